@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { appConfig, difyConfig, sessionConfig } from './config';
+import { HealthModule } from './health/health.module';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, load: [appConfig, difyConfig, sessionConfig] }),
+    HealthModule,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,51 @@
+import { registerAs } from '@nestjs/config';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { validateEnv } from './validate-env';
+
+class AppEnv {
+  @IsOptional() @IsInt() @Min(0) @Max(65535)
+  PORT: number = 8000;
+
+  @IsOptional() @IsString()
+  HOST: string = '0.0.0.0';
+
+  @IsOptional() @Matches(/^\/[\w\-./]*$/, { message: 'WS_PATH must be a URL path starting with /' })
+  WS_PATH: string = '/ws/realtime-asr';
+
+  @IsOptional() @IsIn(['development', 'production', 'test'])
+  NODE_ENV: string = 'development';
+
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: string = 'log';
+
+  @IsOptional() @IsInt() @Min(1024) @Max(16 * 1024 * 1024)
+  MAX_FRAME_BYTES: number = 64 * 1024;
+
+  @IsOptional() @IsInt() @Min(1) @Max(100_000)
+  MAX_TEXT_CHARS: number = 4000;
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  wsPath: string;
+  production: boolean;
+  logLevel: string;
+  /** Largest inbound WebSocket frame; bigger ones close the socket with 1009. */
+  maxFrameBytes: number;
+  /** Longest `text` accepted in one asr_chunk. */
+  maxTextChars: number;
+}
+
+export const appConfig = registerAs('app', (): AppConfig => {
+  const env = validateEnv(process.env, AppEnv);
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    wsPath: env.WS_PATH,
+    production: env.NODE_ENV === 'production',
+    logLevel: env.LOG_LEVEL,
+    maxFrameBytes: env.MAX_FRAME_BYTES,
+    maxTextChars: env.MAX_TEXT_CHARS,
+  };
+});

@@ -1,0 +1,50 @@
+import { registerAs } from '@nestjs/config';
+import { IsInt, IsJSON, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import { validateEnv } from './validate-env';
+
+class DifyEnv {
+  @IsOptional() @IsString()
+  DIFY_API_KEY?: string;
+
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  DIFY_BASE_URL: string = 'https://api.dify.ai/v1';
+
+  @IsOptional() @IsInt() @Min(1) @Max(3600)
+  DIFY_TIMEOUT: number = 60;
+
+  @IsOptional() @IsJSON()
+  DIFY_INPUTS: string = '{}';
+
+  @IsOptional() @IsString()
+  NODE_ENV?: string;
+}
+
+export interface DifyConfig {
+  /** Unset means: use the embedded local Dify-compatible server (never in production). */
+  apiKey?: string;
+  baseUrl: string;
+  /** Longest wait for response headers and between two answer events (pings do not count). */
+  timeoutMs: number;
+  /** The app's input variables, sent as `inputs` with every query. */
+  inputs: Record<string, unknown>;
+}
+
+export const difyConfig = registerAs('dify', (): DifyConfig => {
+  const env = validateEnv(process.env, DifyEnv);
+  if (!env.DIFY_API_KEY && env.NODE_ENV === 'production') {
+    throw new Error(
+      'Invalid configuration:\n  DIFY_API_KEY: required when NODE_ENV=production ' +
+        '(the embedded local Dify server is for development only)',
+    );
+  }
+  const inputs: unknown = JSON.parse(env.DIFY_INPUTS);
+  if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
+    throw new Error('Invalid configuration:\n  DIFY_INPUTS: must be a JSON object, e.g. {"lang":"en"}');
+  }
+  return {
+    apiKey: env.DIFY_API_KEY,
+    baseUrl: env.DIFY_BASE_URL.replace(/\/+$/, ''),
+    timeoutMs: env.DIFY_TIMEOUT * 1000,
+    inputs: inputs as Record<string, unknown>,
+  };
+});

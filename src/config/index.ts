@@ -1,0 +1,3 @@
+export { appConfig, AppConfig } from './app.config';
+export { difyConfig, DifyConfig } from './dify.config';
+export { sessionConfig, SessionConfig } from './session.config';

@@ -1,0 +1,23 @@
+import { registerAs } from '@nestjs/config';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { validateEnv } from './validate-env';
+
+class SessionEnv {
+  @IsOptional() @IsInt() @Min(1) @Max(30 * 24 * 3600)
+  SESSION_TTL_SECONDS: number = 3600;
+
+  @IsOptional() @IsInt() @Min(1) @Max(10_000_000)
+  SESSION_MAX: number = 10_000;
+}
+
+export interface SessionConfig {
+  /** A session unused this long forgets its Dify conversation. */
+  ttlMs: number;
+  /** The oldest sessions are forgotten beyond this many. */
+  maxSessions: number;
+}
+
+export const sessionConfig = registerAs('session', (): SessionConfig => {
+  const env = validateEnv(process.env, SessionEnv);
+  return { ttlMs: env.SESSION_TTL_SECONDS * 1000, maxSessions: env.SESSION_MAX };
+});

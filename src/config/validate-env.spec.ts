@@ -1,0 +1,47 @@
+import { appConfig } from './app.config';
+import { difyConfig } from './dify.config';
+
+describe('configuration', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('uses the documented defaults', () => {
+    delete process.env.PORT;
+    delete process.env.DIFY_BASE_URL;
+    delete process.env.DIFY_TIMEOUT;
+    expect(appConfig()).toMatchObject({ port: 8000, wsPath: '/ws/realtime-asr' });
+    expect(difyConfig()).toMatchObject({ baseUrl: 'https://api.dify.ai/v1', timeoutMs: 60_000, inputs: {} });
+  });
+
+  it('names the variable that holds a bad value', () => {
+    process.env.PORT = 'eighty';
+    expect(() => appConfig()).toThrow(/PORT/);
+    process.env.PORT = '8080';
+    process.env.DIFY_TIMEOUT = '-3';
+    expect(() => difyConfig()).toThrow(/DIFY_TIMEOUT/);
+  });
+
+  it('never echoes a value, so a secret in a bad variable stays out of the message', () => {
+    process.env.DIFY_BASE_URL = 'not a url app-secret123';
+    expect(() => difyConfig()).toThrow(/DIFY_BASE_URL/);
+    expect(() => difyConfig()).not.toThrow(/app-secret123/);
+  });
+
+  it('refuses to start in production without a Dify key', () => {
+    process.env.NODE_ENV = 'production';
+    delete process.env.DIFY_API_KEY;
+    expect(() => difyConfig()).toThrow(/DIFY_API_KEY: required when NODE_ENV=production/);
+    process.env.DIFY_API_KEY = 'app-key';
+    expect(difyConfig().apiKey).toBe('app-key');
+  });
+
+  it('strips a trailing slash from the base URL and parses DIFY_INPUTS', () => {
+    process.env.DIFY_BASE_URL = 'http://dify.internal/v1/';
+    process.env.DIFY_INPUTS = '{"lang":"zh"}';
+    expect(difyConfig()).toMatchObject({ baseUrl: 'http://dify.internal/v1', inputs: { lang: 'zh' } });
+    process.env.DIFY_INPUTS = '[1]';
+    expect(() => difyConfig()).toThrow(/DIFY_INPUTS/);
+  });
+});
