@@ -1,3 +1,4 @@
+import { LogLevel } from '@nestjs/common';
 import { registerAs } from '@nestjs/config';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { validateEnv } from './validate-env';
@@ -30,7 +31,7 @@ export interface AppConfig {
   host: string;
   wsPath: string;
   production: boolean;
-  logLevel: string;
+  logLevel: LogLevel;
   /** Largest inbound WebSocket frame; bigger ones close the socket with 1009. */
   maxFrameBytes: number;
   /** Longest `text` accepted in one asr_chunk. */
@@ -44,7 +45,7 @@ export const appConfig = registerAs('app', (): AppConfig => {
     host: env.HOST,
     wsPath: env.WS_PATH,
     production: env.NODE_ENV === 'production',
-    logLevel: env.LOG_LEVEL,
+    logLevel: env.LOG_LEVEL as LogLevel,
     maxFrameBytes: env.MAX_FRAME_BYTES,
     maxTextChars: env.MAX_TEXT_CHARS,
   };

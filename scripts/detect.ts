@@ -1,0 +1,16 @@
+/**
+ * The question detector on the command line: one utterance per input line, one JSON verdict per
+ * output line.   printf '什么是 RAG\nok\n' | npm run --silent detect
+ */
+import { createInterface } from 'node:readline';
+import { QuestionDetector } from '../src/conversation/question-detector';
+
+const detector = new QuestionDetector();
+const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+
+lines.on('line', (line) => {
+  const text = line.trim();
+  if (!text) return;
+  const { isQuestion, score, reasons } = detector.detect(text);
+  process.stdout.write(`${JSON.stringify({ text, is_question: isQuestion, score, reasons })}\n`);
+});

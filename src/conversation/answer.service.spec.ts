@@ -1,0 +1,76 @@
+import { lastValueFrom, Observable, of, throwError, toArray } from 'rxjs';
+import { DifyChatRequest, DifyClient, DifyError, DifyEvent } from '../dify';
+import { MemorySessionStore, sessionKey } from '../session';
+import { AnswerService } from './answer.service';
+
+const ids = (conversationId: string) => ({ taskId: 't', messageId: 'm', conversationId });
+
+/** A DifyClient double that records requests and replies with scripted event lists or errors. */
+function fakeDify(replies: Array<DifyEvent[] | DifyError>) {
+  const requests: DifyChatRequest[] = [];
+  const client = {
+    streamChat: (request: DifyChatRequest): Observable<DifyEvent> => {
+      requests.push(request);
+      const reply = replies.shift()!;
+      return reply instanceof DifyError ? throwError(() => reply) : of(...reply);
+    },
+  } as unknown as DifyClient;
+  return { client, requests };
+}
+
+describe('AnswerService', () => {
+  const store = () => new MemorySessionStore(60_000, 100);
+
+  it('streams text pieces, skips empty and non-text events, and remembers the conversation', async () => {
+    const sessions = store();
+    const { client, requests } = fakeDify([
+      [
+        { kind: 'progress', event: 'agent_thought', ...ids('c-1') },
+        { kind: 'text', text: 'RAG ', ...ids('c-1') },
+        { kind: 'text', text: '', ...ids('c-1') },
+        { kind: 'replace', text: 'Moderated.', ...ids('c-1') },
+        { kind: 'end', retrieverResources: [], ...ids('c-1') },
+      ],
+    ]);
+    const pieces = await lastValueFrom(new AnswerService(client, sessions).answer('What is RAG?', 'alice', 's1').pipe(toArray()));
+    expect(pieces).toEqual([
+      { text: 'RAG ', replace: false },
+      { text: 'Moderated.', replace: true },
+    ]);
+    expect(requests).toEqual([{ query: 'What is RAG?', user: 'alice:s1', conversationId: undefined }]);
+    expect(await sessions.get(sessionKey('alice', 's1'))).toEqual({ conversationId: 'c-1' });
+  });
+
+  it('continues the stored conversation with the same Dify user', async () => {
+    const sessions = store();
+    await sessions.save(sessionKey('alice', 's1'), { conversationId: 'c-1' });
+    const { client, requests } = fakeDify([[{ kind: 'end', retrieverResources: [], ...ids('c-1') }]]);
+    await lastValueFrom(new AnswerService(client, sessions).answer('And then?', 'alice', 's1').pipe(toArray()));
+    expect(requests[0]).toEqual({ query: 'And then?', user: 'alice:s1', conversationId: 'c-1' });
+  });
+
+  it('starts a new conversation when Dify lost the stored one, and stores the new id', async () => {
+    const sessions = store();
+    await sessions.save(sessionKey('alice', 's1'), { conversationId: 'gone' });
+    const { client, requests } = fakeDify([
+      DifyError.fromEnvelope(404, 'not_found', 'Conversation Not Exists.'),
+      [{ kind: 'text', text: 'fresh', ...ids('c-2') }, { kind: 'end', retrieverResources: [], ...ids('c-2') }],
+    ]);
+    const pieces = await lastValueFrom(new AnswerService(client, sessions).answer('Hi?', 'alice', 's1').pipe(toArray()));
+    expect(pieces).toEqual([{ text: 'fresh', replace: false }]);
+    expect(requests.map((r) => r.conversationId)).toEqual(['gone', undefined]);
+    expect(await sessions.get(sessionKey('alice', 's1'))).toEqual({ conversationId: 'c-2' });
+  });
+
+  it('passes other errors through untouched, and does not retry a new conversation', async () => {
+    const { client, requests } = fakeDify([DifyError.fromEnvelope(404, 'not_found', 'Conversation Not Exists.')]);
+    await expect(lastValueFrom(new AnswerService(client, store()).answer('Hi?', 'bob', 's2'))).rejects.toMatchObject({
+      kind: 'conversation_not_found',
+    });
+    expect(requests).toHaveLength(1);
+    const unauthorized = fakeDify([DifyError.fromEnvelope(401, 'unauthorized', 'Access token is invalid')]);
+    await expect(lastValueFrom(new AnswerService(unauthorized.client, store()).answer('Hi?', 'bob', 's2'))).rejects.toMatchObject({
+      kind: 'unauthorized',
+    });
+  });
+});

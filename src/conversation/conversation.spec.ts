@@ -1,0 +1,194 @@
+import { Observable, Subject } from 'rxjs';
+import { DifyError } from '../dify';
+import { OutboundMessage } from '../protocol';
+import { AnswerPiece } from './answer.service';
+import { Conversation } from './conversation';
+
+/** A conversation whose answers come from Subjects the test drives, and whose output it records. */
+function setUp() {
+  const asked: Array<{ question: string; principal: string; sessionId: string; cancelled: boolean; answer: Subject<AnswerPiece> }> = [];
+  const conversation = new Conversation(
+    {
+      isQuestion: (text) => /[?？]$|什么|what/i.test(text),
+      answer: (question, principal, sessionId) =>
+        new Observable<AnswerPiece>((subscriber) => {
+          const call = { question, principal, sessionId, cancelled: false, answer: new Subject<AnswerPiece>() };
+          asked.push(call);
+          let finished = false;
+          const inner = call.answer.subscribe({
+            next: (piece) => subscriber.next(piece),
+            error: (error) => ((finished = true), subscriber.error(error)),
+            complete: () => ((finished = true), subscriber.complete()),
+          });
+          return () => {
+            call.cancelled = !finished;
+            inner.unsubscribe();
+          };
+        }),
+    },
+    'alice',
+    'server-made',
+  );
+  const out: OutboundMessage[] = [];
+  let completed = false;
+  conversation.messages$.subscribe({ next: (m) => out.push(m), complete: () => (completed = true) });
+  conversation.open();
+  out.length = 0;
+  const kinds = () => out.map((m) => (m.type === 'status' ? `status:${m.stage}` : m.type === 'error' ? `error:${m.code}` : m.type));
+  return { conversation, asked, out, kinds, isCompleted: () => completed };
+}
+
+const final = (text: string, sessionId?: string) => ({ text, isFinal: true, sessionId });
+
+describe('Conversation', () => {
+  it('greets with ack{connected} then status{listening}', () => {
+    const conversation = new Conversation({ isQuestion: () => false, answer: () => new Subject() }, 'p', 's-1');
+    const out: OutboundMessage[] = [];
+    conversation.messages$.subscribe((m) => out.push(m));
+    conversation.open();
+    expect(out).toEqual([
+      { type: 'ack', message: 'connected', session_id: 's-1' },
+      { type: 'status', stage: 'listening', session_id: 's-1' },
+    ]);
+  });
+
+  it('acknowledges partials and never asks about them', () => {
+    const { conversation, asked, out } = setUp();
+    conversation.asrChunk({ text: '什么是', isFinal: false });
+    conversation.asrChunk({ text: '什么是 RAG？', isFinal: false });
+    expect(asked).toHaveLength(0);
+    expect(out).toEqual([
+      { type: 'ack', received_type: 'asr_chunk', is_final: false, session_id: 'server-made' },
+      { type: 'ack', received_type: 'asr_chunk', is_final: false, session_id: 'server-made' },
+    ]);
+  });
+
+  it('waits for a question when a final utterance is not one', () => {
+    const { conversation, asked, kinds } = setUp();
+    conversation.asrChunk(final('今天天气不错'));
+    expect(asked).toHaveLength(0);
+    expect(kinds()).toEqual(['ack', 'status:waiting_for_question']);
+  });
+
+  it('answers a question: analyzing, querying_rag, the chunks as they come, a final chunk, idle', () => {
+    const { conversation, asked, out, kinds } = setUp();
+    conversation.asrChunk(final('  什么是 RAG？ '));
+    expect(asked[0]).toMatchObject({ question: '什么是 RAG？', principal: 'alice', sessionId: 'server-made' });
+    expect(out.slice(1)).toEqual([
+      { type: 'status', stage: 'analyzing', question: '什么是 RAG？', session_id: 'server-made' },
+      { type: 'status', stage: 'querying_rag', question: '什么是 RAG？', session_id: 'server-made' },
+    ]);
+    asked[0].answer.next({ text: '检索增强', replace: false });
+    expect(out.at(-1)).toEqual({ type: 'answer', stream_index: 0, content: '检索增强', final: false, session_id: 'server-made' });
+    asked[0].answer.next({ text: '生成。', replace: false });
+    asked[0].answer.complete();
+    expect(out.slice(-3)).toEqual([
+      { type: 'answer', stream_index: 1, content: '生成。', final: false, session_id: 'server-made' },
+      { type: 'answer', stream_index: 2, content: '', final: true, finish_reason: 'complete', session_id: 'server-made' },
+      { type: 'status', stage: 'idle', session_id: 'server-made' },
+    ]);
+    expect(kinds()).toEqual(['ack', 'status:analyzing', 'status:querying_rag', 'answer', 'answer', 'answer', 'status:idle']);
+  });
+
+  it('marks a chunk that replaces the answer so far', () => {
+    const { conversation, asked, out } = setUp();
+    conversation.asrChunk(final('what is it?'));
+    asked[0].answer.next({ text: 'Sorry.', replace: true });
+    expect(out.at(-1)).toMatchObject({ type: 'answer', content: 'Sorry.', replace: true, final: false });
+  });
+
+  it('reports an empty final transcript as EMPTY_QUESTION', () => {
+    const { conversation, asked, kinds } = setUp();
+    conversation.asrChunk(final('   '));
+    expect(asked).toHaveLength(0);
+    expect(kinds()).toEqual(['ack', 'error:EMPTY_QUESTION']);
+  });
+
+  it('ignores transcript while paused, saying so, until resumed', () => {
+    const { conversation, asked, out, kinds } = setUp();
+    conversation.control('pause');
+    conversation.asrChunk(final('什么是 RAG？'));
+    expect(asked).toHaveLength(0);
+    expect(out[2]).toEqual({ type: 'ack', received_type: 'asr_chunk', message: 'paused', session_id: 'server-made' });
+    conversation.control('resume');
+    conversation.asrChunk(final('什么是 RAG？'));
+    expect(asked).toHaveLength(1);
+    expect(kinds().slice(0, 6)).toEqual(['ack', 'status:paused', 'ack', 'status:paused', 'ack', 'status:listening']);
+  });
+
+  it('answers instant_query from the latest final text, and says NO_FINAL_ASR before there is one', () => {
+    const { conversation, asked, out, kinds } = setUp();
+    conversation.control('instant_query');
+    expect(kinds()).toEqual(['ack', 'error:NO_FINAL_ASR']);
+    conversation.asrChunk(final('我们聊聊年假'));
+    conversation.control('instant_query');
+    expect(asked.map((a) => a.question)).toEqual(['我们聊聊年假']);
+    expect(out.slice(-2)).toEqual([
+      { type: 'status', stage: 'instant_query', question: '我们聊聊年假', mode: 'instant', session_id: 'server-made' },
+      { type: 'status', stage: 'querying_rag', question: '我们聊聊年假', mode: 'instant', session_id: 'server-made' },
+    ]);
+  });
+
+  it('interrupts an answer in flight with a newer question', () => {
+    const { conversation, asked, out } = setUp();
+    conversation.asrChunk(final('what is RAG?'));
+    asked[0].answer.next({ text: 'RAG is', replace: false });
+    conversation.asrChunk(final('what is Dify?'));
+    expect(asked[0].cancelled).toBe(true);
+    expect(asked[1].question).toBe('what is Dify?');
+    const afterAck = out.slice(out.findIndex((m) => m.type === 'status' && m.stage === 'interrupting'));
+    expect(afterAck.slice(0, 2)).toEqual([
+      { type: 'status', stage: 'interrupting', session_id: 'server-made' },
+      { type: 'answer', stream_index: 1, content: '', final: true, finish_reason: 'interrupted', session_id: 'server-made' },
+    ]);
+    asked[0].answer.next({ text: 'stale', replace: false });
+    expect(out.some((m) => m.type === 'answer' && m.content === 'stale')).toBe(false);
+  });
+
+  it('closes a failed answer, reports the upstream error with its code, and is ready again', () => {
+    const { conversation, asked, out, kinds } = setUp();
+    conversation.asrChunk(final('what is RAG?'));
+    asked[0].answer.next({ text: 'RAG', replace: false });
+    asked[0].answer.error(new DifyError('timeout', 'Dify did not answer in time'));
+    expect(kinds().slice(-4)).toEqual(['answer', 'answer', 'error:UPSTREAM_TIMEOUT', 'status:idle']);
+    expect(out.at(-3)).toMatchObject({ final: true, finish_reason: 'error' });
+    expect(out.at(-2)).toMatchObject({ retryable: true });
+    conversation.asrChunk(final('what is Dify?'));
+    expect(asked).toHaveLength(2);
+  });
+
+  it('on stop, lets the answer in flight finish, then says closed and completes', () => {
+    const { conversation, asked, kinds, isCompleted } = setUp();
+    conversation.asrChunk(final('what is RAG?'));
+    conversation.control('stop');
+    expect(isCompleted()).toBe(false);
+    expect(asked[0].cancelled).toBe(false);
+    asked[0].answer.next({ text: 'RAG is retrieval.', replace: false });
+    asked[0].answer.complete();
+    expect(kinds().slice(-4)).toEqual(['answer', 'answer', 'status:idle', 'status:closed']);
+    expect(isCompleted()).toBe(true);
+  });
+
+  it('on stop while idle, closes at once', () => {
+    const { conversation, kinds, isCompleted } = setUp();
+    conversation.control('stop');
+    expect(kinds()).toEqual(['ack', 'status:closed']);
+    expect(isCompleted()).toBe(true);
+  });
+
+  it('cancels the answer in flight when the client goes', () => {
+    const { conversation, asked, isCompleted } = setUp();
+    conversation.asrChunk(final('what is RAG?'));
+    conversation.close();
+    expect(asked[0].cancelled).toBe(true);
+    expect(isCompleted()).toBe(true);
+  });
+
+  it('continues the session a client names', () => {
+    const { conversation, asked, out } = setUp();
+    conversation.keepalive('session-123');
+    expect(out.at(-1)).toEqual({ type: 'ack', received_type: 'keepalive', session_id: 'session-123' });
+    conversation.asrChunk(final('what is RAG?', 'session-123'));
+    expect(asked[0]).toMatchObject({ sessionId: 'session-123', principal: 'alice' });
+  });
+});

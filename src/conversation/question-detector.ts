@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+
+export interface QuestionVerdict {
+  isQuestion: boolean;
+  /** 0..1: how sure the detector is that the utterance asks for information. */
+  score: number;
+  /** The cues and traps that fired, e.g. `zh-particle-ma`, `trap-embedded`. */
+  reasons: string[];
+}
+
+/** An utterance scoring at least this much is answered. */
+export const QUESTION_THRESHOLD = 0.5;
+
+const CJK = '\\u3400-\\u9fff\\uf900-\\ufaff';
+/** Words that may open an English clause before the question proper ("so what is…"). */
+const EN_LEAD = String.raw`^(?:(?:so|and|but|ok|okay|well|um|uh|hey|hi|also|then|now|sorry|excuse me),?\s+)*`;
+
+interface Cue {
+  id: string;
+  pattern: RegExp;
+  /** Positive cues raise the score; traps (`factor`) scale it down. */
+  weight?: number;
+  factor?: number;
+}
+
+/** Each cue is matched against the lower-cased utterance with its final punctuation kept. */
+const CUES: Cue[] = [
+  { id: 'question-mark', pattern: /[?？]\s*$/, weight: 0.6 },
+  // 吗/么 closing a clause turns a statement into a yes/no question.
+  { id: 'zh-particle-ma', pattern: /[吗嘛](?:[?？。!！\s]*)$/, weight: 0.75 },
+  // 呢 asks only after a question word or as a topic question ("那 X 呢").
+  {
+    id: 'zh-particle-ne',
+    pattern: new RegExp(`(?:^(?:那|那么)[^。]*呢|(?:什么|怎么|哪|谁|为什么|多少)[^。]*呢)[?？\\s]*$`),
+    weight: 0.7,
+  },
+  // Interrogative words; the lookarounds keep out compounds where they are not interrogative.
+  {
+    id: 'zh-wh',
+    pattern: new RegExp(
+      '(?:为什么|为何|什么(?!的[?？。\\s]*$)|怎么(?!也)|怎样|如何|哪(?!怕)|谁(?!知道)|多少(?!有点)|' +
+        `几(?=[个天次点号年月岁位种条件份本张台步遍周]|[${CJK}]?[?？]?$)|多久|多长时间|多大|何时)`,
+    ),
+    weight: 0.65,
+  },
+  { id: 'zh-what-is', pattern: /什么是|是什么/, weight: 0.3 },
+  // A-not-A: 是不是, 能不能, 有没有, 可不可以…
+  { id: 'zh-a-not-a', pattern: new RegExp(`([${CJK}])[不没]\\1|可不可以|需不需要|应不应该|有没有`), weight: 0.75 },
+  { id: 'zh-request', pattern: /(?:介绍|解释|讲|说|说明|讲解|分析|总结)(?:一下|下)|说说|讲讲|帮我查|查一下|告诉我|^解释/, weight: 0.75 },
+  { id: 'zh-indirect', pattern: /我想知道|想了解|请问|我想问|能不能告诉我|可以告诉我|能告诉我/, weight: 0.75 },
+  { id: 'en-wh-start', pattern: new RegExp(`${EN_LEAD}(?:what|who|whom|where|when|why|which|how|whose)(?:'s|'re)?\\b`), weight: 0.7 },
+  {
+    id: 'en-aux-inversion',
+    pattern: new RegExp(
+      `${EN_LEAD}(?:is|are|was|were|am|can|could|do|does|did|will|would|should|shall|may|might|have|has|had|` +
+        "isn't|aren't|can't|couldn't|don't|doesn't|didn't|won't|wouldn't|shouldn't)\\s+" +
+        '(?:i|you|we|they|he|she|it|there|this|that|these|those|the|my|our|your|their|a|an|any|someone|anyone|anybody)\\b',
+    ),
+    weight: 0.7,
+  },
+  {
+    id: 'en-request',
+    pattern: new RegExp(
+      `${EN_LEAD}(?:please\\s+)?(?:(?:can|could|would) you\\s+)?(?:please\\s+)?` +
+        '(?:tell me|explain|describe|walk me through|give me an overview|give me a summary|summari[sz]e|show me how)\\b',
+    ),
+    weight: 0.75,
+  },
+  {
+    id: 'indirect-question',
+    pattern: /\b(?:i wonder|i was wondering|i'd like to know|i would like to know|i want to know|do you know|can you tell me|could you tell me|any idea)\b/,
+    weight: 0.75,
+  },
+  // Interrogative words used as indefinites: 什么都行, 谁都知道, whatever.
+  {
+    id: 'trap-indefinite',
+    pattern: /(?:什么|谁|哪里|哪儿|哪个|怎么|怎样|多少)(?:都|也)|\b(?:whatever|however|whoever|wherever|whichever|whenever|anyhow)\b/,
+    factor: 0.2,
+  },
+  // Embedded or reported questions that ask nothing: 我不知道为什么, he asked me where I was.
+  {
+    id: 'trap-embedded',
+    pattern:
+      /^(?:我|我们|他|她|他们)(?:也|都|还)?(?:不知道|不清楚|不明白|忘了|忘记了|不记得|知道|记得|问我|问他|问她|问过)|(?:他|她|他们)问(?:我|他|她|我们)|\b(?:i|we|he|she|they)\s+(?:don't|do not|didn't|did not|never)\s+(?:know|understand|remember)\b|\b(?:i|we)\s+(?:know|forgot|remember|understand)\s+(?:what|why|how|where|who|when)\b|\b(?:he|she|they)\s+asked\s+(?:me|him|her|us|them)\b|\bno idea\b/,
+    factor: 0.15,
+  },
+  { id: 'trap-exclamation', pattern: /^(?:what an?\s|how (?:nice|great|cool|lovely|kind|wonderful|beautiful|sad|funny|interesting|amazing|awesome)\b)|多么|多(?:好|美|漂亮|棒|厉害)啊/, factor: 0.1 },
+  // A clause cut off at a function word is not a question yet.
+  {
+    id: 'trap-fragment',
+    pattern: /(?:\b(?:the|a|an|of|to|about|and|or|for|with|my|your|our|their)|那个|这个|就是|然后|一下那个)[\s,，]*$/,
+    factor: 0.3,
+  },
+];
+
+/** Whole utterances that only keep the conversation going. */
+const BACKCHANNEL =
+  /^(?:嗯+|啊|哦+|噢|呃|对|对对+|是的|是|好|好的|好吧|行|可以|没问题|明白|明白了|知道了|了解|谢谢|谢谢你|ok|okay|yeah|yes|yep|no|nope|uh huh|mm+|hmm+|right|sure|got it|i see|thanks|thank you|cool|great|alright|all right)[\s,，.。!！~]*$/;
+
+/**
+ * Decides whether a final utterance asks for information: Chinese, English or both mixed, with or
+ * without punctuation (ASR often has none). Whole words, not substrings, and known traps (indefinites,
+ * embedded questions, exclamations, fragments, backchannels) pull the score down. Pure and synchronous.
+ */
+@Injectable()
+export class QuestionDetector {
+  detect(text: string): QuestionVerdict {
+    const utterance = text.trim().toLowerCase();
+    if (BACKCHANNEL.test(utterance)) return { isQuestion: false, score: 0, reasons: ['backchannel'] };
+    if (utterance.replace(/[\s\p{P}]/gu, '').length < 2) return { isQuestion: false, score: 0, reasons: ['too-short'] };
+
+    let doubt = 1;
+    let factor = 1;
+    const reasons: string[] = [];
+    for (const cue of CUES) {
+      if (!cue.pattern.test(utterance)) continue;
+      reasons.push(cue.id);
+      if (cue.weight !== undefined) doubt *= 1 - cue.weight;
+      if (cue.factor !== undefined) factor = Math.min(factor, cue.factor);
+    }
+    const score = Math.round((1 - doubt) * factor * 1000) / 1000;
+    return { isQuestion: score >= QUESTION_THRESHOLD, score, reasons };
+  }
+}

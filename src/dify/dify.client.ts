@@ -1,0 +1,161 @@
+import { HttpService } from '@nestjs/axios';
+import { Injectable, Logger } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { catchError, defer, from, map, Observable, switchMap, throwError } from 'rxjs';
+import { DifyConnection } from './dify-connection';
+import { DifyError } from './dify-error';
+import { difyErrorFrom } from './dify-http-error';
+import { DifyStreamDecoder } from './dify-stream-decoder';
+import { DifyChatRequest, DifyChatResult, DifyEvent, DifyRetrieverResource, DifyUsage } from './dify.types';
+
+/** After `message_end`, how long the rest of the body may take before the connection is dropped. */
+const DRAIN_GRACE_MS = 2000;
+const STOP_TIMEOUT_MS = 5000;
+const PROBE_TIMEOUT_MS = 5000;
+
+/** Dify's Chat API: the only class that talks HTTP to Dify. */
+@Injectable()
+export class DifyClient {
+  private readonly logger = new Logger(DifyClient.name);
+
+  constructor(
+    private readonly http: HttpService,
+    private readonly connection: DifyConnection,
+  ) {}
+
+  /**
+   * A cold stream of the answer's events. The request starts on subscribe; it completes after
+   * `message_end` and fails with a DifyError. Unsubscribing before the end aborts the request and
+   * asks Dify to stop the task, since closing the connection alone does not stop generation.
+   * DIFY_TIMEOUT bounds the wait for the first event and between two events (pings do not count).
+   */
+  streamChat(request: DifyChatRequest): Observable<DifyEvent> {
+    return new Observable<DifyEvent>((subscriber) => {
+      const abort = new AbortController();
+      let body: IncomingMessage | undefined;
+      let taskId: string | undefined;
+      let watchdog: NodeJS.Timeout | undefined;
+      const armWatchdog = () => {
+        clearTimeout(watchdog);
+        // The teardown that follows the error aborts the request and stops the task.
+        watchdog = setTimeout(() => subscriber.error(new DifyError('timeout', 'Dify did not answer in time')), this.connection.timeoutMs);
+      };
+      const decoder = new DifyStreamDecoder({
+        event: (event) => {
+          taskId ??= event.taskId;
+          armWatchdog();
+          subscriber.next(event);
+        },
+        end: () => subscriber.complete(),
+        error: (error) => subscriber.error(error),
+      });
+
+      armWatchdog();
+      this.http.axiosRef
+        .post<IncomingMessage>(this.url('/chat-messages'), this.chatBody(request, 'streaming'), {
+          headers: { ...this.authHeader(), Accept: 'text/event-stream' },
+          responseType: 'stream',
+          signal: abort.signal,
+        })
+        .then((response) => {
+          body = response.data;
+          body.on('data', (bytes: Buffer) => decoder.push(bytes));
+          body.on('end', () => decoder.finish());
+          body.on('error', () => decoder.finish());
+        })
+        .catch(async (error: unknown) => {
+          if (abort.signal.aborted) return;
+          subscriber.error(await difyErrorFrom(error));
+        });
+
+      return () => {
+        clearTimeout(watchdog);
+        if (decoder.finished) {
+          this.drain(body, abort);
+          return;
+        }
+        abort.abort();
+        if (taskId) this.stop(taskId, request.user);
+      };
+    });
+  }
+
+  /** Blocking mode: one request, the whole answer at once. Unsubscribing aborts it. */
+  chat(request: DifyChatRequest): Observable<DifyChatResult> {
+    return this.http
+      .post<BlockingAnswer>(this.url('/chat-messages'), this.chatBody(request, 'blocking'), {
+        headers: this.authHeader(),
+        timeout: this.connection.timeoutMs,
+      })
+      .pipe(
+        map(({ data }) => ({
+          answer: data.answer,
+          taskId: data.task_id,
+          messageId: data.message_id,
+          conversationId: data.conversation_id,
+          usage: data.metadata?.usage,
+          retrieverResources: data.metadata?.retriever_resources ?? [],
+        })),
+        catchError((error: unknown) => from(difyErrorFrom(error)).pipe(switchMap((e) => throwError(() => e)))),
+      );
+  }
+
+  /** Asks Dify to stop generating. Best effort: Dify answers success even when it cannot stop. */
+  stop(taskId: string, user: string): void {
+    this.http.axiosRef
+      .post(this.url(`/chat-messages/${encodeURIComponent(taskId)}/stop`), { user }, {
+        headers: this.authHeader(),
+        timeout: STOP_TIMEOUT_MS,
+      })
+      .catch(async (error: unknown) => {
+        this.logger.warn(`Stopping Dify task ${taskId} failed: ${(await difyErrorFrom(error)).message}`);
+      });
+  }
+
+  /** A cheap authenticated call (GET /parameters) that proves Dify is reachable and takes the key. */
+  probe(): Observable<void> {
+    return defer(() =>
+      this.http.axiosRef.get(this.url('/parameters'), {
+        headers: this.authHeader(),
+        timeout: Math.min(PROBE_TIMEOUT_MS, this.connection.timeoutMs),
+      }),
+    ).pipe(
+      map(() => undefined),
+      catchError((error: unknown) => from(difyErrorFrom(error)).pipe(switchMap((e) => throwError(() => e)))),
+    );
+  }
+
+  private chatBody(request: DifyChatRequest, mode: 'streaming' | 'blocking') {
+    return {
+      query: request.query,
+      inputs: request.inputs ?? this.connection.inputs,
+      response_mode: mode,
+      user: request.user,
+      ...(request.conversationId ? { conversation_id: request.conversationId } : {}),
+    };
+  }
+
+  /** Lets a finished response end by itself, so its connection can be reused, but not forever. */
+  private drain(body: IncomingMessage | undefined, abort: AbortController): void {
+    if (!body || body.readableEnded) return;
+    const timer = setTimeout(() => abort.abort(), DRAIN_GRACE_MS).unref();
+    body.once('end', () => clearTimeout(timer));
+    body.once('close', () => clearTimeout(timer));
+  }
+
+  private url(path: string): string {
+    return `${this.connection.baseUrl}${path}`;
+  }
+
+  private authHeader(): Record<string, string> {
+    return { Authorization: `Bearer ${this.connection.apiKey}` };
+  }
+}
+
+interface BlockingAnswer {
+  answer: string;
+  task_id: string;
+  message_id: string;
+  conversation_id: string;
+  metadata?: { usage?: DifyUsage; retriever_resources?: DifyRetrieverResource[] };
+}

@@ -1,0 +1,2 @@
+export { GatewayModule } from './gateway.module';
+export { RealtimeWsAdapter } from './realtime-ws.adapter';

@@ -1,0 +1,27 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+import { ProtocolError } from '../protocol';
+import { Connections } from './connections';
+import { send } from './send';
+
+/**
+ * Turns any error thrown by a gateway handler into an `error` message on that socket, which stays
+ * open. (Nest's own WS filter sends nothing over a plain `ws` socket.)
+ */
+@Catch()
+export class ProtocolErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProtocolErrorFilter.name);
+
+  constructor(private readonly connections: Connections) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const socket = host.switchToWs().getClient<WebSocket>();
+    const error = exception instanceof ProtocolError ? exception : this.internal(exception);
+    send(socket, error.toMessage(this.connections.get(socket)?.currentSessionId));
+  }
+
+  private internal(exception: unknown): ProtocolError {
+    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    return new ProtocolError('SERVER_ERROR', 'The server failed to handle this message.', { retryable: true });
+  }
+}

@@ -1,0 +1,93 @@
+import { Inject, UseFilters, UsePipes } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { WebSocket } from 'ws';
+import { appConfig } from '../config';
+import { Conversation, ConversationService } from '../conversation';
+import { CONTROL_ACTIONS, ControlAction, ProtocolError } from '../protocol';
+import { Connections } from './connections';
+import { AsrChunkDto, ControlDto, KeepaliveDto } from './inbound.dto';
+import { INVALID_FRAME } from './parse-frame';
+import { ProtocolErrorFilter } from './protocol-error.filter';
+import { protocolValidationPipe } from './protocol-validation.pipe';
+import { send } from './send';
+
+/** Until authentication exists every client is the same principal. */
+const ANONYMOUS = 'anonymous';
+
+/**
+ * The WebSocket endpoint (path and frame limit come from RealtimeWsAdapter). Thin: it validates
+ * frames and hands them to the socket's Conversation, whose messages it sends back.
+ */
+@WebSocketGateway()
+@UsePipes(protocolValidationPipe)
+@UseFilters(ProtocolErrorFilter)
+export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect {
+  constructor(
+    private readonly conversations: ConversationService,
+    private readonly connections: Connections,
+    @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
+  ) {}
+
+  handleConnection(socket: WebSocket): void {
+    const conversation = this.conversations.open(ANONYMOUS);
+    this.connections.set(socket, conversation);
+    conversation.messages$.subscribe({
+      next: (message) => send(socket, message),
+      complete: () => socket.close(1000, 'session closed'),
+    });
+    conversation.open();
+  }
+
+  handleDisconnect(socket: WebSocket): void {
+    this.connections.get(socket)?.close();
+    this.connections.delete(socket);
+  }
+
+  @SubscribeMessage('asr_chunk')
+  onAsrChunk(@ConnectedSocket() socket: WebSocket, @MessageBody() chunk: AsrChunkDto): void {
+    if (chunk.text.length > this.config.maxTextChars) {
+      throw new ProtocolError('TEXT_TOO_LONG', `text is longer than ${this.config.maxTextChars} characters.`);
+    }
+    this.conversation(socket).asrChunk({ text: chunk.text, isFinal: chunk.is_final ?? false, sessionId: chunk.session_id });
+  }
+
+  @SubscribeMessage('control')
+  onControl(@ConnectedSocket() socket: WebSocket, @MessageBody() control: ControlDto): void {
+    if (!isControlAction(control.action)) {
+      throw new ProtocolError(
+        'UNKNOWN_ACTION',
+        `Unknown control action "${control.action.slice(0, 40)}": use one of ${CONTROL_ACTIONS.join(', ')}.`,
+      );
+    }
+    this.conversation(socket).control(control.action, control.session_id);
+  }
+
+  @SubscribeMessage('keepalive')
+  onKeepalive(@ConnectedSocket() socket: WebSocket, @MessageBody() keepalive: KeepaliveDto): void {
+    this.conversation(socket).keepalive(keepalive.session_id);
+  }
+
+  /** Frames that are not JSON or name no known type (see parseFrame). */
+  @SubscribeMessage(INVALID_FRAME)
+  onInvalidFrame(@MessageBody() error: { code: string }): void {
+    throw error;
+  }
+
+  private conversation(socket: WebSocket): Conversation {
+    const conversation = this.connections.get(socket);
+    if (!conversation) throw new Error('message on a socket without a conversation');
+    return conversation;
+  }
+}
+
+function isControlAction(action: string): action is ControlAction {
+  return (CONTROL_ACTIONS as readonly string[]).includes(action);
+}

@@ -1,0 +1,87 @@
+/**
+ * The WebSocket protocol's messages, as the replaced Python service spoke them (shared/protocol.md).
+ * Fields are only ever added, never renamed or reshaped: existing clients must keep working.
+ */
+
+export const INBOUND_TYPES = ['asr_chunk', 'control', 'keepalive'] as const;
+export type InboundType = (typeof INBOUND_TYPES)[number];
+
+export const CONTROL_ACTIONS = ['pause', 'resume', 'stop', 'instant_query'] as const;
+export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+
+export type Stage =
+  | 'listening'
+  | 'paused'
+  | 'waiting_for_question'
+  | 'analyzing'
+  | 'instant_query'
+  | 'querying_rag'
+  | 'interrupting'
+  | 'idle'
+  | 'closed';
+
+export interface AckMessage {
+  type: 'ack';
+  /** `connected` on connect; `paused` when an asr_chunk was ignored because the session is paused. */
+  message?: 'connected' | 'paused';
+  received_type?: InboundType;
+  is_final?: boolean;
+  session_id: string;
+}
+
+export interface StatusMessage {
+  type: 'status';
+  stage: Stage;
+  note?: string;
+  question?: string;
+  /** `instant` for a turn started by control{instant_query}. */
+  mode?: 'instant';
+  session_id: string;
+}
+
+/** Why an answer ended; set on its `final` chunk (an addition to the original protocol). */
+export type FinishReason = 'complete' | 'interrupted' | 'error';
+
+export interface AnswerMessage {
+  type: 'answer';
+  stream_index: number;
+  content: string;
+  final: boolean;
+  /** This chunk's content replaces everything before it in this answer (Dify's moderation `message_replace`). */
+  replace?: true;
+  finish_reason?: FinishReason;
+  session_id: string;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  /** Whether sending the same thing again later can succeed. */
+  retryable?: boolean;
+  /** For upstream failures: Dify's HTTP status and its error `code`, when it gave them. */
+  upstream_status?: number;
+  upstream_code?: string;
+  session_id?: string;
+}
+
+export type OutboundMessage = AckMessage | StatusMessage | AnswerMessage | ErrorMessage;
+
+export type ErrorCode =
+  // The original service's codes.
+  | 'INVALID_JSON'
+  | 'INVALID_MESSAGE'
+  | 'UNSUPPORTED_TYPE'
+  | 'UNKNOWN_ACTION'
+  | 'NO_FINAL_ASR'
+  | 'EMPTY_QUESTION'
+  | 'RAG_ERROR'
+  | 'SERVER_ERROR'
+  // Ours, specific enough for a client to act on.
+  | 'TEXT_TOO_LONG'
+  | 'UPSTREAM_UNAUTHORIZED'
+  | 'UPSTREAM_NOT_FOUND'
+  | 'UPSTREAM_RATE_LIMITED'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_STREAM_INTERRUPTED';

@@ -1,0 +1,17 @@
+import { ErrorCode, ErrorMessage } from './messages';
+
+/** An error a client is told about as `{type:"error", code, message}`. Its message must be safe to show. */
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Pick<ErrorMessage, 'retryable' | 'upstream_status' | 'upstream_code'> = {},
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+
+  toMessage(sessionId?: string): ErrorMessage {
+    return { type: 'error', code: this.code, message: this.message, ...this.details, session_id: sessionId };
+  }
+}

@@ -1,0 +1,3 @@
+export { SessionModule } from './session.module';
+export { SessionStore, SessionRecord, sessionKey, difyUser } from './session-store';
+export { MemorySessionStore } from './memory-session-store';

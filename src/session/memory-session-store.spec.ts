@@ -1,0 +1,50 @@
+import { MemorySessionStore } from './memory-session-store';
+
+describe('MemorySessionStore', () => {
+  let now: number;
+  const clock = () => now;
+  beforeEach(() => {
+    now = 1_000_000;
+  });
+
+  it('keeps a record until it has been unused for the TTL', async () => {
+    const store = new MemorySessionStore(1000, 10, clock);
+    await store.save('a', { conversationId: 'c1' });
+    now += 999;
+    expect(await store.get('a')).toEqual({ conversationId: 'c1' });
+    now += 999; // the read above renewed it
+    expect(await store.get('a')).toEqual({ conversationId: 'c1' });
+    now += 1000;
+    expect(await store.get('a')).toBeUndefined();
+    expect(store.size).toBe(0);
+  });
+
+  it('forgets the least recently used record beyond its capacity', async () => {
+    const store = new MemorySessionStore(60_000, 2, clock);
+    await store.save('a', { conversationId: 'ca' });
+    await store.save('b', { conversationId: 'cb' });
+    await store.get('a'); // a is now more recent than b
+    await store.save('c', { conversationId: 'cc' });
+    expect(store.size).toBe(2);
+    expect(await store.get('b')).toBeUndefined();
+    expect(await store.get('a')).toEqual({ conversationId: 'ca' });
+    expect(await store.get('c')).toEqual({ conversationId: 'cc' });
+  });
+
+  it('sweeps expired records when saving, so idle sessions do not pile up', async () => {
+    const store = new MemorySessionStore(1000, 100, clock);
+    for (let i = 0; i < 50; i++) await store.save(`old-${i}`, {});
+    now += 2000;
+    await store.save('fresh', { conversationId: 'f' });
+    expect(store.size).toBe(1);
+  });
+
+  it('overwrites and deletes', async () => {
+    const store = new MemorySessionStore(1000, 10, clock);
+    await store.save('a', { conversationId: 'c1' });
+    await store.save('a', { conversationId: 'c2' });
+    expect(await store.get('a')).toEqual({ conversationId: 'c2' });
+    await store.delete('a');
+    expect(await store.get('a')).toBeUndefined();
+  });
+});

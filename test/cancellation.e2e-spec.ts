@@ -1,0 +1,58 @@
+import { once } from 'node:events';
+import { waitUntil } from './support/wait-until';
+import { Stack, startStack } from './support/stack';
+
+const ask = (text: string) => ({ type: 'asr_chunk', text, is_final: true });
+
+describe('cancelling answers upstream (e2e)', () => {
+  let stack: Stack;
+  beforeEach(async () => {
+    // Slow enough that the answer is still streaming when the test acts.
+    stack = await startStack({ dify: { chunkDelayMs: 50, chunkChars: 2 } });
+  });
+  afterEach(() => stack.close());
+
+  it('aborts the upstream request and tells Dify to stop when the client goes mid-answer', async () => {
+    const client = await stack.connect();
+    client.send(ask('什么是 RAG？'));
+    await client.waitFor((m) => m.type === 'answer');
+    const ended = once(stack.dify, 'stream-end');
+    client.socket.terminate();
+    const [record] = (await ended) as [{ outcome: string; taskId: string; user: string }];
+    expect(record.outcome).toBe('client-closed');
+    await waitUntil(() => stack.dify.stopCalls.length > 0);
+    expect(stack.dify.stopCalls).toEqual([{ taskId: record.taskId, user: record.user }]);
+  });
+
+  it('interrupts an answer with a newer question: the old one is aborted and stopped, the new one completes', async () => {
+    const client = await stack.connect();
+    client.send(ask('什么是 RAG？'));
+    await client.waitFor((m) => m.type === 'answer');
+    const from = client.received.length;
+    client.send(ask('What is Dify?'));
+    await client.waitFor((m) => m.type === 'status' && m.stage === 'interrupting', { from });
+    const closing = await client.waitFor((m) => m.type === 'answer' && m.final === true, { from });
+    expect(closing).toMatchObject({ content: '', finish_reason: 'interrupted' });
+    stack.dify.options.chunkDelayMs = 1;
+    const { text } = await client.answer(client.received.indexOf(closing) + 1);
+    const [first, second] = stack.dify.streams;
+    expect(first.outcome).toBe('client-closed');
+    expect(second.outcome).toBe('completed');
+    expect(text).toBe(second.answer);
+    await waitUntil(() => stack.dify.stopCalls.some((c) => c.taskId === first.taskId));
+    client.close();
+  });
+
+  it('does not call stop for an answer that completed', async () => {
+    const client = await stack.connect();
+    stack.dify.options.chunkDelayMs = 1;
+    client.send(ask('What is RAG?'));
+    await client.answer();
+    client.close();
+    await client.waitForClose();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(stack.dify.stopCalls).toEqual([]);
+    expect(stack.dify.streams[0].outcome).toBe('completed');
+  });
+});
+

@@ -1,0 +1,88 @@
+import { INestApplication, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AddressInfo } from 'node:net';
+import { AppModule } from '../../src/app.module';
+import { setUpApp } from '../../src/app.setup';
+import { LocalDifyOptions, LocalDifyServer } from '../../src/local-dify';
+import { WsTestClient } from './ws-test-client';
+
+export const TEST_API_KEY = 'app-e2eSecretKey0123456789ab';
+
+/** Every line the app logged, to prove what never appears in logs. */
+export class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  log = (...args: unknown[]) => this.record(args);
+  error = (...args: unknown[]) => this.record(args);
+  warn = (...args: unknown[]) => this.record(args);
+  debug = (...args: unknown[]) => this.record(args);
+  verbose = (...args: unknown[]) => this.record(args);
+  fatal = (...args: unknown[]) => this.record(args);
+  private record(args: unknown[]): void {
+    this.lines.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : String(a))).join(' '));
+  }
+}
+
+export interface Stack {
+  app: INestApplication;
+  dify: LocalDifyServer;
+  logs: CapturingLogger;
+  httpUrl: string;
+  wsUrl: string;
+  connect(): Promise<WsTestClient>;
+  close(): Promise<void>;
+}
+
+type Env = Record<string, string | undefined>;
+
+export interface StackOptions {
+  dify?: LocalDifyOptions;
+  /** Extra environment for the app (DIFY_BASE_URL and DIFY_API_KEY point at the local Dify unless set here). */
+  env?: Env | ((difyBaseUrl: string) => Env);
+}
+
+/**
+ * The app on port 0 talking HTTP+SSE to a real Dify-compatible server, also on port 0: nothing
+ * stubbed between a test's WebSocket and the upstream's socket.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dify = new LocalDifyServer({ apiKeys: [TEST_API_KEY], chunkDelayMs: 2, firstChunkDelayMs: 5, ...options.dify });
+  const { baseUrl } = await dify.listen(0, '127.0.0.1');
+  const env = typeof options.env === 'function' ? options.env(baseUrl) : options.env;
+  const app = await startApp({ DIFY_API_KEY: TEST_API_KEY, DIFY_BASE_URL: baseUrl, ...env });
+  return {
+    ...app,
+    dify,
+    async close() {
+      await app.close();
+      await dify.close();
+    },
+  };
+}
+
+/** Only the app, with exactly this environment on top of the process's (undefined unsets). */
+export async function startApp(env: Env) {
+  const saved = { ...process.env };
+  Object.assign(process.env, { NODE_ENV: 'test', DIFY_TIMEOUT: '5' });
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  const logs = new CapturingLogger();
+  try {
+    const app = await NestFactory.create(AppModule, { logger: logs, abortOnError: false });
+    const config = setUpApp(app);
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const wsUrl = `ws://127.0.0.1:${port}${config.wsPath}`;
+    return {
+      app,
+      logs,
+      httpUrl: `http://127.0.0.1:${port}`,
+      wsUrl,
+      connect: () => WsTestClient.connect(wsUrl),
+      close: () => app.close(),
+    };
+  } finally {
+    process.env = saved;
+  }
+}

@@ -1,0 +1,94 @@
+import WebSocket from 'ws';
+
+export type Message = Record<string, unknown> & { type: string };
+
+/**
+ * A real `ws` client for the end-to-end suites: records every message the server sends and lets a
+ * test wait for the one it expects.
+ */
+export class WsTestClient {
+  readonly received: Message[] = [];
+  closed?: { code: number; reason: string };
+  private waiters: Array<() => void> = [];
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data, isBinary) => {
+      this.received.push(JSON.parse(isBinary ? '{"type":"<binary>"}' : data.toString()) as Message);
+      this.wake();
+    });
+    socket.on('close', (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      this.wake();
+    });
+  }
+
+  static connect(url: string, options: WebSocket.ClientOptions = {}): Promise<WsTestClient> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, options);
+      const client = new WsTestClient(socket);
+      socket.once('open', () => resolve(client));
+      socket.once('error', reject);
+    });
+  }
+
+  send(message: object): void {
+    this.socket.send(JSON.stringify(message));
+  }
+
+  sendRaw(data: string | Buffer): void {
+    this.socket.send(data);
+  }
+
+  /** Resolves with the first message at or after `from` that matches, waiting up to `timeoutMs`. */
+  async waitFor(match: (m: Message) => boolean, { from = 0, timeoutMs = 5000 } = {}): Promise<Message> {
+    const found = await this.until(() => this.received.slice(from).find(match), timeoutMs, 'a matching message');
+    return found;
+  }
+
+  /** Waits until the server has sent `count` messages in all. */
+  async waitForCount(count: number, timeoutMs = 5000): Promise<Message[]> {
+    await this.until(() => (this.received.length >= count ? true : undefined), timeoutMs, `${count} messages`);
+    return this.received;
+  }
+
+  /** Waits for the end of the current answer: the answer chunk with final:true. */
+  async answer(from = 0, timeoutMs = 10_000): Promise<{ text: string; chunks: Message[] }> {
+    const end = await this.waitFor((m) => m.type === 'answer' && m.final === true, { from, timeoutMs });
+    const chunks = this.received.slice(from, this.received.indexOf(end) + 1).filter((m) => m.type === 'answer');
+    const text = chunks.reduce((acc, c) => (c.replace ? String(c.content) : acc + String(c.content)), '');
+    return { text, chunks };
+  }
+
+  async waitForClose(timeoutMs = 5000): Promise<{ code: number; reason: string }> {
+    return this.until(() => this.closed, timeoutMs, 'the socket to close');
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach((wake) => wake());
+  }
+
+  private async until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = probe();
+      if (value !== undefined) return value;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(`Timed out waiting for ${what}; received: ${JSON.stringify(this.received, null, 1)}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}
