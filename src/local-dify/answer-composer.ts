@@ -20,7 +20,7 @@ const hasCjk = (text: string) => /[\u3400-\u9fff]/.test(text);
 export function composeAnswer(knowledge: KnowledgeBase, query: string, earlierQueries: string[]): ComposedAnswer {
   let hits = knowledge.search(query);
   if ((hits[0]?.score ?? 0) < CONFIDENT && earlierQueries.length > 0) {
-    const inContext = knowledge.search(`${earlierQueries.slice(-2).join(' ')} ${query}`);
+    const inContext = knowledge.searchInContext(query, earlierQueries.slice(-2).join(' '));
     if ((inContext[0]?.score ?? 0) > (hits[0]?.score ?? 0)) hits = inContext;
   }
   hits = hits.filter((hit) => hit.score >= RELEVANT);

@@ -1,0 +1,181 @@
+import { once } from 'node:events';
+import { LocalDifyOptions } from './local-dify.types';
+import { LocalDifyServer } from './local-dify.server';
+
+const KEY = 'app-test';
+const auth = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' };
+
+async function withServer(options: LocalDifyOptions, run: (server: LocalDifyServer, baseUrl: string) => Promise<void>) {
+  const server = new LocalDifyServer({ apiKeys: [KEY], chunkDelayMs: 0, firstChunkDelayMs: 0, chunkChars: 4, ...options });
+  const { baseUrl } = await server.listen();
+  try {
+    await run(server, baseUrl);
+  } finally {
+    await server.close();
+  }
+}
+
+const chat = (baseUrl: string, body: object, init: RequestInit = {}) =>
+  fetch(`${baseUrl}/chat-messages`, { method: 'POST', headers: auth, body: JSON.stringify({ inputs: {}, user: 'u1', ...body }), ...init });
+
+/** Reads a whole SSE response: its raw byte chunks and its data frames. */
+async function readStream(response: Response) {
+  const raw: Uint8Array[] = [];
+  const reader = response.body!.getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) raw.push(r.value);
+  const text = Buffer.concat(raw).toString('utf8');
+  const frames = text
+    .split(/\r?\n\r?\n/)
+    .filter((f) => f.startsWith('data: '))
+    .map((f) => JSON.parse(f.slice(6)) as Record<string, unknown>);
+  return { raw, text, frames, events: frames.map((f) => f.event) };
+}
+
+describe('LocalDifyServer', () => {
+  it('refuses requests without a valid key, as Dify does', async () => {
+    await withServer({}, async (_server, baseUrl) => {
+      const cases: Array<[Record<string, string>, string]> = [
+        [{}, "Authorization header must be provided and start with 'Bearer'"],
+        [{ Authorization: `Basic ${KEY}` }, "Authorization scheme must be 'Bearer'"],
+        [{ Authorization: 'Bearer app-other' }, 'Access token is invalid'],
+      ];
+      for (const [headers, message] of cases) {
+        const response = await fetch(`${baseUrl}/parameters`, { headers });
+        expect(response.status).toBe(401);
+        expect(response.headers.get('www-authenticate')).toBe('Bearer realm="api"');
+        expect(await response.json()).toEqual({ code: 'unauthorized', message, status: 401 });
+      }
+    });
+  });
+
+  it('validates the body in Dify order and answers 404 without /v1', async () => {
+    await withServer({}, async (_server, baseUrl) => {
+      const bad = async (body: object) => (await chat(baseUrl, body)).json();
+      expect(await bad({ user: '' })).toMatchObject({ status: 400, code: 'invalid_param', message: 'Arg user must be provided.' });
+      expect(await bad({ query: '' })).toMatchObject({ code: 'invalid_param', message: 'query is required' });
+      expect(await bad({ query: 'hi', inputs: undefined })).toMatchObject({ code: 'invalid_param' });
+      expect(await bad({ query: 'hi', response_mode: 'fast' })).toMatchObject({ code: 'invalid_param' });
+      expect(await bad({ query: 'hi', conversation_id: 'nope' })).toMatchObject({ message: 'conversation_id must be a valid UUID' });
+      const notJson = await fetch(`${baseUrl}/chat-messages`, { method: 'POST', headers: auth, body: '{oops' });
+      expect(await notJson.json()).toMatchObject({ status: 400, code: 'bad_request' });
+      const withoutV1 = await fetch(`${baseUrl.replace(/\/v1$/, '')}/chat-messages`, { method: 'POST', headers: auth, body: '{}' });
+      expect(withoutV1.status).toBe(404);
+      expect(await withoutV1.json()).toMatchObject({ code: 'not_found' });
+    });
+  });
+
+  it.each([
+    ['chat', ['message', 'message_end']],
+    ['agent-chat', ['agent_thought', 'agent_message', 'message_end']],
+    ['advanced-chat', ['workflow_started', 'node_started', 'message', 'node_finished', 'message_end', 'workflow_finished']],
+  ] as const)('speaks the %s event sequence', async (appMode, sequence) => {
+    await withServer({ appMode }, async (_server, baseUrl) => {
+      const response = await chat(baseUrl, { query: '什么是 RAG？', response_mode: 'streaming' });
+      expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      const { events, frames } = await readStream(response);
+      expect(events.filter((e, i) => e !== events[i - 1])).toEqual(sequence);
+      expect(frames.every((f) => f.conversation_id && f.message_id && f.task_id && typeof f.created_at === 'number')).toBe(true);
+      expect(Object.keys(frames[0]).slice(0, 5)).toEqual(['event', 'conversation_id', 'message_id', 'created_at', 'task_id']);
+    });
+  });
+
+  it('streams pieces that join to the blocking answer, with sources in message_end', async () => {
+    await withServer({}, async (_server, baseUrl) => {
+      const { frames } = await readStream(await chat(baseUrl, { query: '年假有几天？', response_mode: 'streaming' }));
+      const streamed = frames.filter((f) => f.event === 'message').map((f) => f.answer).join('');
+      const blocking = (await (await chat(baseUrl, { query: '年假有几天？', response_mode: 'blocking' })).json()) as Record<string, unknown>;
+      expect(streamed).toBe(blocking.answer);
+      expect(streamed).toContain('15 天');
+      const end = frames.at(-1) as { metadata: { retriever_resources: Array<{ document_name: string }>; usage: { total_price: unknown } } };
+      expect(end.metadata.retriever_resources[0].document_name).toBe('acme-handbook-zh.md');
+      expect(typeof end.metadata.usage.total_price).toBe('string');
+    });
+  });
+
+  it('cuts frames inside UTF-8 characters with splitWrites, and writes CRLF and escaped JSON when asked', async () => {
+    await withServer({ splitWrites: true, seed: 42 }, async (_server, baseUrl) => {
+      const { raw } = await readStream(await chat(baseUrl, { query: '什么是 RAG？', response_mode: 'streaming' }));
+      // A piece that starts with a UTF-8 continuation byte (10xxxxxx) was cut inside a character.
+      const cutInsideCharacter = raw.some((chunk) => (chunk[0] & 0xc0) === 0x80);
+      expect(raw.length).toBeGreaterThan(10);
+      expect(cutInsideCharacter).toBe(true);
+    });
+    await withServer({ crlf: true, legacyJson: true }, async (_server, baseUrl) => {
+      const { text } = await readStream(await chat(baseUrl, { query: '什么是 RAG？', response_mode: 'streaming' }));
+      expect(text).toContain('\r\n\r\n');
+      expect(text).toMatch(/^data: \{"event": "message", "conversation_id": /);
+      expect(text).toMatch(/\\u[0-9a-f]{4}/);
+      expect(text).not.toMatch(/[\u4e00-\u9fff]/);
+    });
+  });
+
+  it('continues a conversation for its own user only, and forgets conversations on demand', async () => {
+    await withServer({}, async (server, baseUrl) => {
+      await readStream(await chat(baseUrl, { query: 'What is RAG?', response_mode: 'streaming' }));
+      const conversation_id = server.streams[0].conversationId;
+      const again = await chat(baseUrl, { query: 'What are its advantages?', response_mode: 'streaming', conversation_id });
+      expect(again.status).toBe(200);
+      await readStream(again);
+      expect(server.streams[1].conversationId).toBe(conversation_id);
+      const foreign = await chat(baseUrl, { query: 'hi?', user: 'u2', conversation_id });
+      expect(await foreign.json()).toEqual({ code: 'not_found', message: 'Conversation Not Exists.', status: 404 });
+      const history = await (await fetch(`${baseUrl}/messages?conversation_id=${conversation_id}&user=u1`, { headers: auth })).json();
+      expect(history.data.map((m: { query: string }) => m.query)).toEqual(['What is RAG?', 'What are its advantages?']);
+      server.forgetConversations();
+      expect((await chat(baseUrl, { query: 'and?', conversation_id })).status).toBe(404);
+    });
+  });
+
+  it('ends a stream early on stop from the same user, and records every stop call', async () => {
+    await withServer({ chunkDelayMs: 30, chunkChars: 1 }, async (server, baseUrl) => {
+      const response = await chat(baseUrl, { query: '什么是 RAG？', response_mode: 'streaming' });
+      const reading = readStream(response);
+      await new Promise((r) => setTimeout(r, 100));
+      const { taskId } = server.streams[0];
+      const stop = (user: string) =>
+        fetch(`${baseUrl}/chat-messages/${taskId}/stop`, { method: 'POST', headers: auth, body: JSON.stringify({ user }) });
+      expect(await (await stop('someone-else')).json()).toEqual({ result: 'success' });
+      expect(server.streams[0].outcome).toBe('open');
+      await stop('u1');
+      const { events } = await reading;
+      expect(events.at(-1)).toBe('message_end');
+      expect(server.streams[0].outcome).toBe('stopped');
+      expect(server.stopCalls).toEqual([{ taskId, user: 'someone-else' }, { taskId, user: 'u1' }]);
+    });
+  });
+
+  it('plays injected faults, one per request', async () => {
+    await withServer({ pingIntervalMs: 20 }, async (server, baseUrl) => {
+      server.injectFault({ kind: 'http', status: 429, code: 'too_many_requests', message: 'Too many requests' });
+      server.injectFault({ kind: 'http', status: 502, html: true });
+      server.injectFault({ kind: 'error-event', afterChunks: 1 });
+      server.injectFault({ kind: 'cut', afterChunks: 2 });
+      server.injectFault({ kind: 'message-replace', afterChunks: 1, answer: 'Replaced.' });
+      server.injectFault({ kind: 'destroy' });
+      const streaming = { query: 'What is RAG?', response_mode: 'streaming' };
+      expect((await chat(baseUrl, streaming)).status).toBe(429);
+      const html = await chat(baseUrl, streaming);
+      expect([html.status, await html.text()]).toEqual([502, expect.stringContaining('<html>')]);
+      expect((await readStream(await chat(baseUrl, streaming))).events).toEqual(['message', 'error']);
+      expect((await readStream(await chat(baseUrl, streaming))).events).toEqual(['message', 'message']);
+      expect((await readStream(await chat(baseUrl, streaming))).events).toEqual(['message', 'message_replace', 'message_end']);
+      await expect(chat(baseUrl, streaming)).rejects.toThrow();
+      expect((await chat(baseUrl, { query: 'What is RAG?' })).status).toBe(200);
+    });
+  });
+
+  it('records client-closed when the client goes mid-stream, and closes with streams open', async () => {
+    const server = new LocalDifyServer({ apiKeys: [KEY], pingIntervalMs: 10 });
+    const { baseUrl } = await server.listen();
+    server.injectFault({ kind: 'hang' });
+    const abort = new AbortController();
+    const response = await chat(baseUrl, { query: 'What is RAG?', response_mode: 'streaming' }, { signal: abort.signal });
+    expect(response.status).toBe(200);
+    const ended = once(server, 'stream-end');
+    abort.abort();
+    expect((await ended)[0]).toMatchObject({ outcome: 'client-closed' });
+    const open = await chat(baseUrl, { query: 'What is RAG?', response_mode: 'streaming' });
+    expect(open.status).toBe(200);
+    await server.close();
+  });
+});
