@@ -119,8 +119,8 @@ describe('LocalDifyServer', () => {
       expect(server.streams[1].conversationId).toBe(conversation_id);
       const foreign = await chat(baseUrl, { query: 'hi?', user: 'u2', conversation_id });
       expect(await foreign.json()).toEqual({ code: 'not_found', message: 'Conversation Not Exists.', status: 404 });
-      const history = await (await fetch(`${baseUrl}/messages?conversation_id=${conversation_id}&user=u1`, { headers: auth })).json();
-      expect(history.data.map((m: { query: string }) => m.query)).toEqual(['What is RAG?', 'What are its advantages?']);
+      const history = (await (await fetch(`${baseUrl}/messages?conversation_id=${conversation_id}&user=u1`, { headers: auth })).json()) as { data: Array<{ query: string }> };
+      expect(history.data.map((m) => m.query)).toEqual(['What is RAG?', 'What are its advantages?']);
       server.forgetConversations();
       expect((await chat(baseUrl, { query: 'and?', conversation_id })).status).toBe(404);
     });
