@@ -72,7 +72,7 @@ function report(conversationId: string, messageId: string, usage: unknown, sourc
 
 main().catch((error: unknown) => {
   if (error instanceof DifyError) {
-    console.error(`Dify call failed: ${error.kind}${error.status ? ` (HTTP ${error.status}${error.code ? ` ${error.code}` : ''})` : ''}`);
+    console.error(`Dify call failed (${error.kind}): ${error.message}`);
   } else {
     console.error(error instanceof Error ? error.message : error);
   }
