@@ -108,7 +108,8 @@ describe('QuestionDetector', () => {
 
   it('says which cues and traps fired', () => {
     expect(detector.detect('什么是 RAG？').reasons).toEqual(['question-mark', 'zh-wh', 'zh-what-is']);
-    expect(detector.detect('can you reset my password').reasons).toEqual(['en-aux-inversion']);
+    expect(detector.detect('can you reset my password').reasons).toEqual(['en-aux-inversion', 'en-aux-start']);
+    expect(detector.detect('have a nice day').isQuestion).toBe(false);
     expect(detector.detect('我不知道为什么').reasons).toEqual(['zh-wh', 'trap-embedded']);
     expect(detector.detect('什么都行').reasons).toEqual(['zh-wh', 'trap-indefinite']);
     expect(detector.detect('好的').reasons).toEqual(['backchannel']);

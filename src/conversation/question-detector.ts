@@ -38,26 +38,29 @@ const CUES: Cue[] = [
   {
     id: 'zh-wh',
     pattern: new RegExp(
-      '(?:为什么|为何|什么(?!的[?？。\\s]*$)|怎么(?!也)|怎样|如何|哪(?!怕)|谁(?!知道)|多少(?!有点)|' +
+      '(?:为什么|为何|(?<!没有?)什么(?!的)|怎么(?!也)|怎样|如何|哪(?!怕)|谁(?!知道)|多少(?!有点)|' +
         `几(?=[个天次点号年月岁位种条件份本张台步遍周]|[${CJK}]?[?？]?$)|多久|多长时间|多大|何时)`,
     ),
     weight: 0.65,
   },
   { id: 'zh-what-is', pattern: /什么是|是什么/, weight: 0.3 },
   // A-not-A: 是不是, 能不能, 有没有, 可不可以…
-  { id: 'zh-a-not-a', pattern: new RegExp(`([${CJK}])[不没]\\1|可不可以|需不需要|应不应该|有没有`), weight: 0.75 },
+  // (Not "没事没事": a repeated negation is no A-not-A.) "定了没有" asks too.
+  { id: 'zh-a-not-a', pattern: new RegExp(`(?<![不没])([${CJK}])[不没]\\1|可不可以|需不需要|应不应该|有没有|了没有?[?？]?$`), weight: 0.75 },
   { id: 'zh-request', pattern: /(?:介绍|解释|讲|说|说明|讲解|分析|总结)(?:一下|下)|说说|讲讲|帮我查|查一下|告诉我|^解释/, weight: 0.75 },
   { id: 'zh-indirect', pattern: /我想知道|想了解|请问|我想问|能不能告诉我|可以告诉我|能告诉我/, weight: 0.75 },
   { id: 'en-wh-start', pattern: new RegExp(`${EN_LEAD}(?:what|who|whom|where|when|why|which|how|whose)(?:'s|'re)?\\b`), weight: 0.7 },
   {
     id: 'en-aux-inversion',
     pattern: new RegExp(
-      `${EN_LEAD}(?:is|are|was|were|am|can|could|do|does|did|will|would|should|shall|may|might|have|has|had|` +
+      `${EN_LEAD}(?!have an?\\b)(?:is|are|was|were|am|can|could|do|does|did|will|would|should|shall|may|might|have|has|had|` +
         "isn't|aren't|can't|couldn't|don't|doesn't|didn't|won't|wouldn't|shouldn't)\\s+" +
         '(?:i|you|we|they|he|she|it|there|this|that|these|those|the|my|our|your|their|a|an|any|someone|anyone|anybody)\\b',
     ),
     weight: 0.7,
   },
+  // An auxiliary opening a clause of three or more words, whatever its subject ("did finance approve…").
+  { id: 'en-aux-start', pattern: new RegExp(`${EN_LEAD}(?:is|are|was|were|does|did|will|can|could|should|has|have)\\s+(?!not\\b|an?\\b)[a-z][\\w-]*\\s+\\w`), weight: 0.55 },
   {
     id: 'en-request',
     pattern: new RegExp(
@@ -68,13 +71,17 @@ const CUES: Cue[] = [
   },
   {
     id: 'indirect-question',
-    pattern: /\b(?:i wonder|i was wondering|i'd like to know|i would like to know|i want to know|do you know|can you tell me|could you tell me|any idea)\b/,
+    pattern: /\b(?:i wonder(?=\s+\w)|i was wondering|i'd like to know|i would like to know|i want to know|do you know|can you tell me|could you tell me|any idea)\b/,
     weight: 0.75,
   },
   // Interrogative words used as indefinites: 什么都行, 谁都知道, whatever.
   {
     id: 'trap-indefinite',
-    pattern: /(?:什么|谁|哪里|哪儿|哪个|怎么|怎样|多少)(?:都|也)|\b(?:whatever|however|whoever|wherever|whichever|whenever|anyhow)\b/,
+    pattern: new RegExp(
+      // "无论/不管 …", or a question word a few characters before 都/也 (什么 feature 都可以), unless 吗 ends it.
+      `^(?:无论|不管|不论)|(?:(?<!为)什么|谁|哪[里儿个些]?|怎么|怎样|多少)[^，,。？?]{0,12}?[都也](?![^]*吗[?？]?$)|` +
+        '\\b(?:whatever|however|whoever|wherever|whichever|whenever|anyhow)\\b',
+    ),
     factor: 0.2,
   },
   // Embedded or reported questions that ask nothing: 我不知道为什么, he asked me where I was.
@@ -84,7 +91,9 @@ const CUES: Cue[] = [
       /^(?:我|我们|他|她|他们)(?:也|都|还)?(?:不知道|不清楚|不明白|忘了|忘记了|不记得|知道|记得|问我|问他|问她|问过)|(?:他|她|他们)问(?:我|他|她|我们)|\b(?:i|we|he|she|they)\s+(?:don't|do not|didn't|did not|never)\s+(?:know|understand|remember)\b|\b(?:i|we)\s+(?:know|forgot|remember|understand)\s+(?:what|why|how|where|who|when)\b|\b(?:he|she|they)\s+asked\s+(?:me|him|her|us|them)\b|\bno idea\b/,
     factor: 0.15,
   },
-  { id: 'trap-exclamation', pattern: /^(?:what an?\s|how (?:nice|great|cool|lovely|kind|wonderful|beautiful|sad|funny|interesting|amazing|awesome)\b)|多么|多(?:好|美|漂亮|棒|厉害)啊/, factor: 0.1 },
+  // Rhetorical questions that expect no answer.
+  { id: 'trap-rhetorical', pattern: /^(?:谁知道|天知道)|^(?:who knows|who cares)\b/, factor: 0.2 },
+  { id: 'trap-exclamation', pattern: /^(?:what an?\s|how about that\b|how (?:nice|great|cool|lovely|kind|wonderful|beautiful|sad|funny|interesting|amazing|awesome)\b)|多么|多(?:好|美|漂亮|棒|厉害)啊/, factor: 0.1 },
   // A clause cut off at a function word is not a question yet.
   {
     id: 'trap-fragment',
