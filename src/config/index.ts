@@ -1,3 +1,4 @@
 export { appConfig, AppConfig } from './app.config';
 export { difyConfig, DifyConfig } from './dify.config';
 export { sessionConfig, SessionConfig } from './session.config';
+export { turnConfig, TurnConfig } from './turn.config';

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
+import { turnConfig } from '../config';
 import { AnswerService } from './answer.service';
 import { Conversation } from './conversation';
 import { QuestionDetector } from './question-detector';
@@ -10,14 +12,19 @@ export class ConversationService {
   constructor(
     private readonly detector: QuestionDetector,
     private readonly answers: AnswerService,
+    @Inject(turnConfig.KEY) private readonly turn: ConfigType<typeof turnConfig>,
   ) {}
 
   /** `principal` is who the client authenticated as; the session id is server-made until the client names one. */
   open(principal: string): Conversation {
     return new Conversation(
       {
-        isQuestion: (text) => this.detector.detect(text).isQuestion,
+        detect: (text) => {
+          const verdict = this.detector.detect(text);
+          return { isQuestion: verdict.score >= this.turn.threshold, unfinished: verdict.unfinished };
+        },
         answer: (question, who, sessionId) => this.answers.answer(question, who, sessionId),
+        turn: this.turn,
       },
       principal,
       randomUUID(),

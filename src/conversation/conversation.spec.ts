@@ -2,14 +2,20 @@ import { Observable, Subject } from 'rxjs';
 import { DifyError } from '../dify';
 import { OutboundMessage } from '../protocol';
 import { AnswerPiece } from './answer.service';
+import { TurnConfig } from '../config';
 import { Conversation } from './conversation';
 
+const TURN: TurnConfig = { threshold: 0.5, waitMs: 0, punctuatedWaitMs: 0, bargeIn: 'interrupt', maxQuestionChars: 500 };
+const looksLikeQuestion = (text: string) => ({ isQuestion: /[?？]$|什么|what|几天/i.test(text), unfinished: /^关于|the$/.test(text) });
+
 /** A conversation whose answers come from Subjects the test drives, and whose output it records. */
-function setUp() {
+function setUp(turn: Partial<TurnConfig> = {}, now?: () => number) {
   const asked: Array<{ question: string; principal: string; sessionId: string; cancelled: boolean; answer: Subject<AnswerPiece> }> = [];
   const conversation = new Conversation(
     {
-      isQuestion: (text) => /[?？]$|什么|what/i.test(text),
+      detect: looksLikeQuestion,
+      turn: { ...TURN, ...turn },
+      now,
       answer: (question, principal, sessionId) =>
         new Observable<AnswerPiece>((subscriber) => {
           const call = { question, principal, sessionId, cancelled: false, answer: new Subject<AnswerPiece>() };
@@ -42,7 +48,7 @@ const final = (text: string, sessionId?: string) => ({ text, isFinal: true, sess
 
 describe('Conversation', () => {
   it('greets with ack{connected} then status{listening}', () => {
-    const conversation = new Conversation({ isQuestion: () => false, answer: () => new Subject() }, 'p', 's-1');
+    const conversation = new Conversation({ detect: looksLikeQuestion, answer: () => new Subject(), turn: TURN }, 'p', 's-1');
     const out: OutboundMessage[] = [];
     conversation.messages$.subscribe((m) => out.push(m));
     conversation.open();
@@ -190,5 +196,84 @@ describe('Conversation', () => {
     expect(out.at(-1)).toEqual({ type: 'ack', received_type: 'keepalive', session_id: 'session-123' });
     conversation.asrChunk(final('what is RAG?', 'session-123'));
     expect(asked[0]).toMatchObject({ sessionId: 'session-123', principal: 'alice' });
+  });
+
+  describe('taking turns', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('waits a moment after a question, and merges what the speaker adds into it', () => {
+      const { conversation, asked } = setUp({ waitMs: 800, punctuatedWaitMs: 300 });
+      conversation.asrChunk(final('what is the refund'));
+      jest.advanceTimersByTime(500);
+      conversation.asrChunk({ text: 'policy', isFinal: false });
+      jest.advanceTimersByTime(700);
+      conversation.asrChunk(final('policy for opened items?'));
+      jest.advanceTimersByTime(299);
+      expect(asked).toHaveLength(0);
+      jest.advanceTimersByTime(1);
+      expect(asked.map((a) => a.question)).toEqual(['what is the refund policy for opened items?']);
+    });
+
+    it('waits less after a question mark', () => {
+      const { conversation, asked } = setUp({ waitMs: 800, punctuatedWaitMs: 300 });
+      conversation.asrChunk(final('年假有几天？'));
+      jest.advanceTimersByTime(300);
+      expect(asked.map((a) => a.question)).toEqual(['年假有几天？']);
+    });
+
+    it('keeps the unfinished words just before a question, and nothing older', () => {
+      let now = 0;
+      const { conversation, asked } = setUp({}, () => now);
+      conversation.asrChunk(final('今天天气不错'));
+      now += 200;
+      conversation.asrChunk(final('关于年假'));
+      now += 500;
+      conversation.asrChunk(final('有几天'));
+      expect(asked.map((a) => a.question)).toEqual(['关于年假有几天']);
+      now += 5000;
+      conversation.asrChunk(final('关于报销'));
+      now += 3000; // too late to be the same sentence
+      conversation.asrChunk(final('what is the deadline?'));
+      expect(asked.at(-1)!.question).toBe('what is the deadline?');
+    });
+
+    it('answers a heard question at once on stop and on instant_query', () => {
+      const stopped = setUp({ waitMs: 5000, punctuatedWaitMs: 5000 });
+      stopped.conversation.asrChunk(final('what is RAG?'));
+      stopped.conversation.control('stop');
+      expect(stopped.asked.map((a) => a.question)).toEqual(['what is RAG?']);
+      const instant = setUp({ waitMs: 5000, punctuatedWaitMs: 5000 });
+      instant.conversation.asrChunk(final('what is RAG'));
+      instant.conversation.control('instant_query');
+      expect(instant.asked.map((a) => a.question)).toEqual(['what is RAG']);
+      jest.advanceTimersByTime(10_000);
+      expect(instant.asked).toHaveLength(1);
+    });
+
+    it('queues a new question until the answer ends when BARGE_IN=queue', () => {
+      const { conversation, asked, out } = setUp({ bargeIn: 'queue' });
+      conversation.asrChunk(final('what is RAG?'));
+      conversation.asrChunk(final('what is Dify?'));
+      expect(asked).toHaveLength(1);
+      expect(asked[0].cancelled).toBe(false);
+      expect(out.at(-1)).toMatchObject({ stage: 'analyzing', question: 'what is Dify?', note: expect.stringMatching(/queued/) });
+      asked[0].answer.complete();
+      expect(asked.map((a) => a.question)).toEqual(['what is RAG?', 'what is Dify?']);
+    });
+
+    it('caps a long question, keeping its end', () => {
+      const { conversation, asked } = setUp({ maxQuestionChars: 20 });
+      conversation.asrChunk(final(`${'blah '.repeat(30)}what is RAG?`));
+      expect(asked[0].question).toBe('blah blah what is RAG?'.slice(-20));
+    });
+
+    it('forgets a waiting question when the client goes', () => {
+      const { conversation, asked } = setUp({ waitMs: 500 });
+      conversation.asrChunk(final('what is RAG'));
+      conversation.close();
+      jest.advanceTimersByTime(1000);
+      expect(asked).toHaveLength(0);
+    });
   });
 });

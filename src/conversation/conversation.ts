@@ -9,6 +9,7 @@ import {
   Stage,
   StatusMessage,
 } from '../protocol';
+import { TurnConfig } from '../config';
 import { AnswerPiece } from './answer.service';
 import { toProtocolError } from './upstream-error';
 
@@ -20,9 +21,14 @@ export interface AsrChunk {
 
 /** What a Conversation needs from the rest of the app. */
 export interface ConversationDeps {
-  isQuestion(text: string): boolean;
+  detect(text: string): { isQuestion: boolean; unfinished: boolean };
   answer(question: string, principal: string, sessionId: string): Observable<AnswerPiece>;
+  turn: TurnConfig;
+  now?: () => number;
 }
+
+/** A final heard this soon after an unfinished one continues its sentence ("关于年假" … "有几天"). */
+const SAME_SENTENCE_MS = 1500;
 
 /** The answer being streamed now. */
 interface Turn {
@@ -42,7 +48,12 @@ export class Conversation {
   readonly messages$: Observable<OutboundMessage> = this.outbox.asObservable();
   private paused = false;
   private stopping = false;
-  private lastFinalText?: string;
+  /** The latest final utterance, for instant_query and for a sentence its successor continues. */
+  private lastFinal?: { text: string; at: number; unfinished: boolean };
+  /** A question heard, waiting a moment in case the speaker goes on. */
+  private pending?: { text: string; timer?: NodeJS.Timeout };
+  /** With BARGE_IN=queue: the question to ask when the current answer ends. */
+  private queued?: string;
   private turn?: Turn;
 
   constructor(
@@ -68,16 +79,60 @@ export class Conversation {
       return;
     }
     this.emit({ type: 'ack', received_type: 'asr_chunk', is_final: chunk.isFinal, session_id: this.sessionId });
-    // Partials are revised until the final one: they never reach Dify.
-    if (!chunk.isFinal || this.stopping) return;
+    if (this.stopping) return;
+    // Partials are revised until the final one: they never reach Dify. While a question waits,
+    // one means the speaker is still talking, so the question waits on.
+    if (!chunk.isFinal) {
+      if (this.pending && chunk.text.trim()) this.schedule(this.pending, this.deps.turn.waitMs);
+      return;
+    }
     const text = chunk.text.trim();
     if (!text) {
       this.fail(new ProtocolError('EMPTY_QUESTION', 'The final transcript is empty: there is nothing to answer.'));
       return;
     }
-    this.lastFinalText = text;
-    if (this.deps.isQuestion(text)) this.ask(text);
-    else this.status('waiting_for_question');
+    this.hear(text);
+  }
+
+  private hear(said: string): void {
+    const now = this.now();
+    const previous = this.lastFinal;
+    const continues = previous?.unfinished && now - previous.at <= SAME_SENTENCE_MS;
+    const text = continues ? joinUtterances(previous.text, said) : said;
+    const verdict = this.deps.detect(text);
+    this.lastFinal = { text, at: now, unfinished: verdict.unfinished };
+    if (this.pending) {
+      // The speaker went on: what follows belongs to the question.
+      this.pending.text = joinUtterances(this.pending.text, said);
+      this.schedule(this.pending);
+    } else if (verdict.isQuestion) {
+      this.pending = { text };
+      this.schedule(this.pending);
+    } else {
+      this.status('waiting_for_question');
+    }
+  }
+
+  /** Asks the pending question after the wait (shorter after ? or ？); a wait of 0 asks at once. */
+  private schedule(pending: { text: string; timer?: NodeJS.Timeout }, waitMs?: number): void {
+    clearTimeout(pending.timer);
+    const { turn } = this.deps;
+    const wait = waitMs ?? (/[?？]\s*$/.test(pending.text) ? turn.punctuatedWaitMs : turn.waitMs);
+    if (wait === 0) this.askPending();
+    else pending.timer = setTimeout(() => this.askPending(), wait);
+  }
+
+  private askPending(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.pending = undefined;
+    if (this.turn && this.deps.turn.bargeIn === 'queue') {
+      this.queued = pending.text;
+      this.status('analyzing', { question: pending.text, note: 'queued until the current answer ends' });
+    } else {
+      this.ask(pending.text);
+    }
   }
 
   control(action: ControlAction, sessionId?: string): void {
@@ -85,6 +140,8 @@ export class Conversation {
     this.emit({ type: 'ack', received_type: 'control', session_id: this.sessionId });
     switch (action) {
       case 'pause':
+        // A question already heard is still answered.
+        this.askPending();
         this.paused = true;
         this.status('paused');
         return;
@@ -92,16 +149,20 @@ export class Conversation {
         this.paused = false;
         this.status('listening');
         return;
-      case 'instant_query':
-        if (!this.lastFinalText) {
+      case 'instant_query': {
+        const text = this.pending?.text ?? this.lastFinal?.text;
+        if (!text) {
           this.fail(new ProtocolError('NO_FINAL_ASR', 'No final transcript yet: send an asr_chunk with is_final true first.'));
-        } else {
-          this.ask(this.lastFinalText, 'instant');
+          return;
         }
+        this.dropPending();
+        this.ask(text, 'instant');
         return;
+      }
       case 'stop':
-        // An answer in flight finishes first; then the conversation closes.
+        // A question already heard is answered and an answer in flight finishes; then the conversation closes.
         this.stopping = true;
+        this.askPending();
         if (!this.turn) this.finish();
         return;
     }
@@ -114,6 +175,8 @@ export class Conversation {
 
   /** The client is gone: cancel the answer in flight (which aborts and stops it upstream). */
   close(): void {
+    this.dropPending();
+    this.queued = undefined;
     this.turn?.subscription.unsubscribe();
     this.turn = undefined;
     this.outbox.complete();
@@ -124,8 +187,15 @@ export class Conversation {
     if (sessionId) this.sessionId = sessionId;
   }
 
-  private ask(question: string, mode?: 'instant'): void {
+  private dropPending(): void {
+    clearTimeout(this.pending?.timer);
+    this.pending = undefined;
+  }
+
+  private ask(heard: string, mode?: 'instant'): void {
     this.interrupt();
+    // The question is at the end of what was heard: a long one keeps its end.
+    const question = Array.from(heard).slice(-this.deps.turn.maxQuestionChars).join('');
     this.status(mode ? 'instant_query' : 'analyzing', { question, mode });
     this.status('querying_rag', { question, mode });
     const turn: Turn = { subscription: new Subscription(), nextIndex: 0 };
@@ -162,7 +232,10 @@ export class Conversation {
       this.fail(failure);
     }
     this.status('idle');
-    if (this.stopping) this.finish();
+    const queued = this.queued;
+    this.queued = undefined;
+    if (queued) this.ask(queued);
+    else if (this.stopping) this.finish();
   }
 
   private closeAnswer(turn: Turn, reason: FinishReason): void {
@@ -193,9 +266,18 @@ export class Conversation {
     this.emit({ type: 'status', stage, ...dropUndefined(extra), session_id: this.sessionId });
   }
 
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
   private emit(message: OutboundMessage): void {
     this.outbox.next(message);
   }
+}
+
+/** Chinese runs on without a space; a space where either side is not CJK. */
+function joinUtterances(first: string, second: string): string {
+  return /[\u3400-\u9fff，。？！]$/.test(first) && /^[\u3400-\u9fff]/.test(second) ? first + second : `${first} ${second}`;
 }
 
 function dropUndefined<T extends object>(value: T): Partial<T> {

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 
 export interface QuestionVerdict {
   isQuestion: boolean;
+  /** The utterance stops mid-sentence ("关于年假", "what about the"): what follows belongs to it. */
+  unfinished: boolean;
   /** 0..1: how sure the detector is that the utterance asks for information. */
   score: number;
   /** The cues and traps that fired, e.g. `zh-particle-ma`, `trap-embedded`. */
@@ -97,7 +99,8 @@ const CUES: Cue[] = [
   // A clause cut off at a function word is not a question yet.
   {
     id: 'trap-fragment',
-    pattern: /(?:\b(?:the|a|an|of|to|about|and|or|for|with|my|your|our|their)|那个|这个|就是|然后|一下那个)[\s,，]*$/,
+    pattern:
+      /(?:\b(?:the|a|an|of|to|about|and|or|for|with|my|your|our|their)|那个|这个|就是|然后|一下那个)[\s,，]*$|^(?:关于|至于|对于)[^，,。？?]{0,12}$|^(?:about|regarding|as for)\b[^,.?]{0,40}$/,
     factor: 0.3,
   },
 ];
@@ -115,8 +118,8 @@ const BACKCHANNEL =
 export class QuestionDetector {
   detect(text: string): QuestionVerdict {
     const utterance = text.trim().toLowerCase();
-    if (BACKCHANNEL.test(utterance)) return { isQuestion: false, score: 0, reasons: ['backchannel'] };
-    if (utterance.replace(/[\s\p{P}]/gu, '').length < 2) return { isQuestion: false, score: 0, reasons: ['too-short'] };
+    if (BACKCHANNEL.test(utterance)) return { isQuestion: false, unfinished: false, score: 0, reasons: ['backchannel'] };
+    if (utterance.replace(/[\s\p{P}]/gu, '').length < 2) return { isQuestion: false, unfinished: false, score: 0, reasons: ['too-short'] };
 
     let doubt = 1;
     let factor = 1;
@@ -128,6 +131,6 @@ export class QuestionDetector {
       if (cue.factor !== undefined) factor = Math.min(factor, cue.factor);
     }
     const score = Math.round((1 - doubt) * factor * 1000) / 1000;
-    return { isQuestion: score >= QUESTION_THRESHOLD, score, reasons };
+    return { isQuestion: score >= QUESTION_THRESHOLD, unfinished: reasons.includes('trap-fragment'), score, reasons };
   }
 }

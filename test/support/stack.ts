@@ -62,7 +62,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 /** Only the app, with exactly this environment on top of the process's (undefined unsets). */
 export async function startApp(env: Env) {
   const saved = { ...process.env };
-  Object.assign(process.env, { NODE_ENV: 'test', DIFY_TIMEOUT: '5' });
+  // Short turn waits keep the suites quick; turn-taking.e2e-spec sets realistic ones.
+  Object.assign(process.env, { NODE_ENV: 'test', DIFY_TIMEOUT: '5', QUESTION_WAIT_MS: '50', QUESTION_WAIT_MS_PUNCTUATED: '20' });
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;

@@ -1,0 +1,45 @@
+import { registerAs } from '@nestjs/config';
+import { IsIn, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { validateEnv } from './validate-env';
+
+class TurnEnv {
+  @IsOptional() @IsNumber() @Min(0) @Max(1)
+  QUESTION_THRESHOLD: number = 0.5;
+
+  @IsOptional() @IsInt() @Min(0) @Max(10_000)
+  QUESTION_WAIT_MS: number = 800;
+
+  @IsOptional() @IsInt() @Min(0) @Max(10_000)
+  QUESTION_WAIT_MS_PUNCTUATED: number = 300;
+
+  @IsOptional() @IsIn(['interrupt', 'queue'])
+  BARGE_IN: string = 'interrupt';
+
+  @IsOptional() @IsInt() @Min(20) @Max(10_000)
+  MAX_QUESTION_CHARS: number = 500;
+}
+
+/** How a session takes turns: when a heard question is asked, and what a newer one does to an answer. */
+export interface TurnConfig {
+  /** The detector's score from which an utterance is a question. */
+  threshold: number;
+  /** After a final that is a question, how long the speaker may go on before it is asked. */
+  waitMs: number;
+  /** The same when it ends in ? or ？ (the speaker is probably done). */
+  punctuatedWaitMs: number;
+  /** A new question while an answer streams: `interrupt` it, or `queue` the question until it ends. */
+  bargeIn: 'interrupt' | 'queue';
+  /** Longest query sent to Dify; a longer question keeps its end, where the question is. */
+  maxQuestionChars: number;
+}
+
+export const turnConfig = registerAs('turn', (): TurnConfig => {
+  const env = validateEnv(process.env, TurnEnv);
+  return {
+    threshold: env.QUESTION_THRESHOLD,
+    waitMs: env.QUESTION_WAIT_MS,
+    punctuatedWaitMs: env.QUESTION_WAIT_MS_PUNCTUATED,
+    bargeIn: env.BARGE_IN as TurnConfig['bargeIn'],
+    maxQuestionChars: env.MAX_QUESTION_CHARS,
+  };
+});
