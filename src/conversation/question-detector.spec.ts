@@ -128,3 +128,19 @@ describe('QuestionDetector', () => {
     expect(texts.map((t) => detector.detect(t))).toEqual(texts.map((t) => detector.detect(t)));
   });
 });
+
+describe('QuestionDetector with Chinese word segmentation', () => {
+  const detector = new QuestionDetector();
+  it.each([
+    ['茶几在哪里', true],
+    ['几何题怎么做', true],
+    ['试用期多长时间', true],
+    ['怎样才能提高准确率', true],
+    ['他几乎每天都来', false],
+    ['哪怕晚一点也没关系', false],
+    ['那个谁，你过来一下', false],
+    ['这个 API 没什么问题', false],
+  ])('reads whole words: %s → %s', (text, isQuestion) => {
+    expect(detector.detect(text).isQuestion).toBe(isQuestion);
+  });
+});
