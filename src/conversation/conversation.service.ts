@@ -21,7 +21,11 @@ export class ConversationService {
       {
         detect: (text) => {
           const verdict = this.detector.detect(text);
-          return { isQuestion: verdict.score >= this.turn.threshold, unfinished: verdict.unfinished };
+          return {
+            isQuestion: verdict.score >= this.turn.threshold,
+            unfinished: verdict.unfinished,
+            backchannel: verdict.reasons.includes('backchannel'),
+          };
         },
         answer: (question, who, sessionId) => this.answers.answer(question, who, sessionId),
         turn: this.turn,

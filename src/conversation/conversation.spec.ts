@@ -6,7 +6,11 @@ import { TurnConfig } from '../config';
 import { Conversation } from './conversation';
 
 const TURN: TurnConfig = { threshold: 0.5, waitMs: 0, punctuatedWaitMs: 0, bargeIn: 'interrupt', maxQuestionChars: 500 };
-const looksLikeQuestion = (text: string) => ({ isQuestion: /[?？]$|什么|what|几天/i.test(text), unfinished: /^关于|the$/.test(text) });
+const looksLikeQuestion = (text: string) => ({
+  isQuestion: /[?？]$|什么|what|几天/i.test(text),
+  unfinished: /^关于|the$/.test(text),
+  backchannel: /^(嗯|ok)$/.test(text),
+});
 
 /** A conversation whose answers come from Subjects the test drives, and whose output it records. */
 function setUp(turn: Partial<TurnConfig> = {}, now?: () => number) {
@@ -213,6 +217,14 @@ describe('Conversation', () => {
       expect(asked).toHaveLength(0);
       jest.advanceTimersByTime(1);
       expect(asked.map((a) => a.question)).toEqual(['what is the refund policy for opened items?']);
+    });
+
+    it('never joins a backchannel into a waiting question', () => {
+      const { conversation, asked } = setUp({ waitMs: 800, punctuatedWaitMs: 300 });
+      conversation.asrChunk(final('what is RAG?'));
+      conversation.asrChunk(final('嗯'));
+      jest.advanceTimersByTime(300);
+      expect(asked.map((a) => a.question)).toEqual(['what is RAG?']);
     });
 
     it('waits less after a question mark', () => {

@@ -21,7 +21,7 @@ export interface AsrChunk {
 
 /** What a Conversation needs from the rest of the app. */
 export interface ConversationDeps {
-  detect(text: string): { isQuestion: boolean; unfinished: boolean };
+  detect(text: string): { isQuestion: boolean; unfinished: boolean; backchannel: boolean };
   answer(question: string, principal: string, sessionId: string): Observable<AnswerPiece>;
   turn: TurnConfig;
   now?: () => number;
@@ -100,6 +100,11 @@ export class Conversation {
     const continues = previous?.unfinished && now - previous.at <= SAME_SENTENCE_MS;
     const text = continues ? joinUtterances(previous.text, said) : said;
     const verdict = this.deps.detect(text);
+    if (verdict.backchannel) {
+      // "嗯", "ok": keeps the conversation going, joins no question, interrupts nothing.
+      if (!this.pending) this.status('waiting_for_question');
+      return;
+    }
     this.lastFinal = { text, at: now, unfinished: verdict.unfinished };
     if (this.pending) {
       // The speaker went on: what follows belongs to the question.
