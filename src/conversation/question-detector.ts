@@ -132,10 +132,12 @@ const CUES: Array<Cue | { id: string; pattern: RegExp; weight?: number; factor?:
   // A clause cut off at a function word is not a question yet.
   {
     id: 'trap-fragment',
-    pattern:
-      /(?:\b(?:the|a|an|of|to|about|and|or|for|with|my|your|our|their)|那个|这个|就是|然后|一下那个)[\s,，]*$|^(?:关于|至于|对于)[^，,。？?]{0,12}$|^(?:about|regarding|as for)\b[^,.?]{0,40}$/,
+    pattern: /(?:\b(?:the|a|an|of|to|about|and|or|for|with|my|your|our|their)|那个|这个|就是|然后|一下那个)[\s,，]*$/,
     factor: 0.3,
   },
+  // A topic opened and not yet asked about ("关于年假", "as for the refund"): no question unless
+  // something else asks, but what the speaker says next belongs to it. Neither raises nor lowers.
+  { id: 'topic-lead', pattern: /^(?:关于|至于|对于)[^，,。？?]{0,12}$|^(?:about|regarding|as for)\b[^,.?]{0,40}$/ },
 ];
 
 const RULES: Cue[] = CUES.map((cue) => ('pattern' in cue ? textCue(cue.id, cue.pattern, cue) : cue));
@@ -167,6 +169,8 @@ export class QuestionDetector {
       if (cue.factor !== undefined) factor = Math.min(factor, cue.factor);
     }
     const score = Math.round((1 - doubt) * factor * 1000) / 1000;
-    return { isQuestion: score >= QUESTION_THRESHOLD, unfinished: reasons.includes('trap-fragment'), score, reasons };
+    const isQuestion = score >= QUESTION_THRESHOLD;
+    const unfinished = reasons.includes('trap-fragment') || (reasons.includes('topic-lead') && !isQuestion);
+    return { isQuestion, unfinished, score, reasons };
   }
 }
