@@ -2,3 +2,4 @@ export { appConfig, AppConfig } from './app.config';
 export { difyConfig, DifyConfig } from './dify.config';
 export { sessionConfig, SessionConfig } from './session.config';
 export { turnConfig, TurnConfig } from './turn.config';
+export { authConfig, AuthConfig } from './auth.config';

@@ -1,4 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { parseFrame } from './parse-frame';
 
@@ -7,11 +8,15 @@ export interface RealtimeWsOptions {
   path: string;
   /** Larger frames close the socket with 1009 (MAX_FRAME_BYTES). */
   maxPayload: number;
+  /** Who an upgrade request comes from; undefined refuses it with HTTP 401 before any socket opens. */
+  authenticate: (request: IncomingMessage) => string | undefined;
 }
 
+type VerifyDone = (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void;
+
 /**
- * The `ws` adapter with our frame routing and our configured path and frame limit, which a
- * gateway decorator cannot read from configuration.
+ * The `ws` adapter with our frame routing, our configured path and frame limit (which a gateway
+ * decorator cannot read from configuration), and authentication of the upgrade request.
  */
 export class RealtimeWsAdapter extends WsAdapter {
   constructor(
@@ -22,6 +27,9 @@ export class RealtimeWsAdapter extends WsAdapter {
   }
 
   override create(port: number, options: Record<string, unknown> = {}) {
-    return super.create(port, { ...options, path: this.options.path, maxPayload: this.options.maxPayload });
+    const { path, maxPayload, authenticate } = this.options;
+    const verifyClient = ({ req }: { req: IncomingMessage }, done: VerifyDone) =>
+      authenticate(req) === undefined ? done(false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' }) : done(true);
+    return super.create(port, { ...options, path, maxPayload, verifyClient });
   }
 }

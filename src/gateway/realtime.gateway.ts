@@ -8,7 +8,9 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
+import { Authenticator } from '../auth';
 import { appConfig } from '../config';
 import { Conversation, ConversationService } from '../conversation';
 import { CONTROL_ACTIONS, ControlAction, ProtocolError } from '../protocol';
@@ -18,9 +20,6 @@ import { INVALID_FRAME } from './parse-frame';
 import { ProtocolErrorFilter } from './protocol-error.filter';
 import { protocolValidationPipe } from './protocol-validation.pipe';
 import { send } from './send';
-
-/** Until authentication exists every client is the same principal. */
-const ANONYMOUS = 'anonymous';
 
 /**
  * The WebSocket endpoint (path and frame limit come from RealtimeWsAdapter). Thin: it validates
@@ -33,11 +32,18 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
   constructor(
     private readonly conversations: ConversationService,
     private readonly connections: Connections,
+    private readonly authenticator: Authenticator,
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
   ) {}
 
-  handleConnection(socket: WebSocket): void {
-    const conversation = this.conversations.open(ANONYMOUS);
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    // The upgrade was authenticated already (RealtimeWsAdapter); this only names the principal.
+    const principal = this.authenticator.authenticate(request);
+    if (principal === undefined) {
+      socket.close(1008, 'unauthorized');
+      return;
+    }
+    const conversation = this.conversations.open(principal);
     this.connections.set(socket, conversation);
     conversation.messages$.subscribe({
       next: (message) => send(socket, message),

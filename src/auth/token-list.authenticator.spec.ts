@@ -1,0 +1,55 @@
+import type { IncomingMessage } from 'node:http';
+import { authConfig } from '../config';
+import { ANONYMOUS, TokenListAuthenticator } from './token-list.authenticator';
+
+const request = (url: string, authorization?: string) => ({ url, headers: authorization ? { authorization } : {} }) as IncomingMessage;
+
+describe('TokenListAuthenticator', () => {
+  const authenticator = new TokenListAuthenticator([
+    { principal: 'acme', token: 'acme-token-123' },
+    { principal: 'globex', token: 'globex-token-456' },
+  ]);
+
+  it('names the principal of a Bearer header or a ?token= parameter', () => {
+    expect(authenticator.authenticate(request('/ws', 'Bearer acme-token-123'))).toBe('acme');
+    expect(authenticator.authenticate(request('/ws', 'bearer globex-token-456'))).toBe('globex');
+    expect(authenticator.authenticate(request('/ws?token=globex-token-456'))).toBe('globex');
+  });
+
+  it('refuses a missing, wrong, truncated or extended token', () => {
+    for (const r of [
+      request('/ws'),
+      request('/ws', 'Bearer nope'),
+      request('/ws', 'Basic acme-token-123'),
+      request('/ws?token=acme-token-12'),
+      request('/ws?token=acme-token-1234'),
+    ]) {
+      expect(authenticator.authenticate(r)).toBeUndefined();
+    }
+  });
+
+  it('lets everyone in as anonymous when no token is configured', () => {
+    expect(new TokenListAuthenticator([]).authenticate(request('/ws'))).toBe(ANONYMOUS);
+  });
+});
+
+describe('AUTH_TOKENS', () => {
+  const saved = process.env.AUTH_TOKENS;
+  afterEach(() => {
+    process.env.AUTH_TOKENS = saved;
+  });
+
+  it('reads principal:token pairs', () => {
+    process.env.AUTH_TOKENS = 'acme:acme-token-123,globex:globex:token:456';
+    expect(authConfig().tokens).toEqual([
+      { principal: 'acme', token: 'acme-token-123' },
+      { principal: 'globex', token: 'globex:token:456' },
+    ]);
+  });
+
+  it('stops start-up on a malformed list, without echoing it', () => {
+    process.env.AUTH_TOKENS = 'just-a-secret-token';
+    expect(() => authConfig()).toThrow(/AUTH_TOKENS must be a comma-separated list/);
+    expect(() => authConfig()).not.toThrow(/just-a-secret-token/);
+  });
+});
