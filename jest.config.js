@@ -13,6 +13,8 @@ const transform = {
 };
 
 module.exports = {
+  // The e2e suites run real servers and sockets: a slow CI machine gets room, a hang still fails.
+  testTimeout: 20_000,
   projects: [
     {
       displayName: 'unit',

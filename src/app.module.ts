@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth';
-import { appConfig, authConfig, difyConfig, sessionConfig, turnConfig } from './config';
+import { appConfig, authConfig, difyConfig, limitsConfig, sessionConfig, turnConfig } from './config';
 import { GatewayModule } from './gateway';
 import { HealthModule } from './health/health.module';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, load: [appConfig, authConfig, difyConfig, sessionConfig, turnConfig] }),
+    ConfigModule.forRoot({ isGlobal: true, load: [appConfig, authConfig, difyConfig, limitsConfig, sessionConfig, turnConfig] }),
     AuthModule,
     GatewayModule,
     HealthModule,

@@ -1,18 +1,20 @@
 import { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Authenticator } from './auth';
-import { AppConfig } from './config';
+import { AppConfig, LimitsConfig } from './config';
 import { RealtimeWsAdapter } from './gateway';
 
 /** What main.ts and the end-to-end tests both do to an app before it listens. */
 export function setUpApp(app: INestApplication): AppConfig {
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
+  const limits = app.get(ConfigService).getOrThrow<LimitsConfig>('limits');
   const authenticator = app.get(Authenticator);
   app.useWebSocketAdapter(
     new RealtimeWsAdapter(app, {
       path: config.wsPath,
       maxPayload: config.maxFrameBytes,
       authenticate: (request) => authenticator.authenticate(request),
+      maxConnectionsPerIp: limits.maxConnectionsPerIp,
     }),
   );
   app.enableShutdownHooks();

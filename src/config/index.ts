@@ -3,3 +3,4 @@ export { difyConfig, DifyConfig } from './dify.config';
 export { sessionConfig, SessionConfig } from './session.config';
 export { turnConfig, TurnConfig } from './turn.config';
 export { authConfig, AuthConfig } from './auth.config';
+export { limitsConfig, LimitsConfig } from './limits.config';

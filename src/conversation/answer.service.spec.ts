@@ -1,8 +1,9 @@
-import { lastValueFrom, Observable, of, throwError, toArray } from 'rxjs';
+import { lastValueFrom, Observable, of, Subject, throwError, toArray } from 'rxjs';
 import { DifyChatRequest, DifyClient, DifyError, DifyEvent } from '../dify';
 import { MemorySessionStore, sessionKey } from '../session';
 import { AnswerService } from './answer.service';
 
+const LIMITS = { ratePerSecond: 50, rateBurst: 100, maxConnectionsPerIp: 100, maxConcurrentAnswers: 10 };
 const ids = (conversationId: string) => ({ taskId: 't', messageId: 'm', conversationId });
 
 /** A DifyClient double that records requests and replies with scripted event lists or errors. */
@@ -32,7 +33,7 @@ describe('AnswerService', () => {
         { kind: 'end', retrieverResources: [], ...ids('c-1') },
       ],
     ]);
-    const pieces = await lastValueFrom(new AnswerService(client, sessions).answer('What is RAG?', 'alice', 's1').pipe(toArray()));
+    const pieces = await lastValueFrom(new AnswerService(client, sessions, LIMITS).answer('What is RAG?', 'alice', 's1').pipe(toArray()));
     expect(pieces).toEqual([
       { text: 'RAG ', replace: false },
       { text: 'Moderated.', replace: true },
@@ -45,7 +46,7 @@ describe('AnswerService', () => {
     const sessions = store();
     await sessions.save(sessionKey('alice', 's1'), { conversationId: 'c-1' });
     const { client, requests } = fakeDify([[{ kind: 'end', retrieverResources: [], ...ids('c-1') }]]);
-    await lastValueFrom(new AnswerService(client, sessions).answer('And then?', 'alice', 's1').pipe(toArray()));
+    await lastValueFrom(new AnswerService(client, sessions, LIMITS).answer('And then?', 'alice', 's1').pipe(toArray()));
     expect(requests[0]).toEqual({ query: 'And then?', user: 'alice:s1', conversationId: 'c-1' });
   });
 
@@ -56,7 +57,7 @@ describe('AnswerService', () => {
       DifyError.fromEnvelope(404, 'not_found', 'Conversation Not Exists.'),
       [{ kind: 'text', text: 'fresh', ...ids('c-2') }, { kind: 'end', retrieverResources: [], ...ids('c-2') }],
     ]);
-    const pieces = await lastValueFrom(new AnswerService(client, sessions).answer('Hi?', 'alice', 's1').pipe(toArray()));
+    const pieces = await lastValueFrom(new AnswerService(client, sessions, LIMITS).answer('Hi?', 'alice', 's1').pipe(toArray()));
     expect(pieces).toEqual([{ text: 'fresh', replace: false }]);
     expect(requests.map((r) => r.conversationId)).toEqual(['gone', undefined]);
     expect(await sessions.get(sessionKey('alice', 's1'))).toEqual({ conversationId: 'c-2' });
@@ -64,13 +65,27 @@ describe('AnswerService', () => {
 
   it('passes other errors through untouched, and does not retry a new conversation', async () => {
     const { client, requests } = fakeDify([DifyError.fromEnvelope(404, 'not_found', 'Conversation Not Exists.')]);
-    await expect(lastValueFrom(new AnswerService(client, store()).answer('Hi?', 'bob', 's2'))).rejects.toMatchObject({
+    await expect(lastValueFrom(new AnswerService(client, store(), LIMITS).answer('Hi?', 'bob', 's2'))).rejects.toMatchObject({
       kind: 'conversation_not_found',
     });
     expect(requests).toHaveLength(1);
     const unauthorized = fakeDify([DifyError.fromEnvelope(401, 'unauthorized', 'Access token is invalid')]);
-    await expect(lastValueFrom(new AnswerService(unauthorized.client, store()).answer('Hi?', 'bob', 's2'))).rejects.toMatchObject({
+    await expect(lastValueFrom(new AnswerService(unauthorized.client, store(), LIMITS).answer('Hi?', 'bob', 's2'))).rejects.toMatchObject({
       kind: 'unauthorized',
     });
+  });
+
+  it('refuses a turn beyond MAX_CONCURRENT_ANSWERS with SERVER_BUSY, and frees its place when a turn ends', async () => {
+    const streams: Array<Subject<DifyEvent>> = [];
+    const client = { streamChat: () => { const s = new Subject<DifyEvent>(); streams.push(s); return s; } } as unknown as DifyClient;
+    const service = new AnswerService(client, store(), { ...LIMITS, maxConcurrentAnswers: 1 });
+    const first = service.answer('a?', 'p', 's1').subscribe();
+    await new Promise((r) => setImmediate(r));
+    await expect(lastValueFrom(service.answer('b?', 'p', 's2'))).rejects.toMatchObject({ code: 'SERVER_BUSY' });
+    first.unsubscribe();
+    const second = service.answer('c?', 'p', 's3').subscribe();
+    await new Promise((r) => setImmediate(r));
+    expect(streams).toHaveLength(2);
+    second.unsubscribe();
   });
 });

@@ -1,6 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { catchError, defer, filter, map, Observable, switchMap, tap, throwError } from 'rxjs';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { catchError, defer, filter, finalize, map, Observable, switchMap, tap, throwError } from 'rxjs';
+import { limitsConfig } from '../config';
 import { DifyClient, DifyError, DifyEvent } from '../dify';
+import { ProtocolError } from '../protocol';
 import { difyUser, SessionStore, sessionKey } from '../session';
 
 /** A piece of an answer: text to append, or (`replace`) text that replaces the answer so far. */
@@ -17,13 +20,29 @@ export interface AnswerPiece {
 @Injectable()
 export class AnswerService {
   private readonly logger = new Logger(AnswerService.name);
+  /** Answers streaming now, across every connection. */
+  private active = 0;
 
   constructor(
     private readonly dify: DifyClient,
     private readonly sessions: SessionStore,
+    @Inject(limitsConfig.KEY) private readonly limits: ConfigType<typeof limitsConfig>,
   ) {}
 
+  /** Like `stream`, within MAX_CONCURRENT_ANSWERS: beyond it the turn fails at once with SERVER_BUSY. */
   answer(question: string, principal: string, sessionId: string): Observable<AnswerPiece> {
+    return defer(() => {
+      if (this.active >= this.limits.maxConcurrentAnswers) {
+        return throwError(
+          () => new ProtocolError('SERVER_BUSY', 'The service is answering as many questions as it can; ask again in a moment.', { retryable: true }),
+        );
+      }
+      this.active++;
+      return this.stream(question, principal, sessionId).pipe(finalize(() => this.active--));
+    });
+  }
+
+  private stream(question: string, principal: string, sessionId: string): Observable<AnswerPiece> {
     const key = sessionKey(principal, sessionId);
     const user = difyUser(principal, sessionId);
     return defer(() => this.sessions.get(key)).pipe(

@@ -18,6 +18,7 @@ export class ProtocolErrorFilter implements ExceptionFilter {
     const socket = host.switchToWs().getClient<WebSocket>();
     const error = exception instanceof ProtocolError ? exception : this.internal(exception);
     send(socket, error.toMessage(this.connections.get(socket)?.currentSessionId));
+    if (error.closeCode) socket.close(error.closeCode, error.message.slice(0, 100));
   }
 
   private internal(exception: unknown): ProtocolError {

@@ -1,6 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { WsAdapter } from '@nestjs/platform-ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { ConnectionsPerIp } from './connections-per-ip';
 import { parseFrame } from './parse-frame';
 
 export interface RealtimeWsOptions {
@@ -10,6 +12,8 @@ export interface RealtimeWsOptions {
   maxPayload: number;
   /** Who an upgrade request comes from; undefined refuses it with HTTP 401 before any socket opens. */
   authenticate: (request: IncomingMessage) => string | undefined;
+  /** More open sockets from one address are refused with HTTP 429. */
+  maxConnectionsPerIp: number;
 }
 
 type VerifyDone = (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void;
@@ -28,8 +32,23 @@ export class RealtimeWsAdapter extends WsAdapter {
 
   override create(port: number, options: Record<string, unknown> = {}) {
     const { path, maxPayload, authenticate } = this.options;
-    const verifyClient = ({ req }: { req: IncomingMessage }, done: VerifyDone) =>
-      authenticate(req) === undefined ? done(false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' }) : done(true);
-    return super.create(port, { ...options, path, maxPayload, verifyClient });
+    const perIp = new ConnectionsPerIp(this.options.maxConnectionsPerIp);
+    const verifyClient = ({ req }: { req: IncomingMessage }, done: VerifyDone) => {
+      if (authenticate(req) === undefined) return done(false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
+      if (!perIp.hasRoom(addressOf(req))) return done(false, 429, 'Too many connections from this address');
+      done(true);
+    };
+    const server: WebSocketServer = super.create(port, { ...options, path, maxPayload, verifyClient });
+    server.on('connection', (socket: WebSocket, req: IncomingMessage) => {
+      const address = addressOf(req);
+      perIp.opened(address);
+      socket.once('close', () => perIp.closed(address));
+    });
+    return server;
   }
+}
+
+/** The peer's address (behind a proxy, the proxy's: the cap then applies to the proxy). */
+function addressOf(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
 }

@@ -1,4 +1,4 @@
-import { Inject, UseFilters, UsePipes } from '@nestjs/common';
+import { Inject, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import {
   ConnectedSocket,
@@ -19,6 +19,7 @@ import { AsrChunkDto, ControlDto, KeepaliveDto } from './inbound.dto';
 import { INVALID_FRAME } from './parse-frame';
 import { ProtocolErrorFilter } from './protocol-error.filter';
 import { protocolValidationPipe } from './protocol-validation.pipe';
+import { RateLimitGuard } from './rate-limit.guard';
 import { send } from './send';
 
 /**
@@ -26,6 +27,7 @@ import { send } from './send';
  * frames and hands them to the socket's Conversation, whose messages it sends back.
  */
 @WebSocketGateway()
+@UseGuards(RateLimitGuard)
 @UsePipes(protocolValidationPipe)
 @UseFilters(ProtocolErrorFilter)
 export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect {

@@ -79,6 +79,8 @@ export type ErrorCode =
   | 'SERVER_ERROR'
   // Ours, specific enough for a client to act on.
   | 'TEXT_TOO_LONG'
+  | 'RATE_LIMITED'
+  | 'SERVER_BUSY'
   | 'UPSTREAM_UNAUTHORIZED'
   | 'UPSTREAM_NOT_FOUND'
   | 'UPSTREAM_RATE_LIMITED'

@@ -6,6 +6,8 @@ export class ProtocolError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details: Pick<ErrorMessage, 'retryable' | 'upstream_status' | 'upstream_code'> = {},
+    /** After telling the client, close its socket with this WebSocket close code (e.g. 1008 for a flood). */
+    readonly closeCode?: number,
   ) {
     super(message);
     this.name = 'ProtocolError';

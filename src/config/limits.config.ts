@@ -1,0 +1,38 @@
+import { registerAs } from '@nestjs/config';
+import { IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { validateEnv } from './validate-env';
+
+class LimitsEnv {
+  @IsOptional() @IsNumber() @Min(0.1) @Max(10_000)
+  RATE_LIMIT_PER_SECOND: number = 50;
+
+  @IsOptional() @IsInt() @Min(1) @Max(100_000)
+  RATE_LIMIT_BURST: number = 100;
+
+  @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
+  MAX_CONNECTIONS_PER_IP: number = 100;
+
+  @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
+  MAX_CONCURRENT_ANSWERS: number = 200;
+}
+
+export interface LimitsConfig {
+  /** Messages a connection may send per second, on average (token bucket refill). */
+  ratePerSecond: number;
+  /** Messages a connection may send at once (bucket size); as many refused in a row close it with 1008. */
+  rateBurst: number;
+  /** Open WebSockets per client IP; more are refused with HTTP 429. */
+  maxConnectionsPerIp: number;
+  /** Answers streaming from Dify at once across the process; more get SERVER_BUSY. */
+  maxConcurrentAnswers: number;
+}
+
+export const limitsConfig = registerAs('limits', (): LimitsConfig => {
+  const env = validateEnv(process.env, LimitsEnv);
+  return {
+    ratePerSecond: env.RATE_LIMIT_PER_SECOND,
+    rateBurst: env.RATE_LIMIT_BURST,
+    maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
+    maxConcurrentAnswers: env.MAX_CONCURRENT_ANSWERS,
+  };
+});

@@ -1,0 +1,65 @@
+import WebSocket from 'ws';
+import { Stack, startStack } from './support/stack';
+import { WsTestClient } from './support/ws-test-client';
+
+describe('limits (e2e)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      env: { RATE_LIMIT_PER_SECOND: '5', RATE_LIMIT_BURST: '10', MAX_CONNECTIONS_PER_IP: '3', MAX_CONCURRENT_ANSWERS: '1' },
+      dify: { chunkDelayMs: 30, chunkChars: 6 },
+    });
+  });
+  afterAll(() => stack.close());
+
+  it('answers a flood with RATE_LIMITED, closes it with 1008, and serves others on', async () => {
+    const flooder = await stack.connect();
+    const bystander = await stack.connect();
+    await flooder.waitForCount(2);
+    for (let i = 0; i < 30; i++) flooder.send({ type: 'keepalive' });
+    expect((await flooder.waitForClose()).code).toBe(1008);
+    // Accepted messages are answered after validation, refused ones at once: count, not order.
+    const replies = flooder.received.slice(2);
+    expect(replies.filter((m) => m.type === 'ack')).toHaveLength(10);
+    expect(replies.filter((m) => m.type === 'error' && m.code === 'RATE_LIMITED')).toHaveLength(10);
+    expect(replies).toHaveLength(20);
+    bystander.send({ type: 'keepalive' });
+    await bystander.waitFor((m) => m.type === 'ack' && m.received_type === 'keepalive');
+    bystander.close();
+    await bystander.waitForClose();
+  });
+
+  it('refuses more than MAX_CONNECTIONS_PER_IP sockets from one address with HTTP 429', async () => {
+    const open = await Promise.all([stack.connect(), stack.connect(), stack.connect()]);
+    const status = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(stack.wsUrl);
+      socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      socket.once('open', () => resolve(101));
+      socket.on('error', () => undefined);
+    });
+    expect(status).toBe(429);
+    open[0].close();
+    await open[0].waitForClose();
+    await new Promise((r) => setTimeout(r, 50));
+    const again = await stack.connect();
+    again.close();
+    for (const client of open.slice(1)) client.close();
+    await Promise.all([again, ...open.slice(1)].map((c) => c.waitForClose()));
+  });
+
+  it('says SERVER_BUSY beyond MAX_CONCURRENT_ANSWERS, and answers once there is room', async () => {
+    const first: WsTestClient = await stack.connect();
+    const second: WsTestClient = await stack.connect();
+    first.send({ type: 'asr_chunk', text: '什么是 RAG？', is_final: true });
+    await first.waitFor((m) => m.type === 'answer');
+    second.send({ type: 'asr_chunk', text: 'What is Dify?', is_final: true });
+    expect(await second.waitFor((m) => m.type === 'error')).toMatchObject({ code: 'SERVER_BUSY', retryable: true });
+    await first.answer();
+    const from = second.received.length;
+    second.send({ type: 'asr_chunk', text: 'What is Dify?', is_final: true });
+    const { text } = await second.answer(from);
+    expect(text.length).toBeGreaterThan(0);
+    first.close();
+    second.close();
+  });
+});
