@@ -15,6 +15,7 @@ export function setUpApp(app: INestApplication): AppConfig {
       maxPayload: config.maxFrameBytes,
       authenticate: (request) => authenticator.authenticate(request),
       maxConnectionsPerIp: limits.maxConnectionsPerIp,
+      heartbeatIntervalMs: limits.heartbeatIntervalMs,
     }),
   );
   app.enableShutdownHooks();

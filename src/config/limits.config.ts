@@ -14,6 +14,9 @@ class LimitsEnv {
 
   @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
   MAX_CONCURRENT_ANSWERS: number = 200;
+
+  @IsOptional() @IsInt() @Min(50) @Max(3_600_000)
+  HEARTBEAT_INTERVAL_MS: number = 30_000;
 }
 
 export interface LimitsConfig {
@@ -25,6 +28,8 @@ export interface LimitsConfig {
   maxConnectionsPerIp: number;
   /** Answers streaming from Dify at once across the process; more get SERVER_BUSY. */
   maxConcurrentAnswers: number;
+  /** Every socket is pinged this often; one that has not answered the previous ping is dropped. */
+  heartbeatIntervalMs: number;
 }
 
 export const limitsConfig = registerAs('limits', (): LimitsConfig => {
@@ -34,5 +39,6 @@ export const limitsConfig = registerAs('limits', (): LimitsConfig => {
     rateBurst: env.RATE_LIMIT_BURST,
     maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
     maxConcurrentAnswers: env.MAX_CONCURRENT_ANSWERS,
+    heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
   };
 });

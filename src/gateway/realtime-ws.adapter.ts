@@ -14,6 +14,8 @@ export interface RealtimeWsOptions {
   authenticate: (request: IncomingMessage) => string | undefined;
   /** More open sockets from one address are refused with HTTP 429. */
   maxConnectionsPerIp: number;
+  /** Ping cadence; a socket silent for a whole interval after a ping is dropped as dead. */
+  heartbeatIntervalMs: number;
 }
 
 type VerifyDone = (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void;
@@ -44,6 +46,7 @@ export class RealtimeWsAdapter extends WsAdapter {
       perIp.opened(address);
       socket.once('close', () => perIp.closed(address));
     });
+    keepAlive(server, this.options.heartbeatIntervalMs);
     return server;
   }
 }
@@ -51,4 +54,24 @@ export class RealtimeWsAdapter extends WsAdapter {
 /** The peer's address (behind a proxy, the proxy's: the cap then applies to the proxy). */
 function addressOf(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** Pings every socket each interval and drops those that did not answer the previous ping. */
+function keepAlive(server: WebSocketServer, intervalMs: number): void {
+  const answered = new WeakSet<WebSocket>();
+  server.on('connection', (socket: WebSocket) => {
+    answered.add(socket);
+    socket.on('pong', () => answered.add(socket));
+  });
+  const timer = setInterval(() => {
+    for (const socket of server.clients) {
+      if (!answered.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      answered.delete(socket);
+      socket.ping();
+    }
+  }, intervalMs).unref();
+  server.on('close', () => clearInterval(timer));
 }
