@@ -13,6 +13,9 @@ describe('health endpoints (e2e)', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ok', info: { dify: { status: 'up', embedded: false } } });
     expect(stack.dify.requests.map((r) => r.path)).toEqual(['/v1/parameters']);
+    // Probes within a few seconds share one Dify call.
+    expect((await fetch(`${stack.httpUrl}/health/ready`)).status).toBe(200);
+    expect(stack.dify.requests).toHaveLength(1);
     await stack.close();
   });
 

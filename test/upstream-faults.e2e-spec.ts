@@ -29,7 +29,8 @@ describe('upstream faults (e2e)', () => {
   let stack: Stack;
   let client: WsTestClient;
   beforeAll(async () => {
-    stack = await startStack({ env: { DIFY_TIMEOUT: '1' }, dify: { pingIntervalMs: 100 } });
+    // Retries off: each injected fault must reach the client (retries have their own test below).
+    stack = await startStack({ env: { DIFY_TIMEOUT: '1', DIFY_RETRIES: '0' }, dify: { pingIntervalMs: 100 } });
   });
   afterAll(async () => {
     await stack.close();
@@ -79,10 +80,27 @@ describe('upstream faults (e2e)', () => {
   });
 });
 
+describe('retrying Dify (e2e)', () => {
+  it('answers without an error when Dify fails twice before the stream starts', async () => {
+    const stack = await startStack({ env: { DIFY_RETRIES: '2', DIFY_RETRY_BASE_MS: '20' } });
+    const client = await stack.connect();
+    stack.dify.injectFault({ kind: 'http', status: 429, code: 'too_many_requests', message: 'Too many requests' });
+    stack.dify.injectFault({ kind: 'http', status: 502, html: true });
+    client.send(QUESTION);
+    const { text, chunks } = await client.answer();
+    expect(text).toBe(stack.dify.streams[0].answer);
+    expect(chunks.at(-1)).toMatchObject({ finish_reason: 'complete' });
+    expect(client.received.some((m) => m.type === 'error')).toBe(false);
+    expect(stack.dify.requests.filter((r) => r.path === '/v1/chat-messages')).toHaveLength(3);
+    client.close();
+    await stack.close();
+  });
+});
+
 describe('Dify unreachable or misconfigured (e2e)', () => {
   it('reports UPSTREAM_UNAVAILABLE when nothing listens at DIFY_BASE_URL', async () => {
     const port = await freePort();
-    const stack = await startStack({ env: { DIFY_BASE_URL: `http://127.0.0.1:${port}/v1` } });
+    const stack = await startStack({ env: { DIFY_BASE_URL: `http://127.0.0.1:${port}/v1`, DIFY_RETRY_BASE_MS: '10' } });
     const client = await stack.connect();
     const error = await askExpectingError(client);
     expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });

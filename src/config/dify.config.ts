@@ -12,6 +12,18 @@ class DifyEnv {
   @IsOptional() @IsInt() @Min(1) @Max(3600)
   DIFY_TIMEOUT: number = 60;
 
+  @IsOptional() @IsInt() @Min(1) @Max(3600)
+  DIFY_FIRST_TOKEN_TIMEOUT?: number;
+
+  @IsOptional() @IsInt() @Min(1) @Max(24 * 3600)
+  DIFY_TOTAL_TIMEOUT: number = 600;
+
+  @IsOptional() @IsInt() @Min(0) @Max(10)
+  DIFY_RETRIES: number = 2;
+
+  @IsOptional() @IsInt() @Min(1) @Max(60_000)
+  DIFY_RETRY_BASE_MS: number = 250;
+
   @IsOptional() @IsJSON()
   DIFY_INPUTS: string = '{}';
 
@@ -25,6 +37,14 @@ export interface DifyConfig {
   baseUrl: string;
   /** Longest wait for response headers and between two answer events (pings do not count). */
   timeoutMs: number;
+  /** Longest wait from the request to the first piece of answer text. */
+  firstTokenTimeoutMs: number;
+  /** Longest a whole answer may take. */
+  totalTimeoutMs: number;
+  /** Retries of a failed call (429, 5xx, connection errors) before any answer text arrived. */
+  retries: number;
+  /** The first retry's delay; each next one doubles it (with jitter). */
+  retryBaseMs: number;
   /** The app's input variables, sent as `inputs` with every query. */
   inputs: Record<string, unknown>;
 }
@@ -45,6 +65,10 @@ export const difyConfig = registerAs('dify', (): DifyConfig => {
     apiKey: env.DIFY_API_KEY,
     baseUrl: env.DIFY_BASE_URL.replace(/\/+$/, ''),
     timeoutMs: env.DIFY_TIMEOUT * 1000,
+    firstTokenTimeoutMs: (env.DIFY_FIRST_TOKEN_TIMEOUT ?? env.DIFY_TIMEOUT) * 1000,
+    totalTimeoutMs: env.DIFY_TOTAL_TIMEOUT * 1000,
+    retries: env.DIFY_RETRIES,
+    retryBaseMs: env.DIFY_RETRY_BASE_MS,
     inputs: inputs as Record<string, unknown>,
   };
 });

@@ -23,8 +23,9 @@ export class DifyConnection implements OnModuleInit, OnApplicationShutdown {
     return this.settled().apiKey;
   }
 
-  get timeoutMs(): number {
-    return this.config.timeoutMs;
+  /** Timeouts and retries, as configured. */
+  get limits(): Pick<ConfigType<typeof difyConfig>, 'timeoutMs' | 'firstTokenTimeoutMs' | 'totalTimeoutMs' | 'retries' | 'retryBaseMs'> {
+    return this.config;
   }
 
   get inputs(): Record<string, unknown> {

@@ -17,8 +17,9 @@ describe('DifyClient', () => {
   });
   afterAll(() => server.close());
 
-  async function client(apiKey = 'app-unit', timeoutMs = 2000): Promise<DifyClient> {
-    const connection = new DifyConnection({ apiKey, baseUrl, timeoutMs, inputs: {} });
+  async function client(apiKey = 'app-unit', timeoutMs = 2000, retries = 0): Promise<DifyClient> {
+    const limits = { timeoutMs, firstTokenTimeoutMs: timeoutMs, totalTimeoutMs: 60_000, retries, retryBaseMs: 10 };
+    const connection = new DifyConnection({ apiKey, baseUrl, inputs: {}, ...limits });
     await connection.onModuleInit();
     return new DifyClient(new HttpService(axios.create()), connection);
   }
@@ -57,5 +58,47 @@ describe('DifyClient', () => {
     server.injectFault({ kind: 'hang' });
     await expect(lastValueFrom(dify.streamChat({ query: 'hi?', user: 'u' }))).rejects.toMatchObject({ kind: 'timeout', retryable: true });
     expect(server.stopCalls.length).toBe(stopsBefore);
+  });
+
+  it('times out when events come but no answer text does (DIFY_FIRST_TOKEN_TIMEOUT), and when the whole answer is too slow', async () => {
+    const agent = new LocalDifyServer({ apiKeys: ['app-unit'], appMode: 'agent-chat', firstChunkDelayMs: 1000, chunkDelayMs: 50 });
+    const agentUrl = (await agent.listen()).baseUrl;
+    const connect = async (limits: { firstTokenTimeoutMs?: number; totalTimeoutMs?: number }) => {
+      const connection = new DifyConnection({ apiKey: 'app-unit', baseUrl: agentUrl, inputs: {}, timeoutMs: 5000, firstTokenTimeoutMs: 5000, totalTimeoutMs: 60_000, retries: 0, retryBaseMs: 10, ...limits });
+      await connection.onModuleInit();
+      return new DifyClient(new HttpService(axios.create()), connection);
+    };
+    try {
+      const noText = (await connect({ firstTokenTimeoutMs: 200 })).streamChat({ query: 'What is RAG?', user: 'u' });
+      await expect(lastValueFrom(noText)).rejects.toMatchObject({ kind: 'timeout', message: expect.stringMatching(/no answer text/) });
+      agent.options.firstChunkDelayMs = 0;
+      const tooLong = (await connect({ totalTimeoutMs: 300 })).streamChat({ query: 'What is RAG?', user: 'u' });
+      await expect(lastValueFrom(tooLong)).rejects.toMatchObject({ kind: 'timeout', message: expect.stringMatching(/too long/) });
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('retries 429, 5xx and connection resets before any event, and never after text was given', async () => {
+    const dify = await client('app-unit', 2000, 2);
+    const calls = () => server.requests.filter((r) => r.path === '/v1/chat-messages').length;
+    let before = calls();
+    server.injectFault({ kind: 'http', status: 429, code: 'too_many_requests', message: 'Too many requests' });
+    server.injectFault({ kind: 'destroy' });
+    const events = await lastValueFrom(dify.streamChat({ query: 'What is RAG?', user: 'u' }).pipe(toArray()));
+    expect(events.at(-1)!.kind).toBe('end');
+    expect(calls() - before).toBe(3);
+
+    before = calls();
+    for (let i = 0; i < 3; i++) server.injectFault({ kind: 'http', status: 503, code: 'internal_server_error' });
+    await expect(lastValueFrom(dify.streamChat({ query: 'What is RAG?', user: 'u' }))).rejects.toMatchObject({ kind: 'unavailable' });
+    expect(calls() - before).toBe(3);
+
+    before = calls();
+    server.injectFault({ kind: 'http', status: 401, code: 'unauthorized' });
+    await expect(lastValueFrom(dify.streamChat({ query: 'What is RAG?', user: 'u' }))).rejects.toMatchObject({ kind: 'unauthorized' });
+    server.injectFault({ kind: 'cut', afterChunks: 2 });
+    await expect(lastValueFrom(dify.streamChat({ query: 'What is RAG?', user: 'u' }))).rejects.toMatchObject({ kind: 'stream_interrupted' });
+    expect(calls() - before).toBe(2);
   });
 });

@@ -1,7 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { catchError, defer, from, map, Observable, switchMap, throwError } from 'rxjs';
+import { catchError, defer, from, map, Observable, retry, switchMap, tap, throwError, timer } from 'rxjs';
 import { DifyConnection } from './dify-connection';
 import { DifyError } from './dify-error';
 import { difyErrorFrom } from './dify-http-error';
@@ -12,6 +12,8 @@ import { DifyChatRequest, DifyChatResult, DifyEvent, DifyRetrieverResource, Dify
 const DRAIN_GRACE_MS = 2000;
 const STOP_TIMEOUT_MS = 5000;
 const PROBE_TIMEOUT_MS = 5000;
+/** Failures worth another try: Dify's rate limits, 5xx, refused or reset connections (not timeouts). */
+const RETRIED: ReadonlySet<DifyError['kind']> = new Set(['rate_limited', 'unavailable']);
 
 /** Dify's Chat API: the only class that talks HTTP to Dify. */
 @Injectable()
@@ -25,32 +27,60 @@ export class DifyClient {
 
   /**
    * A cold stream of the answer's events. The request starts on subscribe; it completes after
-   * `message_end` and fails with a DifyError. Unsubscribing before the end aborts the request and
+   * `message_end` and fails with a DifyError. A 429, 5xx or connection failure before any event is
+   * retried DIFY_RETRIES times with exponential backoff from DIFY_RETRY_BASE_MS. Unsubscribing before the end aborts the request and
    * asks Dify to stop the task, since closing the connection alone does not stop generation.
-   * DIFY_TIMEOUT bounds the wait for the first event and between two events (pings do not count).
+   * DIFY_TIMEOUT bounds the wait for the first event and between two events (pings do not count),
+   * DIFY_FIRST_TOKEN_TIMEOUT the wait for the first answer text, DIFY_TOTAL_TIMEOUT the whole answer.
    */
   streamChat(request: DifyChatRequest): Observable<DifyEvent> {
+    const { retries, retryBaseMs } = this.connection.limits;
+    return defer(() => {
+      let heard = false;
+      return this.attempt(request).pipe(
+        tap(() => (heard = true)),
+        // Only a call that produced nothing yet is retried, so no client ever sees text twice.
+        retry({
+          count: retries,
+          delay: (error: unknown, attempt: number) => {
+            if (heard || !(error instanceof DifyError) || !RETRIED.has(error.kind)) return throwError(() => error);
+            const wait = retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
+            this.logger.warn(`${error.message}; retry ${attempt} of ${retries} in ${Math.round(wait)} ms`);
+            return timer(wait);
+          },
+        }),
+      );
+    });
+  }
+
+  /** One HTTP call of streamChat. */
+  private attempt(request: DifyChatRequest): Observable<DifyEvent> {
     return new Observable<DifyEvent>((subscriber) => {
       const abort = new AbortController();
       let body: IncomingMessage | undefined;
       let taskId: string | undefined;
-      let watchdog: NodeJS.Timeout | undefined;
-      const armWatchdog = () => {
-        clearTimeout(watchdog);
-        // The teardown that follows the error aborts the request and stops the task.
-        watchdog = setTimeout(() => subscriber.error(new DifyError('timeout', 'Dify did not answer in time')), this.connection.timeoutMs);
+      const { timeoutMs, firstTokenTimeoutMs, totalTimeoutMs } = this.connection.limits;
+      const timeout = (what: string) => () => subscriber.error(new DifyError('timeout', `Dify did not answer in time (${what})`));
+      // The teardown that follows a timeout's error aborts the request and stops the task.
+      const timers = {
+        idle: setTimeout(timeout('no event'), timeoutMs),
+        firstToken: setTimeout(timeout('no answer text'), firstTokenTimeoutMs) as NodeJS.Timeout | undefined,
+        total: setTimeout(timeout('answer too long'), totalTimeoutMs),
       };
       const decoder = new DifyStreamDecoder({
         event: (event) => {
           taskId ??= event.taskId;
-          armWatchdog();
+          timers.idle.refresh();
+          if (event.kind === 'text' || event.kind === 'replace') {
+            clearTimeout(timers.firstToken);
+            timers.firstToken = undefined;
+          }
           subscriber.next(event);
         },
         end: () => subscriber.complete(),
         error: (error) => subscriber.error(error),
       });
 
-      armWatchdog();
       this.http.axiosRef
         .post<IncomingMessage>(this.url('/chat-messages'), this.chatBody(request, 'streaming'), {
           headers: { ...this.authHeader(), Accept: 'text/event-stream' },
@@ -69,7 +99,7 @@ export class DifyClient {
         });
 
       return () => {
-        clearTimeout(watchdog);
+        Object.values(timers).forEach((timer) => clearTimeout(timer));
         if (decoder.finished) {
           this.drain(body, abort);
           return;
@@ -85,7 +115,7 @@ export class DifyClient {
     return this.http
       .post<BlockingAnswer>(this.url('/chat-messages'), this.chatBody(request, 'blocking'), {
         headers: this.authHeader(),
-        timeout: this.connection.timeoutMs,
+        timeout: this.connection.limits.timeoutMs,
       })
       .pipe(
         map(({ data }) => ({
@@ -117,7 +147,7 @@ export class DifyClient {
     return defer(() =>
       this.http.axiosRef.get(this.url('/parameters'), {
         headers: this.authHeader(),
-        timeout: Math.min(PROBE_TIMEOUT_MS, this.connection.timeoutMs),
+        timeout: Math.min(PROBE_TIMEOUT_MS, this.connection.limits.timeoutMs),
       }),
     ).pipe(
       map(() => undefined),
