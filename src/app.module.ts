@@ -4,11 +4,13 @@ import { AuthModule } from './auth';
 import { appConfig, authConfig, difyConfig, limitsConfig, sessionConfig, turnConfig } from './config';
 import { GatewayModule } from './gateway';
 import { HealthModule } from './health/health.module';
+import { LifecycleModule } from './lifecycle';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, load: [appConfig, authConfig, difyConfig, limitsConfig, sessionConfig, turnConfig] }),
     AuthModule,
+    LifecycleModule,
     GatewayModule,
     HealthModule,
   ],

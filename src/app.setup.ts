@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Authenticator } from './auth';
 import { AppConfig, LimitsConfig } from './config';
+import { ShutdownState } from './lifecycle';
 import { RealtimeWsAdapter } from './gateway';
 
 /** What main.ts and the end-to-end tests both do to an app before it listens. */
@@ -9,6 +10,7 @@ export function setUpApp(app: INestApplication): AppConfig {
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
   const limits = app.get(ConfigService).getOrThrow<LimitsConfig>('limits');
   const authenticator = app.get(Authenticator);
+  const shutdown = app.get(ShutdownState);
   app.useWebSocketAdapter(
     new RealtimeWsAdapter(app, {
       path: config.wsPath,
@@ -16,6 +18,7 @@ export function setUpApp(app: INestApplication): AppConfig {
       authenticate: (request) => authenticator.authenticate(request),
       maxConnectionsPerIp: limits.maxConnectionsPerIp,
       heartbeatIntervalMs: limits.heartbeatIntervalMs,
+      draining: () => shutdown.draining,
     }),
   );
   app.enableShutdownHooks();

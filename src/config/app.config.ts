@@ -24,6 +24,9 @@ class AppEnv {
 
   @IsOptional() @IsInt() @Min(1) @Max(100_000)
   MAX_TEXT_CHARS: number = 4000;
+
+  @IsOptional() @IsInt() @Min(0) @Max(3_600_000)
+  SHUTDOWN_GRACE_MS: number = 10_000;
 }
 
 export interface AppConfig {
@@ -36,6 +39,8 @@ export interface AppConfig {
   maxFrameBytes: number;
   /** Longest `text` accepted in one asr_chunk. */
   maxTextChars: number;
+  /** On SIGTERM, how long answers in flight may take to finish before they are stopped. */
+  shutdownGraceMs: number;
 }
 
 export const appConfig = registerAs('app', (): AppConfig => {
@@ -48,5 +53,6 @@ export const appConfig = registerAs('app', (): AppConfig => {
     logLevel: env.LOG_LEVEL as LogLevel,
     maxFrameBytes: env.MAX_FRAME_BYTES,
     maxTextChars: env.MAX_TEXT_CHARS,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
   };
 });

@@ -29,6 +29,11 @@ export class AnswerService {
     @Inject(limitsConfig.KEY) private readonly limits: ConfigType<typeof limitsConfig>,
   ) {}
 
+  /** Answers streaming now, across every connection. */
+  get inFlight(): number {
+    return this.active;
+  }
+
   /** Like `stream`, within MAX_CONCURRENT_ANSWERS: beyond it the turn fails at once with SERVER_BUSY. */
   answer(question: string, principal: string, sessionId: string): Observable<AnswerPiece> {
     return defer(() => {

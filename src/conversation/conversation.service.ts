@@ -15,6 +15,11 @@ export class ConversationService {
     @Inject(turnConfig.KEY) private readonly turn: ConfigType<typeof turnConfig>,
   ) {}
 
+  /** Answers streaming now, across every connection. */
+  get answersInFlight(): number {
+    return this.answers.inFlight;
+  }
+
   /** `principal` is who the client authenticated as; the session id is server-made until the client names one. */
   open(principal: string): Conversation {
     return new Conversation(

@@ -16,6 +16,8 @@ export interface RealtimeWsOptions {
   maxConnectionsPerIp: number;
   /** Ping cadence; a socket silent for a whole interval after a ping is dropped as dead. */
   heartbeatIntervalMs: number;
+  /** True while shutting down: upgrades are refused with HTTP 503. */
+  draining: () => boolean;
 }
 
 type VerifyDone = (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void;
@@ -36,6 +38,7 @@ export class RealtimeWsAdapter extends WsAdapter {
     const { path, maxPayload, authenticate } = this.options;
     const perIp = new ConnectionsPerIp(this.options.maxConnectionsPerIp);
     const verifyClient = ({ req }: { req: IncomingMessage }, done: VerifyDone) => {
+      if (this.options.draining()) return done(false, 503, 'Shutting down');
       if (authenticate(req) === undefined) return done(false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
       if (!perIp.hasRoom(addressOf(req))) return done(false, 429, 'Too many connections from this address');
       done(true);

@@ -1,4 +1,4 @@
-import { Inject, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Logger, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import {
   ConnectedSocket,
@@ -7,12 +7,15 @@ import {
   OnGatewayDisconnect,
   SubscribeMessage,
   WebSocketGateway,
+  WebSocketServer,
 } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
-import type { WebSocket } from 'ws';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { WebSocket, WebSocketServer as WsServer } from 'ws';
 import { Authenticator } from '../auth';
 import { appConfig } from '../config';
 import { Conversation, ConversationService } from '../conversation';
+import { ShutdownState } from '../lifecycle';
 import { CONTROL_ACTIONS, ControlAction, ProtocolError } from '../protocol';
 import { Connections } from './connections';
 import { AsrChunkDto, ControlDto, KeepaliveDto } from './inbound.dto';
@@ -30,13 +33,30 @@ import { send } from './send';
 @UseGuards(RateLimitGuard)
 @UsePipes(protocolValidationPipe)
 @UseFilters(ProtocolErrorFilter)
-export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect {
+export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
+  @WebSocketServer() private readonly server!: WsServer;
+
   constructor(
     private readonly conversations: ConversationService,
     private readonly connections: Connections,
     private readonly authenticator: Authenticator,
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
+    private readonly shutdown: ShutdownState,
   ) {}
+
+  /**
+   * On SIGTERM (Nest's shutdown hooks): readiness turns 503 and upgrades are refused at once, answers
+   * in flight get SHUTDOWN_GRACE_MS to finish, then every client is closed with 1001 (going away);
+   * closing cancels what is left, which aborts and stops it upstream.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shutdown.draining = true;
+    const deadline = Date.now() + this.config.shutdownGraceMs;
+    while (this.conversations.answersInFlight > 0 && Date.now() < deadline) await sleep(50);
+    const left = this.conversations.answersInFlight;
+    if (left > 0) new Logger(RealtimeGateway.name).warn(`Stopping ${left} answers still in flight at shutdown`);
+    for (const socket of this.server?.clients ?? []) socket.close(1001, 'server shutting down');
+  }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     // The upgrade was authenticated already (RealtimeWsAdapter); this only names the principal.

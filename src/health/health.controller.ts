@@ -1,5 +1,6 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { ShutdownState } from '../lifecycle';
 import { DifyHealthIndicator } from './dify.health';
 
 @Controller('health')
@@ -7,6 +8,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly dify: DifyHealthIndicator,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   /** Liveness: the process can serve. Makes no upstream call. */
@@ -16,10 +18,11 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: Dify is configured and answers with our key; 503 otherwise. */
+  /** Readiness: Dify is configured and answers with our key, and we are not shutting down; 503 otherwise. */
   @Get('ready')
   @HealthCheck()
   ready() {
+    if (this.shutdown.draining) throw new ServiceUnavailableException({ status: 'error', error: { shutdown: { status: 'down' } } });
     return this.health.check([() => this.dify.check()]);
   }
 }

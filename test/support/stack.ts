@@ -62,8 +62,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 /** Only the app, with exactly this environment on top of the process's (undefined unsets). */
 export async function startApp(env: Env) {
   const saved = { ...process.env };
-  // Short turn waits keep the suites quick; turn-taking.e2e-spec sets realistic ones.
-  Object.assign(process.env, { NODE_ENV: 'test', DIFY_TIMEOUT: '5', QUESTION_WAIT_MS: '50', QUESTION_WAIT_MS_PUNCTUATED: '20' });
+  // Short turn waits and shutdown grace keep the suites quick; their own suites set realistic ones.
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    DIFY_TIMEOUT: '5',
+    QUESTION_WAIT_MS: '50',
+    QUESTION_WAIT_MS_PUNCTUATED: '20',
+    SHUTDOWN_GRACE_MS: '300',
+  });
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;

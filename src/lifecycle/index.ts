@@ -1,0 +1,2 @@
+export { LifecycleModule } from './lifecycle.module';
+export { ShutdownState } from './shutdown-state';
