@@ -48,7 +48,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dify = new LocalDifyServer({ apiKeys: [TEST_API_KEY], chunkDelayMs: 2, firstChunkDelayMs: 5, ...options.dify });
   const { baseUrl } = await dify.listen(0, '127.0.0.1');
   const env = typeof options.env === 'function' ? options.env(baseUrl) : options.env;
-  const app = await startApp({ DIFY_API_KEY: TEST_API_KEY, DIFY_BASE_URL: baseUrl, ...env });
+  const app = await startApp({ DIFY_API_KEY: TEST_API_KEY, DIFY_BASE_URL: baseUrl, ...env }).catch(async (error: unknown) => {
+    await dify.close();
+    throw error;
+  });
   return {
     ...app,
     dify,
