@@ -17,6 +17,12 @@ class LimitsEnv {
 
   @IsOptional() @IsInt() @Min(50) @Max(3_600_000)
   HEARTBEAT_INTERVAL_MS: number = 30_000;
+
+  @IsOptional() @IsInt() @Min(1024) @Max(1024 * 1024 * 1024)
+  SEND_HIGH_WATER_BYTES: number = 64 * 1024;
+
+  @IsOptional() @IsInt() @Min(1024) @Max(1024 * 1024 * 1024)
+  SEND_HARD_LIMIT_BYTES: number = 1024 * 1024;
 }
 
 export interface LimitsConfig {
@@ -30,6 +36,10 @@ export interface LimitsConfig {
   maxConcurrentAnswers: number;
   /** Every socket is pinged this often; one that has not answered the previous ping is dropped. */
   heartbeatIntervalMs: number;
+  /** A socket with more buffered than this gets answer chunks merged instead of queued one by one. */
+  sendHighWaterBytes: number;
+  /** A socket with more buffered and waiting than this is closed with 1013. */
+  sendHardLimitBytes: number;
 }
 
 export const limitsConfig = registerAs('limits', (): LimitsConfig => {
@@ -40,5 +50,7 @@ export const limitsConfig = registerAs('limits', (): LimitsConfig => {
     maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
     maxConcurrentAnswers: env.MAX_CONCURRENT_ANSWERS,
     heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
+    sendHighWaterBytes: env.SEND_HIGH_WATER_BYTES,
+    sendHardLimitBytes: env.SEND_HARD_LIMIT_BYTES,
   };
 });

@@ -3,7 +3,7 @@ import { DifyChatRequest, DifyClient, DifyError, DifyEvent } from '../dify';
 import { MemorySessionStore, sessionKey } from '../session';
 import { AnswerService } from './answer.service';
 
-const LIMITS = { ratePerSecond: 50, rateBurst: 100, maxConnectionsPerIp: 100, maxConcurrentAnswers: 10, heartbeatIntervalMs: 30_000 };
+const LIMITS = { ratePerSecond: 50, rateBurst: 100, maxConnectionsPerIp: 100, maxConcurrentAnswers: 10, heartbeatIntervalMs: 30_000, sendHighWaterBytes: 65_536, sendHardLimitBytes: 1_048_576 };
 const ids = (conversationId: string) => ({ taskId: 't', messageId: 'm', conversationId });
 
 /** A DifyClient double that records requests and replies with scripted event lists or errors. */

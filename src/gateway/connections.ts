@@ -1,17 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { Conversation } from '../conversation';
+import { Outbox } from './outbox';
 
-/** Which Conversation each open socket carries. */
+/** What each open socket carries: its Conversation and its way out. */
+export interface Connection {
+  conversation: Conversation;
+  outbox: Outbox;
+}
+
 @Injectable()
 export class Connections {
-  private readonly bySocket = new WeakMap<WebSocket, Conversation>();
+  private readonly bySocket = new WeakMap<WebSocket, Connection>();
 
-  set(socket: WebSocket, conversation: Conversation): void {
-    this.bySocket.set(socket, conversation);
+  set(socket: WebSocket, connection: Connection): void {
+    this.bySocket.set(socket, connection);
   }
 
-  get(socket: WebSocket): Conversation | undefined {
+  get(socket: WebSocket): Connection | undefined {
     return this.bySocket.get(socket);
   }
 

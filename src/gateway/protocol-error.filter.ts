@@ -2,7 +2,6 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { ProtocolError } from '../protocol';
 import { Connections } from './connections';
-import { send } from './send';
 
 /**
  * Turns any error thrown by a gateway handler into an `error` message on that socket, which stays
@@ -17,7 +16,10 @@ export class ProtocolErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const socket = host.switchToWs().getClient<WebSocket>();
     const error = exception instanceof ProtocolError ? exception : this.internal(exception);
-    send(socket, error.toMessage(this.connections.get(socket)?.currentSessionId));
+    const connection = this.connections.get(socket);
+    const message = error.toMessage(connection?.conversation.currentSessionId);
+    if (connection) connection.outbox.send(message);
+    else if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     if (error.closeCode) socket.close(error.closeCode, error.message.slice(0, 100));
   }
 

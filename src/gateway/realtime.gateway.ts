@@ -13,7 +13,7 @@ import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebSocket, WebSocketServer as WsServer } from 'ws';
 import { Authenticator } from '../auth';
-import { appConfig } from '../config';
+import { appConfig, limitsConfig } from '../config';
 import { Conversation, ConversationService } from '../conversation';
 import { ShutdownState } from '../lifecycle';
 import { CONTROL_ACTIONS, ControlAction, ProtocolError } from '../protocol';
@@ -23,7 +23,7 @@ import { INVALID_FRAME } from './parse-frame';
 import { ProtocolErrorFilter } from './protocol-error.filter';
 import { protocolValidationPipe } from './protocol-validation.pipe';
 import { RateLimitGuard } from './rate-limit.guard';
-import { send } from './send';
+import { Outbox } from './outbox';
 
 /**
  * The WebSocket endpoint (path and frame limit come from RealtimeWsAdapter). Thin: it validates
@@ -42,6 +42,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     private readonly authenticator: Authenticator,
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
     private readonly shutdown: ShutdownState,
+    @Inject(limitsConfig.KEY) private readonly limits: ConfigType<typeof limitsConfig>,
   ) {}
 
   /**
@@ -66,16 +67,24 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       return;
     }
     const conversation = this.conversations.open(principal);
-    this.connections.set(socket, conversation);
+    const outbox = new Outbox(
+      socket,
+      { highWaterBytes: this.limits.sendHighWaterBytes, hardLimitBytes: this.limits.sendHardLimitBytes },
+      // A reader too slow to finish the closing handshake must not keep its answer running upstream.
+      () => conversation.close(),
+    );
+    this.connections.set(socket, { conversation, outbox });
     conversation.messages$.subscribe({
-      next: (message) => send(socket, message),
+      next: (message) => outbox.send(message),
       complete: () => socket.close(1000, 'session closed'),
     });
     conversation.open();
   }
 
   handleDisconnect(socket: WebSocket): void {
-    this.connections.get(socket)?.close();
+    const connection = this.connections.get(socket);
+    connection?.conversation.close();
+    connection?.outbox.close();
     this.connections.delete(socket);
   }
 
@@ -110,9 +119,9 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
   }
 
   private conversation(socket: WebSocket): Conversation {
-    const conversation = this.connections.get(socket);
-    if (!conversation) throw new Error('message on a socket without a conversation');
-    return conversation;
+    const connection = this.connections.get(socket);
+    if (!connection) throw new Error('message on a socket without a conversation');
+    return connection.conversation;
   }
 }
 

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import { toJson } from './wire-format';
@@ -47,7 +48,8 @@ export class SseWriter {
     return this.enqueue(async () => {
       for (const piece of this.pieces(bytes)) {
         if (!this.open) return;
-        this.res.write(piece);
+        // Like a real server, wait while the client is not reading.
+        if (!this.res.write(piece)) await Promise.race([once(this.res, 'drain'), once(this.res, 'close')]);
         if (this.style.splitWrites) await nextTick();
       }
     });

@@ -1,0 +1,74 @@
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Socket } from 'node:net';
+import { Stack, startStack } from './support/stack';
+import { WsTestClient } from './support/ws-test-client';
+
+/**
+ * A knowledge base whose one section is a `megabytes` MB answer. Loopback sockets buffer several MB
+ * in the kernel before a sender sees any backlog, so the answers must be bigger than that.
+ */
+function bigKnowledge(megabytes: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'realtime-rag-kb-'));
+  const line = 'bulk data line 0123456789 abcdefghij\n';
+  writeFileSync(join(dir, 'bulk.md'), `# Bulk\n\n## Bulk data\n${line.repeat(Math.round((megabytes * 1e6) / line.length))}`);
+  return dir;
+}
+
+/** Stops reading from the socket, as a slow or stuck client would. */
+const stopReading = (client: WsTestClient) => (client.socket as unknown as { _socket: Socket })._socket.pause();
+const resumeReading = (client: WsTestClient) => (client.socket as unknown as { _socket: Socket })._socket.resume();
+
+describe('backpressure on slow readers (e2e)', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  async function slowStack(hardLimit: string, answerMegabytes: number): Promise<Stack> {
+    const knowledgeDir = bigKnowledge(answerMegabytes);
+    dirs.push(knowledgeDir);
+    return startStack({
+      env: { SEND_HIGH_WATER_BYTES: '16384', SEND_HARD_LIMIT_BYTES: hardLimit, MAX_TEXT_CHARS: '100' },
+      dify: { knowledgeDir, chunkChars: 4000, chunkDelayMs: 0, firstChunkDelayMs: 0 },
+    });
+  }
+
+  it('merges a slow reader’s chunks losslessly and in order', async () => {
+    const stack = await slowStack(String(64 * 1024 * 1024), 8);
+    const client = await stack.connect();
+    await client.waitForCount(2);
+    const ended = once(stack.dify, 'stream-end');
+    stopReading(client);
+    client.send({ type: 'asr_chunk', text: 'what is the bulk data?', is_final: true });
+    await ended;
+    resumeReading(client);
+    const { text, chunks } = await client.answer(0, 60_000);
+    const record = stack.dify.streams[0];
+    expect(text).toBe(record.answer);
+    expect(chunks.map((c) => c.stream_index)).toEqual(chunks.map((_, i) => i));
+    expect(chunks.length).toBeLessThan(record.chunksSent);
+    client.close();
+    await stack.close();
+  }, 60_000);
+
+  it('closes a reader that falls past the hard limit with 1013, stops its answer upstream, and serves others', async () => {
+    const stack = await slowStack(String(1024 * 1024), 24);
+    const slow = await stack.connect();
+    await slow.waitForCount(2);
+    stopReading(slow);
+    slow.send({ type: 'asr_chunk', text: 'what is the bulk data?', is_final: true });
+    const [record] = (await once(stack.dify, 'stream-end')) as [{ outcome: string; taskId: string }];
+    expect(record.outcome).toBe('client-closed');
+    resumeReading(slow);
+    expect((await slow.waitForClose(10_000)).code).toBe(1013);
+    const deadline = Date.now() + 5000;
+    while (!stack.dify.stopCalls.some((c) => c.taskId === record.taskId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(stack.dify.stopCalls.map((c) => c.taskId)).toContain(record.taskId);
+    const other = await stack.connect();
+    other.send({ type: 'keepalive' });
+    await other.waitFor((m) => m.type === 'ack' && m.received_type === 'keepalive');
+    other.close();
+    await stack.close();
+  }, 60_000);
+});
