@@ -5,12 +5,14 @@ import { appConfig, authConfig, difyConfig, limitsConfig, sessionConfig, turnCon
 import { GatewayModule } from './gateway';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle';
+import { MetricsModule } from './metrics';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, load: [appConfig, authConfig, difyConfig, limitsConfig, sessionConfig, turnConfig] }),
     AuthModule,
     LifecycleModule,
+    MetricsModule,
     GatewayModule,
     HealthModule,
   ],

@@ -1,5 +1,6 @@
 import { lastValueFrom, Observable, of, Subject, throwError, toArray } from 'rxjs';
 import { DifyChatRequest, DifyClient, DifyError, DifyEvent } from '../dify';
+import { Metrics } from '../metrics';
 import { MemorySessionStore, sessionKey } from '../session';
 import { AnswerService } from './answer.service';
 
@@ -33,7 +34,7 @@ describe('AnswerService', () => {
         { kind: 'end', retrieverResources: [], ...ids('c-1') },
       ],
     ]);
-    const pieces = await lastValueFrom(new AnswerService(client, sessions, LIMITS).answer('What is RAG?', 'alice', 's1').pipe(toArray()));
+    const pieces = await lastValueFrom(new AnswerService(client, sessions, LIMITS, new Metrics()).answer('What is RAG?', 'alice', 's1').pipe(toArray()));
     expect(pieces).toEqual([
       { text: 'RAG ', replace: false },
       { text: 'Moderated.', replace: true },
@@ -46,7 +47,7 @@ describe('AnswerService', () => {
     const sessions = store();
     await sessions.save(sessionKey('alice', 's1'), { conversationId: 'c-1' });
     const { client, requests } = fakeDify([[{ kind: 'end', retrieverResources: [], ...ids('c-1') }]]);
-    await lastValueFrom(new AnswerService(client, sessions, LIMITS).answer('And then?', 'alice', 's1').pipe(toArray()));
+    await lastValueFrom(new AnswerService(client, sessions, LIMITS, new Metrics()).answer('And then?', 'alice', 's1').pipe(toArray()));
     expect(requests[0]).toEqual({ query: 'And then?', user: 'alice:s1', conversationId: 'c-1' });
   });
 
@@ -57,7 +58,7 @@ describe('AnswerService', () => {
       DifyError.fromEnvelope(404, 'not_found', 'Conversation Not Exists.'),
       [{ kind: 'text', text: 'fresh', ...ids('c-2') }, { kind: 'end', retrieverResources: [], ...ids('c-2') }],
     ]);
-    const pieces = await lastValueFrom(new AnswerService(client, sessions, LIMITS).answer('Hi?', 'alice', 's1').pipe(toArray()));
+    const pieces = await lastValueFrom(new AnswerService(client, sessions, LIMITS, new Metrics()).answer('Hi?', 'alice', 's1').pipe(toArray()));
     expect(pieces).toEqual([{ text: 'fresh', replace: false }]);
     expect(requests.map((r) => r.conversationId)).toEqual(['gone', undefined]);
     expect(await sessions.get(sessionKey('alice', 's1'))).toEqual({ conversationId: 'c-2' });
@@ -65,12 +66,12 @@ describe('AnswerService', () => {
 
   it('passes other errors through untouched, and does not retry a new conversation', async () => {
     const { client, requests } = fakeDify([DifyError.fromEnvelope(404, 'not_found', 'Conversation Not Exists.')]);
-    await expect(lastValueFrom(new AnswerService(client, store(), LIMITS).answer('Hi?', 'bob', 's2'))).rejects.toMatchObject({
+    await expect(lastValueFrom(new AnswerService(client, store(), LIMITS, new Metrics()).answer('Hi?', 'bob', 's2'))).rejects.toMatchObject({
       kind: 'conversation_not_found',
     });
     expect(requests).toHaveLength(1);
     const unauthorized = fakeDify([DifyError.fromEnvelope(401, 'unauthorized', 'Access token is invalid')]);
-    await expect(lastValueFrom(new AnswerService(unauthorized.client, store(), LIMITS).answer('Hi?', 'bob', 's2'))).rejects.toMatchObject({
+    await expect(lastValueFrom(new AnswerService(unauthorized.client, store(), LIMITS, new Metrics()).answer('Hi?', 'bob', 's2'))).rejects.toMatchObject({
       kind: 'unauthorized',
     });
   });
@@ -78,7 +79,7 @@ describe('AnswerService', () => {
   it('refuses a turn beyond MAX_CONCURRENT_ANSWERS with SERVER_BUSY, and frees its place when a turn ends', async () => {
     const streams: Array<Subject<DifyEvent>> = [];
     const client = { streamChat: () => { const s = new Subject<DifyEvent>(); streams.push(s); return s; } } as unknown as DifyClient;
-    const service = new AnswerService(client, store(), { ...LIMITS, maxConcurrentAnswers: 1 });
+    const service = new AnswerService(client, store(), { ...LIMITS, maxConcurrentAnswers: 1 }, new Metrics());
     const first = service.answer('a?', 'p', 's1').subscribe();
     await new Promise((r) => setImmediate(r));
     await expect(lastValueFrom(service.answer('b?', 'p', 's2'))).rejects.toMatchObject({ code: 'SERVER_BUSY' });

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { catchError, defer, filter, finalize, map, Observable, switchMap, tap, throwError } from 'rxjs';
 import { limitsConfig } from '../config';
+import { Metrics } from '../metrics';
 import { DifyClient, DifyError, DifyEvent } from '../dify';
 import { ProtocolError } from '../protocol';
 import { difyUser, SessionStore, sessionKey } from '../session';
@@ -27,6 +28,7 @@ export class AnswerService {
     private readonly dify: DifyClient,
     private readonly sessions: SessionStore,
     @Inject(limitsConfig.KEY) private readonly limits: ConfigType<typeof limitsConfig>,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Answers streaming now, across every connection. */
@@ -38,12 +40,30 @@ export class AnswerService {
   answer(question: string, principal: string, sessionId: string): Observable<AnswerPiece> {
     return defer(() => {
       if (this.active >= this.limits.maxConcurrentAnswers) {
+        this.metrics.callEnded('busy', 0);
         return throwError(
           () => new ProtocolError('SERVER_BUSY', 'The service is answering as many questions as it can; ask again in a moment.', { retryable: true }),
         );
       }
       this.active++;
-      return this.stream(question, principal, sessionId).pipe(finalize(() => this.active--));
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
+      let outcome = 'cancelled';
+      let firstChunk = true;
+      return this.stream(question, principal, sessionId).pipe(
+        tap({
+          next: () => {
+            if (firstChunk) this.metrics.firstChunkAfter(seconds());
+            firstChunk = false;
+          },
+          complete: () => (outcome = 'completed'),
+          error: (error: unknown) => (outcome = error instanceof DifyError ? error.kind : 'error'),
+        }),
+        finalize(() => {
+          this.active--;
+          this.metrics.callEnded(outcome, seconds());
+        }),
+      );
     });
   }
 

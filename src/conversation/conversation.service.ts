@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { turnConfig } from '../config';
+import { Metrics } from '../metrics';
 import { AnswerService } from './answer.service';
 import { Conversation } from './conversation';
 import { QuestionDetector } from './question-detector';
@@ -13,6 +14,7 @@ export class ConversationService {
     private readonly detector: QuestionDetector,
     private readonly answers: AnswerService,
     @Inject(turnConfig.KEY) private readonly turn: ConfigType<typeof turnConfig>,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Answers streaming now, across every connection. */
@@ -34,6 +36,10 @@ export class ConversationService {
         },
         answer: (question, who, sessionId) => this.answers.answer(question, who, sessionId),
         turn: this.turn,
+        observe: {
+          asked: (mode) => this.metrics.questionAsked(mode),
+          interrupted: () => this.metrics.answerInterrupted(),
+        },
       },
       principal,
       randomUUID(),

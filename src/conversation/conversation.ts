@@ -25,6 +25,8 @@ export interface ConversationDeps {
   answer(question: string, principal: string, sessionId: string): Observable<AnswerPiece>;
   turn: TurnConfig;
   now?: () => number;
+  /** Told of each question asked and each answer interrupted (metrics). */
+  observe?: { asked(mode: 'detected' | 'instant'): void; interrupted(): void };
 }
 
 /** A final heard this soon after an unfinished one continues its sentence ("关于年假" … "有几天"). */
@@ -201,6 +203,7 @@ export class Conversation {
     this.interrupt();
     // The question is at the end of what was heard: a long one keeps its end.
     const question = Array.from(heard).slice(-this.deps.turn.maxQuestionChars).join('');
+    this.deps.observe?.asked(mode ?? 'detected');
     this.status(mode ? 'instant_query' : 'analyzing', { question, mode });
     this.status('querying_rag', { question, mode });
     const turn: Turn = { subscription: new Subscription(), nextIndex: 0 };
@@ -220,6 +223,7 @@ export class Conversation {
     if (!turn) return;
     this.turn = undefined;
     turn.subscription.unsubscribe();
+    this.deps.observe?.interrupted();
     this.status('interrupting');
     this.closeAnswer(turn, 'interrupted');
   }

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { ConfigType } from '@nestjs/config';
 import type { WebSocket } from 'ws';
 import { limitsConfig } from '../config';
+import { Metrics } from '../metrics';
 import { ProtocolError } from '../protocol';
 import { TokenBucket } from './token-bucket';
 
@@ -19,7 +20,10 @@ interface Budget {
 export class RateLimitGuard implements CanActivate {
   private readonly budgets = new WeakMap<WebSocket, Budget>();
 
-  constructor(@Inject(limitsConfig.KEY) private readonly limits: ConfigType<typeof limitsConfig>) {}
+  constructor(
+    @Inject(limitsConfig.KEY) private readonly limits: ConfigType<typeof limitsConfig>,
+    private readonly metrics: Metrics,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const socket = context.switchToWs().getClient<WebSocket>();
@@ -32,6 +36,7 @@ export class RateLimitGuard implements CanActivate {
       budget.refusedInARow = 0;
       return true;
     }
+    this.metrics.messageRateLimited();
     const flooding = ++budget.refusedInARow >= this.limits.rateBurst;
     throw new ProtocolError(
       'RATE_LIMITED',

@@ -16,6 +16,7 @@ import { Authenticator } from '../auth';
 import { appConfig, limitsConfig } from '../config';
 import { Conversation, ConversationService } from '../conversation';
 import { ShutdownState } from '../lifecycle';
+import { Metrics } from '../metrics';
 import { CONTROL_ACTIONS, ControlAction, ProtocolError } from '../protocol';
 import { Connections } from './connections';
 import { AsrChunkDto, ControlDto, KeepaliveDto } from './inbound.dto';
@@ -43,6 +44,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
     private readonly shutdown: ShutdownState,
     @Inject(limitsConfig.KEY) private readonly limits: ConfigType<typeof limitsConfig>,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -67,6 +69,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       return;
     }
     const conversation = this.conversations.open(principal);
+    this.metrics.connectionOpened();
     const outbox = new Outbox(
       socket,
       { highWaterBytes: this.limits.sendHighWaterBytes, hardLimitBytes: this.limits.sendHardLimitBytes },
@@ -83,9 +86,11 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   handleDisconnect(socket: WebSocket): void {
     const connection = this.connections.get(socket);
-    connection?.conversation.close();
-    connection?.outbox.close();
+    if (!connection) return;
+    connection.conversation.close();
+    connection.outbox.close();
     this.connections.delete(socket);
+    this.metrics.connectionClosed();
   }
 
   @SubscribeMessage('asr_chunk')

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+const SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120];
+
+/**
+ * The service's Prometheus instruments, behind names that say what happened. Each app has its own
+ * registry (not prom-client's global one), so several apps can live in one process, as in the tests.
+ */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly connections = new Gauge({ name: 'realtime_rag_connections', help: 'Open WebSocket connections', registers: [this.registry] });
+  private readonly questions = new Counter({
+    name: 'realtime_rag_questions_total',
+    help: 'Questions asked of Dify, by how they were detected (detected, instant)',
+    labelNames: ['mode'],
+    registers: [this.registry],
+  });
+  private readonly difyCalls = new Counter({
+    name: 'realtime_rag_dify_calls_total',
+    help: 'Dify calls of a turn, by outcome (completed, cancelled, busy, or the DifyError kind)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  private readonly firstChunk = new Histogram({
+    name: 'realtime_rag_first_chunk_seconds',
+    help: 'Seconds from asking Dify to the first answer chunk',
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  private readonly answerDuration = new Histogram({
+    name: 'realtime_rag_answer_duration_seconds',
+    help: 'Seconds from asking Dify to a complete answer',
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  private readonly interrupts = new Counter({ name: 'realtime_rag_interrupts_total', help: 'Answers interrupted by a newer question', registers: [this.registry] });
+  private readonly rateLimited = new Counter({
+    name: 'realtime_rag_rate_limited_total',
+    help: 'Messages refused by the per-connection rate limit',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  connectionOpened(): void {
+    this.connections.inc();
+  }
+
+  connectionClosed(): void {
+    this.connections.dec();
+  }
+
+  questionAsked(mode: 'detected' | 'instant'): void {
+    this.questions.inc({ mode });
+  }
+
+  answerInterrupted(): void {
+    this.interrupts.inc();
+  }
+
+  messageRateLimited(): void {
+    this.rateLimited.inc();
+  }
+
+  firstChunkAfter(seconds: number): void {
+    this.firstChunk.observe(seconds);
+  }
+
+  /** A turn's Dify call ended: how (completed, cancelled, busy, or a DifyError kind) and after how long. */
+  callEnded(outcome: string, seconds: number): void {
+    this.difyCalls.inc({ outcome });
+    if (outcome === 'completed') this.answerDuration.observe(seconds);
+  }
+}

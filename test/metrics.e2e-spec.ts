@@ -1,0 +1,41 @@
+import { startStack } from './support/stack';
+
+/** The value of one sample line of a Prometheus text exposition, or undefined. */
+const sample = (text: string, line: string) => {
+  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+  return found === undefined ? undefined : Number(found.slice(line.length + 1));
+};
+
+describe('Prometheus metrics (e2e)', () => {
+  it('counts connections, questions, Dify calls by outcome, interrupts, time to first chunk and answer duration', async () => {
+    const stack = await startStack({ dify: { chunkDelayMs: 15 } });
+    const client = await stack.connect();
+    client.send({ type: 'asr_chunk', text: '什么是 RAG？', is_final: true });
+    await client.waitFor((m) => m.type === 'answer');
+    client.send({ type: 'asr_chunk', text: 'What is Dify?', is_final: true }); // interrupts the first answer
+    await client.waitFor((m) => m.type === 'status' && m.stage === 'interrupting');
+    await client.answer(client.received.findIndex((m) => m.stage === 'interrupting') + 2);
+    client.send({ type: 'control', action: 'instant_query' });
+    const instant = await client.waitFor((m) => m.type === 'status' && m.stage === 'instant_query');
+    await client.waitFor((m) => m.type === 'status' && m.stage === 'idle', { from: client.received.indexOf(instant) });
+
+    const response = await fetch(`${stack.httpUrl}/metrics`);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await response.text();
+    expect(sample(text, 'realtime_rag_connections')).toBe(1);
+    expect(sample(text, 'realtime_rag_questions_total{mode="detected"}')).toBe(2);
+    expect(sample(text, 'realtime_rag_questions_total{mode="instant"}')).toBe(1);
+    expect(sample(text, 'realtime_rag_interrupts_total')).toBe(1);
+    expect(sample(text, 'realtime_rag_dify_calls_total{outcome="cancelled"}')).toBe(1);
+    expect(sample(text, 'realtime_rag_dify_calls_total{outcome="completed"}')).toBe(2);
+    expect(sample(text, 'realtime_rag_first_chunk_seconds_count')).toBe(3);
+    expect(sample(text, 'realtime_rag_answer_duration_seconds_count')).toBe(2);
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+
+    client.close();
+    await client.waitForClose();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sample(await (await fetch(`${stack.httpUrl}/metrics`)).text(), 'realtime_rag_connections')).toBe(0);
+    await stack.close();
+  });
+});
