@@ -5,11 +5,13 @@ import { appConfig, authConfig, difyConfig, limitsConfig, sessionConfig, turnCon
 import { GatewayModule } from './gateway';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle';
+import { LoggingModule } from './logging';
 import { MetricsModule } from './metrics';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, load: [appConfig, authConfig, difyConfig, limitsConfig, sessionConfig, turnConfig] }),
+    LoggingModule,
     AuthModule,
     LifecycleModule,
     MetricsModule,

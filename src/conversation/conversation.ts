@@ -191,7 +191,9 @@ export class Conversation {
 
   /** A client may name its session in any message; from then on turns continue that session. */
   private adopt(sessionId: string | undefined): void {
-    if (sessionId) this.sessionId = sessionId;
+    if (!sessionId || sessionId === this.sessionId) return;
+    logger.log(`Connection of session ${this.sessionId} continues session ${sessionId}`);
+    this.sessionId = sessionId;
   }
 
   private dropPending(): void {

@@ -36,6 +36,7 @@ import { Outbox } from './outbox';
 @UseFilters(ProtocolErrorFilter)
 export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   @WebSocketServer() private readonly server!: WsServer;
+  private readonly logger = new Logger(RealtimeGateway.name);
 
   constructor(
     private readonly conversations: ConversationService,
@@ -57,7 +58,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     const deadline = Date.now() + this.config.shutdownGraceMs;
     while (this.conversations.answersInFlight > 0 && Date.now() < deadline) await sleep(50);
     const left = this.conversations.answersInFlight;
-    if (left > 0) new Logger(RealtimeGateway.name).warn(`Stopping ${left} answers still in flight at shutdown`);
+    if (left > 0) this.logger.warn(`Stopping ${left} answers still in flight at shutdown`);
     for (const socket of this.server?.clients ?? []) socket.close(1001, 'server shutting down');
   }
 
@@ -70,6 +71,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     }
     const conversation = this.conversations.open(principal);
     this.metrics.connectionOpened();
+    this.logger.log(`WebSocket connected: principal ${principal}, session ${conversation.currentSessionId}`);
     const outbox = new Outbox(
       socket,
       { highWaterBytes: this.limits.sendHighWaterBytes, hardLimitBytes: this.limits.sendHardLimitBytes },
@@ -91,6 +93,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     connection.outbox.close();
     this.connections.delete(socket);
     this.metrics.connectionClosed();
+    this.logger.log(`WebSocket closed: session ${connection.conversation.currentSessionId}`);
   }
 
   @SubscribeMessage('asr_chunk')

@@ -1,0 +1,1 @@
+export { LoggingModule, withoutToken } from './logging.module';

@@ -1,0 +1,79 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { LocalDifyServer } from '../src/local-dify';
+import { WsTestClient } from './support/ws-test-client';
+
+const API_KEY = 'app-ProcessSecretKey0123456789';
+const TOKEN = 'tok-ProcessSecretToken-42';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string, deadline = Date.now() + 30_000): Promise<void> {
+  while (Date.now() < deadline) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+/**
+ * The service as it runs in production: its own process, started by main.ts, with pino's JSON logs
+ * on stdout and SIGTERM to stop it.
+ */
+describe('the service process (e2e)', () => {
+  let dify: LocalDifyServer;
+  let service: ChildProcess;
+  let stdout = '';
+  let port: number;
+
+  beforeAll(async () => {
+    dify = new LocalDifyServer({ apiKeys: [API_KEY], chunkDelayMs: 1, firstChunkDelayMs: 0 });
+    const { baseUrl } = await dify.listen();
+    port = await freePort();
+    service = spawn(process.execPath, ['-r', 'ts-node/register', join(__dirname, '..', 'src', 'main.ts')], {
+      cwd: join(__dirname, '..'),
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DIFY_API_KEY: API_KEY, DIFY_BASE_URL: baseUrl, AUTH_TOKENS: `acme:${TOKEN}`, NODE_ENV: 'production', LOG_LEVEL: 'log' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    service.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    service.stderr!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    await waitForHttp(`http://127.0.0.1:${port}/health`);
+  }, 40_000);
+
+  afterAll(async () => {
+    if (service.exitCode === null) service.kill('SIGKILL');
+    await dify.close();
+  });
+
+  it('answers, logs structured JSON with request ids and no secret, and exits cleanly on SIGTERM', async () => {
+    const client = await WsTestClient.connect(`ws://127.0.0.1:${port}/ws/realtime-asr?token=${TOKEN}`);
+    client.send({ type: 'asr_chunk', text: '什么是 RAG？', is_final: true, session_id: 'process-session' });
+    const { text } = await client.answer();
+    expect(text).toBe(dify.streams[0].answer);
+    await fetch(`http://127.0.0.1:${port}/metrics?token=${TOKEN}`, { headers: { Authorization: `Bearer ${TOKEN}`, 'X-Request-Id': 'trace-me-1' } });
+
+    const exited = once(service, 'exit');
+    service.kill('SIGTERM');
+    expect((await client.waitForClose()).code).toBe(1001);
+    // Nest re-raises the signal once its shutdown hooks have run: the process ends by SIGTERM, not crash.
+    const [code, signal] = await exited;
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
+
+    const lines = stdout.trim().split('\n');
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    const entries = lines.map((line) => JSON.parse(line) as { msg?: string; req?: { id?: string; url?: string } });
+    expect(entries.find((e) => e.req?.id === 'trace-me-1')?.req?.url).toBe('/metrics?token=[redacted]');
+    expect(entries.some((e) => e.msg?.includes('session process-session'))).toBe(true);
+    expect(stdout).not.toContain(API_KEY);
+    expect(stdout).not.toContain(TOKEN);
+  }, 40_000);
+});
