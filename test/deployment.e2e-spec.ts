@@ -26,8 +26,15 @@ describe('deployment files', () => {
     expect(Object.keys(service.environment ?? {})).toEqual(expect.arrayContaining(['DIFY_API_KEY', 'DIFY_BASE_URL', 'DIFY_TIMEOUT']));
   });
 
-  it('checks health with Node, not curl, against /health', () => {
-    for (const service of Object.values(compose.services)) {
+  it('shares sessions through a Redis service the app waits for', () => {
+    const service = compose.services['realtime-rag'] as ComposeService & { depends_on?: Record<string, { condition: string }> };
+    expect(service.environment?.REDIS_URL).toBe('redis://redis:6379');
+    expect(service.depends_on?.redis).toEqual({ condition: 'service_healthy' });
+    expect(compose.services.redis.healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
+  });
+
+  it('checks our services\' health with Node, not curl, against /health', () => {
+    for (const service of [compose.services['realtime-rag'], compose.services['local-dify']]) {
       const test = service.healthcheck?.test ?? [];
       expect(test.slice(0, 2)).toEqual(['CMD', 'node']);
       expect(test.join(' ')).not.toMatch(/curl|wget/);

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
 import { validateEnv } from './validate-env';
 
 class SessionEnv {
@@ -8,16 +8,21 @@ class SessionEnv {
 
   @IsOptional() @IsInt() @Min(1) @Max(10_000_000)
   SESSION_MAX: number = 10_000;
+
+  @IsOptional() @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
+  REDIS_URL?: string;
 }
 
 export interface SessionConfig {
   /** A session unused this long forgets its Dify conversation. */
   ttlMs: number;
-  /** The oldest sessions are forgotten beyond this many. */
+  /** The oldest sessions are forgotten beyond this many (in memory; Redis has its own limits). */
   maxSessions: number;
+  /** Sessions in Redis, shared by every instance, instead of this process's memory. */
+  redisUrl?: string;
 }
 
 export const sessionConfig = registerAs('session', (): SessionConfig => {
   const env = validateEnv(process.env, SessionEnv);
-  return { ttlMs: env.SESSION_TTL_SECONDS * 1000, maxSessions: env.SESSION_MAX };
+  return { ttlMs: env.SESSION_TTL_SECONDS * 1000, maxSessions: env.SESSION_MAX, redisUrl: env.REDIS_URL };
 });

@@ -1,5 +1,6 @@
 import { DifyError } from '../dify';
 import { ProtocolError } from '../protocol';
+import { SessionStoreUnavailableError } from '../session';
 
 /** What a client is told about Dify's known app-level error codes. Dify's own text never reaches it. */
 const REJECTION_MESSAGES: Record<string, string> = {
@@ -17,6 +18,9 @@ const REJECTION_MESSAGES: Record<string, string> = {
 /** Maps any error of a turn to the `error` message a client gets. */
 export function toProtocolError(error: unknown): ProtocolError {
   if (error instanceof ProtocolError) return error;
+  if (error instanceof SessionStoreUnavailableError) {
+    return new ProtocolError('SESSION_STORE_UNAVAILABLE', 'The session store is unavailable; ask again shortly.', { retryable: true });
+  }
   if (!(error instanceof DifyError)) {
     return new ProtocolError('SERVER_ERROR', 'An internal error stopped this answer; ask again.', { retryable: true });
   }

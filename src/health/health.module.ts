@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { DifyModule } from '../dify';
+import { SessionModule } from '../session';
 import { DifyHealthIndicator } from './dify.health';
 import { HealthController } from './health.controller';
+import { SessionStoreHealthIndicator } from './session-store.health';
 
 @Module({
-  imports: [TerminusModule, DifyModule],
+  imports: [TerminusModule, DifyModule, SessionModule],
   controllers: [HealthController],
-  providers: [DifyHealthIndicator],
+  providers: [DifyHealthIndicator, SessionStoreHealthIndicator],
 })
 export class HealthModule {}

@@ -1,0 +1,68 @@
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { SessionRecord, SessionStore } from './session-store';
+
+/** Redis could not be reached: the session cannot be looked up or saved right now. */
+export class SessionStoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`Session store unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'SessionStoreUnavailableError';
+  }
+}
+
+const PREFIX = 'realtime-rag:session:';
+
+/**
+ * Sessions in Redis, shared by every instance behind a load balancer: a client that reconnects to
+ * another instance continues its conversation. Each record expires after the TTL, renewed on use.
+ * Commands fail fast while Redis is down (no offline queue) and the client reconnects by itself.
+ */
+export class RedisSessionStore extends SessionStore implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisSessionStore.name);
+
+  constructor(
+    readonly redis: Redis,
+    private readonly ttlMs: number,
+  ) {
+    super();
+    redis.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
+  }
+
+  static connect(url: string, ttlMs: number): RedisSessionStore {
+    return new RedisSessionStore(new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }), ttlMs);
+  }
+
+  async get(key: string): Promise<SessionRecord | undefined> {
+    // GETEX renews the expiry with the read, in one round trip (Redis ≥ 6.2).
+    const value = await this.run(() => this.redis.getex(PREFIX + key, 'PX', this.ttlMs));
+    return value ? (JSON.parse(value) as SessionRecord) : undefined;
+  }
+
+  async save(key: string, record: SessionRecord): Promise<void> {
+    await this.run(() => this.redis.set(PREFIX + key, JSON.stringify(record), 'PX', this.ttlMs));
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.run(() => this.redis.del(PREFIX + key));
+  }
+
+  /** Whether Redis answers now (readiness). */
+  async ping(): Promise<boolean> {
+    return this.redis.ping().then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private async run<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      throw new SessionStoreUnavailableError(error);
+    }
+  }
+}
