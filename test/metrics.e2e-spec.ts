@@ -23,6 +23,7 @@ describe('Prometheus metrics (e2e)', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await response.text();
     expect(sample(text, 'realtime_rag_connections')).toBe(1);
+    expect(sample(text, 'realtime_rag_sessions_stored')).toBe(1);
     expect(sample(text, 'realtime_rag_questions_total{mode="detected"}')).toBe(2);
     expect(sample(text, 'realtime_rag_questions_total{mode="instant"}')).toBe(1);
     expect(sample(text, 'realtime_rag_interrupts_total')).toBe(1);

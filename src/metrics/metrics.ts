@@ -42,8 +42,25 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** How many sessions the store holds, when it can tell cheaply (the in-memory store can). */
+  private countStoredSessions?: () => number;
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    const count = () => this.countStoredSessions?.();
+    new Gauge({
+      name: 'realtime_rag_sessions_stored',
+      help: 'Sessions held by the in-memory session store',
+      registers: [this.registry],
+      collect() {
+        const stored = count();
+        if (stored !== undefined) this.set(stored);
+      },
+    });
+  }
+
+  trackStoredSessions(count: () => number): void {
+    this.countStoredSessions = count;
   }
 
   connectionOpened(): void {

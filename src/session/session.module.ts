@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { sessionConfig } from '../config';
+import { Metrics } from '../metrics';
 import { MemorySessionStore } from './memory-session-store';
 import { RedisSessionStore } from './redis-session-store';
 import { SessionStore } from './session-store';
@@ -9,11 +10,13 @@ import { SessionStore } from './session-store';
   providers: [
     {
       provide: SessionStore,
-      inject: [sessionConfig.KEY],
-      useFactory: (config: ConfigType<typeof sessionConfig>) =>
-        config.redisUrl
-          ? RedisSessionStore.connect(config.redisUrl, config.ttlMs)
-          : new MemorySessionStore(config.ttlMs, config.maxSessions),
+      inject: [sessionConfig.KEY, Metrics],
+      useFactory: (config: ConfigType<typeof sessionConfig>, metrics: Metrics) => {
+        if (config.redisUrl) return RedisSessionStore.connect(config.redisUrl, config.ttlMs);
+        const store = new MemorySessionStore(config.ttlMs, config.maxSessions);
+        metrics.trackStoredSessions(() => store.size);
+        return store;
+      },
     },
   ],
   exports: [SessionStore],
