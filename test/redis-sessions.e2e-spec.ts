@@ -25,40 +25,46 @@ describeWithRedis('sessions in Redis, shared by two instances (e2e)', () => {
 
   it('continues a conversation on the other instance after a reconnect', async () => {
     const [a, b] = await Promise.all([instance(), instance()]);
-    const onA = await a.connect();
-    onA.send(ask('什么是 RAG？', 'shared-session'));
-    await onA.answer();
-    onA.close();
-    const onB = await b.connect();
-    onB.send(ask('它有什么优点？', 'shared-session'));
-    const { text } = await onB.answer();
-    const followUp = dify.streams.at(-1)!;
-    expect(followUp.conversationId).toBe(dify.streams.at(-2)!.conversationId);
-    expect(text).toMatch(/优点|答案|知识库/);
-    onB.close();
-    await Promise.all([a.close(), b.close()]);
+    try {
+      const onA = await a.connect();
+      onA.send(ask('什么是 RAG？', 'shared-session'));
+      await onA.answer();
+      onA.close();
+      const onB = await b.connect();
+      onB.send(ask('它有什么优点？', 'shared-session'));
+      const { text } = await onB.answer();
+      const followUp = dify.streams.at(-1)!;
+      expect(followUp.conversationId).toBe(dify.streams.at(-2)!.conversationId);
+      expect(text).toMatch(/优点|答案|知识库/);
+      onB.close();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 
   it('says SESSION_STORE_UNAVAILABLE and readiness 503 while Redis is down, and recovers when it is back', async () => {
     const app = await instance();
-    const client = await app.connect();
-    expect((await fetch(`${app.httpUrl}/health/ready`)).status).toBe(200);
-    await redis.stop();
+    try {
+      const client = await app.connect();
+      expect((await fetch(`${app.httpUrl}/health/ready`)).status).toBe(200);
+      await redis.stop();
 
-    client.send(ask('What is RAG?', 'down-session'));
-    expect(await client.waitFor((m) => m.type === 'error')).toMatchObject({ code: 'SESSION_STORE_UNAVAILABLE', retryable: true });
-    const ready = await fetch(`${app.httpUrl}/health/ready`);
-    expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ error: { sessions: { status: 'down' } } });
+      client.send(ask('What is RAG?', 'down-session'));
+      expect(await client.waitFor((m) => m.type === 'error')).toMatchObject({ code: 'SESSION_STORE_UNAVAILABLE', retryable: true });
+      const ready = await fetch(`${app.httpUrl}/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ error: { sessions: { status: 'down' } } });
 
-    await redis.run();
-    const deadline = Date.now() + 10_000;
-    while ((await fetch(`${app.httpUrl}/health/ready`)).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const from = client.received.length;
-    client.send(ask('What is RAG?', 'down-session'));
-    const { text } = await client.answer(from);
-    expect(text.length).toBeGreaterThan(0);
-    client.close();
-    await app.close();
+      await redis.run();
+      const deadline = Date.now() + 10_000;
+      while ((await fetch(`${app.httpUrl}/health/ready`)).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const from = client.received.length;
+      client.send(ask('What is RAG?', 'down-session'));
+      const { text } = await client.answer(from);
+      expect(text.length).toBeGreaterThan(0);
+      client.close();
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,4 +1,6 @@
-import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { SessionRecord, SessionStore } from './session-store';
 
@@ -17,7 +19,10 @@ const PREFIX = 'realtime-rag:session:';
  * another instance continues its conversation. Each record expires after the TTL, renewed on use.
  * Commands fail fast while Redis is down (no offline queue) and the client reconnects by itself.
  */
-export class RedisSessionStore extends SessionStore implements OnApplicationShutdown {
+/** How long start-up waits for Redis before going on without it (readiness then says so). */
+const CONNECT_WAIT_MS = 3000;
+
+export class RedisSessionStore extends SessionStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisSessionStore.name);
 
   constructor(
@@ -30,6 +35,13 @@ export class RedisSessionStore extends SessionStore implements OnApplicationShut
 
   static connect(url: string, ttlMs: number): RedisSessionStore {
     return new RedisSessionStore(new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }), ttlMs);
+  }
+
+  /** Waits a moment for the first connection, so a healthy Redis is ready when the app is. */
+  async onModuleInit(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    const connected = await Promise.race([once(this.redis, 'ready').then(() => true), sleep(CONNECT_WAIT_MS).then(() => false)]);
+    if (!connected) this.logger.warn(`Redis not reachable after ${CONNECT_WAIT_MS} ms; starting without it`);
   }
 
   async get(key: string): Promise<SessionRecord | undefined> {
