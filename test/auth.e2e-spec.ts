@@ -1,21 +1,9 @@
-import WebSocket from 'ws';
+import { upgradeStatus } from './support/net';
 import { Stack, startStack } from './support/stack';
 import { WsTestClient } from './support/ws-test-client';
 
 const TOKENS = 'acme:acme-secret-token-1,globex:globex-secret-token-2';
 
-/** The HTTP status of a refused upgrade, or 101 when the socket opened. */
-function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers });
-    socket.once('open', () => {
-      socket.close();
-      resolve(101);
-    });
-    socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    socket.once('error', (error) => (error.message.includes('Unexpected server response') ? undefined : reject(error)));
-  });
-}
 
 describe('authentication (e2e)', () => {
   let stack: Stack;

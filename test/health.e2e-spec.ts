@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort } from './support/net';
 import { startApp, startStack } from './support/stack';
 
 describe('health endpoints (e2e)', () => {
@@ -31,12 +31,7 @@ describe('health endpoints (e2e)', () => {
   });
 
   it('is not ready when Dify is unreachable, and still alive', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
+    const port = await freePort();
     const app = await startApp({ DIFY_API_KEY: 'app-x', DIFY_BASE_URL: `http://127.0.0.1:${port}/v1` });
     expect((await fetch(`${app.httpUrl}/health/ready`)).status).toBe(503);
     expect((await fetch(`${app.httpUrl}/health`)).status).toBe(200);

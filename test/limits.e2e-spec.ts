@@ -1,4 +1,4 @@
-import WebSocket from 'ws';
+import { upgradeStatus } from './support/net';
 import { Stack, startStack } from './support/stack';
 import { WsTestClient } from './support/ws-test-client';
 
@@ -31,13 +31,7 @@ describe('limits (e2e)', () => {
 
   it('refuses more than MAX_CONNECTIONS_PER_IP sockets from one address with HTTP 429', async () => {
     const open = await Promise.all([stack.connect(), stack.connect(), stack.connect()]);
-    const status = await new Promise<number>((resolve) => {
-      const socket = new WebSocket(stack.wsUrl);
-      socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-      socket.once('open', () => resolve(101));
-      socket.on('error', () => undefined);
-    });
-    expect(status).toBe(429);
+    expect(await upgradeStatus(stack.wsUrl)).toBe(429);
     open[0].close();
     await open[0].waitForClose();
     await new Promise((r) => setTimeout(r, 50));

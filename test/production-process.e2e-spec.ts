@@ -1,21 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { LocalDifyServer } from '../src/local-dify';
+import { freePort } from './support/net';
 import { WsTestClient } from './support/ws-test-client';
 
 const API_KEY = 'app-ProcessSecretKey0123456789';
 const TOKEN = 'tok-ProcessSecretToken-42';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForHttp(url: string, deadline = Date.now() + 30_000): Promise<void> {
   while (Date.now() < deadline) {

@@ -1,15 +1,6 @@
-import WebSocket from 'ws';
+import { upgradeStatus } from './support/net';
 import { startStack } from './support/stack';
 
-/** The HTTP status of an upgrade attempt (101 when it opened). */
-function upgradeStatus(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(url);
-    socket.once('open', () => (socket.close(), resolve(101)));
-    socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    socket.on('error', () => undefined);
-  });
-}
 
 describe('graceful shutdown (e2e)', () => {
   it('turns readiness 503 and refuses upgrades at once, lets the answer finish, then closes with 1001', async () => {

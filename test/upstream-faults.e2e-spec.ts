@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
 import { LocalDifyFault } from '../src/local-dify';
+import { freePort } from './support/net';
 import { waitUntil } from './support/wait-until';
 import { Stack, startStack, TEST_API_KEY } from './support/stack';
 import { WsTestClient } from './support/ws-test-client';
@@ -130,12 +130,4 @@ describe('Dify unreachable or misconfigured (e2e)', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 

@@ -1,6 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { freePort } from './net';
 
 /** Whether a `redis-server` binary is installed (.ci/run installs Debian's). */
 export function redisServerInstalled(): boolean {
@@ -12,14 +12,6 @@ export function redisServerInstalled(): boolean {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A real redis-server of the test's own on a free loopback port, without persistence. */
 export class RedisServer {
