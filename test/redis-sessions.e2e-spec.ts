@@ -42,6 +42,24 @@ describeWithRedis('sessions in Redis, shared by two instances (e2e)', () => {
     }
   });
 
+  it('forgets a session unused for SESSION_TTL_SECONDS', async () => {
+    const app = await startApp({ DIFY_API_KEY: TEST_API_KEY, DIFY_BASE_URL: difyUrl, REDIS_URL: redis.url, SESSION_TTL_SECONDS: '1' });
+    try {
+      const client = await app.connect();
+      client.send(ask('什么是 RAG？', 'short-lived'));
+      await client.answer();
+      await new Promise((r) => setTimeout(r, 1300));
+      const from = client.received.length;
+      client.send(ask('它有什么优点？', 'short-lived'));
+      await client.answer(from);
+      const requests = dify.requests.filter((r) => r.path === '/v1/chat-messages').slice(-2);
+      expect((requests[1].body as { conversation_id?: string }).conversation_id).toBeUndefined();
+      client.close();
+    } finally {
+      await app.close();
+    }
+  });
+
   it('says SESSION_STORE_UNAVAILABLE and readiness 503 while Redis is down, and recovers when it is back', async () => {
     const app = await instance();
     try {

@@ -1,27 +1,27 @@
 export type AppMode = 'chat' | 'agent-chat' | 'advanced-chat';
 
 export interface LocalDifyOptions {
-  /** Accepted app keys. */
+  /** Accepted app keys (default ['app-local-dify']). */
   apiKeys?: string[];
-  /** The markdown knowledge base's folder. */
+  /** The markdown knowledge base's folder, read once at construction (default: the built-in one). */
   knowledgeDir?: string;
-  /** Answer text per `message` event, in code points. */
+  /** Answer text per `message` event, in code points (default 6). */
   chunkChars?: number;
-  /** Pause between two `message` events. */
+  /** Pause between two `message` events (default 25). */
   chunkDelayMs?: number;
-  /** Pause before the first `message` event, like a model's first token. */
+  /** Pause before the first `message` event, like a model's first token (default 150). */
   firstChunkDelayMs?: number;
-  /** `event: ping` cadence while a stream is open. */
+  /** `event: ping` cadence while a stream is open (default 10000). */
   pingIntervalMs?: number;
-  /** Write each frame in pieces cut at random bytes, as a network may deliver them. */
+  /** Write each frame in pieces cut at random bytes (inside UTF-8 characters too), as a network may deliver them. */
   splitWrites?: boolean;
-  /** \r\n line endings. */
+  /** \r\n line endings in the stream. */
   crlf?: boolean;
-  /** Dify's pre-1.8.1 stream JSON: spaced, with \u escapes. */
+  /** Dify's pre-1.8.1 stream JSON: spaced, non-ASCII as \uXXXX (default: compact, raw UTF-8). */
   legacyJson?: boolean;
-  /** Which app type's event sequence to speak. */
+  /** Which app type's event sequence to speak (default 'chat'). */
   appMode?: AppMode;
-  /** Seeds the split points. */
+  /** Seeds the split points, read once at construction. */
   seed?: number;
 }
 
@@ -29,9 +29,9 @@ export interface LocalDifyOptions {
 export type LocalDifyFault =
   /** An HTTP error before any stream: Dify's JSON envelope, or a proxy's HTML page. */
   | { kind: 'http'; status: number; code?: string; message?: string; html?: boolean }
-  /** N message events, then an in-stream `error` event, then the end. */
+  /** N message events, then an in-stream `error` event, then the end (blocking: an HTTP error). */
   | { kind: 'error-event'; afterChunks: number; status?: number; code?: string; message?: string }
-  /** N message events, then the end without `message_end`. */
+  /** N message events, then the end without `message_end` (blocking: a 500). */
   | { kind: 'cut'; afterChunks: number }
   /** 200, headers and pings, never an event (a chatflow with a bad conversation does this). */
   | { kind: 'hang' }
@@ -42,6 +42,9 @@ export type LocalDifyFault =
   /** N message events, then `message_replace` with this answer, then `message_end`. */
   | { kind: 'message-replace'; afterChunks: number; answer: string };
 
+export type StreamOutcome = 'open' | 'completed' | 'stopped' | 'client-closed' | 'fault';
+
+/** One accepted POST /chat-messages (past validation and any HTTP-level fault). */
 export interface StreamRecord {
   taskId: string;
   messageId: string;
@@ -52,7 +55,8 @@ export interface StreamRecord {
   /** The whole answer this reply was meant to give. */
   answer: string;
   /** `client-closed`: the HTTP client went away before the reply ended. */
-  outcome: 'open' | 'completed' | 'stopped' | 'client-closed' | 'fault';
+  outcome: StreamOutcome;
+  /** Answer-text events sent (`message` or `agent_message`). */
   chunksSent: number;
 }
 
@@ -60,6 +64,7 @@ export interface RecordedRequest {
   method: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
+  /** Parsed as JSON when possible, else the raw text ('' when empty). */
   body: unknown;
   at: number;
 }
