@@ -40,10 +40,6 @@ export class MemorySessionStore extends SessionStore {
     this.evict();
   }
 
-  async delete(key: string): Promise<void> {
-    this.entries.delete(key);
-  }
-
   private touch(key: string, record: SessionRecord): void {
     this.entries.set(key, { record, expiresAt: this.now() + this.ttlMs });
   }

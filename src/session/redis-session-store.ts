@@ -54,10 +54,6 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnA
     await this.run(() => this.redis.set(PREFIX + key, JSON.stringify(record), 'PX', this.ttlMs));
   }
 
-  async delete(key: string): Promise<void> {
-    await this.run(() => this.redis.del(PREFIX + key));
-  }
-
   /** Whether Redis answers now (readiness). */
   async ping(): Promise<boolean> {
     return this.redis.ping().then(

@@ -10,7 +10,6 @@ export interface SessionRecord {
 export abstract class SessionStore {
   abstract get(key: string): Promise<SessionRecord | undefined>;
   abstract save(key: string, record: SessionRecord): Promise<void>;
-  abstract delete(key: string): Promise<void>;
 }
 
 export function sessionKey(principal: string, sessionId: string): string {
