@@ -1,6 +1,8 @@
 /**
- * The question detector on the command line: one utterance per input line, one JSON verdict per
- * output line.   printf '什么是 RAG\nok\n' | npm run --silent detect
+ * The question detector on the command line: one utterance per input line (blank lines skipped), one
+ * JSON verdict per output line, {"text","is_question","score","reasons"}, raw UTF-8. The detector
+ * already rounds the score to 3 decimals.
+ *   printf '什么是 RAG\nok\n' | npm run --silent detect
  */
 import { createInterface } from 'node:readline';
 import { QuestionDetector } from '../src/conversation/question-detector';

@@ -8,19 +8,79 @@ export interface QuestionVerdict {
   unfinished: boolean;
   /** 0..1: how sure the detector is that the utterance asks for information. */
   score: number;
-  /** The cues and traps that fired, e.g. `zh-particle-ma`, `trap-embedded`. */
+  /** The cues and traps that fired, in table order, e.g. `zh-particle-ma`, `trap-embedded`. */
   reasons: string[];
 }
 
 /** An utterance scoring at least this much is answered. */
 export const QUESTION_THRESHOLD = 0.5;
 
-const CJK = '\\u3400-\\u9fff\\uf900-\\ufaff';
-/** Words that may open an English clause before the question proper ("so what is…"). */
-const EN_LEAD = String.raw`^(?:(?:so|and|but|ok|okay|well|um|uh|hey|hi|also|then|now|sorry|excuse me),?\s+)*`;
-
-/** Chinese word segmentation with its bundled dictionary, loaded once (about 0.2 s). */
+/** Chinese word segmentation with its bundled dictionary, loaded once at module load (about 0.2 s). */
 const jieba = Jieba.withDict(dict);
+
+interface Utterance {
+  /** Trimmed and lower-cased, final punctuation kept. */
+  text: string;
+  /** The segmenter's words: Chinese words, other runs (Latin words, spaces, punctuation) as they are. */
+  words: string[];
+}
+
+// ---- Shared pieces of the English patterns -------------------------------------------------------
+
+const EN_WH = 'what|who|whom|where|when|why|which|how|whose';
+/** Openers that may precede the question proper ("so what is…", "by the way, how do I…"). */
+const EN_LEAD = String.raw`(?:(?:so|and|but|ok|okay|well|um|uh|hey|hi|also|then|now|sorry|excuse me|by the way|quick question|i have a question|one more question),?\s+)*`;
+/** The start of the utterance or of a clause after punctuation, then any openers. */
+const CLAUSE_START = String.raw`(?:^|[,;:.，。；：]\s*)${EN_LEAD}`;
+const EN_SUBJECT = 'i|you|we|they|he|she|it|there|this|that|these|those|the|my|our|your|their|a|an|any|someone|anyone|anybody';
+const EN_PREPOSITION = 'about|of|to|for|with|from|on|in|at';
+
+// ---- Positive cues ---------------------------------------------------------------------------------
+
+// A final ? or ？ alone passes the threshold, but never outweighs a trap ("我不知道为什么？", "what a day?").
+const QUESTION_MARK = /[?？]\s*$/;
+// 吗 closing the utterance turns a statement into a yes/no question ("你们周末上班吗").
+const ZH_PARTICLE_MA = /吗[?？。!！\s]*$/;
+// 呢 closing the utterance, which asks only in company (hasZhParticleNe).
+const ZH_PARTICLE_NE = /呢[?？\s]*$/;
+// "那 X 呢" opens with 那: "what about X?"
+const ZH_TOPIC_QUESTION = /^那么?/;
+// 吧 asks only when the ASR heard the rising tone as ？ ("你是新来的吧？"); "先这样吧" is a statement.
+const ZH_PARTICLE_BA = /吧\s*[?？]\s*$/;
+// "什么是 X" and "X 是什么" ask for a definition: the commonest knowledge-base question.
+const ZH_WHAT_IS = /什么是|是什么/;
+// A-not-A asks yes or no: 是不是, 能不能, 有没有, 可不可以, 需不需要; "定了没有" too. "没事没事" is no A-not-A.
+const ZH_A_NOT_A = /(?<![不没])([\u3400-\u9fff])[不没]\1|可不可以|需不需要|应不应该|了没有?[?？]?$/;
+// Asking to be told ("介绍一下", "帮我查一下"), unless the speaker announces their own talk ("我先说一下", "他告诉我").
+const ZH_REQUEST =
+  /^(?!(?:那|好|那么)?我们?(?:来|先|再|就|简单|给|跟|这边|现在|今天))(?:.*(?:介绍|解释|讲|说|说明|讲解|分析|总结)(?:一下|下(?![周个次午面去来班雨单载]))|.*(?:说说|讲讲|帮我查|查一下)|(?:.*(?:请|你|您|能|可以))?告诉我|解释)/;
+// Asking politely or indirectly ("请问", "我想知道", "想了解", "能告诉我"); not someone else's wish ("他想了解").
+const ZH_INDIRECT = /我想知道|(?<!(?:他|她)们?)想了解|请问|我想问|能不能告诉我|可以告诉我|能告诉我/;
+// A wh-word opening the utterance or a clause, not a free relative ("what I mean is…"); or anywhere when
+// do-support inverts after it ("the refund how long does it take"), since an embedded question never inverts.
+const EN_WH_START = new RegExp(
+  `${CLAUSE_START}(?:${EN_WH})(?:'s|'re)?\\b(?!\\s+(?:i|we|you|they|he|she)\\b)|` +
+    `\\b(?:${EN_WH})(?:\\s+(?:much|many|long|often|far|soon|old|big))?\\s+(?:do|does|did)\\s+(?:${EN_SUBJECT})\\b`,
+);
+// An auxiliary before its subject opens a yes/no question ("can you reset my password"); not the
+// imperatives "have a nice day", "have the report ready", "do it now", nor "did it yesterday".
+const EN_AUX_INVERSION = new RegExp(
+  `${CLAUSE_START}(?!have (?:an?|the|my|your|our|this|that)\\b|do (?:it|this|that)\\b|did (?:it|this|that) (?:already|yesterday|again|before|earlier|today|last)\\b)(?:is|are|was|were|am|can|could|do|does|did|will|would|should|shall|may|might|have|has|had|` +
+    `isn't|aren't|can't|couldn't|don't|doesn't|didn't|won't|wouldn't|shouldn't)\\s+(?:${EN_SUBJECT})\\b`,
+);
+// An auxiliary before a noun subject ("did finance approve my claim", "is Dify open source"); weaker, as
+// subject-less statements look alike: "can do that", "should be fine", "are going home", "is what it is".
+const EN_AUX_START = new RegExp(
+  `^${EN_LEAD}(?:is|are|does|did|can|will|should|has)\\s+(?!(?:${EN_SUBJECT}|${EN_WH}|not|be|been|do|go|get|send|try|check)\\b|[a-z]+ing\\b)[a-z][\\w-]*\\s+\\w`,
+);
+// Asking to be told ("tell me about…", "walk me through…"), possibly wrapped in "can you" / "please".
+const EN_REQUEST = new RegExp(
+  `^${EN_LEAD}(?:please\\s+)?(?:(?:can|could|would) you\\s+)?(?:please\\s+)?` +
+    '(?:tell me|explain|describe|walk me through|give me an overview|give me a summary|summari[sz]e|show me how)\\b',
+);
+// An indirect question that still asks ("I wonder if…", "do you know…", "any idea when…").
+const EN_INDIRECT =
+  /\b(?:i wonder(?=\s+\w)|i was wondering|i'd like to know|i would like to know|i want to know|do you know|can you tell me|could you tell me|any idea)\b/;
 
 /**
  * Chinese interrogative words, as the segmenter cuts them, by their start (多长时间, 怎样才能, 什么样,
@@ -29,37 +89,23 @@ const jieba = Jieba.withDict(dict);
 const ZH_QUESTION_WORD = /^(?:什么|为什么|为何|怎|如何|哪|谁|多少|多久|多长|多大|何时|啥|咋|几)/;
 const NOT_QUESTION_WORDS = new Set(['哪怕', '几乎', '几何', '几率', '几经', '几度', '几近', '怎么也', '怎么着', '谁知道']);
 
-interface Utterance {
-  /** Lower-cased, final punctuation kept. */
-  text: string;
-  /** The segmenter's words (Chinese words; other runs as they are). */
-  words: string[];
-}
+/** Words before 几 that make it "a few" ("这几天", "前几天", "没几个"), not "how many". */
+const FEW_AFTER = new Set(['这', '那', '前', '最近', '没']);
+/** "我们几个" is "the few of us". */
+const WE_FEW = new Set(['我们', '你们', '他们']);
 
-interface Cue {
-  id: string;
-  matches: (utterance: Utterance) => boolean;
-  /** Positive cues raise the score; traps (`factor`) scale it down. */
-  weight?: number;
-  factor?: number;
-}
+/** 都 / 也 right after a question word makes it an indefinite: 什么都行, 怎么也想不起来. */
+const INDEFINITE_NEXT = /^[都也]/;
 
-/** A cue matched by a regular expression on the text. */
-const textCue = (id: string, pattern: RegExp, effect: { weight?: number; factor?: number }): Cue => ({
-  id,
-  matches: ({ text }) => pattern.test(text),
-  ...effect,
-});
-
-/**
- * An interrogative word, whole, as the segmenter cut it: 几 in 几天 asks, in 几乎 or 茶几 it does not.
- * Not 什么 in a list's "什么的", nor in 没什么 ("nothing"), nor 谁 in rhetorical 谁知道 or a call
- * ("那个谁，过来一下").
- */
+// A Chinese interrogative as a whole word: 几 in 几天, not in 几乎, 茶几 or 这几天; not an indefinite
+// (什么都, 怎么样都, 谁也), the list-closing "什么的", 没什么 ("nothing"), 谁 calling someone ("那个谁"),
+// or 多少有点 ("somewhat").
 function hasZhQuestionWord({ words }: Utterance): boolean {
   return words.some((word, i) => {
     if (!ZH_QUESTION_WORD.test(word) || NOT_QUESTION_WORDS.has(word)) return false;
-    const [before, after] = [words[i - 1], words[i + 1]];
+    const [before, after = ''] = [words[i - 1], words[i + 1]];
+    if (word !== '为什么' && INDEFINITE_NEXT.test(after)) return false;
+    if (word.startsWith('几')) return !FEW_AFTER.has(before) && !(word === '几个' && WE_FEW.has(before));
     if (word === '什么') return after !== '的' && before !== '没';
     if (word === '谁') return after !== '知道' && before !== '那个';
     if (word === '多少') return after !== '有点';
@@ -67,84 +113,102 @@ function hasZhQuestionWord({ words }: Utterance): boolean {
   });
 }
 
-const CUES: Array<Cue | { id: string; pattern: RegExp; weight?: number; factor?: number }> = [
-  { id: 'question-mark', pattern: /[?？]\s*$/, weight: 0.6 },
-  // 吗/么 closing a clause turns a statement into a yes/no question.
-  { id: 'zh-particle-ma', pattern: /[吗嘛](?:[?？。!！\s]*)$/, weight: 0.75 },
-  // 呢 asks only after a question word or as a topic question ("那 X 呢").
-  {
-    id: 'zh-particle-ne',
-    pattern: new RegExp(`(?:^(?:那|那么)[^。]*呢|(?:什么|怎么|哪|谁|为什么|多少)[^。]*呢)[?？\\s]*$`),
-    weight: 0.7,
-  },
+// 呢 asks only after a question word ("退款什么时候到呢") or as a topic question ("那退款呢"); "我在吃饭呢" tells.
+function hasZhParticleNe(utterance: Utterance): boolean {
+  return ZH_PARTICLE_NE.test(utterance.text) && (ZH_TOPIC_QUESTION.test(utterance.text) || hasZhQuestionWord(utterance));
+}
+
+// ---- Traps -----------------------------------------------------------------------------------------
+
+// Interrogative words as indefinites ("什么都行", "谁都知道", "无论…", "whatever"), unless 吗 still asks.
+const TRAP_INDEFINITE =
+  /^(?:无论|不管|不论)|(?:(?<!为)什么|谁|哪[里儿个些]?|怎么|怎样|多少)[^，,。？?]{0,12}?[都也](?![^]*吗[?？]?$)|\b(?:whatever|however|whoever|wherever|whichever|whenever|anyhow|somehow)\b/;
+// Embedded or reported questions that ask nothing ("我不知道为什么", "他问我在哪里", "I know what you mean").
+const TRAP_EMBEDDED =
+  /^(?:我|我们|他|她|他们)?(?:也|都|还)?(?:不知道|不清楚|不确定|不明白|忘了|忘记了|不记得|知道|记得|问我|问他|问她|问过)(?![^]*吗[?？]?$)|(?:他|她|他们)问(?:我|他|她|我们)|\b(?:i|we|he|she|they)\s+(?:don't|do not|didn't|did not|never)\s+(?:know|understand|remember)\b|\b(?:i|we)\s+(?:know|forgot|remember|understand)\s+(?:what|why|how|where|who|when)\b|\b(?:he|she|they)\s+asked\s+(?:me|him|her|us|them)\b|\bno idea\b/;
+// Rhetorical questions that expect no answer ("谁知道呢", "有什么好说的", "怎么可以这样", "who cares").
+const TRAP_RHETORICAL = /^(?:谁知道|天知道)|谁让你|有什么好[\u4e00-\u9fff]{1,2}的$|怎么(?:可以|能)这样|^(?:who knows|who cares)\b/;
+// Exclamations shaped like questions ("what a day", "how nice", "多好啊", "怎么这么贵啊").
+const TRAP_EXCLAMATION =
+  /^(?:what an?\s|how about that\b|how (?:nice|great|cool|lovely|kind|wonderful|beautiful|sad|funny|interesting|amazing|awesome)\b)|多么|多(?:好|美|漂亮|棒|厉害)啊|(?:这么|那么)[^，,。]{1,4}[啊呀]$/;
+
+// An English clause cut off at a determiner, conjunction, "kind of" or dangling "do I" ("what about the",
+// "what kind of", "so how do we").
+const EN_DANGLING = new RegExp(
+  '\\b(?:the|a|an|my|your|our|their|his|her|its|and|or|but|because|if|(?:kind|sort|type|part|lot|bit) of)$|' +
+    '\\b(?:do|does|did|can|could|should|would|will|shall|may|might|must)\\s+(?:i|we|you|they|he|she|it)$',
+);
+// A preposition ending the utterance dangles ("what about", "tell me about"), unless a wh-word a word or
+// more before it strands it ("what's it for", "could you remind me what we agreed on").
+const EN_STRANDED = new RegExp(
+  `^(?!.*\\b(?:${EN_WH})(?:'s)?(?:\\s+[\\w'-]+)+\\s+(?:${EN_PREPOSITION})$).*\\b(?:${EN_PREPOSITION})$`,
+);
+// An opener, or a bare interrogative, with nothing after it yet ("请问", "我想知道", "can you tell me", "why").
+const OPENER_ONLY = new RegExp(
+  '^(?:(?:请问|我想问|我想知道|想了解|我想了解|能告诉我|介绍|讲|说|解释|帮我查)(?:一下|下)?(?:那个|这个|就是)?|你知道吗' +
+    `|${EN_LEAD}(?:(?:can|could|would) you\\s+)?(?:please\\s+)?(?:tell me|explain|describe|i wonder|i'd like to know|do you know)` +
+    `|${EN_LEAD}(?:${EN_WH})|为什么|为啥|什么|怎么|怎样|如何|谁|哪里|哪儿|哪个|多少|多久|几)$`,
+);
+const TRAILING_PUNCTUATION = /[\s\p{P}]+$/u;
+const PUNCTUATION_ONLY = /^[\s\p{P}]*$/u;
+/** Chinese words that cannot end a sentence: a function word, or 怎么 / 要 / 想 still waiting for their verb. */
+const ZH_DANGLING_WORDS = new Set(['那个', '这个', '就是', '就是说', '然后', '还有', '因为', '所以', '但是', '如果', '或者', '还是', '和', '跟', '把', '被', '关于', '的话', '怎么', '要', '想']);
+
+// A clause cut off mid-way is not a question yet, but what the speaker says next belongs to it.
+function isFragment({ text, words }: Utterance): boolean {
+  const bare = text.replace(TRAILING_PUNCTUATION, '');
+  const lastWord = words.findLast((word) => !PUNCTUATION_ONLY.test(word)) ?? '';
+  return EN_DANGLING.test(bare) || EN_STRANDED.test(bare) || OPENER_ONLY.test(bare) || ZH_DANGLING_WORDS.has(lastWord);
+}
+
+// A topic opened and not yet asked about ("关于年假", "as for the refund"): no question unless something
+// else asks, but what the speaker says next belongs to it. Neither raises nor lowers the score.
+const TOPIC_LEAD = /^(?:关于|至于|对于)[^，,。？?]{0,12}$|^(?:about|regarding|as for)\b[^,.?]{0,40}$/;
+
+// ---- The table -------------------------------------------------------------------------------------
+
+interface Cue {
+  id: string;
+  matches: RegExp | ((utterance: Utterance) => boolean);
+  /** A positive cue: independent evidence, combined as 1 − Π(1 − weight). */
+  weight?: number;
+  /** A trap: scales the combined score; the smallest factor among the traps that fire wins. */
+  factor?: number;
+}
+
+/**
+ * Every cue with its weight, every trap with its factor. No trap factor exceeds 0.3, so a trap always
+ * decides: even a certain question (1.0) scaled by 0.3 stays below the threshold. That is deliberate —
+ * the traps name patterns whose question shape is the very reason the old matcher fired wrongly, and a
+ * question mark ASR put on "我不知道为什么？" or "what a day?" is no better evidence than the words.
+ */
+const CUES: Cue[] = [
+  { id: 'question-mark', matches: QUESTION_MARK, weight: 0.6 },
+  { id: 'zh-particle-ma', matches: ZH_PARTICLE_MA, weight: 0.75 },
+  { id: 'zh-particle-ne', matches: hasZhParticleNe, weight: 0.7 },
+  { id: 'zh-particle-ba', matches: ZH_PARTICLE_BA, weight: 0.3 },
   { id: 'zh-wh', matches: hasZhQuestionWord, weight: 0.65 },
-  { id: 'zh-what-is', pattern: /什么是|是什么/, weight: 0.3 },
-  // A-not-A: 是不是, 能不能, 有没有, 可不可以…
-  // (Not "没事没事": a repeated negation is no A-not-A.) "定了没有" asks too.
-  { id: 'zh-a-not-a', pattern: new RegExp(`(?<![不没])([${CJK}])[不没]\\1|可不可以|需不需要|应不应该|有没有|了没有?[?？]?$`), weight: 0.75 },
-  { id: 'zh-request', pattern: /(?:介绍|解释|讲|说|说明|讲解|分析|总结)(?:一下|下)|说说|讲讲|帮我查|查一下|告诉我|^解释/, weight: 0.75 },
-  { id: 'zh-indirect', pattern: /我想知道|想了解|请问|我想问|能不能告诉我|可以告诉我|能告诉我/, weight: 0.75 },
-  { id: 'en-wh-start', pattern: new RegExp(`${EN_LEAD}(?:what|who|whom|where|when|why|which|how|whose)(?:'s|'re)?\\b`), weight: 0.7 },
-  {
-    id: 'en-aux-inversion',
-    pattern: new RegExp(
-      `${EN_LEAD}(?!have an?\\b)(?:is|are|was|were|am|can|could|do|does|did|will|would|should|shall|may|might|have|has|had|` +
-        "isn't|aren't|can't|couldn't|don't|doesn't|didn't|won't|wouldn't|shouldn't)\\s+" +
-        '(?:i|you|we|they|he|she|it|there|this|that|these|those|the|my|our|your|their|a|an|any|someone|anyone|anybody)\\b',
-    ),
-    weight: 0.7,
-  },
-  // An auxiliary opening a clause of three or more words, whatever its subject ("did finance approve…").
-  { id: 'en-aux-start', pattern: new RegExp(`${EN_LEAD}(?:is|are|was|were|does|did|will|can|could|should|has|have)\\s+(?!not\\b|an?\\b)[a-z][\\w-]*\\s+\\w`), weight: 0.55 },
-  {
-    id: 'en-request',
-    pattern: new RegExp(
-      `${EN_LEAD}(?:please\\s+)?(?:(?:can|could|would) you\\s+)?(?:please\\s+)?` +
-        '(?:tell me|explain|describe|walk me through|give me an overview|give me a summary|summari[sz]e|show me how)\\b',
-    ),
-    weight: 0.75,
-  },
-  {
-    id: 'indirect-question',
-    pattern: /\b(?:i wonder(?=\s+\w)|i was wondering|i'd like to know|i would like to know|i want to know|do you know|can you tell me|could you tell me|any idea)\b/,
-    weight: 0.75,
-  },
-  // Interrogative words used as indefinites: 什么都行, 谁都知道, whatever.
-  {
-    id: 'trap-indefinite',
-    pattern: new RegExp(
-      // "无论/不管 …", or a question word a few characters before 都/也 (什么 feature 都可以), unless 吗 ends it.
-      `^(?:无论|不管|不论)|(?:(?<!为)什么|谁|哪[里儿个些]?|怎么|怎样|多少)[^，,。？?]{0,12}?[都也](?![^]*吗[?？]?$)|` +
-        '\\b(?:whatever|however|whoever|wherever|whichever|whenever|anyhow)\\b',
-    ),
-    factor: 0.2,
-  },
-  // Embedded or reported questions that ask nothing: 我不知道为什么, he asked me where I was.
-  {
-    id: 'trap-embedded',
-    pattern:
-      /^(?:我|我们|他|她|他们)(?:也|都|还)?(?:不知道|不清楚|不明白|忘了|忘记了|不记得|知道|记得|问我|问他|问她|问过)|(?:他|她|他们)问(?:我|他|她|我们)|\b(?:i|we|he|she|they)\s+(?:don't|do not|didn't|did not|never)\s+(?:know|understand|remember)\b|\b(?:i|we)\s+(?:know|forgot|remember|understand)\s+(?:what|why|how|where|who|when)\b|\b(?:he|she|they)\s+asked\s+(?:me|him|her|us|them)\b|\bno idea\b/,
-    factor: 0.15,
-  },
-  // Rhetorical questions that expect no answer.
-  { id: 'trap-rhetorical', pattern: /^(?:谁知道|天知道)|^(?:who knows|who cares)\b/, factor: 0.2 },
-  { id: 'trap-exclamation', pattern: /^(?:what an?\s|how about that\b|how (?:nice|great|cool|lovely|kind|wonderful|beautiful|sad|funny|interesting|amazing|awesome)\b)|多么|多(?:好|美|漂亮|棒|厉害)啊/, factor: 0.1 },
-  // A clause cut off at a function word is not a question yet.
-  {
-    id: 'trap-fragment',
-    pattern: /(?:\b(?:the|a|an|of|to|about|and|or|for|with|my|your|our|their)|那个|这个|就是|然后|一下那个)[\s,，]*$/,
-    factor: 0.3,
-  },
-  // A topic opened and not yet asked about ("关于年假", "as for the refund"): no question unless
-  // something else asks, but what the speaker says next belongs to it. Neither raises nor lowers.
-  { id: 'topic-lead', pattern: /^(?:关于|至于|对于)[^，,。？?]{0,12}$|^(?:about|regarding|as for)\b[^,.?]{0,40}$/ },
+  { id: 'zh-what-is', matches: ZH_WHAT_IS, weight: 0.3 },
+  { id: 'zh-a-not-a', matches: ZH_A_NOT_A, weight: 0.75 },
+  { id: 'zh-request', matches: ZH_REQUEST, weight: 0.75 },
+  { id: 'en-wh-start', matches: EN_WH_START, weight: 0.7 },
+  { id: 'en-aux-inversion', matches: EN_AUX_INVERSION, weight: 0.7 },
+  { id: 'en-aux-start', matches: EN_AUX_START, weight: 0.55 },
+  { id: 'en-request', matches: EN_REQUEST, weight: 0.75 },
+  { id: 'indirect-question', matches: ({ text }) => ZH_INDIRECT.test(text) || EN_INDIRECT.test(text), weight: 0.75 },
+  { id: 'trap-indefinite', matches: TRAP_INDEFINITE, factor: 0.2 },
+  { id: 'trap-embedded', matches: TRAP_EMBEDDED, factor: 0.15 },
+  { id: 'trap-rhetorical', matches: TRAP_RHETORICAL, factor: 0.2 },
+  { id: 'trap-exclamation', matches: TRAP_EXCLAMATION, factor: 0.1 },
+  { id: 'trap-fragment', matches: isFragment, factor: 0.3 },
+  { id: 'topic-lead', matches: TOPIC_LEAD },
 ];
 
-const RULES: Cue[] = CUES.map((cue) => ('pattern' in cue ? textCue(cue.id, cue.pattern, cue) : cue));
-
-/** Whole utterances that only keep the conversation going. */
+/** Whole utterances that only keep the conversation going, even with a question mark ("好吧？", "right?"). */
 const BACKCHANNEL =
-  /^(?:嗯+|啊|哦+|噢|呃|对|对对+|是的|是|好|好的|好吧|行|可以|没问题|明白|明白了|知道了|了解|谢谢|谢谢你|ok|okay|yeah|yes|yep|no|nope|uh huh|mm+|hmm+|right|sure|got it|i see|thanks|thank you|cool|great|alright|all right)[\s,，.。!！~]*$/;
+  /^(?:嗯+|啊|哦+|噢|呃|对|对对+|是的|是|好|好的|好吧|行|可以|没问题|明白|明白了|知道了|了解|谢谢|谢谢你|ok|okay|yeah|yes|yep|no|nope|uh huh|mm+|hmm+|right|sure|got it|i see|thanks|thank you|cool|great|alright|all right|tell me about it)[\s,，.。!！~?？]*$/;
+/** Fewer than two letters or characters once spaces and punctuation are gone. */
+const TOO_SHORT = /^[\s\p{P}]*(?:[^\s\p{P}][\s\p{P}]*)?$/u;
 
 /**
  * Decides whether a final utterance asks for information: Chinese, English or both mixed, with or
@@ -154,16 +218,16 @@ const BACKCHANNEL =
 @Injectable()
 export class QuestionDetector {
   detect(text: string): QuestionVerdict {
-    const utterance = text.trim().toLowerCase();
-    if (BACKCHANNEL.test(utterance)) return { isQuestion: false, unfinished: false, score: 0, reasons: ['backchannel'] };
-    if (utterance.replace(/[\s\p{P}]/gu, '').length < 2) return { isQuestion: false, unfinished: false, score: 0, reasons: ['too-short'] };
+    const lowered = text.trim().toLowerCase();
+    if (BACKCHANNEL.test(lowered)) return { isQuestion: false, unfinished: false, score: 0, reasons: ['backchannel'] };
+    if (TOO_SHORT.test(lowered)) return { isQuestion: false, unfinished: false, score: 0, reasons: ['too-short'] };
 
-    const words = jieba.cut(utterance, false);
+    const utterance: Utterance = { text: lowered, words: jieba.cut(lowered, false) };
     let doubt = 1;
     let factor = 1;
     const reasons: string[] = [];
-    for (const cue of RULES) {
-      if (!cue.matches({ text: utterance, words })) continue;
+    for (const cue of CUES) {
+      if (!(typeof cue.matches === 'function' ? cue.matches(utterance) : cue.matches.test(lowered))) continue;
       reasons.push(cue.id);
       if (cue.weight !== undefined) doubt *= 1 - cue.weight;
       if (cue.factor !== undefined) factor = Math.min(factor, cue.factor);
