@@ -29,9 +29,9 @@ export interface LocalDifyOptions {
 export type LocalDifyFault =
   /** An HTTP error before any stream: Dify's JSON envelope, or a proxy's HTML page. */
   | { kind: 'http'; status: number; code?: string; message?: string; html?: boolean }
-  /** N message events, then an in-stream `error` event, then the end (blocking: an HTTP error). */
+  /** N message events, then an in-stream `error` event, then the end (streaming only). */
   | { kind: 'error-event'; afterChunks: number; status?: number; code?: string; message?: string }
-  /** N message events, then the end without `message_end` (blocking: a 500). */
+  /** N message events, then the end without `message_end` (streaming only). */
   | { kind: 'cut'; afterChunks: number }
   /** 200, headers and pings, never an event (a chatflow with a bad conversation does this). */
   | { kind: 'hang' }
