@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QuestionDetector } from '../src/conversation/question-detector';
+import { round, stats } from './bench/stats';
 
 export interface LabelledUtterance {
   question: boolean;
@@ -78,4 +79,21 @@ export function gateFailures(scores: SliceScore[]): string[] {
 
 function ratio(a: number, b: number, empty = 1): number {
   return b === 0 ? empty : a / b;
+}
+
+/** Time per utterance (each utterance's mean over repeated passes): a measurement, never a test. */
+export function detectorTime(utterances: LabelledUtterance[], passes = 200) {
+  const detector = new QuestionDetector();
+  const totals = new Array<number>(utterances.length).fill(0);
+  for (let pass = 0; pass < passes; pass++) {
+    utterances.forEach((u, i) => {
+      const started = process.hrtime.bigint();
+      detector.detect(u.text);
+      totals[i] += Number(process.hrtime.bigint() - started);
+    });
+  }
+  const micros = totals.map((nanos) => nanos / 1000 / passes);
+  const { p50, p99 } = stats(micros);
+  const mean = micros.reduce((a, b) => a + b, 0) / micros.length;
+  return { utterances: utterances.length, meanMicros: round(mean, 2), p50Micros: round(p50, 2), p99Micros: round(p99, 2) };
 }

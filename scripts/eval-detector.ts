@@ -3,8 +3,7 @@
  * precision, recall, F1 and false-trigger rate, overall and per slice; then on the held-out set.
  *   npm run eval:detector [-- --verbose]     (exits 1 when a gate fails on the labelled set)
  */
-import { QuestionDetector } from '../src/conversation/question-detector';
-import { evaluate, FIXTURE, gateFailures, GATES, HOLDOUT, LabelledUtterance, loadFixture, SliceScore } from './detector-evaluation';
+import { detectorTime, evaluate, FIXTURE, gateFailures, GATES, HOLDOUT, loadFixture, SliceScore } from './detector-evaluation';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
 
@@ -19,20 +18,12 @@ function table(title: string, scores: SliceScore[]): void {
   }
 }
 
-/** Mean time per utterance over repeated passes (a measurement, never a test). */
-function microsecondsPerUtterance(utterances: LabelledUtterance[]): number {
-  const detector = new QuestionDetector();
-  const passes = 200;
-  const started = process.hrtime.bigint();
-  for (let pass = 0; pass < passes; pass++) for (const u of utterances) detector.detect(u.text);
-  return Number(process.hrtime.bigint() - started) / 1000 / (passes * utterances.length);
-}
-
 const labelled = loadFixture(FIXTURE);
 const scores = evaluate(labelled);
 table('labelled set (test/fixtures/question-detection.tsv)', scores);
 table('held-out set (test/fixtures/question-detection-holdout.tsv, never tuned on)', evaluate(loadFixture(HOLDOUT)));
-console.log(`\ndetector time: ${microsecondsPerUtterance(labelled).toFixed(2)} µs per utterance (mean)`);
+const time = detectorTime(labelled);
+console.log(`\ndetector time per utterance: mean ${time.meanMicros} µs, p50 ${time.p50Micros} µs, p99 ${time.p99Micros} µs`);
 const failures = gateFailures(scores);
 console.log(`gates: overall F1 ≥ ${GATES.overallF1}, every slice ≥ ${GATES.sliceF1}: ${failures.length ? `FAILED (${failures.join(', ')})` : 'passed'}`);
 process.exit(failures.length ? 1 : 0);

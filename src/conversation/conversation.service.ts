@@ -4,18 +4,38 @@ import { randomUUID } from 'node:crypto';
 import { turnConfig } from '../config';
 import { Metrics } from '../metrics';
 import { AnswerService } from './answer.service';
-import { Conversation } from './conversation';
+import { Conversation, ConversationDeps } from './conversation';
 import { QuestionDetector } from './question-detector';
 
 /** Opens one Conversation per connection, wired to the detector and to Dify through AnswerService. */
 @Injectable()
 export class ConversationService {
+  /** Shared by every Conversation (built once: an idle connection should cost little memory). */
+  private readonly deps: ConversationDeps;
+
   constructor(
-    private readonly detector: QuestionDetector,
+    detector: QuestionDetector,
     private readonly answers: AnswerService,
-    @Inject(turnConfig.KEY) private readonly turn: ConfigType<typeof turnConfig>,
-    private readonly metrics: Metrics,
-  ) {}
+    @Inject(turnConfig.KEY) turn: ConfigType<typeof turnConfig>,
+    metrics: Metrics,
+  ) {
+    this.deps = {
+      detect: (text) => {
+        const verdict = detector.detect(text);
+        return {
+          isQuestion: verdict.score >= turn.threshold,
+          unfinished: verdict.unfinished,
+          backchannel: verdict.reasons.includes('backchannel'),
+        };
+      },
+      answer: (question, who, sessionId) => answers.answer(question, who, sessionId),
+      turn,
+      observe: {
+        asked: (mode) => metrics.questionAsked(mode),
+        interrupted: () => metrics.answerInterrupted(),
+      },
+    };
+  }
 
   /** Answers streaming now, across every connection. */
   get answersInFlight(): number {
@@ -24,25 +44,6 @@ export class ConversationService {
 
   /** `principal` is who the client authenticated as; the session id is server-made until the client names one. */
   open(principal: string): Conversation {
-    return new Conversation(
-      {
-        detect: (text) => {
-          const verdict = this.detector.detect(text);
-          return {
-            isQuestion: verdict.score >= this.turn.threshold,
-            unfinished: verdict.unfinished,
-            backchannel: verdict.reasons.includes('backchannel'),
-          };
-        },
-        answer: (question, who, sessionId) => this.answers.answer(question, who, sessionId),
-        turn: this.turn,
-        observe: {
-          asked: (mode) => this.metrics.questionAsked(mode),
-          interrupted: () => this.metrics.answerInterrupted(),
-        },
-      },
-      principal,
-      randomUUID(),
-    );
+    return new Conversation(this.deps, principal, randomUUID());
   }
 }

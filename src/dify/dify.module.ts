@@ -4,7 +4,9 @@ import { DifyConnection } from './dify-connection';
 import { DifyClient } from './dify.client';
 
 @Module({
-  imports: [HttpModule],
+  // Dify's Service API never redirects; without redirects axios skips its follow-redirects wrapper,
+  // which costs every streamed request time and allocations (npm run bench).
+  imports: [HttpModule.register({ maxRedirects: 0 })],
   providers: [DifyConnection, DifyClient],
   exports: [DifyClient, DifyConnection],
 })

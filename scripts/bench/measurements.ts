@@ -1,0 +1,82 @@
+/** One function per figure the benchmark reports; each takes the processes it measures. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import { Answer, ask, closeAll, connect, connectMany, directFirstChunk } from './clients';
+import { Measured } from './processes';
+import { round, stats } from './stats';
+
+/** First answer chunk, one question at a time, rounds interleaved so machine drift hits all alike. */
+export async function firstChunkLatency(difyUrl: string, key: string, targets: Measured[], rounds: number) {
+  const sockets = await Promise.all(targets.map((target) => connect(target.url)));
+  const direct: number[] = [];
+  const through = targets.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    direct.push(await directFirstChunk(difyUrl, key));
+    for (const [i, socket] of sockets.entries()) through[i].push((await ask(socket)).firstMs);
+  }
+  await closeAll(sockets);
+  const figures: Record<string, ReturnType<typeof stats>> = { direct: stats(direct) };
+  for (const [i, target] of targets.entries()) {
+    figures[target.name] = stats(through[i]);
+    figures[`addedBy${target.name[0].toUpperCase()}${target.name.slice(1)}`] = stats(through[i].map((v, r) => v - direct[r]));
+  }
+  return figures;
+}
+
+/** `count` sockets, connected first, then all asking at once; every answer checked against Dify's. */
+export async function burst(target: Measured, count: number, expected: string) {
+  const sockets = await connectMany(target.url, count);
+  const deadline = sleep(60_000, undefined, { ref: false });
+  const answers = await Promise.all(sockets.map((socket) => Promise.race([ask(socket), deadline])));
+  await closeAll(sockets);
+  const done = answers.filter((a): a is Answer => a !== undefined);
+  return {
+    sockets: count,
+    firstChunkMs: stats(done.map((a) => a.firstMs)),
+    completionMs: stats(done.map((a) => a.doneMs)),
+    lost: count - done.length + done.filter((a) => a.text !== expected).length,
+    disordered: done.filter((a) => !a.ordered).length,
+  };
+}
+
+/**
+ * Upstream chunks relayed per second by a process held to one core, with `concurrency` sockets
+ * asking back to back; also per CPU-second it used, which does not depend on who the bottleneck was.
+ */
+export async function throughput(target: Measured, concurrency: number, seconds: number, chunksPerAnswer: number) {
+  const sockets = await connectMany(target.url, concurrency);
+  const cpuBefore = target.cpuSeconds();
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  let answers = 0;
+  await Promise.all(
+    sockets.map(async (socket) => {
+      while (performance.now() < until) {
+        await ask(socket);
+        answers++;
+      }
+    }),
+  );
+  const wallSeconds = (performance.now() - started) / 1000;
+  const cpuSeconds = target.cpuSeconds() - cpuBefore;
+  await closeAll(sockets);
+  const chunks = answers * chunksPerAnswer;
+  return {
+    concurrency,
+    answers,
+    chunksPerSecond: Math.round(chunks / wallSeconds),
+    chunksPerCpuSecond: Math.round(chunks / cpuSeconds),
+    cpuBusy: round(cpuSeconds / wallSeconds, 2),
+  };
+}
+
+/** Server memory per open, idle WebSocket (after full GCs on both sides of the measurement). */
+export async function idleMemory(target: Measured, count: number) {
+  const before = await target.memory();
+  const sockets = await connectMany(target.url, count);
+  await sleep(1000); // the server's connect work (acks, status) has finished
+  const after = await target.memory();
+  await closeAll(sockets);
+  const per = (field: keyof NodeJS.MemoryUsage) => Math.round((after[field] - before[field]) / count);
+  return { connections: count, rssBytes: per('rss'), heapUsedBytes: per('heapUsed'), externalBytes: per('external') };
+}
