@@ -23,7 +23,7 @@ function fakeDify(replies: Array<DifyEvent[] | DifyError>) {
 describe('AnswerService', () => {
   const store = () => new MemorySessionStore(60_000, 100);
 
-  it('streams text pieces, skips empty and non-text events, and remembers the conversation', async () => {
+  it('streams text pieces, skips empty and non-text events, ends with Dify\'s report, and remembers the conversation', async () => {
     const sessions = store();
     const { client, requests } = fakeDify([
       [
@@ -31,13 +31,14 @@ describe('AnswerService', () => {
         { kind: 'text', text: 'RAG ', ...ids('c-1') },
         { kind: 'text', text: '', ...ids('c-1') },
         { kind: 'replace', text: 'Moderated.', ...ids('c-1') },
-        { kind: 'end', retrieverResources: [], ...ids('c-1') },
+        { kind: 'end', retrieverResources: [{ document_name: 'rag.md', score: 0.9 }], usage: { total_tokens: 12 }, ...ids('c-1') },
       ],
     ]);
     const pieces = await lastValueFrom(new AnswerService(client, sessions, LIMITS, new Metrics()).answer('What is RAG?', 'alice', 's1').pipe(toArray()));
     expect(pieces).toEqual([
       { text: 'RAG ', replace: false },
       { text: 'Moderated.', replace: true },
+      { end: true, messageId: 'm', conversationId: 'c-1', sources: [{ document_name: 'rag.md', score: 0.9 }], usage: { total_tokens: 12 } },
     ]);
     expect(requests).toEqual([{ query: 'What is RAG?', user: 'alice:s1', conversationId: undefined }]);
     expect(await sessions.get(sessionKey('alice', 's1'))).toEqual({ conversationId: 'c-1' });
@@ -59,7 +60,10 @@ describe('AnswerService', () => {
       [{ kind: 'text', text: 'fresh', ...ids('c-2') }, { kind: 'end', retrieverResources: [], ...ids('c-2') }],
     ]);
     const pieces = await lastValueFrom(new AnswerService(client, sessions, LIMITS, new Metrics()).answer('Hi?', 'alice', 's1').pipe(toArray()));
-    expect(pieces).toEqual([{ text: 'fresh', replace: false }]);
+    expect(pieces).toEqual([
+      { text: 'fresh', replace: false },
+      { end: true, messageId: 'm', conversationId: 'c-2', sources: [], usage: undefined },
+    ]);
     expect(requests.map((r) => r.conversationId)).toEqual(['gone', undefined]);
     expect(await sessions.get(sessionKey('alice', 's1'))).toEqual({ conversationId: 'c-2' });
   });

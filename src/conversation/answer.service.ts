@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { catchError, defer, filter, finalize, map, Observable, switchMap, tap, throwError } from 'rxjs';
 import { limitsConfig } from '../config';
 import { Metrics } from '../metrics';
-import { DifyClient, DifyError, DifyEvent } from '../dify';
+import { DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyUsage } from '../dify';
 import { ProtocolError } from '../protocol';
 import { difyUser, SessionStore, sessionKey } from '../session';
 
@@ -12,6 +12,19 @@ export interface AnswerPiece {
   text: string;
   replace: boolean;
 }
+
+/** What Dify said about a complete answer (its `message_end`): the last event before completion. */
+export interface AnswerEnd {
+  end: true;
+  messageId?: string;
+  conversationId?: string;
+  sources: DifyRetrieverResource[];
+  usage?: DifyUsage;
+}
+
+export type AnswerEvent = AnswerPiece | AnswerEnd;
+
+export const isAnswerEnd = (event: AnswerEvent): event is AnswerEnd => 'end' in event;
 
 /**
  * One turn against Dify: look up the session's conversation, ask, stream the answer's pieces, and
@@ -37,7 +50,7 @@ export class AnswerService {
   }
 
   /** Like `stream`, within MAX_CONCURRENT_ANSWERS: beyond it the turn fails at once with SERVER_BUSY. */
-  answer(question: string, principal: string, sessionId: string): Observable<AnswerPiece> {
+  answer(question: string, principal: string, sessionId: string): Observable<AnswerEvent> {
     return defer(() => {
       if (this.active >= this.limits.maxConcurrentAnswers) {
         this.metrics.callEnded('busy', 0);
@@ -52,9 +65,10 @@ export class AnswerService {
       let firstChunk = true;
       return this.stream(question, principal, sessionId).pipe(
         tap({
-          next: () => {
-            if (firstChunk) this.metrics.firstChunkAfter(seconds());
+          next: (event) => {
+            if (!firstChunk || isAnswerEnd(event)) return;
             firstChunk = false;
+            this.metrics.firstChunkAfter(seconds());
           },
           complete: () => (outcome = 'completed'),
           error: (error: unknown) => (outcome = error instanceof DifyError ? error.kind : 'error'),
@@ -67,7 +81,7 @@ export class AnswerService {
     });
   }
 
-  private stream(question: string, principal: string, sessionId: string): Observable<AnswerPiece> {
+  private stream(question: string, principal: string, sessionId: string): Observable<AnswerEvent> {
     const key = sessionKey(principal, sessionId);
     const user = difyUser(principal, sessionId);
     return defer(() => this.sessions.get(key)).pipe(
@@ -82,9 +96,8 @@ export class AnswerService {
           }),
         );
       }),
-      filter((event) => event.kind === 'text' || event.kind === 'replace'),
-      map((event) => ({ text: event.text, replace: event.kind === 'replace' })),
-      filter((piece) => piece.replace || piece.text !== ''),
+      map(toAnswerEvent),
+      filter((event): event is AnswerEvent => event !== undefined),
     );
   }
 
@@ -105,5 +118,25 @@ export class AnswerService {
     this.sessions.save(key, { conversationId }).catch((error: unknown) => {
       this.logger.error(`Saving session failed: ${error instanceof Error ? error.message : String(error)}`);
     });
+  }
+}
+
+/** Answer text (empty pieces dropped) and the end; Dify's progress events are not the client's business. */
+function toAnswerEvent(event: DifyEvent): AnswerEvent | undefined {
+  switch (event.kind) {
+    case 'text':
+      return event.text === '' ? undefined : { text: event.text, replace: false };
+    case 'replace':
+      return { text: event.text, replace: true };
+    case 'end':
+      return {
+        end: true,
+        messageId: event.messageId || undefined,
+        conversationId: event.conversationId || undefined,
+        sources: event.retrieverResources,
+        usage: event.usage,
+      };
+    default:
+      return undefined;
   }
 }

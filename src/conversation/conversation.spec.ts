@@ -1,7 +1,7 @@
 import { Observable, Subject } from 'rxjs';
 import { DifyError } from '../dify';
 import { OutboundMessage } from '../protocol';
-import { AnswerPiece } from './answer.service';
+import { AnswerEnd, AnswerEvent } from './answer.service';
 import { TurnConfig } from '../config';
 import { Conversation } from './conversation';
 
@@ -14,15 +14,15 @@ const looksLikeQuestion = (text: string) => ({
 
 /** A conversation whose answers come from Subjects the test drives, and whose output it records. */
 function setUp(turn: Partial<TurnConfig> = {}, now?: () => number) {
-  const asked: Array<{ question: string; principal: string; sessionId: string; cancelled: boolean; answer: Subject<AnswerPiece> }> = [];
+  const asked: Array<{ question: string; principal: string; sessionId: string; cancelled: boolean; answer: Subject<AnswerEvent> }> = [];
   const conversation = new Conversation(
     {
       detect: looksLikeQuestion,
       turn: { ...TURN, ...turn },
       now,
       answer: (question, principal, sessionId) =>
-        new Observable<AnswerPiece>((subscriber) => {
-          const call = { question, principal, sessionId, cancelled: false, answer: new Subject<AnswerPiece>() };
+        new Observable<AnswerEvent>((subscriber) => {
+          const call = { question, principal, sessionId, cancelled: false, answer: new Subject<AnswerEvent>() };
           asked.push(call);
           let finished = false;
           const inner = call.answer.subscribe({
@@ -286,6 +286,92 @@ describe('Conversation', () => {
       conversation.close();
       jest.advanceTimersByTime(1000);
       expect(asked).toHaveLength(0);
+    });
+  });
+
+  describe('opt-in features (sources, usage)', () => {
+    const end: AnswerEnd = {
+      end: true,
+      messageId: 'm-1',
+      conversationId: 'c-1',
+      sources: [{ position: 1, document_name: 'rag.md', dataset_name: 'Docs', score: 0.8123, content: 'x'.repeat(400) }],
+      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, total_price: '0.001', currency: 'USD', latency: 0.25 },
+    };
+
+    function answered(features: string[]) {
+      let now = 1000;
+      const set = setUp({}, () => now);
+      set.conversation.enable(features);
+      set.conversation.asrChunk(final('what is RAG?'));
+      now = 1040;
+      set.asked[0].answer.next({ text: 'RAG', replace: false });
+      now = 1100;
+      set.asked[0].answer.next(end);
+      set.asked[0].answer.complete();
+      return set;
+    }
+
+    it('are off by default: the old protocol exactly', () => {
+      const { kinds } = answered([]);
+      expect(kinds()).toEqual(['ack', 'status:analyzing', 'status:querying_rag', 'answer', 'answer', 'status:idle']);
+    });
+
+    it('send sources then usage after the final chunk of a complete answer, before idle', () => {
+      const { kinds, out } = answered(['usage', 'sources', 'telepathy']);
+      expect(kinds()).toEqual(['ack', 'status:analyzing', 'status:querying_rag', 'answer', 'answer', 'sources', 'usage', 'status:idle']);
+      const sources = out.find((m) => m.type === 'sources');
+      expect(sources).toEqual({
+        type: 'sources',
+        message_id: 'm-1',
+        conversation_id: 'c-1',
+        sources: [{ position: 1, document_name: 'rag.md', dataset_name: 'Docs', score: 0.8123, content: `${'x'.repeat(299)}…` }],
+        session_id: 'server-made',
+      });
+      expect(out.find((m) => m.type === 'usage')).toEqual({
+        type: 'usage',
+        message_id: 'm-1',
+        finish_reason: 'complete',
+        first_chunk_ms: 40,
+        duration_ms: 100,
+        prompt_tokens: 10,
+        completion_tokens: 5,
+        total_tokens: 15,
+        total_price: '0.001',
+        currency: 'USD',
+        upstream_latency_ms: 250,
+        session_id: 'server-made',
+      });
+    });
+
+    it('report an interrupted answer\'s usage (timing only) and no sources', () => {
+      let now = 0;
+      const { conversation, asked, out, kinds } = setUp({}, () => now);
+      conversation.enable(['sources', 'usage']);
+      conversation.asrChunk(final('what is RAG?'));
+      now = 30;
+      conversation.asrChunk(final('what is Dify?'));
+      expect(asked[0].cancelled).toBe(true);
+      expect(kinds().slice(4, 8)).toEqual(['status:interrupting', 'answer', 'usage', 'status:analyzing']);
+      expect(out.find((m) => m.type === 'usage')).toEqual({ type: 'usage', finish_reason: 'interrupted', duration_ms: 30, session_id: 'server-made' });
+    });
+
+    it('report a failed answer\'s usage before the error', () => {
+      const { conversation, asked, kinds } = setUp();
+      conversation.enable(['usage']);
+      conversation.asrChunk(final('what is RAG?'));
+      asked[0].answer.error(new DifyError('timeout', 'slow'));
+      expect(kinds().slice(3)).toEqual(['answer', 'usage', 'error:UPSTREAM_TIMEOUT', 'status:idle']);
+    });
+
+    it('hello turns features on and off and acknowledges what is on', () => {
+      const { conversation, out, kinds } = setUp();
+      conversation.hello(['sources', 'nope'], 'mine');
+      expect(out.at(-1)).toEqual({ type: 'ack', received_type: 'hello', features: ['sources'], session_id: 'mine' });
+      conversation.hello([]);
+      expect(out.at(-1)).toEqual({ type: 'ack', received_type: 'hello', features: [], session_id: 'mine' });
+      out.length = 0;
+      conversation.asrChunk(final('what is RAG?'));
+      expect(kinds()).not.toContain('sources');
     });
   });
 });

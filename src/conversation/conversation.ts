@@ -3,14 +3,17 @@ import { Observable, Subject, Subscription } from 'rxjs';
 import {
   AnswerMessage,
   ControlAction,
+  Feature,
   FinishReason,
+  knownFeatures,
   OutboundMessage,
   ProtocolError,
   Stage,
   StatusMessage,
 } from '../protocol';
 import { TurnConfig } from '../config';
-import { AnswerPiece } from './answer.service';
+import { AnswerTiming, sourcesMessage, usageMessage, withoutUndefined } from './answer-report';
+import { AnswerEnd, AnswerEvent, isAnswerEnd } from './answer.service';
 import { toProtocolError } from './upstream-error';
 
 export interface AsrChunk {
@@ -22,7 +25,7 @@ export interface AsrChunk {
 /** What a Conversation needs from the rest of the app. */
 export interface ConversationDeps {
   detect(text: string): { isQuestion: boolean; unfinished: boolean; backchannel: boolean };
-  answer(question: string, principal: string, sessionId: string): Observable<AnswerPiece>;
+  answer(question: string, principal: string, sessionId: string): Observable<AnswerEvent>;
   turn: TurnConfig;
   now?: () => number;
   /** Told of each question asked and each answer interrupted (metrics). */
@@ -36,7 +39,12 @@ const SAME_SENTENCE_MS = 1500;
 interface Turn {
   subscription: Subscription;
   nextIndex: number;
+  timing: AnswerTiming;
+  /** Dify's report of the complete answer. */
+  end?: AnswerEnd;
 }
+
+const NO_FEATURES: readonly Feature[] = [];
 
 const logger = new Logger('Conversation');
 
@@ -57,6 +65,8 @@ export class Conversation {
   /** With BARGE_IN=queue: the question to ask when the current answer ends. */
   private queued?: string;
   private turn?: Turn;
+  /** The opt-in protocol additions this client asked for. */
+  private features = NO_FEATURES;
 
   constructor(
     private readonly deps: ConversationDeps,
@@ -71,6 +81,18 @@ export class Conversation {
   open(): void {
     this.emit({ type: 'ack', message: 'connected', session_id: this.sessionId });
     this.status('listening');
+  }
+
+  /** Turns on the known features among `names` (and off the others); unknown names are ignored. */
+  enable(names: readonly string[]): Feature[] {
+    const features = knownFeatures(names);
+    this.features = features.length ? features : NO_FEATURES;
+    return features;
+  }
+
+  hello(features: readonly string[], sessionId?: string): void {
+    this.adopt(sessionId);
+    this.emit({ type: 'ack', received_type: 'hello', features: this.enable(features), session_id: this.sessionId });
   }
 
   asrChunk(chunk: AsrChunk): void {
@@ -208,11 +230,18 @@ export class Conversation {
     this.deps.observe?.asked(mode ?? 'detected');
     this.status(mode ? 'instant_query' : 'analyzing', { question, mode });
     this.status('querying_rag', { question, mode });
-    const turn: Turn = { subscription: new Subscription(), nextIndex: 0 };
+    const turn: Turn = { subscription: new Subscription(), nextIndex: 0, timing: { askedAt: this.now() } };
     this.turn = turn;
     turn.subscription.add(
       this.deps.answer(question, this.principal, this.sessionId).subscribe({
-        next: (piece) => this.chunk(turn, piece.text, false, piece.replace ? { replace: true } : {}),
+        next: (event) => {
+          if (isAnswerEnd(event)) {
+            turn.end = event;
+            return;
+          }
+          turn.timing.firstChunkAt ??= this.now();
+          this.chunk(turn, event.text, false, event.replace ? { replace: true } : {});
+        },
         error: (error: unknown) => this.endTurn(turn, error),
         complete: () => this.endTurn(turn),
       }),
@@ -249,8 +278,11 @@ export class Conversation {
     else if (this.stopping) this.finish();
   }
 
+  /** The final chunk, then what the client opted into: sources of a complete answer, usage of any. */
   private closeAnswer(turn: Turn, reason: FinishReason): void {
     this.chunk(turn, '', true, { finish_reason: reason });
+    if (reason === 'complete' && this.features.includes('sources')) this.emit(sourcesMessage(turn.end, this.sessionId));
+    if (this.features.includes('usage')) this.emit(usageMessage(turn.timing, this.now(), reason, turn.end, this.sessionId));
   }
 
   private chunk(turn: Turn, content: string, final: boolean, extra: Partial<AnswerMessage>): void {
@@ -274,7 +306,7 @@ export class Conversation {
   }
 
   private status(stage: Stage, extra: Partial<StatusMessage> = {}): void {
-    this.emit({ type: 'status', stage, ...dropUndefined(extra), session_id: this.sessionId });
+    this.emit({ type: 'status', stage, ...withoutUndefined(extra), session_id: this.sessionId });
   }
 
   private now(): number {
@@ -289,8 +321,4 @@ export class Conversation {
 /** Chinese runs on without a space; a space where either side is not CJK. */
 function joinUtterances(first: string, second: string): string {
   return /[\u3400-\u9fff，。？！]$/.test(first) && /^[\u3400-\u9fff]/.test(second) ? first + second : `${first} ${second}`;
-}
-
-function dropUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,4 +1,4 @@
-import { IsBoolean, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it rejects
 const SESSION_ID = /^[^\u0000-\u001f\u007f]+$/;
@@ -27,3 +27,12 @@ export class ControlDto extends SessionScoped {
 }
 
 export class KeepaliveDto extends SessionScoped {}
+
+/** Opts this connection into protocol additions (see FEATURES); unknown names are ignored. */
+export class HelloDto extends SessionScoped {
+  @IsArray()
+  @ArrayMaxSize(16)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  features!: string[];
+}

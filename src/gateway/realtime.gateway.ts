@@ -19,7 +19,7 @@ import { ShutdownState } from '../lifecycle';
 import { Metrics } from '../metrics';
 import { CONTROL_ACTIONS, ControlAction, ProtocolError } from '../protocol';
 import { Connections } from './connections';
-import { AsrChunkDto, ControlDto, KeepaliveDto } from './inbound.dto';
+import { AsrChunkDto, ControlDto, HelloDto, KeepaliveDto } from './inbound.dto';
 import { INVALID_FRAME } from './parse-frame';
 import { ProtocolErrorFilter } from './protocol-error.filter';
 import { protocolValidationPipe } from './protocol-validation.pipe';
@@ -79,6 +79,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       () => conversation.close(),
     );
     this.connections.set(socket, { conversation, outbox });
+    conversation.enable(requestedFeatures(request));
     conversation.messages$.subscribe({
       next: (message) => outbox.send(message),
       complete: () => socket.close(1000, 'session closed'),
@@ -120,6 +121,11 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     this.conversation(socket).keepalive(keepalive.session_id);
   }
 
+  @SubscribeMessage('hello')
+  onHello(@ConnectedSocket() socket: WebSocket, @MessageBody() hello: HelloDto): void {
+    this.conversation(socket).hello(hello.features, hello.session_id);
+  }
+
   /** Frames that are not JSON or name no known type (see parseFrame). */
   @SubscribeMessage(INVALID_FRAME)
   onInvalidFrame(@MessageBody() error: { code: string }): void {
@@ -135,4 +141,10 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
 
 function isControlAction(action: string): action is ControlAction {
   return (CONTROL_ACTIONS as readonly string[]).includes(action);
+}
+
+/** `?features=sources,usage` on the upgrade URL: the same opt-in as a `hello` message. */
+function requestedFeatures(request: IncomingMessage): string[] {
+  const query = request.url?.split('?')[1];
+  return new URLSearchParams(query).get('features')?.split(',') ?? [];
 }

@@ -3,11 +3,23 @@
  * Fields are only ever added, never renamed or reshaped: existing clients must keep working.
  */
 
-export const INBOUND_TYPES = ['asr_chunk', 'control', 'keepalive'] as const;
+export const INBOUND_TYPES = ['asr_chunk', 'control', 'keepalive', 'hello'] as const;
 export type InboundType = (typeof INBOUND_TYPES)[number];
 
 export const CONTROL_ACTIONS = ['pause', 'resume', 'stop', 'instant_query'] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+
+/**
+ * Opt-in additions to the protocol, per connection (`?features=sources,usage` or a `hello` message):
+ * off by default, so a client that asks for nothing sees exactly the original protocol.
+ */
+export const FEATURES = ['sources', 'usage'] as const;
+export type Feature = (typeof FEATURES)[number];
+
+/** The known features among `names`, in FEATURES order; unknown names are ignored (forward compatible). */
+export function knownFeatures(names: readonly string[]): Feature[] {
+  return FEATURES.filter((feature) => names.includes(feature));
+}
 
 export type Stage =
   | 'listening'
@@ -26,6 +38,8 @@ export interface AckMessage {
   message?: 'connected' | 'paused';
   received_type?: InboundType;
   is_final?: boolean;
+  /** On the ack of a `hello`: the features now on for this connection. */
+  features?: Feature[];
   session_id: string;
 }
 
@@ -65,7 +79,48 @@ export interface ErrorMessage {
   session_id?: string;
 }
 
-export type OutboundMessage = AckMessage | StatusMessage | AnswerMessage | ErrorMessage;
+/** One passage Dify's retrieval gave the model (Dify's `retriever_resources`). */
+export interface Source {
+  position: number;
+  document_name: string;
+  /** The segment's text, trimmed. */
+  content: string;
+  dataset_id?: string;
+  dataset_name?: string;
+  document_id?: string;
+  segment_id?: string;
+  score?: number;
+}
+
+/** Feature `sources`: where a complete answer came from; sent right after its final chunk. */
+export interface SourcesMessage {
+  type: 'sources';
+  message_id?: string;
+  conversation_id?: string;
+  sources: Source[];
+  session_id: string;
+}
+
+/** Feature `usage`: an answer's timing and, when Dify reported it, its token use; after every answer. */
+export interface UsageMessage {
+  type: 'usage';
+  message_id?: string;
+  finish_reason: FinishReason;
+  /** From asking Dify to the first chunk. */
+  first_chunk_ms?: number;
+  /** From asking Dify to the final chunk. */
+  duration_ms: number;
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+  total_price?: string;
+  currency?: string;
+  /** Dify's own measure of the call. */
+  upstream_latency_ms?: number;
+  session_id: string;
+}
+
+export type OutboundMessage = AckMessage | StatusMessage | AnswerMessage | ErrorMessage | SourcesMessage | UsageMessage;
 
 export type ErrorCode =
   // The original service's codes.
