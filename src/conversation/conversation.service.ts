@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { turnConfig } from '../config';
 import { Metrics } from '../metrics';
 import { AnswerService } from './answer.service';
-import { Conversation, ConversationDeps } from './conversation';
+import { Conversation, ConversationDeps, MessageSink } from './conversation';
 import { QuestionDetector } from './question-detector';
 
 /** Opens one Conversation per connection, wired to the detector and to Dify through AnswerService. */
@@ -43,7 +43,7 @@ export class ConversationService {
   }
 
   /** `principal` is who the client authenticated as; the session id is server-made until the client names one. */
-  open(principal: string): Conversation {
-    return new Conversation(this.deps, principal, randomUUID());
+  open(principal: string, sink: MessageSink): Conversation {
+    return new Conversation(this.deps, principal, randomUUID(), sink);
   }
 }

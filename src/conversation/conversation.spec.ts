@@ -14,6 +14,8 @@ const looksLikeQuestion = (text: string) => ({
 
 /** A conversation whose answers come from Subjects the test drives, and whose output it records. */
 function setUp(turn: Partial<TurnConfig> = {}, now?: () => number) {
+  const out: OutboundMessage[] = [];
+  let completed = false;
   const asked: Array<{ question: string; principal: string; sessionId: string; cancelled: boolean; answer: Subject<AnswerEvent> }> = [];
   const conversation = new Conversation(
     {
@@ -38,10 +40,8 @@ function setUp(turn: Partial<TurnConfig> = {}, now?: () => number) {
     },
     'alice',
     'server-made',
+    { send: (m) => out.push(m), end: () => (completed = true) },
   );
-  const out: OutboundMessage[] = [];
-  let completed = false;
-  conversation.messages$.subscribe({ next: (m) => out.push(m), complete: () => (completed = true) });
   conversation.open();
   out.length = 0;
   const kinds = () => out.map((m) => (m.type === 'status' ? `status:${m.stage}` : m.type === 'error' ? `error:${m.code}` : m.type));
@@ -52,9 +52,9 @@ const final = (text: string, sessionId?: string) => ({ text, isFinal: true, sess
 
 describe('Conversation', () => {
   it('greets with ack{connected} then status{listening}', () => {
-    const conversation = new Conversation({ detect: looksLikeQuestion, answer: () => new Subject(), turn: TURN }, 'p', 's-1');
     const out: OutboundMessage[] = [];
-    conversation.messages$.subscribe((m) => out.push(m));
+    const sink = { send: (m: OutboundMessage) => out.push(m), end: () => undefined };
+    const conversation = new Conversation({ detect: looksLikeQuestion, answer: () => new Subject(), turn: TURN }, 'p', 's-1', sink);
     conversation.open();
     expect(out).toEqual([
       { type: 'ack', message: 'connected', session_id: 's-1' },

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Observable, Subject, Subscription } from 'rxjs';
+import { Observable, Subscription } from 'rxjs';
 import {
   AnswerMessage,
   ControlAction,
@@ -32,6 +32,13 @@ export interface ConversationDeps {
   observe?: { asked(mode: 'detected' | 'instant'): void; interrupted(): void };
 }
 
+/** Where a Conversation's messages go (the socket's Outbox). */
+export interface MessageSink {
+  send(message: OutboundMessage): void;
+  /** The conversation is over (stop, or the client went): nothing more will be sent. */
+  end(): void;
+}
+
 /** A final heard this soon after an unfinished one continues its sentence ("关于年假" … "有几天"). */
 const SAME_SENTENCE_MS = 1500;
 
@@ -50,12 +57,11 @@ const logger = new Logger('Conversation');
 
 /**
  * One connection's dialogue: turns transcript chunks and controls into statuses, answers and
- * errors on `messages$`, which completes when the conversation is over (stop, or the socket went).
+ * errors for its sink, which is ended when the conversation is over (stop, or the socket went).
  * Knows nothing of sockets. Every inbound message is acknowledged first.
  */
 export class Conversation {
-  private readonly outbox = new Subject<OutboundMessage>();
-  readonly messages$: Observable<OutboundMessage> = this.outbox.asObservable();
+  private ended = false;
   private paused = false;
   private stopping = false;
   /** The latest final utterance, for instant_query and for a sentence its successor continues. */
@@ -72,6 +78,7 @@ export class Conversation {
     private readonly deps: ConversationDeps,
     private readonly principal: string,
     private sessionId: string,
+    private readonly sink: MessageSink,
   ) {}
 
   get currentSessionId(): string {
@@ -208,7 +215,9 @@ export class Conversation {
     this.queued = undefined;
     this.turn?.subscription.unsubscribe();
     this.turn = undefined;
-    this.outbox.complete();
+    if (this.ended) return;
+    this.ended = true;
+    this.sink.end();
   }
 
   /** A client may name its session in any message; from then on turns continue that session. */
@@ -314,7 +323,7 @@ export class Conversation {
   }
 
   private emit(message: OutboundMessage): void {
-    this.outbox.next(message);
+    if (!this.ended) this.sink.send(message);
   }
 }
 

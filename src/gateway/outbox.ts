@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import type { MessageSink } from '../conversation';
 import { AnswerMessage, OutboundMessage } from '../protocol';
 
 export interface OutboxLimits {
@@ -20,12 +21,14 @@ const isPlainChunk = (m: OutboundMessage): m is AnswerMessage => m.type === 'ans
  * memory grows with the answer's text, not with the number of chunks. Past the hard limit the
  * client is closed with 1013 (try again later), which also cancels its answer upstream.
  */
-export class Outbox {
+export class Outbox implements MessageSink {
   private readonly waiting: OutboundMessage[] = [];
   private waitingBytes = 0;
   /** Chunks of the current answer merged away so far: later stream_index values shift down by it. */
   private merged = 0;
   private timer?: NodeJS.Timeout;
+  /** The conversation is over: close the socket once nothing waits here. */
+  private ending = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -49,6 +52,12 @@ export class Outbox {
       return;
     }
     this.timer ??= setTimeout(() => this.flush(), RETRY_MS);
+  }
+
+  /** The conversation is over: close the socket (1000) after the messages still waiting here. */
+  end(): void {
+    this.ending = true;
+    if (this.waiting.length === 0) this.socket.close(1000, 'session closed');
   }
 
   /** Stops retrying: the socket is gone. */
@@ -89,5 +98,6 @@ export class Outbox {
       this.socket.send(text);
     }
     if (this.waiting.length > 0) this.timer = setTimeout(() => this.flush(), RETRY_MS);
+    else if (this.ending) this.socket.close(1000, 'session closed');
   }
 }

@@ -44,10 +44,11 @@ export class RealtimeWsAdapter extends WsAdapter {
    * through the socket's Outbox, never by returning a value, so return values are not sent.
    */
   override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[]): void {
-    const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler.callback]));
     client.on('message', (data: RawData, isBinary: boolean) => {
       const frame = parseFrame(isBinary ? data : data.toString());
-      Promise.resolve(byEvent.get(frame.event)?.(frame.data, frame.event)).catch((error: unknown) =>
+      // A handful of handlers: a scan beats a Map per socket.
+      const handler = handlers.find(({ message }) => message === frame.event);
+      Promise.resolve(handler?.callback(frame.data, frame.event)).catch((error: unknown) =>
         this.log.error(error instanceof Error ? error.stack : String(error)),
       );
     });
@@ -81,9 +82,13 @@ function addressOf(req: IncomingMessage): string {
 /** Pings every socket each interval and drops those that did not answer the previous ping. */
 function keepAlive(server: WebSocketServer, intervalMs: number): void {
   const answered = new WeakSet<WebSocket>();
+  // One listener for every socket (`this` is the socket), not a closure per socket.
+  function onPong(this: WebSocket) {
+    answered.add(this);
+  }
   server.on('connection', (socket: WebSocket) => {
     answered.add(socket);
-    socket.on('pong', () => answered.add(socket));
+    socket.on('pong', onPong);
   });
   const timer = setInterval(() => {
     for (const socket of server.clients) {

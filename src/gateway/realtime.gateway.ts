@@ -24,7 +24,7 @@ import { INVALID_FRAME } from './parse-frame';
 import { ProtocolErrorFilter } from './protocol-error.filter';
 import { protocolValidationPipe } from './protocol-validation.pipe';
 import { RateLimitGuard } from './rate-limit.guard';
-import { Outbox } from './outbox';
+import { Outbox, OutboxLimits } from './outbox';
 
 /**
  * The WebSocket endpoint (path and frame limit come from RealtimeWsAdapter). Thin: it validates
@@ -37,6 +37,7 @@ import { Outbox } from './outbox';
 export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   @WebSocketServer() private readonly server!: WsServer;
   private readonly logger = new Logger(RealtimeGateway.name);
+  private readonly outboxLimits: OutboxLimits;
 
   constructor(
     private readonly conversations: ConversationService,
@@ -46,7 +47,9 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     private readonly shutdown: ShutdownState,
     @Inject(limitsConfig.KEY) private readonly limits: ConfigType<typeof limitsConfig>,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.outboxLimits = { highWaterBytes: limits.sendHighWaterBytes, hardLimitBytes: limits.sendHardLimitBytes };
+  }
 
   /**
    * On SIGTERM (Nest's shutdown hooks): readiness turns 503 and upgrades are refused at once, answers
@@ -69,21 +72,13 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       socket.close(1008, 'unauthorized');
       return;
     }
-    const conversation = this.conversations.open(principal);
+    // A reader too slow to finish the closing handshake must not keep its answer running upstream.
+    const outbox = new Outbox(socket, this.outboxLimits, () => conversation.close());
+    const conversation = this.conversations.open(principal, outbox);
     this.metrics.connectionOpened();
     this.logger.log(`WebSocket connected: principal ${principal}, session ${conversation.currentSessionId}`);
-    const outbox = new Outbox(
-      socket,
-      { highWaterBytes: this.limits.sendHighWaterBytes, hardLimitBytes: this.limits.sendHardLimitBytes },
-      // A reader too slow to finish the closing handshake must not keep its answer running upstream.
-      () => conversation.close(),
-    );
     this.connections.set(socket, { conversation, outbox });
     conversation.enable(requestedFeatures(request));
-    conversation.messages$.subscribe({
-      next: (message) => outbox.send(message),
-      complete: () => socket.close(1000, 'session closed'),
-    });
     conversation.open();
   }
 
