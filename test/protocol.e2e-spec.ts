@@ -23,7 +23,7 @@ describe('the WebSocket protocol (e2e)', () => {
   /** Sends one frame and returns the reply it got. */
   async function reply(frame: object | string | Buffer): Promise<Message> {
     const from = client.received.length;
-    if (typeof frame === 'object' && !Buffer.isBuffer(frame)) client.send(frame);
+    if (typeof frame === 'object' && !Buffer.isBuffer(frame)) client.sendUnchecked(frame);
     else client.sendRaw(frame);
     return client.waitFor(() => true, { from });
   }
@@ -53,7 +53,7 @@ describe('the WebSocket protocol (e2e)', () => {
     ['instant_query before any final text', { type: 'control', action: 'instant_query' }, 'NO_FINAL_ASR'],
   ])('answers %s with an error and keeps the socket open', async (_what, frame, code) => {
     const from = client.received.length;
-    if (typeof frame === 'object' && !Buffer.isBuffer(frame)) client.send(frame);
+    if (typeof frame === 'object' && !Buffer.isBuffer(frame)) client.sendUnchecked(frame);
     else client.sendRaw(frame);
     const got = await client.waitFor((m) => m.type === 'error', { from });
     expect(got).toMatchObject({ type: 'error', code, message: expect.any(String) });

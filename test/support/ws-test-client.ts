@@ -1,10 +1,15 @@
 import WebSocket from 'ws';
+import { assertInbound, assertOutbound } from './protocol-contract';
 
 export type Message = Record<string, unknown> & { type: string };
 
+/** Server messages that docs/asyncapi.yaml does not describe; contract-check.ts fails the test on any. */
+export const contractViolations: string[] = [];
+
 /**
  * A real `ws` client for the end-to-end suites: records every message the server sends and lets a
- * test wait for the one it expects.
+ * test wait for the one it expects. Every message either way is checked against the protocol
+ * contract (docs/asyncapi.yaml); `sendUnchecked` is for tests of what the server does with bad ones.
  */
 export class WsTestClient {
   readonly received: Message[] = [];
@@ -13,7 +18,13 @@ export class WsTestClient {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
-      this.received.push(JSON.parse(isBinary ? '{"type":"<binary>"}' : data.toString()) as Message);
+      const message = JSON.parse(isBinary ? '{"type":"<binary>"}' : data.toString()) as Message;
+      try {
+        assertOutbound(message);
+      } catch (error) {
+        contractViolations.push((error as Error).message);
+      }
+      this.received.push(message);
       this.wake();
     });
     socket.on('close', (code, reason) => {
@@ -31,7 +42,14 @@ export class WsTestClient {
     });
   }
 
+  /** Sends a message the contract describes (throws on one it does not). */
   send(message: object): void {
+    assertInbound(message);
+    this.socket.send(JSON.stringify(message));
+  }
+
+  /** Sends a JSON message whatever it is: for testing how the server answers invalid ones. */
+  sendUnchecked(message: object): void {
     this.socket.send(JSON.stringify(message));
   }
 
