@@ -70,4 +70,23 @@ describe('Outbox', () => {
     expect(socket.closedWith).toBe(1013);
     expect(overflow).toHaveBeenCalledTimes(1);
   });
+
+  it('closes with 1000 at the end of the conversation, after the messages still waiting', () => {
+    const { socket, ws, sent } = fakeSocket();
+    const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 100_000 });
+    socket.bufferedAmount = 500;
+    outbox.send(chunk(0, 'last words', true));
+    outbox.end();
+    expect(socket.closedWith).toBeUndefined();
+    socket.bufferedAmount = 0;
+    jest.advanceTimersByTime(10);
+    expect(sent).toHaveLength(1);
+    expect(socket.closedWith).toBe(1000);
+  });
+
+  it('closes at once at the end when nothing waits', () => {
+    const { socket, ws } = fakeSocket();
+    new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 100_000 }).end();
+    expect(socket.closedWith).toBe(1000);
+  });
 });
