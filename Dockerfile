@@ -15,6 +15,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The demo page at / (static files; DEMO_PAGE=false turns it off).
+COPY public ./public
 USER node
 EXPOSE 8000
 # No curl in the image: Node itself probes liveness.

@@ -5,12 +5,16 @@ import { Answer, ask, closeAll, connect, connectMany, directFirstChunk } from '.
 import { Measured } from './processes';
 import { round, stats } from './stats';
 
+/** Rounds run and thrown away first, so the figures are of warm (JIT-compiled) code, not start-up. */
+const WARM_UP_ROUNDS = 20;
+
 /** First answer chunk, one question at a time, rounds interleaved so machine drift hits all alike. */
 export async function firstChunkLatency(difyUrl: string, key: string, targets: Measured[], rounds: number) {
   const sockets = await Promise.all(targets.map((target) => connect(target.url)));
-  const direct: number[] = [];
-  const through = targets.map(() => [] as number[]);
-  for (let round = 0; round < rounds; round++) {
+  let direct: number[] = [];
+  let through = targets.map(() => [] as number[]);
+  for (let round = 0; round < WARM_UP_ROUNDS + rounds; round++) {
+    if (round === WARM_UP_ROUNDS) [direct, through] = [[], targets.map(() => [])];
     direct.push(await directFirstChunk(difyUrl, key));
     for (const [i, socket] of sockets.entries()) through[i].push((await ask(socket)).firstMs);
   }
