@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // The demo page: a plain browser script, no modules.
+    files: ['public/**/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'script' },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

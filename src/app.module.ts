@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { ConditionalModule, ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth';
 import { appConfig, authConfig, difyConfig, limitsConfig, sessionConfig, turnConfig } from './config';
+import { DemoModule } from './demo';
 import { GatewayModule } from './gateway';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle';
@@ -17,6 +18,8 @@ import { MetricsModule } from './metrics';
     MetricsModule,
     GatewayModule,
     HealthModule,
+    // Validated with the app's other settings (DEMO_PAGE in app.config.ts).
+    ConditionalModule.registerWhen(DemoModule, (env) => env.DEMO_PAGE !== 'false'),
   ],
 })
 export class AppModule {}

@@ -27,6 +27,9 @@ class AppEnv {
 
   @IsOptional() @IsInt() @Min(0) @Max(3_600_000)
   SHUTDOWN_GRACE_MS: number = 10_000;
+
+  @IsOptional() @IsIn(['true', 'false'], { message: 'DEMO_PAGE must be true or false' })
+  DEMO_PAGE: string = 'true';
 }
 
 export interface AppConfig {

@@ -1,0 +1,14 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { appConfig } from '../config';
+
+/** Where the demo page finds the WebSocket endpoint (WS_PATH is configurable). */
+@Controller('demo')
+export class DemoConfigController {
+  constructor(@Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>) {}
+
+  @Get('config')
+  config(): { wsPath: string } {
+    return { wsPath: this.app.wsPath };
+  }
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { ServeStaticModule } from '@nestjs/serve-static';
+import { join } from 'node:path';
+import { DemoConfigController } from './demo-config.controller';
+
+/** The repository's public/ folder, from src/demo (ts-node) or dist/demo (build) alike. */
+export const DEMO_DIR = join(__dirname, '..', '..', 'public');
+
+/**
+ * The demo page at `/` (static files, no build step) and the little it needs to know about this
+ * server. Other paths fall through to the API, so unknown ones stay 404. Off with DEMO_PAGE=false.
+ */
+@Module({
+  imports: [ServeStaticModule.forRoot({ rootPath: DEMO_DIR, renderPath: '/', serveStaticOptions: { fallthrough: true } })],
+  controllers: [DemoConfigController],
+})
+export class DemoModule {}
