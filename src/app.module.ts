@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ConditionalModule, ConfigModule } from '@nestjs/config';
+import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth';
 import { appConfig, authConfig, difyConfig, limitsConfig, sessionConfig, turnConfig } from './config';
 import { DemoModule } from './demo';
@@ -18,8 +18,7 @@ import { MetricsModule } from './metrics';
     MetricsModule,
     GatewayModule,
     HealthModule,
-    // Validated with the app's other settings (DEMO_PAGE in app.config.ts).
-    ConditionalModule.registerWhen(DemoModule, (env) => env.DEMO_PAGE !== 'false'),
+    DemoModule,
   ],
 })
 export class AppModule {}

@@ -44,6 +44,8 @@ export interface AppConfig {
   maxTextChars: number;
   /** On SIGTERM, how long answers in flight may take to finish before they are stopped. */
   shutdownGraceMs: number;
+  /** Serve the demo page at `/`. */
+  demoPage: boolean;
 }
 
 export const appConfig = registerAs('app', (): AppConfig => {
@@ -57,5 +59,6 @@ export const appConfig = registerAs('app', (): AppConfig => {
     maxFrameBytes: env.MAX_FRAME_BYTES,
     maxTextChars: env.MAX_TEXT_CHARS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    demoPage: env.DEMO_PAGE === 'true',
   };
 });

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { appConfig } from '../config';
 
@@ -9,6 +9,7 @@ export class DemoConfigController {
 
   @Get('config')
   config(): { wsPath: string } {
+    if (!this.app.demoPage) throw new NotFoundException();
     return { wsPath: this.app.wsPath };
   }
 }

@@ -1,0 +1,26 @@
+import { Stack, startStack } from './support/stack';
+
+describe('serving the demo page (e2e)', () => {
+  let stack: Stack | undefined;
+  afterEach(() => stack?.close());
+
+  it('serves the page and its files at / with no external resources, and tells it WS_PATH', async () => {
+    stack = await startStack({ env: { WS_PATH: '/speech' } });
+    const page = await fetch(`${stack.httpUrl}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toContain('id="transcript"');
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    for (const file of ['demo.js', 'demo.css']) expect((await fetch(`${stack.httpUrl}/${file}`)).status).toBe(200);
+    expect(await (await fetch(`${stack.httpUrl}/demo/config`)).json()).toEqual({ wsPath: '/speech' });
+    expect((await fetch(`${stack.httpUrl}/health`)).status).toBe(200);
+  });
+
+  it('DEMO_PAGE=false serves no page', async () => {
+    stack = await startStack({ env: { DEMO_PAGE: 'false' } });
+    expect((await fetch(`${stack.httpUrl}/`)).status).toBe(404);
+    expect((await fetch(`${stack.httpUrl}/demo.js`)).status).toBe(404);
+    expect((await fetch(`${stack.httpUrl}/health`)).status).toBe(200);
+  });
+});
