@@ -13,15 +13,16 @@ import { join } from 'node:path';
 import { LocalDifyServer } from '../../src/local-dify';
 import { detectorTime, FIXTURE, loadFixture } from '../detector-evaluation';
 import { streamDirect } from './clients';
-import { burst, firstChunkLatency, idleMemory, throughput } from './measurements';
+import { burst, firstChunkLatency, idleMemory, partialCost, throughput } from './measurements';
 import { Measured, Placement, startRelay, startService } from './processes';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
 const SIZE = quick
-  ? { rounds: 30, burst: 100, idle: 1000, throughputSeconds: 2 }
-  : { rounds: 300, burst: 500, idle: 10_000, throughputSeconds: 10 };
+  ? { rounds: 30, burst: 100, idle: 1000, throughputSeconds: 2, partialsPerSocket: 100 }
+  : { rounds: 300, burst: 500, idle: 10_000, throughputSeconds: 10, partialsPerSocket: 1000 };
 const THROUGHPUT_SOCKETS = 50;
+const PARTIAL_SOCKETS = 50;
 const KEY = 'app-bench';
 const out = join(__dirname, '..', '..', 'bench-results');
 
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
     for (const target of targets) burstFigures[target.name] = await profiled(target, () => burst(target, SIZE.burst, expected.join('')));
     const throughputFigures: Record<string, Awaited<ReturnType<typeof throughput>>> = {};
     for (const target of flatTargets) throughputFigures[target.name] = await throughput(target, THROUGHPUT_SOCKETS, SIZE.throughputSeconds, chunksPerAnswer);
+    const partials: Record<string, Awaited<ReturnType<typeof partialCost>>> = {};
+    for (const target of targets) partials[target.name] = await partialCost(target, PARTIAL_SOCKETS, SIZE.partialsPerSocket);
     const idle: Record<string, Awaited<ReturnType<typeof idleMemory>>> = {};
     for (const target of targets) idle[target.name] = await idleMemory(target, SIZE.idle);
     const figures = {
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
       firstChunkMs,
       burst: burstFigures,
       throughput: throughputFigures,
+      partials,
       idleMemory: idle,
       detector: detectorTime(loadFixture(FIXTURE)),
     };
@@ -99,6 +103,7 @@ function printTable(f: {
   firstChunkMs: Record<string, { p50: number; p99: number }>;
   burst: Record<string, Awaited<ReturnType<typeof burst>>>;
   throughput: Record<string, Awaited<ReturnType<typeof throughput>>>;
+  partials: Record<string, Awaited<ReturnType<typeof partialCost>>>;
   idleMemory: Record<string, Awaited<ReturnType<typeof idleMemory>>>;
   detector: ReturnType<typeof detectorTime>;
 }): void {
@@ -113,6 +118,10 @@ function printTable(f: {
   console.log(`throughput on one core (${THROUGHPUT_SOCKETS} sockets asking back to back)`);
   row('', 'chunks/s', 'per CPU-s', 'CPU busy');
   for (const [name, t] of Object.entries(f.throughput)) row(name, t.chunksPerSecond, t.chunksPerCpuSecond, t.cpuBusy);
+  const [flood] = Object.values(f.partials);
+  console.log(`${flood.partials} partial asr_chunks flooded on ${PARTIAL_SOCKETS} sockets`);
+  row('', 'CPU µs each');
+  for (const [name, p] of Object.entries(f.partials)) row(name, p.cpuMicrosPerPartial);
   const [idle] = Object.values(f.idleMemory);
   console.log(`${idle.connections} idle connections, bytes per connection`);
   row('', 'RSS', 'heap used', 'external');

@@ -74,6 +74,30 @@ export async function throughput(target: Measured, concurrency: number, seconds:
   };
 }
 
+/**
+ * Server CPU per partial `asr_chunk` (the most frequent message: a speaker's ASR sends 5–20 a
+ * second), flooded on `sockets` connections and followed to the last ack.
+ */
+export async function partialCost(target: Measured, sockets: number, perSocket: number) {
+  const open = await connectMany(target.url, sockets);
+  let acks = 0;
+  const acked = new Promise<void>((resolve) => {
+    for (const socket of open) {
+      socket.on('message', (data) => {
+        if (data.toString().startsWith('{"type":"ack"') && ++acks === sockets * perSocket) resolve();
+      });
+    }
+  });
+  const cpuBefore = target.cpuSeconds();
+  for (let i = 0; i < perSocket; i++) {
+    for (const socket of open) socket.send(JSON.stringify({ type: 'asr_chunk', text: `我们今天讨论一下第 ${i} 个`, is_final: false }));
+  }
+  await acked;
+  const micros = ((target.cpuSeconds() - cpuBefore) * 1e6) / (sockets * perSocket);
+  await closeAll(open);
+  return { partials: sockets * perSocket, cpuMicrosPerPartial: round(micros, 1) };
+}
+
 /** Server memory per open, idle WebSocket (after full GCs on both sides of the measurement). */
 export async function idleMemory(target: Measured, count: number) {
   const before = await target.memory();

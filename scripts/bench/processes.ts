@@ -39,6 +39,8 @@ export async function startService(difyUrl: string, key: string, placement: Plac
     // Measure the pipeline, not the turn-taking wait (which a deployment chooses).
     QUESTION_WAIT_MS: '0',
     QUESTION_WAIT_MS_PUNCTUATED: '0',
+    // The partials flood sends 1,000 messages per socket at once.
+    RATE_LIMIT_BURST: '100000',
     MAX_CONNECTIONS_PER_IP: '100000',
     MAX_CONCURRENT_ANSWERS: '100000',
   });

@@ -22,7 +22,7 @@ import { Connections } from './connections';
 import { AsrChunkDto, ControlDto, HelloDto, KeepaliveDto } from './inbound.dto';
 import { INVALID_FRAME } from './parse-frame';
 import { ProtocolErrorFilter } from './protocol-error.filter';
-import { protocolValidationPipe } from './protocol-validation.pipe';
+import { ProtocolValidationPipe } from './protocol-validation.pipe';
 import { RateLimitGuard } from './rate-limit.guard';
 import { Outbox, OutboxLimits } from './outbox';
 
@@ -32,7 +32,7 @@ import { Outbox, OutboxLimits } from './outbox';
  */
 @WebSocketGateway()
 @UseGuards(RateLimitGuard)
-@UsePipes(protocolValidationPipe)
+@UsePipes(ProtocolValidationPipe)
 @UseFilters(ProtocolErrorFilter)
 export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   @WebSocketServer() private readonly server!: WsServer;
