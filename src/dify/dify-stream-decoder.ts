@@ -2,6 +2,9 @@ import { createParser, EventSourceMessage, EventSourceParser } from 'eventsource
 import { DifyError } from './dify-error';
 import { DifyEvent, DifyRetrieverResource, DifyUsage } from './dify.types';
 
+/** Finds the first non-blank character without copying the frame, as trim() would for every event. */
+const NON_BLANK = /\S/;
+
 /** Far above any real frame (a `message_end` with many retriever resources is some KiB). */
 const MAX_FRAME_CHARS = 8 * 1024 * 1024;
 
@@ -65,7 +68,7 @@ export class DifyStreamDecoder {
 
   private onMessage(message: EventSourceMessage): void {
     // Keep-alives are a bare `event: ping` line; Dify's data frames carry no `event:` line.
-    if (this.done || message.event === 'ping' || message.data.trim() === '') return;
+    if (this.done || message.event === 'ping' || !NON_BLANK.test(message.data)) return;
     let frame: DifyFrame;
     try {
       frame = JSON.parse(message.data) as DifyFrame;
