@@ -67,7 +67,7 @@ export class RealtimeWsAdapter extends WsAdapter {
     server.on('connection', (socket: WebSocket, req: IncomingMessage) => {
       const address = addressOf(req);
       perIp.opened(address);
-      socket.once('close', () => perIp.closed(address));
+      socket.on('close', () => perIp.closed(address));
     });
     keepAlive(server, this.options.heartbeatIntervalMs);
     return server;
