@@ -17,6 +17,7 @@ export function setUpApp(app: INestApplication): AppConfig {
       maxPayload: config.maxFrameBytes,
       authenticate: (request) => authenticator.authenticate(request),
       maxConnectionsPerIp: limits.maxConnectionsPerIp,
+      trustProxyHops: limits.trustProxyHops,
       heartbeatIntervalMs: limits.heartbeatIntervalMs,
       draining: () => shutdown.draining,
     }),

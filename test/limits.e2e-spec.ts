@@ -57,3 +57,26 @@ describe('limits (e2e)', () => {
     second.close();
   });
 });
+
+describe('the per-address cap behind a proxy (e2e)', () => {
+  let stack: Stack | undefined;
+  afterEach(() => stack?.close());
+  const from = (address: string) => ({ 'X-Forwarded-For': address });
+
+  it('counts the client address in X-Forwarded-For when TRUST_PROXY_HOPS trusts the proxy', async () => {
+    stack = await startStack({ env: { MAX_CONNECTIONS_PER_IP: '1', TRUST_PROXY_HOPS: '1' } });
+    const alice = await WsTestClient.connect(stack.wsUrl, { headers: from('203.0.113.7') });
+    expect(await upgradeStatus(stack.wsUrl, from('203.0.113.7'))).toBe(429);
+    expect(await upgradeStatus(stack.wsUrl, from('198.51.100.1'))).toBe(101);
+    alice.close();
+    await alice.waitForClose();
+  });
+
+  it('ignores X-Forwarded-For by default: a client cannot choose its own address', async () => {
+    stack = await startStack({ env: { MAX_CONNECTIONS_PER_IP: '1' } });
+    const alice = await WsTestClient.connect(stack.wsUrl, { headers: from('203.0.113.7') });
+    expect(await upgradeStatus(stack.wsUrl, from('198.51.100.1'))).toBe(429);
+    alice.close();
+    await alice.waitForClose();
+  });
+});

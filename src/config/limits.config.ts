@@ -12,6 +12,9 @@ class LimitsEnv {
   @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
   MAX_CONNECTIONS_PER_IP: number = 100;
 
+  @IsOptional() @IsInt() @Min(0) @Max(10)
+  TRUST_PROXY_HOPS: number = 0;
+
   @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
   MAX_CONCURRENT_ANSWERS: number = 200;
 
@@ -32,6 +35,8 @@ export interface LimitsConfig {
   rateBurst: number;
   /** Open WebSockets per client IP; more are refused with HTTP 429. */
   maxConnectionsPerIp: number;
+  /** Proxies in front whose X-Forwarded-For names the client IP (0: the TCP peer is the client). */
+  trustProxyHops: number;
   /** Answers streaming from Dify at once across the process; more get SERVER_BUSY. */
   maxConcurrentAnswers: number;
   /** Every socket is pinged this often; one that has not answered the previous ping is dropped. */
@@ -48,6 +53,7 @@ export const limitsConfig = registerAs('limits', (): LimitsConfig => {
     ratePerSecond: env.RATE_LIMIT_PER_SECOND,
     rateBurst: env.RATE_LIMIT_BURST,
     maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
+    trustProxyHops: env.TRUST_PROXY_HOPS,
     maxConcurrentAnswers: env.MAX_CONCURRENT_ANSWERS,
     heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
     sendHighWaterBytes: env.SEND_HIGH_WATER_BYTES,

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import { clientAddress } from './client-address';
 import { ConnectionsPerIp } from './connections-per-ip';
 import { parseFrame } from './parse-frame';
 
@@ -15,6 +16,8 @@ export interface RealtimeWsOptions {
   authenticate: (request: IncomingMessage) => string | undefined;
   /** More open sockets from one address are refused with HTTP 429. */
   maxConnectionsPerIp: number;
+  /** Proxies in front whose X-Forwarded-For is trusted to name the client's address (TRUST_PROXY_HOPS). */
+  trustProxyHops: number;
   /** Ping cadence; a socket silent for a whole interval after a ping is dropped as dead. */
   heartbeatIntervalMs: number;
   /** True while shutting down: upgrades are refused with HTTP 503. */
@@ -55,7 +58,8 @@ export class RealtimeWsAdapter extends WsAdapter {
   }
 
   override create(port: number, options: Record<string, unknown> = {}) {
-    const { path, maxPayload, authenticate } = this.options;
+    const { path, maxPayload, authenticate, trustProxyHops } = this.options;
+    const addressOf = (req: IncomingMessage) => clientAddress(req, trustProxyHops);
     const perIp = new ConnectionsPerIp(this.options.maxConnectionsPerIp);
     const verifyClient = ({ req }: { req: IncomingMessage }, done: VerifyDone) => {
       if (this.options.draining()) return done(false, 503, 'Shutting down');
@@ -72,11 +76,6 @@ export class RealtimeWsAdapter extends WsAdapter {
     keepAlive(server, this.options.heartbeatIntervalMs);
     return server;
   }
-}
-
-/** The peer's address (behind a proxy, the proxy's: the cap then applies to the proxy). */
-function addressOf(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
 }
 
 /** Pings every socket each interval and drops those that did not answer the previous ping. */
