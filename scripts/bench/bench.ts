@@ -5,6 +5,7 @@
  *   npm run bench                 full run, figures to bench-results/bench.json
  *   npm run bench -- --quick      CI-sized; fails only on lost or disordered answers, never on timings
  *   npm run bench -- --profile    also CPU profiles of both during the burst (bench-results/*.cpuprofile)
+ *                                 and heap snapshots around the idle connections (*.heapsnapshot)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
     const partials: Record<string, Awaited<ReturnType<typeof partialCost>>> = {};
     for (const target of targets) partials[target.name] = await partialCost(target, PARTIAL_SOCKETS, SIZE.partialsPerSocket);
     const idle: Record<string, Awaited<ReturnType<typeof idleMemory>>> = {};
-    for (const target of targets) idle[target.name] = await idleMemory(target, SIZE.idle);
+    for (const target of targets) idle[target.name] = await idleMemory(target, SIZE.idle, profile ? join(out, `${target.name}-idle`) : undefined);
     const figures = {
       machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, pinned: servers.cores ?? 'no' },
       rounds: SIZE.rounds,

@@ -98,12 +98,18 @@ export async function partialCost(target: Measured, sockets: number, perSocket: 
   return { partials: sockets * perSocket, cpuMicrosPerPartial: round(micros, 1) };
 }
 
-/** Server memory per open, idle WebSocket (after full GCs on both sides of the measurement). */
-export async function idleMemory(target: Measured, count: number) {
+/**
+ * Server memory per open, idle WebSocket (after full GCs on both sides of the measurement). With
+ * `snapshotTo`, also heap snapshots before and after (`<snapshotTo>-before|after.heapsnapshot`):
+ * load both in Chrome DevTools' Memory tab and compare, to see what each connection holds.
+ */
+export async function idleMemory(target: Measured, count: number, snapshotTo?: string) {
+  if (snapshotTo) await target.heapSnapshot(`${snapshotTo}-before.heapsnapshot`);
   const before = await target.memory();
   const sockets = await connectMany(target.url, count);
   await sleep(1000); // the server's connect work (acks, status) has finished
   const after = await target.memory();
+  if (snapshotTo) await target.heapSnapshot(`${snapshotTo}-after.heapsnapshot`);
   await closeAll(sockets);
   const per = (field: keyof NodeJS.MemoryUsage) => Math.round((after[field] - before[field]) / count);
   return { connections: count, rssBytes: per('rss'), heapUsedBytes: per('heapUsed'), externalBytes: per('external') };
