@@ -11,12 +11,15 @@
   const PARTIAL_MS = 120;
   const LOG_LINES = 500;
   const SETTLE_TIMEOUT_MS = 60_000;
-  const SETTLING_STAGES = ['idle', 'waiting_for_question', 'closed'];
+  // Stages after which the server has dealt with a final chunk (`paused`: it ignored it).
+  const SETTLING_STAGES = ['idle', 'waiting_for_question', 'paused', 'closed'];
 
   let socket;
   let answer; // the answer bubble being filled
   let settle = () => {}; // resolves the wait for the server to deal with the last final chunk
   let speaking = Promise.resolve(); // utterances are spoken one after another
+  let queued; // { text, bubble } of a question the server queued behind the answer in flight
+  let stopListening = () => {}; // stops the microphone, if it is on
 
   // --- Connection ----------------------------------------------------------------------------
 
@@ -46,17 +49,39 @@
     const token = $('token').value.trim();
     if (token) url.searchParams.set('token', token);
     setState('connecting');
+    logLine('event', `connecting to ${redacted(url)}`);
     const ws = new WebSocket(url);
     socket = ws;
-    ws.onopen = () => setState('connected');
+    let opened = false;
+    ws.onopen = () => {
+      opened = true;
+      setState('connected');
+      logLine('event', 'open');
+    };
     ws.onmessage = (event) => receive(event.data);
     ws.onclose = (event) => {
       if (socket !== ws) return;
       socket = undefined;
       setState('disconnected');
-      notice(`Connection closed (${event.code}${event.reason ? `: ${event.reason}` : ''}).`);
+      stopListening();
+      closed(event, opened);
       settle();
     };
+  }
+
+  /** Says why the connection ended; one that never opened is most likely the URL, the server or the token. */
+  function closed(event, opened) {
+    const why = `${event.code}${event.reason ? `: ${event.reason}` : ''}`;
+    logLine('event', `closed (${why})`);
+    if (opened) notice(`Connection closed (${why}).`);
+    else notice(`Could not connect (${why}). Is the server running at that URL, and does it need a token?`, 'error');
+  }
+
+  /** The URL with its token hidden, for the log. */
+  function redacted(url) {
+    const shown = new URL(url);
+    if (shown.searchParams.has('token')) shown.searchParams.set('token', '***');
+    return shown.toString();
   }
 
   function disconnect() {
@@ -68,6 +93,16 @@
     label.textContent = state;
     label.className = `state ${state}`;
     $('connect').textContent = state === 'disconnected' ? 'Connect' : 'Disconnect';
+    for (const button of document.querySelectorAll('.needs-connection')) button.disabled = state !== 'connected';
+    if (state === 'disconnected') $('session-id').hidden = true;
+  }
+
+  /** The session the server says this connection belongs to (its own id, or the one we named). */
+  function showSession(sessionId) {
+    if (!sessionId) return;
+    const label = $('session-id');
+    label.textContent = `session ${sessionId}`;
+    label.hidden = false;
   }
 
   function send(message) {
@@ -88,7 +123,8 @@
   function utterances(text) {
     return text
       .split(/\n+/)
-      .flatMap((line) => line.split(/(?<=[。！？?!])|(?<=\.)\s+/))
+      // After a run of 。！？?! (so "What?!" stays whole); after "." only before a space (so "3.5" does too).
+      .flatMap((line) => line.split(/(?<=[。！？?!])(?![。！？?!])|(?<=\.)\s+/))
       .map((sentence) => sentence.trim())
       .filter(Boolean);
   }
@@ -105,7 +141,7 @@
   /** Partials, the final chunk, then wait until the server has settled it (answered, or no question). */
   async function speak(utterance) {
     for (const text of partials(utterance)) {
-      if (!send({ type: 'asr_chunk', text, is_final: false })) return;
+      if (!send({ type: 'asr_chunk', text, is_final: false })) return false;
       await sleep(PARTIAL_MS);
     }
     const settled = new Promise((resolve) => {
@@ -115,14 +151,17 @@
         resolve();
       };
     });
-    if (send({ type: 'asr_chunk', text: utterance, is_final: true })) await settled;
+    if (!send({ type: 'asr_chunk', text: utterance, is_final: true })) return false;
+    await settled;
+    return true;
   }
 
+  /** Speaks the text's utterances in order, after anything still being spoken; stops if the connection goes. */
   function sendTranscript(text) {
     const said = utterances(text);
     if (said.length === 0) return;
     speaking = speaking.then(async () => {
-      for (const utterance of said) await speak(utterance);
+      for (const utterance of said) if (!(await speak(utterance))) return;
     });
   }
 
@@ -134,6 +173,7 @@
     const language = $('mic-lang');
     button.hidden = language.hidden = false;
     let recognition;
+    stopListening = () => recognition?.stop();
     button.addEventListener('click', () => {
       if (recognition) {
         recognition.stop();
@@ -167,14 +207,14 @@
     try {
       message = JSON.parse(data);
     } catch {
+      logLine('in', String(data));
       notice('The server sent a frame that is not JSON.', 'error');
       return;
     }
     log('in', message);
     switch (message.type) {
       case 'ack':
-        if (message.message === 'connected') $('session').placeholder = message.session_id;
-        return;
+        return showSession(message.session_id);
       case 'status':
         return onStatus(message);
       case 'answer':
@@ -184,17 +224,33 @@
       case 'usage':
         return answer && showUsage(answer, message);
       case 'error':
-        notice(`${message.code}: ${message.message}${message.retryable ? ' (retryable)' : ''}`, 'error');
+        showError(message);
         return settle();
     }
   }
 
   function onStatus(status) {
-    $('stage').textContent = status.note ? `${status.stage} (${status.note})` : status.stage;
-    if ((status.stage === 'analyzing' || status.stage === 'instant_query') && status.question) {
-      bubble('question', status.question);
-    }
+    const stage = $('stage');
+    stage.textContent = status.stage;
+    stage.dataset.stage = status.stage;
+    $('stage-note').textContent = status.note || '';
+    if ((status.stage === 'analyzing' || status.stage === 'instant_query') && status.question) showQuestion(status);
     if (SETTLING_STAGES.includes(status.stage)) settle();
+  }
+
+  /** The question bubble; a question queued behind the current answer is shown once, then marked asked. */
+  function showQuestion(status) {
+    if (queued && queued.text === status.question && !status.note) {
+      queued.bubble.classList.remove('queued');
+      queued = undefined;
+      return;
+    }
+    const question = bubble('question', status.question);
+    if (status.note) {
+      question.classList.add('queued');
+      question.title = status.note;
+      queued = { text: status.question, bubble: question };
+    }
   }
 
   function onAnswerChunk(chunk) {
@@ -250,8 +306,16 @@
   }
 
   function bubble(kind, text) {
-    $('conversation').append(element('div', `bubble ${kind}`, text));
+    const node = element('div', `bubble ${kind}`, text);
+    $('conversation').append(node);
     scrollToEnd();
+    return node;
+  }
+
+  /** An error frame: its code in bold, then its message. */
+  function showError(error) {
+    const node = bubble('error', `: ${error.message}${error.retryable ? ' (retryable)' : ''}`);
+    node.prepend(element('strong', 'code', error.code));
   }
 
   function notice(text, kind = 'notice') {
@@ -264,8 +328,14 @@
   }
 
   function log(direction, message) {
+    logLine(direction, JSON.stringify(message));
+  }
+
+  /** One line of the raw log (← in, → out, · connection events), oldest dropped past LOG_LINES. */
+  function logLine(kind, text) {
     const list = $('log');
-    list.append(element('li', direction, `${direction === 'in' ? '←' : '→'} ${JSON.stringify(message)}`));
+    const arrow = { in: '←', out: '→' }[kind] || '·';
+    list.append(element('li', kind, `${new Date().toTimeString().slice(0, 8)} ${arrow} ${text}`));
     while (list.childElementCount > LOG_LINES) list.firstElementChild.remove();
   }
 
@@ -289,6 +359,10 @@
   for (const button of document.querySelectorAll('[data-action]')) {
     button.addEventListener('click', () => send({ type: 'control', action: button.dataset.action }));
   }
+  $('clear').addEventListener('click', () => {
+    $('conversation').replaceChildren();
+    answer = queued = undefined;
+  });
   setUpMicrophone();
   defaultUrl().then((url) => {
     $('url').value = url;
