@@ -1,4 +1,5 @@
 /** The benchmark's clients: a direct SSE client of Dify (the floor) and a WebSocket speech front end. */
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { createParser } from 'eventsource-parser';
 import WebSocket from 'ws';
@@ -78,8 +79,13 @@ export function ask(socket: WebSocket, question = QUESTION): Promise<Answer> {
 }
 
 /** Closes sockets and waits until every one has closed. */
-export function closeAll(sockets: WebSocket[]): Promise<void> {
-  return Promise.all(
-    sockets.map((socket) => new Promise<void>((resolve) => (socket.readyState === WebSocket.CLOSED ? resolve() : (socket.once('close', () => resolve()), socket.close())))),
-  ).then(() => undefined);
+export async function closeAll(sockets: WebSocket[]): Promise<void> {
+  await Promise.all(
+    sockets.map(async (socket) => {
+      if (socket.readyState === WebSocket.CLOSED) return;
+      const closed = once(socket, 'close');
+      socket.close();
+      await closed;
+    }),
+  );
 }

@@ -11,14 +11,14 @@ const WARM_UP_ROUNDS = 20;
 /** First answer chunk, one question at a time, rounds interleaved so machine drift hits all alike. */
 export async function firstChunkLatency(difyUrl: string, key: string, targets: Measured[], rounds: number) {
   const sockets = await Promise.all(targets.map((target) => connect(target.url)));
-  let direct: number[] = [];
-  let through = targets.map(() => [] as number[]);
+  const all = { direct: [] as number[], through: targets.map(() => [] as number[]) };
   for (let round = 0; round < WARM_UP_ROUNDS + rounds; round++) {
-    if (round === WARM_UP_ROUNDS) [direct, through] = [[], targets.map(() => [])];
-    direct.push(await directFirstChunk(difyUrl, key));
-    for (const [i, socket] of sockets.entries()) through[i].push((await ask(socket)).firstMs);
+    all.direct.push(await directFirstChunk(difyUrl, key));
+    for (const [i, socket] of sockets.entries()) all.through[i].push((await ask(socket)).firstMs);
   }
   await closeAll(sockets);
+  const direct = all.direct.slice(WARM_UP_ROUNDS);
+  const through = all.through.map((values) => values.slice(WARM_UP_ROUNDS));
   const figures: Record<string, ReturnType<typeof stats>> = { direct: stats(direct) };
   for (const [i, target] of targets.entries()) {
     figures[target.name] = stats(through[i]);

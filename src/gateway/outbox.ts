@@ -57,7 +57,7 @@ export class Outbox implements MessageSink {
   /** The conversation is over: close the socket (1000) after the messages still waiting here. */
   end(): void {
     this.ending = true;
-    if (this.waiting.length === 0) this.socket.close(1000, 'session closed');
+    this.closeIfDone();
   }
 
   /** Stops retrying: the socket is gone. */
@@ -98,6 +98,10 @@ export class Outbox implements MessageSink {
       this.socket.send(text);
     }
     if (this.waiting.length > 0) this.timer = setTimeout(() => this.flush(), RETRY_MS);
-    else if (this.ending) this.socket.close(1000, 'session closed');
+    else this.closeIfDone();
+  }
+
+  private closeIfDone(): void {
+    if (this.ending && this.waiting.length === 0) this.socket.close(1000, 'session closed');
   }
 }

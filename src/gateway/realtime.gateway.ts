@@ -45,7 +45,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     private readonly authenticator: Authenticator,
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
     private readonly shutdown: ShutdownState,
-    @Inject(limitsConfig.KEY) private readonly limits: ConfigType<typeof limitsConfig>,
+    @Inject(limitsConfig.KEY) limits: ConfigType<typeof limitsConfig>,
     private readonly metrics: Metrics,
   ) {
     this.outboxLimits = { highWaterBytes: limits.sendHighWaterBytes, hardLimitBytes: limits.sendHardLimitBytes };
