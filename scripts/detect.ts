@@ -1,13 +1,14 @@
 /**
  * The question detector on the command line: one utterance per input line (blank lines skipped), one
  * JSON verdict per output line, {"text","is_question","score","reasons"}, raw UTF-8. The detector
- * already rounds the score to 3 decimals.
+ * already rounds the score to 3 decimals. QUESTION_THRESHOLD and MAX_QUESTION_CHARS apply as in the service.
  *   printf '什么是 RAG\nok\n' | npm run --silent detect
  */
 import { createInterface } from 'node:readline';
-import { QuestionDetector } from '../src/conversation/question-detector';
+import { turnConfig } from '../src/config';
+import { detectorFor } from '../src/conversation/question-detector';
 
-const detector = new QuestionDetector();
+const detector = detectorFor(turnConfig());
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
 
 lines.on('line', (line) => {

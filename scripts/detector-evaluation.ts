@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { QuestionDetector } from '../src/conversation/question-detector';
+import { turnConfig } from '../src/config';
+import { detectorFor, QuestionDetector } from '../src/conversation/question-detector';
 import { round, stats } from './bench/stats';
 
 export interface LabelledUtterance {
@@ -39,7 +40,10 @@ export function loadFixture(path = FIXTURE): LabelledUtterance[] {
 }
 
 /** Scores the detector overall and per slice: language, and with or without punctuation. */
-export function evaluate(utterances: LabelledUtterance[], detector = new QuestionDetector()): SliceScore[] {
+/** The detector as the service would run it, with QUESTION_THRESHOLD and MAX_QUESTION_CHARS from the environment. */
+export const configuredDetector = (): QuestionDetector => detectorFor(turnConfig());
+
+export function evaluate(utterances: LabelledUtterance[], detector = configuredDetector()): SliceScore[] {
   const verdicts = utterances.map((u) => ({ u, said: detector.detect(u.text).isQuestion }));
   const slices: Array<[string, (u: LabelledUtterance) => boolean]> = [
     ['overall', () => true],
@@ -83,7 +87,7 @@ function ratio(a: number, b: number, empty = 1): number {
 
 /** Time per utterance (each utterance's mean over repeated passes): a measurement, never a test. */
 export function detectorTime(utterances: LabelledUtterance[], passes = 200) {
-  const detector = new QuestionDetector();
+  const detector = configuredDetector();
   const totals = new Array<number>(utterances.length).fill(0);
   for (let pass = 0; pass < passes; pass++) {
     utterances.forEach((u, i) => {

@@ -2,9 +2,12 @@ import { registerAs } from '@nestjs/config';
 import { IsIn, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
 import { validateEnv } from './validate-env';
 
+/** The detector's score from which an utterance is a question, unless QUESTION_THRESHOLD says otherwise. */
+export const DEFAULT_QUESTION_THRESHOLD = 0.5;
+
 class TurnEnv {
   @IsOptional() @IsNumber() @Min(0) @Max(1)
-  QUESTION_THRESHOLD: number = 0.5;
+  QUESTION_THRESHOLD: number = DEFAULT_QUESTION_THRESHOLD;
 
   @IsOptional() @IsInt() @Min(0) @Max(10_000)
   QUESTION_WAIT_MS: number = 800;
@@ -29,7 +32,10 @@ export interface TurnConfig {
   punctuatedWaitMs: number;
   /** A new question while an answer streams: `interrupt` it, or `queue` the question until it ends. */
   bargeIn: 'interrupt' | 'queue';
-  /** Longest query sent to Dify; a longer question keeps its end, where the question is. */
+  /**
+   * Longest text held, joined, scored and sent to Dify as one question: longer keeps its end, where
+   * the question is. Bounds the work each final costs.
+   */
   maxQuestionChars: number;
 }
 

@@ -1,13 +1,20 @@
 import { Module } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { turnConfig } from '../config';
 import { DifyModule } from '../dify';
 import { SessionModule } from '../session';
 import { AnswerService } from './answer.service';
 import { ConversationService } from './conversation.service';
-import { QuestionDetector } from './question-detector';
+import { detectorFor, QuestionDetector } from './question-detector';
 
 @Module({
   imports: [DifyModule, SessionModule],
-  providers: [QuestionDetector, AnswerService, ConversationService],
+  providers: [
+    // One threshold and one window, from the configuration, for every verdict the service acts on.
+    { provide: QuestionDetector, inject: [turnConfig.KEY], useFactory: (turn: ConfigType<typeof turnConfig>) => detectorFor(turn) },
+    AnswerService,
+    ConversationService,
+  ],
   exports: [ConversationService, QuestionDetector],
 })
 export class ConversationModule {}

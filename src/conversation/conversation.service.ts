@@ -23,7 +23,7 @@ export class ConversationService {
       detect: (text) => {
         const verdict = detector.detect(text);
         return {
-          isQuestion: verdict.score >= turn.threshold,
+          isQuestion: verdict.isQuestion,
           unfinished: verdict.unfinished,
           backchannel: verdict.reasons.includes('backchannel'),
         };

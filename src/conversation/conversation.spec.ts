@@ -13,13 +13,13 @@ const looksLikeQuestion = (text: string) => ({
 });
 
 /** A conversation whose answers come from Subjects the test drives, and whose output it records. */
-function setUp(turn: Partial<TurnConfig> = {}, now?: () => number) {
+function setUp(turn: Partial<TurnConfig> = {}, now?: () => number, detect = looksLikeQuestion) {
   const out: OutboundMessage[] = [];
   let completed = false;
   const asked: Array<{ question: string; principal: string; sessionId: string; cancelled: boolean; answer: Subject<AnswerEvent> }> = [];
   const conversation = new Conversation(
     {
-      detect: looksLikeQuestion,
+      detect,
       turn: { ...TURN, ...turn },
       now,
       answer: (question, principal, sessionId) =>
@@ -278,6 +278,20 @@ describe('Conversation', () => {
       const { conversation, asked } = setUp({ maxQuestionChars: 20 });
       conversation.asrChunk(final(`${'blah '.repeat(30)}what is RAG?`));
       expect(asked[0].question).toBe('blah blah what is RAG?'.slice(-20));
+    });
+
+    it('holds, joins and scores at most maxQuestionChars of an endless sentence, however long it goes on', () => {
+      let now = 0;
+      const scored: string[] = [];
+      const detect = (text: string) => (scored.push(text), { isQuestion: false, unfinished: true, backchannel: false });
+      const { conversation, asked } = setUp({ maxQuestionChars: 50 }, () => now, detect);
+      for (let i = 0; i < 100; i++) {
+        now += 100;
+        conversation.asrChunk(final(`${'about the '.repeat(40)}${i} and`));
+      }
+      expect(asked).toHaveLength(0);
+      expect(Math.max(...scored.map((text) => Array.from(text).length))).toBe(50);
+      expect(scored.at(-1)).toMatch(/99 and$/);
     });
 
     it('forgets a waiting question when the client goes', () => {

@@ -15,6 +15,7 @@ import { TurnConfig } from '../config';
 import { AnswerTiming, sourcesMessage, usageMessage, withoutUndefined } from './answer-report';
 import { AnswerEnd, AnswerEvent, isAnswerEnd } from './answer.service';
 import { toProtocolError } from './upstream-error';
+import { joinUtterances, keepEnd } from './utterance-text';
 
 export interface AsrChunk {
   text: string;
@@ -129,7 +130,10 @@ export class Conversation {
     const now = this.now();
     const previous = this.lastFinal;
     const continues = previous?.unfinished && now - previous.at <= SAME_SENTENCE_MS;
-    const text = continues ? joinUtterances(previous.text, said) : said;
+    // What is held and joined is capped (MAX_QUESTION_CHARS, keeping the end), so a speaker who never
+    // finishes a sentence costs the same on every message, however long they go on.
+    const maxChars = this.deps.turn.maxQuestionChars;
+    const text = keepEnd(continues ? joinUtterances(previous.text, said) : said, maxChars);
     const verdict = this.deps.detect(text);
     if (verdict.backchannel) {
       // "嗯", "ok": keeps the conversation going, joins no question, interrupts nothing.
@@ -139,7 +143,7 @@ export class Conversation {
     this.lastFinal = { text, at: now, unfinished: verdict.unfinished };
     if (this.pending) {
       // The speaker went on: what follows belongs to the question.
-      this.pending.text = joinUtterances(this.pending.text, said);
+      this.pending.text = keepEnd(joinUtterances(this.pending.text, said), maxChars);
       this.schedule(this.pending);
     } else if (verdict.isQuestion) {
       this.pending = { text };
@@ -235,7 +239,7 @@ export class Conversation {
   private ask(heard: string, mode?: 'instant'): void {
     this.interrupt();
     // The question is at the end of what was heard: a long one keeps its end.
-    const question = Array.from(heard).slice(-this.deps.turn.maxQuestionChars).join('');
+    const question = keepEnd(heard, this.deps.turn.maxQuestionChars);
     this.deps.observe?.asked(mode ?? 'detected');
     this.status(mode ? 'instant_query' : 'analyzing', { question, mode });
     this.status('querying_rag', { question, mode });
@@ -325,9 +329,4 @@ export class Conversation {
   private emit(message: OutboundMessage): void {
     if (!this.ended) this.sink.send(message);
   }
-}
-
-/** Chinese runs on without a space; a space where either side is not CJK. */
-function joinUtterances(first: string, second: string): string {
-  return /[\u3400-\u9fff，。？！]$/.test(first) && /^[\u3400-\u9fff]/.test(second) ? first + second : `${first} ${second}`;
 }

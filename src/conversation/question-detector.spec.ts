@@ -1,6 +1,7 @@
-import { QUESTION_THRESHOLD, QuestionDetector } from './question-detector';
+import { DEFAULT_QUESTION_THRESHOLD } from '../config';
+import { QuestionDetector } from './question-detector';
 
-const detector = new QuestionDetector();
+const detector = new QuestionDetector({ threshold: DEFAULT_QUESTION_THRESHOLD, maxChars: 500 });
 
 const CJK = /[\u3400-\u9fff]/;
 /** The utterance as ASR may punctuate it: ？ after Chinese, ? after English. */
@@ -236,7 +237,7 @@ describe('QuestionDetector', () => {
     it.each(NOT_QUESTIONS)('%s: %s', (reason, text) => {
       const verdict = detector.detect(text);
       expect(verdict.isQuestion).toBe(false);
-      expect(verdict.score).toBeLessThan(QUESTION_THRESHOLD);
+      expect(verdict.score).toBeLessThan(DEFAULT_QUESTION_THRESHOLD);
       if (reason) expect(verdict.reasons).toContain(reason);
       else expect(verdict.reasons).toEqual([]);
     });
@@ -290,10 +291,25 @@ describe('QuestionDetector', () => {
     expect(detector.detect('我们下周开会')).toMatchObject({ unfinished: false });
   });
 
+  it('decides with the threshold it was given, and a lead-in below it stays unfinished', () => {
+    const strict = new QuestionDetector({ threshold: 0.7, maxChars: 500 });
+    const { score } = detector.detect('关于年假怎么算');
+    expect(score).toBeGreaterThanOrEqual(DEFAULT_QUESTION_THRESHOLD);
+    expect(score).toBeLessThan(0.7);
+    expect(detector.detect('关于年假怎么算')).toMatchObject({ isQuestion: true, unfinished: false });
+    expect(strict.detect('关于年假怎么算')).toMatchObject({ isQuestion: false, unfinished: true, score });
+  });
+
+  it('scores only the last maxChars characters, where the question is', () => {
+    const narrow = new QuestionDetector({ threshold: DEFAULT_QUESTION_THRESHOLD, maxChars: 10 });
+    expect(narrow.detect(`what is the plan ${'x'.repeat(20)}`).isQuestion).toBe(false);
+    expect(narrow.detect(`${'今天天气不错'.repeat(5)}年假有几天？`)).toEqual(detector.detect('天气不错年假有几天？'));
+  });
+
   it('is deterministic', () => {
     const texts = [...QUESTIONS, ...NOT_QUESTIONS].map(([, text]) => text);
     const first = texts.map((text) => detector.detect(text));
-    expect(texts.map((text) => new QuestionDetector().detect(text))).toEqual(first);
+    expect(texts.map((text) => new QuestionDetector({ threshold: DEFAULT_QUESTION_THRESHOLD, maxChars: 500 }).detect(text))).toEqual(first);
     expect(texts.map((text) => detector.detect(text))).toEqual(first);
   });
 

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict';
+import { TurnConfig } from '../config';
+import { keepEnd } from './utterance-text';
 
 export interface QuestionVerdict {
   isQuestion: boolean;
@@ -12,8 +13,15 @@ export interface QuestionVerdict {
   reasons: string[];
 }
 
-/** An utterance scoring at least this much is answered. */
-export const QUESTION_THRESHOLD = 0.5;
+export interface DetectorOptions {
+  /** An utterance scoring at least this much is a question (QUESTION_THRESHOLD). */
+  threshold: number;
+  /**
+   * Only the last this many characters are scored (MAX_QUESTION_CHARS): the question is at the end,
+   * and some patterns cost more than linear time in the length, so the window bounds every call.
+   */
+  maxChars: number;
+}
 
 /** Chinese word segmentation with its bundled dictionary, loaded once at module load (about 0.2 s). */
 const jieba = Jieba.withDict(dict);
@@ -215,10 +223,11 @@ const TOO_SHORT = /^[\s\p{P}]*(?:[^\s\p{P}][\s\p{P}]*)?$/u;
  * without punctuation (ASR often has none). Whole words, not substrings, and known traps (indefinites,
  * embedded questions, exclamations, fragments, backchannels) pull the score down. Pure and synchronous.
  */
-@Injectable()
 export class QuestionDetector {
+  constructor(private readonly options: DetectorOptions) {}
+
   detect(text: string): QuestionVerdict {
-    const lowered = text.trim().toLowerCase();
+    const lowered = keepEnd(text.trim(), this.options.maxChars).toLowerCase();
     if (BACKCHANNEL.test(lowered)) return { isQuestion: false, unfinished: false, score: 0, reasons: ['backchannel'] };
     if (TOO_SHORT.test(lowered)) return { isQuestion: false, unfinished: false, score: 0, reasons: ['too-short'] };
 
@@ -233,8 +242,13 @@ export class QuestionDetector {
       if (cue.factor !== undefined) factor = Math.min(factor, cue.factor);
     }
     const score = Math.round((1 - doubt) * factor * 1000) / 1000;
-    const isQuestion = score >= QUESTION_THRESHOLD;
+    const isQuestion = score >= this.options.threshold;
     const unfinished = reasons.includes('trap-fragment') || (reasons.includes('topic-lead') && !isQuestion);
     return { isQuestion, unfinished, score, reasons };
   }
+}
+
+/** The detector the configuration describes: the service, the CLI and the evaluation all use this one. */
+export function detectorFor(turn: Pick<TurnConfig, 'threshold' | 'maxQuestionChars'>): QuestionDetector {
+  return new QuestionDetector({ threshold: turn.threshold, maxChars: turn.maxQuestionChars });
 }
