@@ -27,6 +27,9 @@ class DifyEnv {
   @IsOptional() @IsJSON()
   DIFY_INPUTS: string = '{}';
 
+  @IsOptional() @IsInt() @Min(64 * 1024) @Max(256 * 1024 * 1024)
+  DIFY_MAX_EVENT_CHARS: number = 8 * 1024 * 1024;
+
   @IsOptional() @IsString()
   NODE_ENV?: string;
 }
@@ -47,6 +50,8 @@ export interface DifyConfig {
   retryBaseMs: number;
   /** The app's input variables, sent as `inputs` with every query. */
   inputs: Record<string, unknown>;
+  /** Longest single stream event accepted from Dify; a longer one fails the answer (UPSTREAM_EVENT_TOO_LARGE). */
+  maxEventChars: number;
 }
 
 export const difyConfig = registerAs('dify', (): DifyConfig => {
@@ -70,5 +75,6 @@ export const difyConfig = registerAs('dify', (): DifyConfig => {
     retries: env.DIFY_RETRIES,
     retryBaseMs: env.DIFY_RETRY_BASE_MS,
     inputs: inputs as Record<string, unknown>,
+    maxEventChars: env.DIFY_MAX_EVENT_CHARS,
   };
 });

@@ -26,6 +26,9 @@ class LimitsEnv {
 
   @IsOptional() @IsInt() @Min(1024) @Max(1024 * 1024 * 1024)
   SEND_HARD_LIMIT_BYTES: number = 1024 * 1024;
+
+  @IsOptional() @IsInt() @Min(64) @Max(1024 * 1024)
+  SEND_CHUNK_MAX_CHARS: number = 8192;
 }
 
 export interface LimitsConfig {
@@ -43,8 +46,10 @@ export interface LimitsConfig {
   heartbeatIntervalMs: number;
   /** A socket with more buffered than this gets answer chunks merged instead of queued one by one. */
   sendHighWaterBytes: number;
-  /** A socket with more buffered and waiting than this is closed with 1013. */
+  /** A socket with more buffered and waiting than this, beyond its largest single message, is closed with 1013. */
   sendHardLimitBytes: number;
+  /** No answer chunk carries more text than this; a bigger piece from Dify goes as several chunks. */
+  sendChunkMaxChars: number;
 }
 
 export const limitsConfig = registerAs('limits', (): LimitsConfig => {
@@ -58,5 +63,6 @@ export const limitsConfig = registerAs('limits', (): LimitsConfig => {
     heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
     sendHighWaterBytes: env.SEND_HIGH_WATER_BYTES,
     sendHardLimitBytes: env.SEND_HARD_LIMIT_BYTES,
+    sendChunkMaxChars: env.SEND_CHUNK_MAX_CHARS,
   };
 });

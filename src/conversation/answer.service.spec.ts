@@ -4,7 +4,7 @@ import { Metrics } from '../metrics';
 import { MemorySessionStore, sessionKey } from '../session';
 import { AnswerService } from './answer.service';
 
-const LIMITS = { ratePerSecond: 50, rateBurst: 100, maxConnectionsPerIp: 100, trustProxyHops: 0, maxConcurrentAnswers: 10, heartbeatIntervalMs: 30_000, sendHighWaterBytes: 65_536, sendHardLimitBytes: 1_048_576 };
+const LIMITS = { ratePerSecond: 50, rateBurst: 100, maxConnectionsPerIp: 100, trustProxyHops: 0, maxConcurrentAnswers: 10, heartbeatIntervalMs: 30_000, sendHighWaterBytes: 65_536, sendHardLimitBytes: 1_048_576, sendChunkMaxChars: 8192 };
 const ids = (conversationId: string) => ({ taskId: 't', messageId: 'm', conversationId });
 
 /** A DifyClient double that records requests and replies with scripted event lists or errors. */

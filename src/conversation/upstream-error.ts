@@ -47,6 +47,12 @@ export function toProtocolError(error: unknown): ProtocolError {
       return new ProtocolError('UPSTREAM_UNAVAILABLE', 'Dify cannot be reached or is failing; ask again later.', details);
     case 'stream_interrupted':
       return new ProtocolError('UPSTREAM_STREAM_INTERRUPTED', "Dify's answer was cut off before it ended; ask again.", details);
+    case 'event_too_large':
+      return new ProtocolError(
+        'UPSTREAM_EVENT_TOO_LARGE',
+        'Dify sent one piece of this answer larger than the service accepts (DIFY_MAX_EVENT_CHARS), so the answer was stopped.',
+        details,
+      );
     case 'rejected':
       return new ProtocolError(
         'RAG_ERROR',

@@ -23,8 +23,8 @@ export class DifyConnection implements OnModuleInit, OnApplicationShutdown {
     return this.settled().apiKey;
   }
 
-  /** Timeouts and retries, as configured. */
-  get limits(): Pick<ConfigType<typeof difyConfig>, 'timeoutMs' | 'firstTokenTimeoutMs' | 'totalTimeoutMs' | 'retries' | 'retryBaseMs'> {
+  /** Timeouts, retries and the largest stream event, as configured. */
+  get limits(): Pick<ConfigType<typeof difyConfig>, 'timeoutMs' | 'firstTokenTimeoutMs' | 'totalTimeoutMs' | 'retries' | 'retryBaseMs' | 'maxEventChars'> {
     return this.config;
   }
 

@@ -7,6 +7,7 @@
  * - `timeout`: no answer within DIFY_TIMEOUT;
  * - `unavailable`: connection refused, DNS, 5xx, a proxy's HTML error page;
  * - `stream_interrupted`: the stream ended before `message_end`;
+ * - `event_too_large`: one stream event was longer than DIFY_MAX_EVENT_CHARS;
  * - `rejected`: Dify answered but refused or failed this request (app, model or provider errors).
  */
 export type DifyErrorKind =
@@ -17,6 +18,7 @@ export type DifyErrorKind =
   | 'timeout'
   | 'unavailable'
   | 'stream_interrupted'
+  | 'event_too_large'
   | 'rejected';
 
 const RETRYABLE: ReadonlySet<DifyErrorKind> = new Set(['rate_limited', 'timeout', 'unavailable', 'stream_interrupted']);

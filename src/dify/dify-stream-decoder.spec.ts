@@ -8,13 +8,16 @@ interface Outcome {
   error?: DifyError;
 }
 
-function decode(pieces: Uint8Array[], { eof = true } = {}): Outcome {
+function decode(pieces: Uint8Array[], { eof = true, maxEventChars = 1024 * 1024 } = {}): Outcome {
   const outcome: Outcome = { events: [], ended: false };
-  const decoder = new DifyStreamDecoder({
-    event: (event) => outcome.events.push(event),
-    end: () => (outcome.ended = true),
-    error: (error) => (outcome.error = error),
-  });
+  const decoder = new DifyStreamDecoder(
+    {
+      event: (event) => outcome.events.push(event),
+      end: () => (outcome.ended = true),
+      error: (error) => (outcome.error = error),
+    },
+    maxEventChars,
+  );
   for (const piece of pieces) decoder.push(piece);
   if (eof) decoder.finish();
   return outcome;
@@ -150,5 +153,15 @@ describe('DifyStreamDecoder', () => {
 
   it('rejects a data frame that is not JSON', () => {
     expect(decode([bytes('data: {"event":"mess\n\n')]).error).toMatchObject({ kind: 'rejected' });
+  });
+
+  it('fails an event longer than DIFY_MAX_EVENT_CHARS as event_too_large, and takes one just within it', () => {
+    const within = frame({ event: 'message', answer: 'x'.repeat(800) }) + frame({ event: 'message_end' });
+    expect(answerOf(decode([bytes(within)], { maxEventChars: 1000 }).events)).toBe('x'.repeat(800));
+    const tooLong = bytes(frame({ event: 'message', answer: 'x'.repeat(2000) }));
+    const whole = decode([tooLong], { maxEventChars: 1000 });
+    expect(whole.error).toMatchObject({ kind: 'event_too_large', retryable: false });
+    const inPieces = decode([tooLong.slice(0, 700), tooLong.slice(700, 1400), tooLong.slice(1400)], { maxEventChars: 1000 });
+    expect(inPieces.error).toMatchObject({ kind: 'event_too_large', retryable: false });
   });
 });

@@ -5,9 +5,6 @@ import { DifyEvent, DifyRetrieverResource, DifyUsage } from './dify.types';
 /** Finds the first non-blank character without copying the frame, as trim() would for every event. */
 const NON_BLANK = /\S/;
 
-/** Far above any real frame (a `message_end` with many retriever resources is some KiB). */
-const MAX_FRAME_CHARS = 8 * 1024 * 1024;
-
 export interface DifyStreamSink {
   event(event: DifyEvent): void;
   /** The answer is complete: nothing more will be emitted. */
@@ -42,12 +39,17 @@ export class DifyStreamDecoder {
   /** Text appended from `agent_message` events, to recognise a New Agent's closing `message`. */
   private agentAnswer: string | undefined;
 
-  constructor(private readonly sink: DifyStreamSink) {
+  constructor(
+    private readonly sink: DifyStreamSink,
+    /** DIFY_MAX_EVENT_CHARS: far above any real event (a `message_end` with many retriever resources is some KiB). */
+    private readonly maxEventChars: number,
+  ) {
     this.parser = createParser({
-      maxBufferSize: MAX_FRAME_CHARS,
+      // The parser bounds what it buffers of an event still arriving; onMessage checks one that came whole.
+      maxBufferSize: maxEventChars,
       onEvent: (message) => this.onMessage(message),
       onError: (error) => {
-        if (error.type === 'max-buffer-size-exceeded') this.fail(new DifyError('rejected', 'Dify sent an oversized frame'));
+        if (error.type === 'max-buffer-size-exceeded') this.tooLarge();
       },
     });
   }
@@ -69,6 +71,7 @@ export class DifyStreamDecoder {
   private onMessage(message: EventSourceMessage): void {
     // Keep-alives are a bare `event: ping` line; Dify's data frames carry no `event:` line.
     if (this.done || message.event === 'ping' || !NON_BLANK.test(message.data)) return;
+    if (message.data.length > this.maxEventChars) return this.tooLarge();
     let frame: DifyFrame;
     try {
       frame = JSON.parse(message.data) as DifyFrame;
@@ -140,6 +143,10 @@ export class DifyStreamDecoder {
     } else {
       this.complete();
     }
+  }
+
+  private tooLarge(): void {
+    this.fail(new DifyError('event_too_large', `Dify sent a stream event longer than ${this.maxEventChars} characters`));
   }
 
   private complete(): void {

@@ -18,7 +18,7 @@ describe('DifyClient', () => {
   afterAll(() => server.close());
 
   async function client(apiKey = 'app-unit', timeoutMs = 2000, retries = 0): Promise<DifyClient> {
-    const limits = { timeoutMs, firstTokenTimeoutMs: timeoutMs, totalTimeoutMs: 60_000, retries, retryBaseMs: 10 };
+    const limits = { timeoutMs, firstTokenTimeoutMs: timeoutMs, totalTimeoutMs: 60_000, retries, retryBaseMs: 10, maxEventChars: 1024 * 1024 };
     const connection = new DifyConnection({ apiKey, baseUrl, inputs: {}, ...limits });
     await connection.onModuleInit();
     return new DifyClient(new HttpService(axios.create()), connection);
@@ -64,7 +64,7 @@ describe('DifyClient', () => {
     const agent = new LocalDifyServer({ apiKeys: ['app-unit'], appMode: 'agent-chat', firstChunkDelayMs: 1000, chunkDelayMs: 50 });
     const agentUrl = (await agent.listen()).baseUrl;
     const connect = async (limits: { firstTokenTimeoutMs?: number; totalTimeoutMs?: number }) => {
-      const connection = new DifyConnection({ apiKey: 'app-unit', baseUrl: agentUrl, inputs: {}, timeoutMs: 5000, firstTokenTimeoutMs: 5000, totalTimeoutMs: 60_000, retries: 0, retryBaseMs: 10, ...limits });
+      const connection = new DifyConnection({ apiKey: 'app-unit', baseUrl: agentUrl, inputs: {}, timeoutMs: 5000, firstTokenTimeoutMs: 5000, totalTimeoutMs: 60_000, retries: 0, retryBaseMs: 10, maxEventChars: 1024 * 1024, ...limits });
       await connection.onModuleInit();
       return new DifyClient(new HttpService(axios.create()), connection);
     };

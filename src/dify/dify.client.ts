@@ -79,7 +79,7 @@ export class DifyClient {
         },
         end: () => subscriber.complete(),
         error: (error) => subscriber.error(error),
-      });
+      }, this.connection.limits.maxEventChars);
 
       this.http.axiosRef
         .post<IncomingMessage>(this.url('/chat-messages'), this.chatBody(request, 'streaming'), {

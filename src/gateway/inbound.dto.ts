@@ -1,18 +1,24 @@
+import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 
-// eslint-disable-next-line no-control-regex -- control characters are exactly what it rejects
-const SESSION_ID = /^[^\u0000-\u001f\u007f]+$/;
+/**
+ * Printable: no control or format characters (zero-width, bidi overrides), no lone surrogate halves,
+ * no line or paragraph separators. A session id names a Dify user and a Redis key, and is logged.
+ */
+const SESSION_ID = /^[^\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]+$/u;
 
 class SessionScoped {
   /** Names the session to continue (e.g. after a reconnect); a server-made id is used until then. */
   @IsOptional()
   @IsString()
   @Length(1, 128)
-  @Matches(SESSION_ID, { message: 'session_id must not contain control characters' })
+  @Matches(SESSION_ID, { message: 'session_id must be printable: no control or format characters, no lone surrogates' })
   session_id?: string;
 }
 
 export class AsrChunkDto extends SessionScoped {
+  /** Lone surrogate halves (broken UTF-16 from a client) become U+FFFD before anyone reads the text. */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toWellFormed() : value))
   @IsString()
   text!: string;
 

@@ -9,11 +9,16 @@ function fakeSocket() {
     readyState: WebSocket.OPEN as number,
     bufferedAmount: 0,
     closedWith: undefined as number | undefined,
+    paused: false,
     send: (text: string) => sent.push(JSON.parse(text) as OutboundMessage),
     close(code: number) {
       this.closedWith = code;
       this.readyState = WebSocket.CLOSING;
     },
+    pause() {
+      this.paused = true;
+    },
+    terminate: () => undefined,
   };
   return { socket, sent, ws: socket as unknown as WebSocket };
 }
@@ -26,7 +31,7 @@ describe('Outbox', () => {
 
   it('sends at once while the socket keeps up', () => {
     const { ws, sent } = fakeSocket();
-    const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 1000 });
+    const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 1000, chunkMaxChars: 1000 });
     outbox.send(chunk(0, 'a'));
     outbox.send(chunk(1, 'b', true));
     expect(sent.map((m) => (m as { content: string }).content)).toEqual(['a', 'b']);
@@ -34,7 +39,7 @@ describe('Outbox', () => {
 
   it('merges a slow reader’s waiting chunks losslessly, keeping stream_index 0,1,2… and final last', () => {
     const { socket, ws, sent } = fakeSocket();
-    const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 100_000 });
+    const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 100_000, chunkMaxChars: 1000 });
     outbox.send(chunk(0, 'He'));
     socket.bufferedAmount = 500;
     outbox.send(chunk(1, 'llo'));
@@ -59,21 +64,65 @@ describe('Outbox', () => {
     expect(sent.map((m) => m.type)).toEqual(['answer', 'answer', 'status', 'answer', 'answer', 'answer']);
   });
 
-  it('closes a client that falls too far behind with 1013', () => {
+  it('closes a client that falls past the hard limit beyond its largest message with 1013, and stops reading it', () => {
     const { socket, ws } = fakeSocket();
     const overflow = jest.fn();
-    const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 1100 }, overflow);
-    socket.bufferedAmount = 900; // plus about 100 bytes for the first message: still under the limit
-    outbox.send(chunk(0, 'x'.repeat(50)));
+    const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 1000, chunkMaxChars: 1000 }, overflow);
+    socket.bufferedAmount = 900;
+    outbox.send(chunk(0, 'x'.repeat(100))); // 900 + 100 waiting: within 1000 + the largest (100)
+    outbox.send(chunk(1, 'x'.repeat(100))); // 900 + 200: still within
     expect(socket.closedWith).toBeUndefined();
-    outbox.send(chunk(1, 'x'.repeat(100)));
+    outbox.send(chunk(2, 'x'.repeat(101))); // 900 + 301 > 1000 + 101
     expect(socket.closedWith).toBe(1013);
+    expect(socket.paused).toBe(true);
     expect(overflow).toHaveBeenCalledTimes(1);
+  });
+
+  it('sends a piece longer than chunkMaxChars as several chunks, numbered on, never splitting a surrogate pair', () => {
+    const { ws, sent } = fakeSocket();
+    const outbox = new Outbox(ws, { highWaterBytes: 100_000, hardLimitBytes: 1000, chunkMaxChars: 4 });
+    outbox.send(chunk(0, 'ab'));
+    outbox.send({ type: 'answer', stream_index: 1, content: 'abc😀defghij', final: false, replace: true, session_id: 's' });
+    outbox.send(chunk(2, '', true));
+    const answers = sent as Array<{ stream_index: number; content: string; replace?: true; final: boolean }>;
+    expect(answers.map((a) => [a.stream_index, a.content, a.replace ?? false, a.final])).toEqual([
+      [0, 'ab', false, false],
+      [1, 'abc', true, false],
+      [2, '😀de', false, false],
+      [3, 'fghi', false, false],
+      [4, 'j', false, false],
+      [5, '', false, true],
+    ]);
+  });
+
+  it('lets a fast reader take one message far bigger than the hard limit: it measures the reader, not the event', () => {
+    const { socket, ws, sent } = fakeSocket();
+    const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 1000, chunkMaxChars: 100 });
+    const big = 'y'.repeat(50_000);
+    outbox.send(chunk(0, big));
+    socket.bufferedAmount = 150; // the socket took one chunk and is over the high-water mark
+    outbox.send(chunk(1, '', true));
+    expect(socket.closedWith).toBeUndefined();
+    for (let i = 0; i < 600 && sent.length < 502; i++) {
+      socket.bufferedAmount = 0;
+      jest.advanceTimersByTime(10);
+    }
+    const answers = sent as Array<{ content: string; final: boolean }>;
+    expect(answers.map((a) => a.content).join('')).toBe(big);
+    expect(Math.max(...answers.map((a) => a.content.length))).toBe(100);
+    expect(answers.at(-1)!.final).toBe(true);
+    outbox.send(chunk(0, 'z'.repeat(100)));
+    socket.bufferedAmount = 150;
+    outbox.send(chunk(1, 'z'.repeat(600)));
+    outbox.send(chunk(2, 'z'.repeat(600)));
+    expect(socket.closedWith).toBeUndefined();
+    outbox.send(chunk(3, 'z'.repeat(600))); // 150 + 1800 > 1000 + 600: the big message's allowance ended when the reader caught up
+    expect(socket.closedWith).toBe(1013);
   });
 
   it('closes with 1000 at the end of the conversation, after the messages still waiting', () => {
     const { socket, ws, sent } = fakeSocket();
-    const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 100_000 });
+    const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 100_000, chunkMaxChars: 1000 });
     socket.bufferedAmount = 500;
     outbox.send(chunk(0, 'last words', true));
     outbox.end();
@@ -86,7 +135,7 @@ describe('Outbox', () => {
 
   it('closes at once at the end when nothing waits', () => {
     const { socket, ws } = fakeSocket();
-    new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 100_000 }).end();
+    new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 100_000, chunkMaxChars: 1000 }).end();
     expect(socket.closedWith).toBe(1000);
   });
 });

@@ -1,12 +1,15 @@
 import { WebSocket } from 'ws';
 import type { MessageSink } from '../conversation';
 import { AnswerMessage, OutboundMessage } from '../protocol';
+import { condemn } from './condemn';
 
 export interface OutboxLimits {
   /** Above this many bytes buffered for the socket, messages wait here and answer chunks merge. */
   highWaterBytes: number;
-  /** Above this many bytes buffered and waiting, the client is too slow: close 1013. */
+  /** More than this many bytes buffered and waiting, beyond the largest single message, closes with 1013. */
   hardLimitBytes: number;
+  /** No answer chunk carries more text than this (UTF-16 units): bigger pieces go as several chunks. */
+  chunkMaxChars: number;
 }
 
 /** How often a backed-up outbox looks whether the socket has drained. */
@@ -15,17 +18,24 @@ const RETRY_MS = 10;
 const isPlainChunk = (m: OutboundMessage): m is AnswerMessage => m.type === 'answer' && !m.final;
 
 /**
- * One socket's way out. A fast reader gets every message at once. For a slow one, messages wait
- * here while the socket's buffer is over the high-water mark, and consecutive chunks of one answer
- * merge into one (losslessly: contents join, stream_index stays 0,1,2… and final stays last), so
- * memory grows with the answer's text, not with the number of chunks. Past the hard limit the
- * client is closed with 1013 (try again later), which also cancels its answer upstream.
+ * One socket's way out, and the one place that frames answers for the wire: it numbers every
+ * answer's chunks 0,1,2… (final last) as they are written, whatever the Conversation handed it.
+ *
+ * A fast reader gets every message at once. For a slow one, messages wait here while the socket's
+ * buffer is over the high-water mark, and consecutive chunks of one answer merge (losslessly), so
+ * memory grows with the answer's text, not with the number of chunks. No chunk is longer than
+ * `chunkMaxChars`: a huge piece of text from Dify goes out as several, so what the socket holds is
+ * the reader's measure, not the event's. A reader is too slow when what is buffered and waiting
+ * exceeds the hard limit beyond the largest single message since it last kept up (that message had
+ * to be held anyway): then it is closed with 1013 (try again later), which also cancels its answer.
  */
 export class Outbox implements MessageSink {
   private readonly waiting: OutboundMessage[] = [];
   private waitingBytes = 0;
-  /** Chunks of the current answer merged away so far: later stream_index values shift down by it. */
-  private merged = 0;
+  /** The largest message, in bytes, handed over since the socket last kept up. */
+  private largestBytes = 0;
+  /** The stream_index of the current answer's next chunk. */
+  private nextIndex = 0;
   private timer?: NodeJS.Timeout;
   /** The conversation is over: close the socket once nothing waits here. */
   private ending = false;
@@ -39,19 +49,22 @@ export class Outbox implements MessageSink {
 
   send(message: OutboundMessage): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
-    const renumbered = this.renumber(message);
-    if (this.waiting.length === 0 && this.socket.bufferedAmount < this.limits.highWaterBytes) {
-      this.socket.send(JSON.stringify(renumbered));
+    const fits = !isPlainChunk(message) || message.content.length <= this.limits.chunkMaxChars;
+    if (fits && this.waiting.length === 0 && this.socket.bufferedAmount < this.limits.highWaterBytes) {
+      const text = this.write(message);
+      this.largestBytes = Buffer.byteLength(text);
       return;
     }
-    this.hold(renumbered);
-    if (this.socket.bufferedAmount + this.waitingBytes > this.limits.hardLimitBytes) {
+    this.largestBytes = Math.max(this.largestBytes, sizeOf(message));
+    this.hold(message);
+    if (this.socket.bufferedAmount + this.waitingBytes > this.limits.hardLimitBytes + this.largestBytes) {
       this.close();
-      this.socket.close(1013, 'client reads too slowly');
+      condemn(this.socket, 1013, 'client reads too slowly');
       this.onOverflow();
       return;
     }
-    this.timer ??= setTimeout(() => this.flush(), RETRY_MS);
+    if (this.socket.bufferedAmount < this.limits.highWaterBytes) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), RETRY_MS);
   }
 
   /** The conversation is over: close the socket (1000) after the messages still waiting here. */
@@ -68,40 +81,64 @@ export class Outbox implements MessageSink {
     this.waitingBytes = 0;
   }
 
-  private renumber(message: OutboundMessage): OutboundMessage {
-    if (message.type !== 'answer') return message;
-    const shifted = this.merged ? { ...message, stream_index: message.stream_index - this.merged } : message;
-    if (message.final) this.merged = 0;
-    return shifted;
-  }
-
-  /** Queues a message, merging a plain answer chunk into the plain chunk waiting before it. */
+  /** Queues a message; plain answer text joins the plain chunk waiting before it, up to chunkMaxChars a chunk. */
   private hold(message: OutboundMessage): void {
-    const last = this.waiting.at(-1);
-    if (last && isPlainChunk(last) && isPlainChunk(message) && !message.replace) {
-      last.content += message.content;
-      this.waitingBytes += Buffer.byteLength(message.content);
-      this.merged++;
+    this.waitingBytes += sizeOf(message);
+    if (!isPlainChunk(message)) {
+      this.waiting.push(message);
       return;
     }
-    this.waiting.push(isPlainChunk(message) ? { ...message } : message);
-    this.waitingBytes += Buffer.byteLength(JSON.stringify(message));
+    const { replace, ...plain } = message;
+    let text = plain.content;
+    const last = this.waiting.at(-1);
+    if (last && isPlainChunk(last) && !replace) {
+      const cut = cutAt(text, this.limits.chunkMaxChars - last.content.length);
+      last.content += text.slice(0, cut);
+      text = text.slice(cut);
+    }
+    // A piece too long for one chunk goes as several; only the first replaces, the others append.
+    for (let first = true; text; first = false) {
+      const cut = cutAt(text, this.limits.chunkMaxChars);
+      this.waiting.push({ ...plain, content: text.slice(0, cut), ...(first && replace ? { replace } : {}) });
+      text = text.slice(cut);
+    }
   }
 
   private flush(): void {
+    clearTimeout(this.timer);
     this.timer = undefined;
     if (this.socket.readyState !== WebSocket.OPEN) return this.close();
     while (this.waiting.length > 0 && this.socket.bufferedAmount < this.limits.highWaterBytes) {
       const message = this.waiting.shift()!;
-      const text = JSON.stringify(message);
-      this.waitingBytes = Math.max(0, this.waitingBytes - Buffer.byteLength(text));
-      this.socket.send(text);
+      this.waitingBytes = Math.max(0, this.waitingBytes - sizeOf(message));
+      this.write(message);
     }
     if (this.waiting.length > 0) this.timer = setTimeout(() => this.flush(), RETRY_MS);
     else this.closeIfDone();
   }
 
+  /** Writes one message to the socket, numbering it if it is an answer chunk. */
+  private write(message: OutboundMessage): string {
+    const numbered = message.type === 'answer' ? { ...message, stream_index: this.nextIndex++ } : message;
+    if (message.type === 'answer' && message.final) this.nextIndex = 0;
+    const text = JSON.stringify(numbered);
+    this.socket.send(text);
+    return text;
+  }
+
   private closeIfDone(): void {
     if (this.ending && this.waiting.length === 0) this.socket.close(1000, 'session closed');
   }
+}
+
+/** What a waiting message costs: an answer chunk its text (merged chunks share one envelope), others their JSON. */
+function sizeOf(message: OutboundMessage): number {
+  return Buffer.byteLength(isPlainChunk(message) ? message.content : JSON.stringify(message));
+}
+
+/** Where to cut `text` to keep at most `max` UTF-16 units, never between the halves of a surrogate pair. */
+function cutAt(text: string, max: number): number {
+  if (text.length <= max) return text.length;
+  const code = text.charCodeAt(max - 1);
+  return code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
 }

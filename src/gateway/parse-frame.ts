@@ -1,4 +1,5 @@
-import { INBOUND_TYPES, InboundType, ProtocolError } from '../protocol';
+import { excerpt, INBOUND_TYPES, InboundType, MAX_JSON_DEPTH, ProtocolError } from '../protocol';
+import { nestsDeeperThan } from './json-depth';
 
 /** The handler event that every frame which names no known message type is routed to. */
 export const INVALID_FRAME = '__invalid_frame__';
@@ -15,6 +16,9 @@ export function parseFrame(data: unknown): ParsedFrame {
   if (typeof data !== 'string') {
     return invalid('INVALID_MESSAGE', 'Binary frames are not supported: send each message as a JSON text frame.');
   }
+  if (nestsDeeperThan(data, MAX_JSON_DEPTH)) {
+    return invalid('INVALID_MESSAGE', `The message nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels.`);
+  }
   let message: unknown;
   try {
     message = JSON.parse(data);
@@ -29,7 +33,7 @@ export function parseFrame(data: unknown): ParsedFrame {
     return invalid('INVALID_MESSAGE', `A message needs a string "type": one of ${INBOUND_TYPES.join(', ')}.`);
   }
   if (!KNOWN_TYPES.has(type)) {
-    return invalid('UNSUPPORTED_TYPE', `Unsupported message type "${type.slice(0, 40)}": use one of ${INBOUND_TYPES.join(', ')}.`);
+    return invalid('UNSUPPORTED_TYPE', `Unsupported message type "${excerpt(type)}": use one of ${INBOUND_TYPES.join(', ')}.`);
   }
   return { event: type as InboundType, data: message as Record<string, unknown> };
 }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { ProtocolError } from '../protocol';
+import { condemn } from './condemn';
 import { Connections } from './connections';
 
 /**
@@ -20,7 +21,7 @@ export class ProtocolErrorFilter implements ExceptionFilter {
     const message = error.toMessage(connection?.conversation.currentSessionId);
     if (connection) connection.outbox.send(message);
     else if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
-    if (error.closeCode) socket.close(error.closeCode, error.message.slice(0, 100));
+    if (error.closeCode) condemn(socket, error.closeCode, error.message.slice(0, 100));
   }
 
   private internal(exception: unknown): ProtocolError {

@@ -2,7 +2,7 @@ import { INestApplicationContext, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { clientAddress } from './client-address';
 import { ConnectionsPerIp } from './connections-per-ip';
 import { parseFrame } from './parse-frame';
@@ -45,9 +45,12 @@ export class RealtimeWsAdapter extends WsAdapter {
    * Nest's version builds an RxJS pipeline per socket and per message; a plain listener halves an
    * idle connection's memory and shortens every message's path (npm run bench). Handlers reply
    * through the socket's Outbox, never by returning a value, so return values are not sent.
+   * A socket that is closing (condemned for a limit, stopped, shutting down) has its frames dropped
+   * unread: what a flooding client sent before it was closed costs nothing.
    */
   override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[]): void {
     client.on('message', (data: RawData, isBinary: boolean) => {
+      if (client.readyState !== WebSocket.OPEN) return;
       const frame = parseFrame(isBinary ? data : data.toString());
       // A handful of handlers: a scan beats a Map per socket.
       const handler = handlers.find(({ message }) => message === frame.event);
@@ -67,7 +70,9 @@ export class RealtimeWsAdapter extends WsAdapter {
       if (!perIp.hasRoom(addressOf(req))) return done(false, 429, 'Too many connections from this address');
       done(true);
     };
-    const server: WebSocketServer = super.create(port, { ...options, path, maxPayload, verifyClient });
+    // One message per event-loop turn, not every frame of a network read at once: a socket that
+    // floods cannot hold the loop (other sockets, /health) for a whole read's worth of frames.
+    const server: WebSocketServer = super.create(port, { ...options, path, maxPayload, verifyClient, allowSynchronousEvents: false });
     server.on('connection', (socket: WebSocket, req: IncomingMessage) => {
       const address = addressOf(req);
       perIp.opened(address);

@@ -17,7 +17,7 @@ import { appConfig, limitsConfig } from '../config';
 import { Conversation, ConversationService } from '../conversation';
 import { ShutdownState } from '../lifecycle';
 import { Metrics } from '../metrics';
-import { CONTROL_ACTIONS, ControlAction, ProtocolError } from '../protocol';
+import { CONTROL_ACTIONS, ControlAction, excerpt, ProtocolError } from '../protocol';
 import { Connections } from './connections';
 import { AsrChunkDto, ControlDto, HelloDto, KeepaliveDto } from './inbound.dto';
 import { INVALID_FRAME } from './parse-frame';
@@ -48,7 +48,11 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     @Inject(limitsConfig.KEY) limits: ConfigType<typeof limitsConfig>,
     private readonly metrics: Metrics,
   ) {
-    this.outboxLimits = { highWaterBytes: limits.sendHighWaterBytes, hardLimitBytes: limits.sendHardLimitBytes };
+    this.outboxLimits = {
+      highWaterBytes: limits.sendHighWaterBytes,
+      hardLimitBytes: limits.sendHardLimitBytes,
+      chunkMaxChars: limits.sendChunkMaxChars,
+    };
   }
 
   /**
@@ -105,7 +109,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     if (!isControlAction(control.action)) {
       throw new ProtocolError(
         'UNKNOWN_ACTION',
-        `Unknown control action "${control.action.slice(0, 40)}": use one of ${CONTROL_ACTIONS.join(', ')}.`,
+        `Unknown control action "${excerpt(control.action)}": use one of ${CONTROL_ACTIONS.join(', ')}.`,
       );
     }
     this.conversation(socket).control(control.action, control.session_id);

@@ -1,2 +1,2 @@
 export * from './messages';
-export { ProtocolError } from './protocol-error';
+export { excerpt, ProtocolError } from './protocol-error';

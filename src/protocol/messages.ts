@@ -6,6 +6,9 @@
 export const INBOUND_TYPES = ['asr_chunk', 'control', 'keepalive', 'hello'] as const;
 export type InboundType = (typeof INBOUND_TYPES)[number];
 
+/** Inbound messages nest objects and arrays at most this deep (the message object itself is level 1). */
+export const MAX_JSON_DEPTH = 8;
+
 export const CONTROL_ACTIONS = ['pause', 'resume', 'stop', 'instant_query'] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
@@ -142,4 +145,5 @@ export type ErrorCode =
   | 'UPSTREAM_RATE_LIMITED'
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_UNAVAILABLE'
-  | 'UPSTREAM_STREAM_INTERRUPTED';
+  | 'UPSTREAM_STREAM_INTERRUPTED'
+  | 'UPSTREAM_EVENT_TOO_LARGE';

@@ -17,3 +17,8 @@ export class ProtocolError extends Error {
     return { type: 'error', code: this.code, message: this.message, ...this.details, session_id: sessionId };
   }
 }
+
+/** What a client sent, cut to 40 characters and made well-formed, to quote in an error message. */
+export function excerpt(sent: string): string {
+  return sent.slice(0, 40).toWellFormed();
+}
