@@ -1,33 +1,21 @@
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Socket } from 'node:net';
+import { BigKnowledge } from './support/big-knowledge';
 import { Stack, startStack } from './support/stack';
 import { WsTestClient } from './support/ws-test-client';
-
-/**
- * A knowledge base whose one section is a `megabytes` MB answer. Loopback sockets buffer several MB
- * in the kernel before a sender sees any backlog, so the answers must be bigger than that.
- */
-function bigKnowledge(megabytes: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'realtime-rag-kb-'));
-  const line = 'bulk data line 0123456789 abcdefghij\n';
-  writeFileSync(join(dir, 'bulk.md'), `# Bulk\n\n## Bulk data\n${line.repeat(Math.round((megabytes * 1e6) / line.length))}`);
-  return dir;
-}
 
 /** Stops reading from the socket, as a slow or stuck client would. */
 const stopReading = (client: WsTestClient) => (client.socket as unknown as { _socket: Socket })._socket.pause();
 const resumeReading = (client: WsTestClient) => (client.socket as unknown as { _socket: Socket })._socket.resume();
 
 describe('backpressure on slow readers (e2e)', () => {
-  const dirs: string[] = [];
-  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  // Loopback sockets buffer several MB in the kernel before a sender sees any backlog, so the
+  // answers must be bigger than that.
+  const knowledge = new BigKnowledge();
+  afterAll(() => knowledge.removeAll());
 
   async function slowStack(hardLimit: string, answerMegabytes: number): Promise<Stack> {
-    const knowledgeDir = bigKnowledge(answerMegabytes);
-    dirs.push(knowledgeDir);
+    const knowledgeDir = knowledge.make(answerMegabytes);
     return startStack({
       env: { SEND_HIGH_WATER_BYTES: '16384', SEND_HARD_LIMIT_BYTES: hardLimit, MAX_TEXT_CHARS: '100' },
       dify: { knowledgeDir, chunkChars: 4000, chunkDelayMs: 0, firstChunkDelayMs: 0 },

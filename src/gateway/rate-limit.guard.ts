@@ -7,14 +7,17 @@ import { ProtocolError } from '../protocol';
 import { TokenBucket } from './token-bucket';
 
 interface Budget {
+  /** Messages let through. */
   bucket: TokenBucket;
-  /** Messages refused since the last one let through. */
-  refusedInARow: number;
+  /** Refusals tolerated: a burst's worth, refilled at the same rate; the one that finds none closes. */
+  strikes: TokenBucket;
 }
 
 /**
  * Limits each connection's message rate with a token bucket. A refused message gets RATE_LIMITED;
- * a client that keeps flooding (a whole burst refused in a row) is closed with 1008.
+ * a client that keeps flooding (a burst's worth refused faster than the rate forgives them) is
+ * closed with 1008. Refusals are counted by rate, not in a row: a flood the server works through
+ * slower than it arrives lets a message through now and then, and must still end.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
@@ -29,15 +32,13 @@ export class RateLimitGuard implements CanActivate {
     const socket = context.switchToWs().getClient<WebSocket>();
     let budget = this.budgets.get(socket);
     if (!budget) {
-      budget = { bucket: new TokenBucket(this.limits.rateBurst, this.limits.ratePerSecond), refusedInARow: 0 };
+      const { rateBurst, ratePerSecond } = this.limits;
+      budget = { bucket: new TokenBucket(rateBurst, ratePerSecond), strikes: new TokenBucket(rateBurst - 1, ratePerSecond) };
       this.budgets.set(socket, budget);
     }
-    if (budget.bucket.take()) {
-      budget.refusedInARow = 0;
-      return true;
-    }
+    if (budget.bucket.take()) return true;
     this.metrics.messageRateLimited();
-    const flooding = ++budget.refusedInARow >= this.limits.rateBurst;
+    const flooding = !budget.strikes.take();
     throw new ProtocolError(
       'RATE_LIMITED',
       flooding
