@@ -6,6 +6,8 @@
  *   npm run bench -- --quick      CI-sized; fails only on lost or disordered answers, never on timings
  *   npm run bench -- --profile    also CPU profiles of both during the burst (bench-results/*.cpuprofile)
  *                                 and heap snapshots around the idle connections (*.heapsnapshot)
+ *   npm run bench -- --attack     only the attacks (attacks.ts): /health and a bystander during each,
+ *                                 against the service with its default limits (also part of the full run)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,11 +16,17 @@ import { join } from 'node:path';
 import { LocalDifyServer } from '../../src/local-dify';
 import { detectorTime, FIXTURE, loadFixture } from '../detector-evaluation';
 import { streamDirect } from './clients';
+import { attackFigures } from './attacks';
 import { burst, firstChunkLatency, idleMemory, partialCost, throughput } from './measurements';
 import { Measured, Placement, startRelay, startService } from './processes';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
+const attackOnly = process.argv.includes('--attack');
+/** Seconds each attack runs. */
+const ATTACK_SECONDS = 10;
+/** The limits a deployment runs with, which the attacks are up against (the other figures lift them). */
+const DEFAULT_LIMITS = { RATE_LIMIT_BURST: '100', MAX_CONNECTIONS_PER_IP: '100', MAX_CONCURRENT_ANSWERS: '200' };
 const SIZE = quick
   ? { rounds: 30, burst: 100, idle: 1000, throughputSeconds: 2, partialsPerSocket: 100 }
   : { rounds: 300, burst: 500, idle: 10_000, throughputSeconds: 10, partialsPerSocket: 1000 };
@@ -29,6 +37,7 @@ const out = join(__dirname, '..', '..', 'bench-results');
 
 async function main(): Promise<void> {
   const servers: Placement = pinSelf();
+  if (attackOnly) return attacks(servers);
   // Paced like a fast model: first token at once, a chunk every 2 ms.
   const paced = new LocalDifyServer({ apiKeys: [KEY], firstChunkDelayMs: 0, chunkDelayMs: 2, chunkChars: 6 });
   // As fast as the upstream can write: for throughput, where the relaying process is the bottleneck.
@@ -59,6 +68,7 @@ async function main(): Promise<void> {
       partials,
       idleMemory: idle,
       detector: detectorTime(loadFixture(FIXTURE)),
+      attacks: quick ? undefined : await underAttack(pacedUrl, servers),
     };
     writeFileSync(join(out, quick ? 'bench-quick.json' : 'bench.json'), JSON.stringify(figures, null, 2));
     printTable(figures);
@@ -71,6 +81,35 @@ async function main(): Promise<void> {
     for (const target of [...targets, ...flatTargets]) target.stop();
     await Promise.all([paced.close(), flat.close()]);
   }
+}
+
+/** The attacks alone, against their own service and paced upstream. */
+async function attacks(servers: Placement): Promise<void> {
+  const paced = new LocalDifyServer({ apiKeys: [KEY], firstChunkDelayMs: 0, chunkDelayMs: 2, chunkChars: 6 });
+  try {
+    const figures = await underAttack((await paced.listen()).baseUrl, servers);
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'bench-attack.json'), JSON.stringify(figures, null, 2));
+    printAttacks(figures);
+  } finally {
+    await paced.close();
+  }
+}
+
+async function underAttack(difyUrl: string, servers: Placement) {
+  const service = await startService(difyUrl, KEY, servers, DEFAULT_LIMITS);
+  try {
+    return await attackFigures(service, ATTACK_SECONDS);
+  } finally {
+    service.stop();
+  }
+}
+
+function printAttacks(figures: Awaited<ReturnType<typeof attackFigures>>): void {
+  console.log(`under attack (each ${ATTACK_SECONDS} s, default limits), ms`);
+  const row = (label: string, ...cells: (string | number)[]) => console.log(`  ${label.padEnd(62)}${cells.map((c) => String(c).padStart(11)).join('')}`);
+  row('', 'health p50', 'p99', 'max', 'bystander', 'p99');
+  for (const [name, f] of Object.entries(figures)) row(name, f.healthMs.p50, f.healthMs.p99, f.healthMaxMs, f.bystanderFirstChunkMs.p50, f.bystanderFirstChunkMs.p99);
 }
 
 /** Servers on core 0, this process on core 1 (when there are two cores and taskset). */
@@ -107,6 +146,7 @@ function printTable(f: {
   partials: Record<string, Awaited<ReturnType<typeof partialCost>>>;
   idleMemory: Record<string, Awaited<ReturnType<typeof idleMemory>>>;
   detector: ReturnType<typeof detectorTime>;
+  attacks?: Awaited<ReturnType<typeof attackFigures>>;
 }): void {
   const row = (label: string, ...cells: (string | number)[]) => console.log(`  ${label.padEnd(34)}${cells.map((c) => String(c).padStart(12)).join('')}`);
   console.log(`first answer chunk, ms (${f.rounds} interleaved rounds)`);
@@ -130,6 +170,7 @@ function printTable(f: {
   console.log(`question detector, µs per utterance (${f.detector.utterances} utterances)`);
   row('', 'mean', 'p50', 'p99');
   row('detector', f.detector.meanMicros, f.detector.p50Micros, f.detector.p99Micros);
+  if (f.attacks) printAttacks(f.attacks);
 }
 
 main().catch((error: unknown) => {

@@ -27,7 +27,8 @@ export interface Placement {
   cores?: string;
 }
 
-export async function startService(difyUrl: string, key: string, placement: Placement = {}): Promise<Measured> {
+/** The service's production build; `env` goes on top of the benchmark's settings (e.g. the default limits back). */
+export async function startService(difyUrl: string, key: string, placement: Placement = {}, env: Record<string, string> = {}): Promise<Measured> {
   const port = await freePort();
   const child = launch([...PROBE, join(root, 'dist', 'main.js')], placement, {
     NODE_ENV: 'production',
@@ -43,6 +44,7 @@ export async function startService(difyUrl: string, key: string, placement: Plac
     RATE_LIMIT_BURST: '100000',
     MAX_CONNECTIONS_PER_IP: '100000',
     MAX_CONCURRENT_ANSWERS: '100000',
+    ...env,
   });
   child.stdout!.resume();
   const deadline = Date.now() + 30_000;
