@@ -20,7 +20,7 @@ export class ProtocolErrorFilter implements ExceptionFilter {
     const message = error.toMessage(connection?.conversation.currentSessionId);
     if (connection) connection.outbox.send(message);
     else if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
-    if (error.closeCode) socket.close(error.closeCode, error.message.slice(0, 100));
+    if (error.closeCode) socket.close(error.closeCode, error.closeReason);
   }
 
   private internal(exception: unknown): ProtocolError {
