@@ -13,10 +13,9 @@ describeWithRedis('a frozen Redis stalls nothing (e2e)', () => {
   beforeAll(async () => {
     redis = await RedisServer.start();
   });
-  beforeEach(async () => {
-    // One answer slot: a question stuck on Redis would make the next one SERVER_BUSY.
-    stack = await startStack({ env: { REDIS_URL: redis.url, MAX_CONCURRENT_ANSWERS: '1', SHUTDOWN_GRACE_MS: '1000' } });
-  });
+  const start = async (env: Record<string, string> = {}) => {
+    stack = await startStack({ env: { REDIS_URL: redis.url, ...env } });
+  };
   afterEach(async () => {
     redis.thaw();
     await stack.close();
@@ -30,6 +29,8 @@ describeWithRedis('a frozen Redis stalls nothing (e2e)', () => {
   };
 
   it('answers SESSION_STORE_UNAVAILABLE and readiness 503 within REDIS_COMMAND_TIMEOUT_MS, frees the answer slot, and recovers on thaw', async () => {
+    // One answer slot: a question stuck on Redis would make the next one SERVER_BUSY.
+    await start({ MAX_CONCURRENT_ANSWERS: '1' });
     const client = await stack.connect();
     expect((await readiness()).status).toBe(200);
     redis.freeze();
@@ -58,14 +59,24 @@ describeWithRedis('a frozen Redis stalls nothing (e2e)', () => {
     client.close();
   });
 
-  it('shuts down within SHUTDOWN_GRACE_MS and a few seconds with a question waiting on Redis', async () => {
-    const client = await stack.connect();
+  it('shuts down within SHUTDOWN_GRACE_MS and a few seconds with an answer streaming and a question waiting on Redis', async () => {
+    // Longer than the question's wait on Redis, shorter than the answer.
+    await start({ SHUTDOWN_GRACE_MS: '2000' });
+    Object.assign(stack.dify.options, { chunkDelayMs: 200, chunkChars: 1 });
+    const streaming = await stack.connect();
+    streaming.send(ask('什么是 RAG？', 'streaming-at-shutdown'));
+    await streaming.waitFor((m) => m.type === 'answer');
     redis.freeze();
-    client.send(ask('什么是 RAG？', 'frozen-at-shutdown'));
-    await client.waitFor((m) => m.type === 'status' && m.stage === 'querying_rag');
+    const waiting = await stack.connect();
+    waiting.send(ask('什么是 RAG？', 'frozen-at-shutdown'));
+    await waiting.waitFor((m) => m.type === 'status' && m.stage === 'querying_rag');
+
     const started = Date.now();
     await stack.app.close();
-    expect(Date.now() - started).toBeLessThan(1000 + 5000);
-    expect((await client.waitForClose()).code).toBe(1001);
+    expect(Date.now() - started).toBeLessThan(2000 + 5000);
+    expect(streaming.received.at(-1)).toMatchObject({ type: 'error', code: 'SHUTTING_DOWN' });
+    expect(stack.dify.stopCalls).toEqual([{ taskId: stack.dify.streams[0].taskId, user: stack.dify.streams[0].user }]);
+    expect(waiting.received).toContainEqual(expect.objectContaining({ type: 'error', code: 'SESSION_STORE_UNAVAILABLE' }));
+    for (const client of [streaming, waiting]) expect((await client.waitForClose()).code).toBe(1001);
   });
 });
