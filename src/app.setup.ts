@@ -22,6 +22,8 @@ export function setUpApp(app: INestApplication): AppConfig {
       draining: () => shutdown.draining,
     }),
   );
-  app.enableShutdownHooks();
+  // Exit (code 0) rather than re-raise the signal once the hooks ran: only an exit lets pino write
+  // the lines it still buffers, such as the disconnects logged during the shutdown itself.
+  app.enableShutdownHooks([], { useProcessExit: true });
   return config;
 }

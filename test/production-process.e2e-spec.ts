@@ -33,7 +33,7 @@ describe('the service process (e2e)', () => {
     port = await freePort();
     service = spawn(process.execPath, ['-r', 'ts-node/register', join(__dirname, '..', 'src', 'main.ts')], {
       cwd: join(__dirname, '..'),
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DIFY_API_KEY: API_KEY, DIFY_BASE_URL: baseUrl, AUTH_TOKENS: `acme:${TOKEN}`, NODE_ENV: 'production', LOG_LEVEL: 'log' },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DIFY_API_KEY: API_KEY, DIFY_BASE_URL: baseUrl, AUTH_TOKENS: `acme:${TOKEN}`, NODE_ENV: 'production', LOG_LEVEL: 'log', SHUTDOWN_GRACE_MS: '300' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     service.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -46,25 +46,38 @@ describe('the service process (e2e)', () => {
     await dify.close();
   });
 
-  it('answers, logs structured JSON with request ids and no secret, and exits cleanly on SIGTERM', async () => {
+  it('answers, logs structured JSON with request ids and no secret, and exits cleanly on SIGTERM, cutting an answer in flight', async () => {
     const client = await WsTestClient.connect(`ws://127.0.0.1:${port}/ws/realtime-asr?token=${TOKEN}`);
     client.send({ type: 'asr_chunk', text: '什么是 RAG？', is_final: true, session_id: 'process-session' });
     const { text } = await client.answer();
     expect(text).toBe(dify.streams[0].answer);
     await fetch(`http://127.0.0.1:${port}/metrics?token=${TOKEN}`, { headers: { Authorization: `Bearer ${TOKEN}`, 'X-Request-Id': 'trace-me-1' } });
+    // An answer that outlasts SHUTDOWN_GRACE_MS.
+    Object.assign(dify.options, { chunkDelayMs: 200, chunkChars: 1 });
+    const cut = await WsTestClient.connect(`ws://127.0.0.1:${port}/ws/realtime-asr?token=${TOKEN}`);
+    cut.send({ type: 'asr_chunk', text: '什么是 RAG？', is_final: true, session_id: 'cut-session' });
+    await cut.waitFor((m) => m.type === 'answer');
 
     const exited = once(service, 'exit');
     service.kill('SIGTERM');
     expect((await client.waitForClose()).code).toBe(1001);
-    // Nest re-raises the signal once its shutdown hooks have run: the process ends by SIGTERM, not crash.
+    // Nest exits once its shutdown hooks have run (so pino writes every buffered line): code 0, not a crash.
     const [code, signal] = await exited;
-    expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    const { taskId, user } = dify.streams[1];
+    expect(dify.stopCalls).toEqual([{ taskId, user }]);
+    const { chunks } = await cut.answer();
+    const final = chunks.at(-1)!;
+    expect(final).toMatchObject({ final: true, finish_reason: 'interrupted' });
+    expect(cut.received.slice(cut.received.indexOf(final) + 1)).toEqual([expect.objectContaining({ type: 'error', code: 'SHUTTING_DOWN', retryable: true })]);
+    expect((await cut.waitForClose()).code).toBe(1001);
 
     const lines = stdout.trim().split('\n');
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     const entries = lines.map((line) => JSON.parse(line) as { msg?: string; req?: { id?: string; url?: string } });
     expect(entries.find((e) => e.req?.id === 'trace-me-1')?.req?.url).toBe('/metrics?token=[redacted]');
     expect(entries.some((e) => e.msg?.includes('session process-session'))).toBe(true);
+    for (const session of ['process-session', 'cut-session']) expect(entries.some((e) => e.msg === `WebSocket closed: session ${session}`)).toBe(true);
     expect(stdout).not.toContain(API_KEY);
     expect(stdout).not.toContain(TOKEN);
   }, 40_000);

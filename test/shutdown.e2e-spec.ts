@@ -20,17 +20,47 @@ describe('graceful shutdown (e2e)', () => {
     await stack.dify.close();
   });
 
-  it('stops an answer that outlasts SHUTDOWN_GRACE_MS upstream', async () => {
+  it('ends each answer that outlasts SHUTDOWN_GRACE_MS: interrupted final chunk, SHUTTING_DOWN, close 1001; stopped upstream and logged before close() resolves', async () => {
     const stack = await startStack({ env: { SHUTDOWN_GRACE_MS: '200' }, dify: { chunkDelayMs: 200, chunkChars: 1 } });
-    const client = await stack.connect();
-    client.send({ type: 'asr_chunk', text: '什么是 RAG？', is_final: true });
-    await client.waitFor((m) => m.type === 'answer');
+    const clients = await Promise.all(Array.from({ length: 5 }, () => stack.connect()));
+    clients.forEach((client, i) => client.send({ type: 'asr_chunk', text: '什么是 RAG？', is_final: true, session_id: `long-${i}` }));
+    await Promise.all(clients.map((client) => client.waitFor((m) => m.type === 'answer')));
     await stack.app.close();
-    expect((await client.waitForClose()).code).toBe(1001);
-    const [record] = stack.dify.streams;
-    const deadline = Date.now() + 3000;
-    while (!stack.dify.stopCalls.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(stack.dify.stopCalls).toEqual([{ taskId: record.taskId, user: record.user }]);
+
+    // Already now, not eventually: every stop reached Dify and every disconnect was logged.
+    const streams = stack.dify.streams.map(({ taskId, user }) => ({ taskId, user }));
+    expect(streams).toHaveLength(5);
+    expect(stack.dify.stopCalls).toHaveLength(5);
+    expect(stack.dify.stopCalls).toEqual(expect.arrayContaining(streams));
+    for (const [i, client] of clients.entries()) {
+      const session_id = `long-${i}`;
+      expect(stack.dify.stopCalls).toContainEqual({ taskId: expect.any(String), user: expect.stringContaining(session_id) });
+      expect(stack.logs.lines).toContainEqual(expect.stringContaining(`WebSocket closed: session ${session_id}`));
+      const { chunks } = await client.answer();
+      const final = chunks.at(-1)!;
+      expect(final).toMatchObject({ type: 'answer', content: '', final: true, finish_reason: 'interrupted', session_id });
+      expect(client.received.slice(client.received.indexOf(final) + 1)).toEqual([
+        { type: 'error', code: 'SHUTTING_DOWN', message: expect.stringMatching(/shutting down/), retryable: true, session_id },
+      ]);
+      expect((await client.waitForClose()).code).toBe(1001);
+    }
+    await stack.dify.close();
+  });
+
+  it('does not wait for a client that stopped reading longer than a moment', async () => {
+    const stack = await startStack({ env: { SHUTDOWN_GRACE_MS: '200' }, dify: { chunkDelayMs: 200, chunkChars: 1 } });
+    const [reader, stalled] = await Promise.all([stack.connect(), stack.connect()]);
+    for (const client of [reader, stalled]) client.send({ type: 'asr_chunk', text: '什么是 RAG？', is_final: true });
+    await Promise.all([reader, stalled].map((client) => client.waitFor((m) => m.type === 'answer')));
+    stalled.socket.pause();
+    const started = Date.now();
+    await stack.app.close();
+    // The grace, the 2 s a client gets to read the rest and close, and a margin for a slow machine.
+    expect(Date.now() - started).toBeLessThan(200 + 2000 + 3000);
+    expect(stack.dify.stopCalls).toHaveLength(2);
+    expect(reader.received.at(-1)).toMatchObject({ type: 'error', code: 'SHUTTING_DOWN' });
+    expect((await reader.waitForClose()).code).toBe(1001);
+    stalled.socket.terminate();
     await stack.dify.close();
   });
 });

@@ -11,6 +11,9 @@ class SessionEnv {
 
   @IsOptional() @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
   REDIS_URL?: string;
+
+  @IsOptional() @IsInt() @Min(10) @Max(60_000)
+  REDIS_COMMAND_TIMEOUT_MS: number = 1000;
 }
 
 export interface SessionConfig {
@@ -20,9 +23,16 @@ export interface SessionConfig {
   maxSessions: number;
   /** Sessions in Redis, shared by every instance, instead of this process's memory. */
   redisUrl?: string;
+  /** Every Redis command (and the readiness ping) fails after this long without an answer. */
+  commandTimeoutMs: number;
 }
 
 export const sessionConfig = registerAs('session', (): SessionConfig => {
   const env = validateEnv(process.env, SessionEnv);
-  return { ttlMs: env.SESSION_TTL_SECONDS * 1000, maxSessions: env.SESSION_MAX, redisUrl: env.REDIS_URL };
+  return {
+    ttlMs: env.SESSION_TTL_SECONDS * 1000,
+    maxSessions: env.SESSION_MAX,
+    redisUrl: env.REDIS_URL,
+    commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+  };
 });

@@ -1,5 +1,6 @@
 import { appConfig } from './app.config';
 import { difyConfig } from './dify.config';
+import { sessionConfig } from './session.config';
 
 describe('configuration', () => {
   const saved = { ...process.env };
@@ -35,6 +36,15 @@ describe('configuration', () => {
     expect(() => difyConfig()).toThrow(/DIFY_API_KEY: required when NODE_ENV=production/);
     process.env.DIFY_API_KEY = 'app-key';
     expect(difyConfig().apiKey).toBe('app-key');
+  });
+
+  it('bounds every Redis command: 1000 ms unless REDIS_COMMAND_TIMEOUT_MS says otherwise, within 10..60000', () => {
+    delete process.env.REDIS_COMMAND_TIMEOUT_MS;
+    expect(sessionConfig().commandTimeoutMs).toBe(1000);
+    process.env.REDIS_COMMAND_TIMEOUT_MS = '250';
+    expect(sessionConfig().commandTimeoutMs).toBe(250);
+    process.env.REDIS_COMMAND_TIMEOUT_MS = '0';
+    expect(() => sessionConfig()).toThrow(/REDIS_COMMAND_TIMEOUT_MS/);
   });
 
   it('strips a trailing slash from the base URL and parses DIFY_INPUTS', () => {

@@ -1,6 +1,6 @@
 import { Observable, Subject } from 'rxjs';
 import { DifyError } from '../dify';
-import { OutboundMessage } from '../protocol';
+import { OutboundMessage, ProtocolError } from '../protocol';
 import { AnswerEnd, AnswerEvent } from './answer.service';
 import { TurnConfig } from '../config';
 import { Conversation } from './conversation';
@@ -16,6 +16,7 @@ const looksLikeQuestion = (text: string) => ({
 function setUp(turn: Partial<TurnConfig> = {}, now?: () => number, detect = looksLikeQuestion) {
   const out: OutboundMessage[] = [];
   let completed = false;
+  let endedWith: ProtocolError | undefined;
   const asked: Array<{ question: string; principal: string; sessionId: string; cancelled: boolean; answer: Subject<AnswerEvent> }> = [];
   const conversation = new Conversation(
     {
@@ -40,12 +41,12 @@ function setUp(turn: Partial<TurnConfig> = {}, now?: () => number, detect = look
     },
     'alice',
     'server-made',
-    { send: (m) => out.push(m), end: () => (completed = true) },
+    { send: (m) => out.push(m), end: (reason) => ((completed = true), (endedWith = reason)) },
   );
   conversation.open();
   out.length = 0;
   const kinds = () => out.map((m) => (m.type === 'status' ? `status:${m.stage}` : m.type === 'error' ? `error:${m.code}` : m.type));
-  return { conversation, asked, out, kinds, isCompleted: () => completed };
+  return { conversation, asked, out, kinds, isCompleted: () => completed, endedWith: () => endedWith };
 }
 
 const final = (text: string, sessionId?: string) => ({ text, isFinal: true, sessionId });
@@ -192,6 +193,51 @@ describe('Conversation', () => {
     conversation.close();
     expect(asked[0].cancelled).toBe(true);
     expect(isCompleted()).toBe(true);
+  });
+
+  describe('ended by the service (shutdown)', () => {
+    const goingAway = new ProtocolError('SHUTTING_DOWN', 'Shutting down.', { retryable: true }, 1001);
+
+    it('ends the answer in flight as interrupted, then tells the reason, cancels it upstream and ends the sink with the reason', () => {
+      const { conversation, asked, out, kinds, endedWith } = setUp();
+      conversation.asrChunk(final('what is RAG?'));
+      asked[0].answer.next({ text: 'RAG is', replace: false });
+      out.length = 0;
+      conversation.close(goingAway);
+      expect(out).toEqual([
+        { type: 'answer', stream_index: 1, content: '', final: true, finish_reason: 'interrupted', session_id: 'server-made' },
+        { type: 'error', code: 'SHUTTING_DOWN', message: 'Shutting down.', retryable: true, session_id: 'server-made' },
+      ]);
+      expect(asked[0].cancelled).toBe(true);
+      expect(endedWith()).toBe(goingAway);
+      conversation.close();
+      expect(kinds()).toHaveLength(2);
+    });
+
+    it('tells the reason for a question not yet asked, and nothing to a client that lost nothing', () => {
+      jest.useFakeTimers();
+      try {
+        const waiting = setUp({ waitMs: 500 });
+        waiting.conversation.asrChunk(final('what is RAG'));
+        waiting.out.length = 0;
+        waiting.conversation.close(goingAway);
+        expect(waiting.kinds()).toEqual(['error:SHUTTING_DOWN']);
+        const idle = setUp();
+        idle.conversation.close(goingAway);
+        expect(idle.out).toEqual([]);
+        expect(idle.endedWith()).toBe(goingAway);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('starts nothing upstream once over, even if a question still arrives', () => {
+      const { conversation, asked } = setUp();
+      conversation.close(goingAway);
+      conversation.asrChunk(final('what is RAG?'));
+      conversation.control('instant_query');
+      expect(asked).toHaveLength(0);
+    });
   });
 
   it('continues the session a client names', () => {

@@ -36,8 +36,11 @@ export interface ConversationDeps {
 /** Where a Conversation's messages go (the socket's Outbox). */
 export interface MessageSink {
   send(message: OutboundMessage): void;
-  /** The conversation is over (stop, or the client went): nothing more will be sent. */
-  end(): void;
+  /**
+   * The conversation is over (stop, or the client went): nothing more will be sent. `reason`: the
+   * service ended it (at shutdown), and the client has been told so when it lost anything.
+   */
+  end(reason?: ProtocolError): void;
 }
 
 /** A final heard this soon after an unfinished one continues its sentence ("关于年假" … "有几天"). */
@@ -213,15 +216,24 @@ export class Conversation {
     this.emit({ type: 'ack', received_type: 'keepalive', session_id: this.sessionId });
   }
 
-  /** The client is gone: cancel the answer in flight (which aborts and stops it upstream). */
-  close(): void {
+  /**
+   * The conversation is over: the client went, or the service ends it with `reason` (at shutdown).
+   * The answer in flight is cancelled, which aborts and stops it upstream. With a reason, the client
+   * is told what it loses: the answer's interrupted final chunk, then the reason, if an answer was in
+   * flight or a question waiting.
+   */
+  close(reason?: ProtocolError): void {
+    const turn = this.turn;
+    const unanswered = turn !== undefined || this.pending !== undefined || this.queued !== undefined;
     this.dropPending();
     this.queued = undefined;
-    this.turn?.subscription.unsubscribe();
+    turn?.subscription.unsubscribe();
     this.turn = undefined;
     if (this.ended) return;
+    if (reason && turn) this.closeAnswer(turn, 'interrupted');
+    if (reason && unanswered) this.fail(reason);
     this.ended = true;
-    this.sink.end();
+    this.sink.end(reason);
   }
 
   /** A client may name its session in any message; from then on turns continue that session. */
@@ -237,6 +249,8 @@ export class Conversation {
   }
 
   private ask(heard: string, mode?: 'instant'): void {
+    // Frames can still arrive while a closing socket finishes its handshake: they start nothing upstream.
+    if (this.ended) return;
     this.interrupt();
     // The question is at the end of what was heard: a long one keeps its end.
     const question = keepEnd(heard, this.deps.turn.maxQuestionChars);

@@ -52,6 +52,13 @@ describe('DifyClient', () => {
     expect(server.stopCalls).toContainEqual({ taskId: first.taskId, user: 'stopper' });
   });
 
+  it('at shutdown, waits for the stop calls under way', async () => {
+    const dify = await client();
+    const [first] = await lastValueFrom(dify.streamChat({ query: '什么是 RAG？', user: 'leaving' }).pipe(take(1), toArray()));
+    await dify.onApplicationShutdown();
+    expect(server.stopCalls).toContainEqual({ taskId: first.taskId, user: 'leaving' });
+  });
+
   it('times out when nothing but pings arrives, and has no task to stop', async () => {
     const dify = await client('app-unit', 300);
     const stopsBefore = server.stopCalls.length;

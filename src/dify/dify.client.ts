@@ -1,6 +1,7 @@
 import { HttpService } from '@nestjs/axios';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { catchError, defer, from, map, Observable, retry, switchMap, tap, throwError, timer } from 'rxjs';
 import { DifyConnection } from './dify-connection';
 import { DifyError } from './dify-error';
@@ -11,14 +12,18 @@ import { DifyChatRequest, DifyChatResult, DifyEvent, DifyRetrieverResource, Dify
 /** After `message_end`, how long the rest of the body may take before the connection is dropped. */
 const DRAIN_GRACE_MS = 2000;
 const STOP_TIMEOUT_MS = 5000;
+/** At shutdown, how long the stop calls still under way may take before the process exits anyway. */
+const SHUTDOWN_STOP_WAIT_MS = 2000;
 const PROBE_TIMEOUT_MS = 5000;
 /** Failures worth another try: Dify's rate limits, 5xx, refused or reset connections (not timeouts). */
 const RETRIED: ReadonlySet<DifyError['kind']> = new Set(['rate_limited', 'unavailable']);
 
 /** Dify's Chat API: the only class that talks HTTP to Dify. */
 @Injectable()
-export class DifyClient {
+export class DifyClient implements OnApplicationShutdown {
   private readonly logger = new Logger(DifyClient.name);
+  /** Stop calls not answered yet: a stop that never leaves the process lets Dify generate (and bill) on. */
+  private readonly stopping = new Set<Promise<void>>();
 
   constructor(
     private readonly http: HttpService,
@@ -132,14 +137,32 @@ export class DifyClient {
 
   /** Asks Dify to stop generating. Best effort: Dify answers success even when it cannot stop. */
   stop(taskId: string, user: string): void {
-    this.http.axiosRef
+    const call: Promise<void> = this.http.axiosRef
       .post(this.url(`/chat-messages/${encodeURIComponent(taskId)}/stop`), { user }, {
         headers: this.authHeader(),
         timeout: STOP_TIMEOUT_MS,
       })
-      .catch(async (error: unknown) => {
-        this.logger.warn(`Stopping Dify task ${taskId} failed: ${(await difyErrorFrom(error)).message}`);
-      });
+      .then(
+        () => undefined,
+        async (error: unknown) => {
+          this.logger.warn(`Stopping Dify task ${taskId} failed: ${(await difyErrorFrom(error)).message}`);
+        },
+      )
+      .finally(() => this.stopping.delete(call));
+    this.stopping.add(call);
+  }
+
+  /**
+   * At shutdown, after every answer was cancelled (the gateway's beforeApplicationShutdown and the
+   * sockets' closing): waits for their stop calls, SHUTDOWN_STOP_WAIT_MS at most.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.stopping.size === 0) return;
+    const calls = this.stopping.size;
+    const settled = Promise.all(this.stopping).then(() => true);
+    if (!(await Promise.race([settled, sleep(SHUTDOWN_STOP_WAIT_MS, false, { ref: false })]))) {
+      this.logger.warn(`${this.stopping.size} of ${calls} Dify stop calls unanswered at shutdown`);
+    }
   }
 
   /** A cheap authenticated call (GET /parameters) that proves Dify is reachable and takes the key. */

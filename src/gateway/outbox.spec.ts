@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { OutboundMessage } from '../protocol';
+import { OutboundMessage, ProtocolError } from '../protocol';
 import { Outbox } from './outbox';
 
 /** A socket double whose buffered amount the test sets, recording what was sent. */
@@ -11,8 +11,10 @@ function fakeSocket() {
     closedWith: undefined as number | undefined,
     paused: false,
     send: (text: string) => sent.push(JSON.parse(text) as OutboundMessage),
-    close(code: number) {
+    closeReason: undefined as string | undefined,
+    close(code: number, reason: string) {
       this.closedWith = code;
+      this.closeReason = reason;
       this.readyState = WebSocket.CLOSING;
     },
     pause() {
@@ -131,6 +133,21 @@ describe('Outbox', () => {
     jest.advanceTimersByTime(10);
     expect(sent).toHaveLength(1);
     expect(socket.closedWith).toBe(1000);
+  });
+
+  it('closes with the close code of the error that ended the conversation, after what still waits', () => {
+    const { socket, ws, sent } = fakeSocket();
+    const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 100_000, chunkMaxChars: 1000 });
+    socket.bufferedAmount = 500;
+    const goingAway = new ProtocolError('SHUTTING_DOWN', 'Shutting down: reconnect.', { retryable: true }, 1001);
+    outbox.send(chunk(0, '', true));
+    outbox.send(goingAway.toMessage('s'));
+    outbox.end(goingAway);
+    expect(socket.closedWith).toBeUndefined();
+    socket.bufferedAmount = 0;
+    jest.advanceTimersByTime(10);
+    expect(sent.map((m) => m.type)).toEqual(['answer', 'error']);
+    expect(socket).toMatchObject({ closedWith: 1001, closeReason: 'Shutting down: reconnect.' });
   });
 
   it('closes at once at the end when nothing waits', () => {

@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import type { MessageSink } from '../conversation';
-import { AnswerMessage, OutboundMessage } from '../protocol';
+import { AnswerMessage, OutboundMessage, ProtocolError } from '../protocol';
 import { condemn } from './condemn';
 
 export interface OutboxLimits {
@@ -37,8 +37,8 @@ export class Outbox implements MessageSink {
   /** The stream_index of the current answer's next chunk. */
   private nextIndex = 0;
   private timer?: NodeJS.Timeout;
-  /** The conversation is over: close the socket once nothing waits here. */
-  private ending = false;
+  /** The conversation is over: close the socket like this once nothing waits here. */
+  private closing?: { code: number; reason: string };
 
   constructor(
     private readonly socket: WebSocket,
@@ -67,9 +67,12 @@ export class Outbox implements MessageSink {
     else this.timer ??= setTimeout(() => this.flush(), RETRY_MS);
   }
 
-  /** The conversation is over: close the socket (1000) after the messages still waiting here. */
-  end(): void {
-    this.ending = true;
+  /**
+   * The conversation is over: close the socket after the messages still waiting here, with 1000, or
+   * with the close code of the error that ended it (1001 at shutdown).
+   */
+  end(reason?: ProtocolError): void {
+    this.closing = reason?.closeCode ? { code: reason.closeCode, reason: reason.closeReason } : { code: 1000, reason: 'session closed' };
     this.closeIfDone();
   }
 
@@ -127,7 +130,7 @@ export class Outbox implements MessageSink {
   }
 
   private closeIfDone(): void {
-    if (this.ending && this.waiting.length === 0) this.socket.close(1000, 'session closed');
+    if (this.closing && this.waiting.length === 0) this.socket.close(this.closing.code, this.closing.reason);
   }
 }
 

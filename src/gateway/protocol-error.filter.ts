@@ -21,7 +21,7 @@ export class ProtocolErrorFilter implements ExceptionFilter {
     const message = error.toMessage(connection?.conversation.currentSessionId);
     if (connection) connection.outbox.send(message);
     else if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
-    if (error.closeCode) condemn(socket, error.closeCode, error.message.slice(0, 100));
+    if (error.closeCode) condemn(socket, error.closeCode, error.closeReason);
   }
 
   private internal(exception: unknown): ProtocolError {

@@ -26,6 +26,16 @@ import { ProtocolValidationPipe } from './protocol-validation.pipe';
 import { RateLimitGuard } from './rate-limit.guard';
 import { Outbox, OutboxLimits } from './outbox';
 
+/** What a client is told when the shutdown takes what it asked; its socket then closes with 1001 (going away). */
+const SHUTTING_DOWN = new ProtocolError(
+  'SHUTTING_DOWN',
+  'The service is shutting down: reconnect with the same session_id and ask again.',
+  { retryable: true },
+  1001,
+);
+/** After the grace, how long a client may take to read what is left and close; then it is cut off. */
+const CLOSE_WAIT_MS = 2000;
+
 /**
  * The WebSocket endpoint (path and frame limit come from RealtimeWsAdapter). Thin: it validates
  * frames and hands them to the socket's Conversation, whose messages it sends back.
@@ -57,8 +67,11 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   /**
    * On SIGTERM (Nest's shutdown hooks): readiness turns 503 and upgrades are refused at once, answers
-   * in flight get SHUTDOWN_GRACE_MS to finish, then every client is closed with 1001 (going away);
-   * closing cancels what is left, which aborts and stops it upstream.
+   * in flight get SHUTDOWN_GRACE_MS to finish. Then every conversation ends with SHUTTING_DOWN: an
+   * answer still streaming gets its interrupted final chunk and the error, and is aborted and stopped
+   * upstream (DifyClient waits for those stop calls at its own shutdown); each Outbox sends what is
+   * left and closes its socket with 1001. Resolves when every client has closed, or CLOSE_WAIT_MS
+   * later: Nest then cuts off the slow ones.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.shutdown.draining = true;
@@ -66,7 +79,12 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     while (this.conversations.answersInFlight > 0 && Date.now() < deadline) await sleep(50);
     const left = this.conversations.answersInFlight;
     if (left > 0) this.logger.warn(`Stopping ${left} answers still in flight at shutdown`);
-    for (const socket of this.server?.clients ?? []) socket.close(1001, 'server shutting down');
+    const closed = [...(this.server?.clients ?? [])].map((socket) => {
+      const gone = new Promise((resolve) => socket.once('close', resolve));
+      this.connections.get(socket)?.conversation.close(SHUTTING_DOWN);
+      return gone;
+    });
+    await Promise.race([Promise.all(closed), sleep(CLOSE_WAIT_MS, undefined, { ref: false })]);
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {

@@ -13,6 +13,11 @@ export class ProtocolError extends Error {
     this.name = 'ProtocolError';
   }
 
+  /** The reason of that close frame: the message, cut to fit (a close reason has at most 123 bytes). */
+  get closeReason(): string {
+    return this.message.slice(0, 100);
+  }
+
   toMessage(sessionId?: string): ErrorMessage {
     return { type: 'error', code: this.code, message: this.message, ...this.details, session_id: sessionId };
   }

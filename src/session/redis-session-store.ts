@@ -14,14 +14,16 @@ export class SessionStoreUnavailableError extends Error {
 
 const PREFIX = 'realtime-rag:session:';
 
-/**
- * Sessions in Redis, shared by every instance behind a load balancer: a client that reconnects to
- * another instance continues its conversation. Each record expires after the TTL, renewed on use.
- * Commands fail fast while Redis is down (no offline queue) and the client reconnects by itself.
- */
 /** How long start-up waits for Redis before going on without it (readiness then says so). */
 const CONNECT_WAIT_MS = 3000;
 
+/**
+ * Sessions in Redis, shared by every instance behind a load balancer: a client that reconnects to
+ * another instance continues its conversation. Each record expires after the TTL, renewed on use.
+ * Nothing waits on Redis for long: commands fail fast while Redis is down (no offline queue) and
+ * after the command timeout while it does not answer (hung, or across a network partition, where
+ * the connection stays open); the client reconnects by itself.
+ */
 export class RedisSessionStore extends SessionStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisSessionStore.name);
 
@@ -33,8 +35,16 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnA
     redis.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
   }
 
-  static connect(url: string, ttlMs: number): RedisSessionStore {
-    return new RedisSessionStore(new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }), ttlMs);
+  static connect(url: string, ttlMs: number, commandTimeoutMs: number): RedisSessionStore {
+    const redis = new Redis(url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      lazyConnect: false,
+      commandTimeout: commandTimeoutMs,
+      // An attempt into a partition is given up when start-up stops waiting, and tried again.
+      connectTimeout: CONNECT_WAIT_MS,
+    });
+    return new RedisSessionStore(redis, ttlMs);
   }
 
   /** Waits a moment for the first connection, so a healthy Redis is ready when the app is. */
@@ -63,6 +73,7 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnA
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // QUIT is a command like any other: the command timeout bounds it, and unanswered the connection is dropped.
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 

@@ -44,6 +44,16 @@ export class RedisServer {
     }
   }
 
+  /** Stops it answering without closing a connection (SIGSTOP): how a hung Redis or a network partition looks. */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  /** Lets a frozen server answer again (SIGCONT); what it was sent meanwhile is answered then. */
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     const child = this.process;
     if (!child || child.exitCode !== null) return;
