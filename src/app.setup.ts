@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { Authenticator } from './auth';
 import { AppConfig, LimitsConfig } from './config';
 import { ShutdownState } from './lifecycle';
+import { Metrics } from './metrics';
 import { RealtimeWsAdapter } from './gateway';
 
 /** What main.ts and the end-to-end tests both do to an app before it listens. */
@@ -11,6 +12,7 @@ export function setUpApp(app: INestApplication): AppConfig {
   const limits = app.get(ConfigService).getOrThrow<LimitsConfig>('limits');
   const authenticator = app.get(Authenticator);
   const shutdown = app.get(ShutdownState);
+  const metrics = app.get(Metrics);
   app.useWebSocketAdapter(
     new RealtimeWsAdapter(app, {
       path: config.wsPath,
@@ -20,6 +22,7 @@ export function setUpApp(app: INestApplication): AppConfig {
       trustProxyHops: limits.trustProxyHops,
       heartbeatIntervalMs: limits.heartbeatIntervalMs,
       draining: () => shutdown.draining,
+      upgradeRefused: (reason) => metrics.upgradeRefused(reason),
     }),
   );
   app.enableShutdownHooks();

@@ -50,12 +50,18 @@ describe('the service process (e2e)', () => {
   /** The lines of stdout written in full so far. */
   const logLines = () => stdout.split('\n').slice(0, -1);
 
-  it('authenticates a token under a percent-encoded parameter name, and logs it redacted', async () => {
+  /** The first whole log line containing `text`, parsed, once it is there. */
+  const logEntry = async (text: string) => {
+    await waitUntil(() => logLines().some((line) => line.includes(text)));
+    return JSON.parse(logLines().find((line) => line.includes(text))!) as { level: number; msg?: string; req?: { url: string } };
+  };
+
+  it('reads a token under a percent-encoded parameter name, and logs none: requests redacted, refused upgrades by path only', async () => {
     expect(await upgradeStatus(`ws://127.0.0.1:${port}/ws/realtime-asr?to%6Ben=${TOKEN}`)).toBe(101);
     await fetch(`http://127.0.0.1:${port}/metrics?to%6Ben=${TOKEN}&TOKEN=${TOKEN}`, { headers: { 'X-Request-Id': 'encoded-token' } });
-    await waitUntil(() => logLines().some((line) => line.includes('"encoded-token"')));
-    const entry = JSON.parse(logLines().find((line) => line.includes('"encoded-token"'))!) as { req: { url: string } };
-    expect(entry.req.url).toBe('/metrics?to%6Ben=[redacted]&TOKEN=[redacted]');
+    expect((await logEntry('"encoded-token"')).req?.url).toBe('/metrics?to%6Ben=[redacted]&TOKEN=[redacted]');
+    expect(await upgradeStatus(`ws://127.0.0.1:${port}/ws/realtime-asr?%74%6f%6b%65%6e=${TOKEN}-wrong`)).toBe(401);
+    expect(await logEntry('Upgrade refused')).toMatchObject({ level: 40, msg: 'Upgrade refused: unauthorized (HTTP 401) from 127.0.0.1 to /ws/realtime-asr' });
     expect(stdout).not.toContain(TOKEN);
   });
 

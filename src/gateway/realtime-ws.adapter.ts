@@ -6,6 +6,7 @@ import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { clientAddress } from './client-address';
 import { ConnectionsPerIp } from './connections-per-ip';
 import { parseFrame } from './parse-frame';
+import { UPGRADE_REFUSALS, UpgradeRefusal } from './upgrade-refusals';
 
 export interface RealtimeWsOptions {
   /** The URL path of the WebSocket endpoint (WS_PATH). */
@@ -22,6 +23,8 @@ export interface RealtimeWsOptions {
   heartbeatIntervalMs: number;
   /** True while shutting down: upgrades are refused with HTTP 503. */
   draining: () => boolean;
+  /** Told of each refused upgrade (for the metric); the adapter logs it. */
+  upgradeRefused: (reason: UpgradeRefusal) => void;
 }
 
 type VerifyDone = (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void;
@@ -58,14 +61,23 @@ export class RealtimeWsAdapter extends WsAdapter {
   }
 
   override create(port: number, options: Record<string, unknown> = {}) {
-    const { path, maxPayload, authenticate, trustProxyHops } = this.options;
+    const { path, maxPayload, authenticate, trustProxyHops, upgradeRefused } = this.options;
     const addressOf = (req: IncomingMessage) => clientAddress(req, trustProxyHops);
     const perIp = new ConnectionsPerIp(this.options.maxConnectionsPerIp);
+    const refusal = (req: IncomingMessage): UpgradeRefusal | undefined => {
+      if (this.options.draining()) return 'shutting_down';
+      if (authenticate(req) === undefined) return 'unauthorized';
+      if (!perIp.hasRoom(addressOf(req))) return 'too_many_connections';
+      return undefined;
+    };
     const verifyClient = ({ req }: { req: IncomingMessage }, done: VerifyDone) => {
-      if (this.options.draining()) return done(false, 503, 'Shutting down');
-      if (authenticate(req) === undefined) return done(false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
-      if (!perIp.hasRoom(addressOf(req))) return done(false, 429, 'Too many connections from this address');
-      done(true);
+      const reason = refusal(req);
+      if (reason === undefined) return done(true);
+      const { status, message, headers } = UPGRADE_REFUSALS[reason];
+      // The endpoint's path, never the request's URL: its query may carry a token.
+      this.log.warn(`Upgrade refused: ${reason} (HTTP ${status}) from ${addressOf(req)} to ${path}`);
+      upgradeRefused(reason);
+      done(false, status, message, headers);
     };
     const server: WebSocketServer = super.create(port, { ...options, path, maxPayload, verifyClient });
     server.on('connection', (socket: WebSocket, req: IncomingMessage) => {
