@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Authenticator } from './auth';
-import { AppConfig, LimitsConfig } from './config';
+import { AppConfig, AuthConfig, LimitsConfig } from './config';
 import { ShutdownState } from './lifecycle';
 import { Metrics } from './metrics';
 import { RealtimeWsAdapter } from './gateway';
@@ -10,6 +10,7 @@ import { RealtimeWsAdapter } from './gateway';
 export function setUpApp(app: INestApplication): AppConfig {
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
   const limits = app.get(ConfigService).getOrThrow<LimitsConfig>('limits');
+  const auth = app.get(ConfigService).getOrThrow<AuthConfig>('auth');
   const authenticator = app.get(Authenticator);
   const shutdown = app.get(ShutdownState);
   const metrics = app.get(Metrics);
@@ -18,6 +19,7 @@ export function setUpApp(app: INestApplication): AppConfig {
       path: config.wsPath,
       maxPayload: config.maxFrameBytes,
       authenticate: (request) => authenticator.authenticate(request),
+      allowedOrigins: auth.allowedOrigins,
       maxConnectionsPerIp: limits.maxConnectionsPerIp,
       trustProxyHops: limits.trustProxyHops,
       heartbeatIntervalMs: limits.heartbeatIntervalMs,

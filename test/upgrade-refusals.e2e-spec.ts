@@ -17,6 +17,7 @@ describe('refused upgrades (e2e)', () => {
     const withToken = (token: string) => `${stack.wsUrl}?to%6Ben=${token}&features=usage`;
     expect(await upgradeStatus(withToken(WRONG))).toBe(401);
     expect(await upgradeStatus(`${stack.wsUrl}?TOKEN=${WRONG}`)).toBe(401);
+    expect(await upgradeStatus(withToken(TOKEN), { Origin: 'https://evil.example' })).toBe(403);
     const client = await WsTestClient.connect(withToken(TOKEN));
     expect(await upgradeStatus(withToken(TOKEN))).toBe(429);
     // An answer in flight keeps the instance draining, and serving HTTP, during the grace period.
@@ -28,6 +29,7 @@ describe('refused upgrades (e2e)', () => {
 
     const metrics = await (await fetch(`${stack.httpUrl}/metrics`)).text();
     expect(sample(metrics, 'realtime_rag_upgrades_refused_total{reason="unauthorized"}')).toBe(2);
+    expect(sample(metrics, 'realtime_rag_upgrades_refused_total{reason="origin"}')).toBe(1);
     expect(sample(metrics, 'realtime_rag_upgrades_refused_total{reason="too_many_connections"}')).toBe(1);
     expect(sample(metrics, 'realtime_rag_upgrades_refused_total{reason="shutting_down"}')).toBe(1);
 
@@ -36,6 +38,7 @@ describe('refused upgrades (e2e)', () => {
     expect(refusals).toEqual([
       `warn Upgrade refused: unauthorized (HTTP 401) from 127.0.0.1 to ${path} RealtimeWsAdapter`,
       `warn Upgrade refused: unauthorized (HTTP 401) from 127.0.0.1 to ${path} RealtimeWsAdapter`,
+      `warn Upgrade refused: origin (HTTP 403) from 127.0.0.1 to ${path} RealtimeWsAdapter`,
       `warn Upgrade refused: too_many_connections (HTTP 429) from 127.0.0.1 to ${path} RealtimeWsAdapter`,
       `warn Upgrade refused: shutting_down (HTTP 503) from 127.0.0.1 to ${path} RealtimeWsAdapter`,
     ]);

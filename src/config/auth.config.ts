@@ -2,17 +2,28 @@ import { registerAs } from '@nestjs/config';
 import { IsOptional, Matches } from 'class-validator';
 import { validateEnv } from './validate-env';
 
+/** scheme://host[:port], as a browser sends it in Origin: no path, no trailing slash. */
+const ORIGIN = String.raw`[a-z][a-z0-9+.-]*://(\[[0-9a-f:.]+\]|[a-z0-9-]+(\.[a-z0-9-]+)*)(:\d{1,5})?`;
+
 class AuthEnv {
   @IsOptional()
   @Matches(/^[\w.@-]+:\S{8,}(,[\w.@-]+:\S{8,})*$/, {
     message: 'AUTH_TOKENS must be a comma-separated list of principal:token pairs, each token at least 8 characters',
   })
   AUTH_TOKENS?: string;
+
+  @IsOptional()
+  @Matches(new RegExp(String.raw`^(\*|${ORIGIN}(\s*,\s*${ORIGIN})*)$`, 'i'), {
+    message: 'ALLOWED_ORIGINS must be * or a comma-separated list of origins (scheme://host[:port], no path), e.g. https://app.example.com,http://localhost:3000',
+  })
+  ALLOWED_ORIGINS?: string;
 }
 
 export interface AuthConfig {
   /** principal:token pairs; empty means the service runs open. */
   tokens: Array<{ principal: string; token: string }>;
+  /** Browser origins that may open a socket besides the service's own (lower case), or '*' for any. */
+  allowedOrigins: string[] | '*';
 }
 
 export const authConfig = registerAs('auth', (): AuthConfig => {
@@ -24,5 +35,7 @@ export const authConfig = registerAs('auth', (): AuthConfig => {
       const colon = pair.indexOf(':');
       return { principal: pair.slice(0, colon), token: pair.slice(colon + 1) };
     });
-  return { tokens };
+  const origins = env.ALLOWED_ORIGINS ?? '';
+  const allowedOrigins = origins === '*' ? '*' : origins.split(',').filter(Boolean).map((origin) => origin.trim().toLowerCase());
+  return { tokens, allowedOrigins };
 });

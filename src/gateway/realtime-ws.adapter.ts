@@ -3,6 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import type { AuthConfig } from '../config';
+import { isAllowedOrigin } from './allowed-origin';
 import { clientAddress } from './client-address';
 import { ConnectionsPerIp } from './connections-per-ip';
 import { parseFrame } from './parse-frame';
@@ -15,6 +17,8 @@ export interface RealtimeWsOptions {
   maxPayload: number;
   /** Who an upgrade request comes from; undefined refuses it with HTTP 401 before any socket opens. */
   authenticate: (request: IncomingMessage) => string | undefined;
+  /** Browser origins allowed besides the service's own (ALLOWED_ORIGINS); others get HTTP 403. */
+  allowedOrigins: AuthConfig['allowedOrigins'];
   /** More open sockets from one address are refused with HTTP 429. */
   maxConnectionsPerIp: number;
   /** Proxies in front whose X-Forwarded-For is trusted to name the client's address (TRUST_PROXY_HOPS). */
@@ -61,17 +65,19 @@ export class RealtimeWsAdapter extends WsAdapter {
   }
 
   override create(port: number, options: Record<string, unknown> = {}) {
-    const { path, maxPayload, authenticate, trustProxyHops, upgradeRefused } = this.options;
+    const { path, maxPayload, authenticate, allowedOrigins, trustProxyHops, upgradeRefused } = this.options;
     const addressOf = (req: IncomingMessage) => clientAddress(req, trustProxyHops);
     const perIp = new ConnectionsPerIp(this.options.maxConnectionsPerIp);
-    const refusal = (req: IncomingMessage): UpgradeRefusal | undefined => {
+    const refusal = (req: IncomingMessage, origin?: string): UpgradeRefusal | undefined => {
       if (this.options.draining()) return 'shutting_down';
+      // Before authentication, so a foreign page cannot even tell a good token from a bad one.
+      if (!isAllowedOrigin(origin, req, allowedOrigins)) return 'origin';
       if (authenticate(req) === undefined) return 'unauthorized';
       if (!perIp.hasRoom(addressOf(req))) return 'too_many_connections';
       return undefined;
     };
-    const verifyClient = ({ req }: { req: IncomingMessage }, done: VerifyDone) => {
-      const reason = refusal(req);
+    const verifyClient = ({ req, origin }: { req: IncomingMessage; origin?: string }, done: VerifyDone) => {
+      const reason = refusal(req, origin);
       if (reason === undefined) return done(true);
       const { status, message, headers } = UPGRADE_REFUSALS[reason];
       // The endpoint's path, never the request's URL: its query may carry a token.

@@ -38,7 +38,7 @@ export class Metrics {
   private readonly interrupts = new Counter({ name: 'realtime_rag_interrupts_total', help: 'Answers interrupted by a newer question', registers: [this.registry] });
   private readonly upgradesRefused = new Counter({
     name: 'realtime_rag_upgrades_refused_total',
-    help: 'WebSocket upgrades refused before any socket opened, by reason (unauthorized, too_many_connections, shutting_down)',
+    help: 'WebSocket upgrades refused before any socket opened, by reason (origin, unauthorized, too_many_connections, shutting_down)',
     labelNames: ['reason'],
     registers: [this.registry],
   });
@@ -85,7 +85,7 @@ export class Metrics {
     this.interrupts.inc();
   }
 
-  /** An upgrade was refused: unauthorized, too_many_connections or shutting_down. */
+  /** An upgrade was refused: origin, unauthorized, too_many_connections or shutting_down. */
   upgradeRefused(reason: string): void {
     this.upgradesRefused.inc({ reason });
   }
