@@ -37,4 +37,3 @@ const PINO_LEVELS: Record<string, string> = { fatal: 'fatal', error: 'error', wa
   ],
 })
 export class LoggingModule {}
-
