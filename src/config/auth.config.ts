@@ -22,8 +22,11 @@ class AuthEnv {
 export interface AuthConfig {
   /** principal:token pairs; empty means the service runs open. */
   tokens: Array<{ principal: string; token: string }>;
-  /** Browser origins that may open a socket besides the service's own (lower case), or '*' for any. */
-  allowedOrigins: string[] | '*';
+  /**
+   * Browser origins that may open a socket: the service's own (unset), any ('*'), or exactly these
+   * (lower case). A list leaves out the own origin unless it is listed, which DNS rebinding cannot fake.
+   */
+  allowedOrigins: 'same-origin' | '*' | string[];
 }
 
 export const authConfig = registerAs('auth', (): AuthConfig => {
@@ -35,7 +38,11 @@ export const authConfig = registerAs('auth', (): AuthConfig => {
       const colon = pair.indexOf(':');
       return { principal: pair.slice(0, colon), token: pair.slice(colon + 1) };
     });
-  const origins = env.ALLOWED_ORIGINS ?? '';
-  const allowedOrigins = origins === '*' ? '*' : origins.split(',').filter(Boolean).map((origin) => origin.trim().toLowerCase());
-  return { tokens, allowedOrigins };
+  return { tokens, allowedOrigins: allowedOrigins(env.ALLOWED_ORIGINS) };
 });
+
+function allowedOrigins(value: string | undefined): AuthConfig['allowedOrigins'] {
+  if (value === undefined) return 'same-origin';
+  if (value === '*') return '*';
+  return value.split(',').map((origin) => origin.trim().toLowerCase());
+}

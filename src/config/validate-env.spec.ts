@@ -53,9 +53,9 @@ describe('ALLOWED_ORIGINS', () => {
     process.env = { ...saved };
   });
 
-  it('defaults to none besides the service itself, and reads a list (lower case) or *', () => {
+  it("defaults to the service's own origin, and reads a list (lower case) or *", () => {
     delete process.env.ALLOWED_ORIGINS;
-    expect(authConfig().allowedOrigins).toEqual([]);
+    expect(authConfig().allowedOrigins).toBe('same-origin');
     process.env.ALLOWED_ORIGINS = 'https://App.example.com, http://localhost:3000,http://[::1]:8080,capacitor://localhost';
     expect(authConfig().allowedOrigins).toEqual(['https://app.example.com', 'http://localhost:3000', 'http://[::1]:8080', 'capacitor://localhost']);
     process.env.ALLOWED_ORIGINS = '*';

@@ -17,7 +17,7 @@ export interface RealtimeWsOptions {
   maxPayload: number;
   /** Who an upgrade request comes from; undefined refuses it with HTTP 401 before any socket opens. */
   authenticate: (request: IncomingMessage) => string | undefined;
-  /** Browser origins allowed besides the service's own (ALLOWED_ORIGINS); others get HTTP 403. */
+  /** Browser origins that may open a socket (ALLOWED_ORIGINS); others get HTTP 403. */
   allowedOrigins: AuthConfig['allowedOrigins'];
   /** More open sockets from one address are refused with HTTP 429. */
   maxConnectionsPerIp: number;
