@@ -1,25 +1,30 @@
 import { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Authenticator } from './auth';
-import { AppConfig, LimitsConfig } from './config';
+import { AppConfig, AuthConfig, LimitsConfig } from './config';
 import { ShutdownState } from './lifecycle';
+import { Metrics } from './metrics';
 import { RealtimeWsAdapter } from './gateway';
 
 /** What main.ts and the end-to-end tests both do to an app before it listens. */
 export function setUpApp(app: INestApplication): AppConfig {
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
   const limits = app.get(ConfigService).getOrThrow<LimitsConfig>('limits');
+  const auth = app.get(ConfigService).getOrThrow<AuthConfig>('auth');
   const authenticator = app.get(Authenticator);
   const shutdown = app.get(ShutdownState);
+  const metrics = app.get(Metrics);
   app.useWebSocketAdapter(
     new RealtimeWsAdapter(app, {
       path: config.wsPath,
       maxPayload: config.maxFrameBytes,
       authenticate: (request) => authenticator.authenticate(request),
+      allowedOrigins: auth.allowedOrigins,
       maxConnectionsPerIp: limits.maxConnectionsPerIp,
       trustProxyHops: limits.trustProxyHops,
       heartbeatIntervalMs: limits.heartbeatIntervalMs,
       draining: () => shutdown.draining,
+      upgradeRefused: (reason) => metrics.upgradeRefused(reason),
     }),
   );
   // Exit (code 0) rather than re-raise the signal once the hooks ran: only an exit lets pino write

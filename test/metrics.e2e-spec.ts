@@ -1,10 +1,5 @@
+import { sample } from './support/prometheus';
 import { startStack } from './support/stack';
-
-/** The value of one sample line of a Prometheus text exposition, or undefined. */
-const sample = (text: string, line: string) => {
-  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-  return found === undefined ? undefined : Number(found.slice(line.length + 1));
-};
 
 describe('Prometheus metrics (e2e)', () => {
   it('counts connections, questions, Dify calls by outcome, interrupts, time to first chunk and answer duration', async () => {

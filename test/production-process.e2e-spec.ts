@@ -2,7 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { LocalDifyServer } from '../src/local-dify';
-import { freePort } from './support/net';
+import { freePort, upgradeStatus } from './support/net';
+import { waitUntil } from './support/wait-until';
 import { WsTestClient } from './support/ws-test-client';
 
 const API_KEY = 'app-ProcessSecretKey0123456789';
@@ -44,6 +45,24 @@ describe('the service process (e2e)', () => {
   afterAll(async () => {
     if (service.exitCode === null) service.kill('SIGKILL');
     await dify.close();
+  });
+
+  /** The lines of stdout written in full so far. */
+  const logLines = () => stdout.split('\n').slice(0, -1);
+
+  /** The first whole log line containing `text`, parsed, once it is there. */
+  const logEntry = async (text: string) => {
+    await waitUntil(() => logLines().some((line) => line.includes(text)));
+    return JSON.parse(logLines().find((line) => line.includes(text))!) as { level: number; msg?: string; req?: { url: string } };
+  };
+
+  it('reads a token under a percent-encoded parameter name, and logs none: requests redacted, refused upgrades by path only', async () => {
+    expect(await upgradeStatus(`ws://127.0.0.1:${port}/ws/realtime-asr?to%6Ben=${TOKEN}`)).toBe(101);
+    await fetch(`http://127.0.0.1:${port}/metrics?to%6Ben=${TOKEN}&TOKEN=${TOKEN}`, { headers: { 'X-Request-Id': 'encoded-token' } });
+    expect((await logEntry('"encoded-token"')).req?.url).toBe('/metrics?to%6Ben=[redacted]&TOKEN=[redacted]');
+    expect(await upgradeStatus(`ws://127.0.0.1:${port}/ws/realtime-asr?%74%6f%6b%65%6e=${TOKEN}-wrong`)).toBe(401);
+    expect(await logEntry('Upgrade refused')).toMatchObject({ level: 40, msg: 'Upgrade refused: unauthorized (HTTP 401) from 127.0.0.1 to /ws/realtime-asr' });
+    expect(stdout).not.toContain(TOKEN);
   });
 
   it('answers, logs structured JSON with request ids and no secret, and exits cleanly on SIGTERM, cutting an answer in flight', async () => {

@@ -9,10 +9,21 @@ export abstract class Authenticator {
   abstract authenticate(request: IncomingMessage): string | undefined;
 }
 
+/**
+ * Whether a query parameter carries a client token: its decoded name is `token`, in any case
+ * (`to%6Ben` and `TOKEN` too). The one definition: authentication reads such a parameter, and the
+ * logs redact every one.
+ */
+export function isTokenParameter(decodedName: string): boolean {
+  return decodedName.toLowerCase() === 'token';
+}
+
 /** The credential a client presents: `Authorization: Bearer …`, or `?token=…` for browsers, which cannot set headers. */
 export function presentedToken(request: IncomingMessage): string | undefined {
   const header = request.headers.authorization;
   if (header?.toLowerCase().startsWith('bearer ')) return header.slice(7).trim();
-  const query = new URL(request.url ?? '/', 'http://local').searchParams.get('token');
-  return query ?? undefined;
+  for (const [name, value] of new URL(request.url ?? '/', 'http://local').searchParams) {
+    if (isTokenParameter(name)) return value;
+  }
+  return undefined;
 }

@@ -1,3 +1,3 @@
 export { AuthModule } from './auth.module';
-export { Authenticator, presentedToken } from './authenticator';
+export { Authenticator, isTokenParameter, presentedToken } from './authenticator';
 export { TokenListAuthenticator, ANONYMOUS } from './token-list.authenticator';

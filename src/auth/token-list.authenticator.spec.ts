@@ -16,6 +16,14 @@ describe('TokenListAuthenticator', () => {
     expect(authenticator.authenticate(request('/ws?token=globex-token-456'))).toBe('globex');
   });
 
+  it('reads the token parameter by its decoded name, in any case: the name the logs redact (isTokenParameter)', () => {
+    expect(authenticator.authenticate(request('/ws?to%6Ben=acme-token-123'))).toBe('acme');
+    expect(authenticator.authenticate(request('/ws?%74%6F%6B%65%6E=acme-token-123'))).toBe('acme');
+    expect(authenticator.authenticate(request('/ws?features=usage&TOKEN=globex-token-456'))).toBe('globex');
+    expect(authenticator.authenticate(request('/ws?token=acme-token-123&token=globex-token-456'))).toBe('acme');
+    expect(authenticator.authenticate(request('/ws?tokens=acme-token-123'))).toBeUndefined();
+  });
+
   it('refuses a missing, wrong, truncated or extended token', () => {
     for (const r of [
       request('/ws'),

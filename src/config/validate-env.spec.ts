@@ -1,4 +1,5 @@
 import { appConfig } from './app.config';
+import { authConfig } from './auth.config';
 import { difyConfig } from './dify.config';
 import { sessionConfig } from './session.config';
 
@@ -53,5 +54,29 @@ describe('configuration', () => {
     expect(difyConfig()).toMatchObject({ baseUrl: 'http://dify.internal/v1', inputs: { lang: 'zh' } });
     process.env.DIFY_INPUTS = '[1]';
     expect(() => difyConfig()).toThrow(/DIFY_INPUTS/);
+  });
+});
+
+describe('ALLOWED_ORIGINS', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it("defaults to the service's own origin, and reads a list (lower case) or *", () => {
+    delete process.env.ALLOWED_ORIGINS;
+    expect(authConfig().allowedOrigins).toBe('same-origin');
+    process.env.ALLOWED_ORIGINS = 'https://App.example.com, http://localhost:3000,http://[::1]:8080,capacitor://localhost';
+    expect(authConfig().allowedOrigins).toEqual(['https://app.example.com', 'http://localhost:3000', 'http://[::1]:8080', 'capacitor://localhost']);
+    process.env.ALLOWED_ORIGINS = '*';
+    expect(authConfig().allowedOrigins).toBe('*');
+  });
+
+  it('stops start-up on anything that is not an origin, naming the variable but not the value', () => {
+    for (const bad of ['https://app.example.com/', 'https://app.example.com/path', 'app.example.com', '*,https://a.example', 'https://a.example,', 'https://secret-value.example?x']) {
+      process.env.ALLOWED_ORIGINS = bad;
+      expect(() => authConfig()).toThrow(/ALLOWED_ORIGINS must be \* or a comma-separated list of origins/);
+      expect(() => authConfig()).not.toThrow(/secret-value/);
+    }
   });
 });

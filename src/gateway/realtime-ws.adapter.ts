@@ -3,9 +3,12 @@ import type { IncomingMessage } from 'node:http';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
+import type { AuthConfig } from '../config';
+import { isAllowedOrigin } from './allowed-origin';
 import { clientAddress } from './client-address';
 import { ConnectionsPerIp } from './connections-per-ip';
 import { parseFrame } from './parse-frame';
+import { UPGRADE_REFUSALS, UpgradeRefusal } from './upgrade-refusals';
 
 export interface RealtimeWsOptions {
   /** The URL path of the WebSocket endpoint (WS_PATH). */
@@ -14,6 +17,8 @@ export interface RealtimeWsOptions {
   maxPayload: number;
   /** Who an upgrade request comes from; undefined refuses it with HTTP 401 before any socket opens. */
   authenticate: (request: IncomingMessage) => string | undefined;
+  /** Browser origins that may open a socket (ALLOWED_ORIGINS); others get HTTP 403. */
+  allowedOrigins: AuthConfig['allowedOrigins'];
   /** More open sockets from one address are refused with HTTP 429. */
   maxConnectionsPerIp: number;
   /** Proxies in front whose X-Forwarded-For is trusted to name the client's address (TRUST_PROXY_HOPS). */
@@ -22,6 +27,8 @@ export interface RealtimeWsOptions {
   heartbeatIntervalMs: number;
   /** True while shutting down: upgrades are refused with HTTP 503. */
   draining: () => boolean;
+  /** Told of each refused upgrade (for the metric); the adapter logs it. */
+  upgradeRefused: (reason: UpgradeRefusal) => void;
 }
 
 type VerifyDone = (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void;
@@ -61,14 +68,25 @@ export class RealtimeWsAdapter extends WsAdapter {
   }
 
   override create(port: number, options: Record<string, unknown> = {}) {
-    const { path, maxPayload, authenticate, trustProxyHops } = this.options;
+    const { path, maxPayload, authenticate, allowedOrigins, trustProxyHops, upgradeRefused } = this.options;
     const addressOf = (req: IncomingMessage) => clientAddress(req, trustProxyHops);
     const perIp = new ConnectionsPerIp(this.options.maxConnectionsPerIp);
-    const verifyClient = ({ req }: { req: IncomingMessage }, done: VerifyDone) => {
-      if (this.options.draining()) return done(false, 503, 'Shutting down');
-      if (authenticate(req) === undefined) return done(false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
-      if (!perIp.hasRoom(addressOf(req))) return done(false, 429, 'Too many connections from this address');
-      done(true);
+    const refusal = (req: IncomingMessage, origin?: string): UpgradeRefusal | undefined => {
+      if (this.options.draining()) return 'shutting_down';
+      // Before authentication, so a foreign page cannot even tell a good token from a bad one.
+      if (!isAllowedOrigin(origin, req, allowedOrigins)) return 'origin';
+      if (authenticate(req) === undefined) return 'unauthorized';
+      if (!perIp.hasRoom(addressOf(req))) return 'too_many_connections';
+      return undefined;
+    };
+    const verifyClient = ({ req, origin }: { req: IncomingMessage; origin?: string }, done: VerifyDone) => {
+      const reason = refusal(req, origin);
+      if (reason === undefined) return done(true);
+      const { status, message, headers } = UPGRADE_REFUSALS[reason];
+      // The endpoint's path, never the request's URL: its query may carry a token.
+      this.log.warn(`Upgrade refused: ${reason} (HTTP ${status}) from ${addressOf(req)} to ${path}`);
+      upgradeRefused(reason);
+      done(false, status, message, headers);
     };
     // One message per event-loop turn, not every frame of a network read at once: a socket that
     // floods cannot hold the loop (other sockets, /health) for a whole read's worth of frames.

@@ -1,1 +1,1 @@
-export { LoggingModule, withoutToken } from './logging.module';
+export { LoggingModule } from './logging.module';

@@ -36,6 +36,12 @@ export class Metrics {
     registers: [this.registry],
   });
   private readonly interrupts = new Counter({ name: 'realtime_rag_interrupts_total', help: 'Answers interrupted by a newer question', registers: [this.registry] });
+  private readonly upgradesRefused = new Counter({
+    name: 'realtime_rag_upgrades_refused_total',
+    help: 'WebSocket upgrades refused before any socket opened, by reason (origin, unauthorized, too_many_connections, shutting_down)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   private readonly rateLimited = new Counter({
     name: 'realtime_rag_rate_limited_total',
     help: 'Messages refused by the per-connection rate limit',
@@ -77,6 +83,11 @@ export class Metrics {
 
   answerInterrupted(): void {
     this.interrupts.inc();
+  }
+
+  /** An upgrade was refused: origin, unauthorized, too_many_connections or shutting_down. */
+  upgradeRefused(reason: string): void {
+    this.upgradesRefused.inc({ reason });
   }
 
   messageRateLimited(): void {

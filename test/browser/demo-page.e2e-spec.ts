@@ -49,6 +49,16 @@ describeWithChromium('the demo page in a real browser (e2e)', () => {
     await page.close();
   }, 40_000);
 
+  it('cannot reach the endpoint from a page of another origin: the upgrade gets 403 (cross-site WebSocket hijacking)', async () => {
+    const page = await browser.newPage();
+    // localhost is another origin than 127.0.0.1; ?ws= points the page at this stack's endpoint.
+    const foreign = stack.httpUrl.replace('127.0.0.1', 'localhost');
+    await page.goto(`${foreign}/?ws=${encodeURIComponent(stack.wsUrl)}`);
+    await page.getByText(/Could not connect/).waitFor({ timeout: 10_000 });
+    expect(stack.logs.lines.filter((line) => line.startsWith('warn Upgrade refused: origin (HTTP 403)'))).toHaveLength(1);
+    await page.close();
+  });
+
   it('is a static page with no external resources and a 404 for unknown paths', async () => {
     const page = await browser.newPage();
     const requests: string[] = [];

@@ -8,17 +8,17 @@ import { WsTestClient } from './ws-test-client';
 
 export const TEST_API_KEY = 'app-e2eSecretKey0123456789ab';
 
-/** Every line the app logged, to prove what never appears in logs. */
+/** Every line the app logged, each after its level (`warn …`), to prove what never appears in logs. */
 export class CapturingLogger implements LoggerService {
   readonly lines: string[] = [];
-  log = (...args: unknown[]) => this.record(args);
-  error = (...args: unknown[]) => this.record(args);
-  warn = (...args: unknown[]) => this.record(args);
-  debug = (...args: unknown[]) => this.record(args);
-  verbose = (...args: unknown[]) => this.record(args);
-  fatal = (...args: unknown[]) => this.record(args);
-  private record(args: unknown[]): void {
-    this.lines.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : String(a))).join(' '));
+  log = (...args: unknown[]) => this.record('log', args);
+  error = (...args: unknown[]) => this.record('error', args);
+  warn = (...args: unknown[]) => this.record('warn', args);
+  debug = (...args: unknown[]) => this.record('debug', args);
+  verbose = (...args: unknown[]) => this.record('verbose', args);
+  fatal = (...args: unknown[]) => this.record('fatal', args);
+  private record(level: string, args: unknown[]): void {
+    this.lines.push([level, ...args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : String(a)))].join(' '));
   }
 }
 
