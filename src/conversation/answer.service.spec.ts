@@ -3,8 +3,9 @@ import { DifyChatRequest, DifyClient, DifyError, DifyEvent } from '../dify';
 import { Metrics } from '../metrics';
 import { MemorySessionStore, sessionKey } from '../session';
 import { AnswerService } from './answer.service';
+import { AnswersAtCapacityError } from './turn-errors';
 
-const LIMITS = { ratePerSecond: 50, rateBurst: 100, maxConnectionsPerIp: 100, trustProxyHops: 0, maxConcurrentAnswers: 10, heartbeatIntervalMs: 30_000, sendHighWaterBytes: 65_536, sendHardLimitBytes: 1_048_576, sendChunkMaxChars: 8192 };
+const LIMITS = { maxConcurrentAnswers: 10 };
 const ids = (conversationId: string) => ({ taskId: 't', messageId: 'm', conversationId });
 
 /** A DifyClient double that records requests and replies with scripted event lists or errors. */
@@ -80,13 +81,13 @@ describe('AnswerService', () => {
     });
   });
 
-  it('refuses a turn beyond MAX_CONCURRENT_ANSWERS with SERVER_BUSY, and frees its place when a turn ends', async () => {
+  it('refuses a turn beyond MAX_CONCURRENT_ANSWERS (AnswersAtCapacityError, told as SERVER_BUSY), and frees its place when a turn ends', async () => {
     const streams: Array<Subject<DifyEvent>> = [];
     const client = { streamChat: () => { const s = new Subject<DifyEvent>(); streams.push(s); return s; } } as unknown as DifyClient;
     const service = new AnswerService(client, store(), { ...LIMITS, maxConcurrentAnswers: 1 }, new Metrics());
     const first = service.answer('a?', 'p', 's1').subscribe();
     await new Promise((r) => setImmediate(r));
-    await expect(lastValueFrom(service.answer('b?', 'p', 's2'))).rejects.toMatchObject({ code: 'SERVER_BUSY' });
+    await expect(lastValueFrom(service.answer('b?', 'p', 's2'))).rejects.toBeInstanceOf(AnswersAtCapacityError);
     first.unsubscribe();
     const second = service.answer('c?', 'p', 's3').subscribe();
     await new Promise((r) => setImmediate(r));

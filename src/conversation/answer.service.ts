@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
 import { catchError, defer, filter, finalize, map, Observable, switchMap, tap, throwError } from 'rxjs';
-import { limitsConfig } from '../config';
+import { LimitsConfig, limitsConfig } from '../config';
 import { Metrics } from '../metrics';
 import { DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyUsage } from '../dify';
-import { ProtocolError } from '../protocol';
 import { difyUser, SessionStore, sessionKey } from '../session';
+import { AnswersAtCapacityError } from './turn-errors';
 
 /** A piece of an answer: text to append, or (`replace`) text that replaces the answer so far. */
 export interface AnswerPiece {
@@ -40,7 +39,7 @@ export class AnswerService {
   constructor(
     private readonly dify: DifyClient,
     private readonly sessions: SessionStore,
-    @Inject(limitsConfig.KEY) private readonly limits: ConfigType<typeof limitsConfig>,
+    @Inject(limitsConfig.KEY) private readonly limits: Pick<LimitsConfig, 'maxConcurrentAnswers'>,
     private readonly metrics: Metrics,
   ) {}
 
@@ -49,14 +48,12 @@ export class AnswerService {
     return this.active;
   }
 
-  /** Like `stream`, within MAX_CONCURRENT_ANSWERS: beyond it the turn fails at once with SERVER_BUSY. */
+  /** Like `stream`, within MAX_CONCURRENT_ANSWERS: beyond it the turn fails at once (AnswersAtCapacityError). */
   answer(question: string, principal: string, sessionId: string): Observable<AnswerEvent> {
     return defer(() => {
       if (this.active >= this.limits.maxConcurrentAnswers) {
         this.metrics.callEnded('busy', 0);
-        return throwError(
-          () => new ProtocolError('SERVER_BUSY', 'The service is answering as many questions as it can; ask again in a moment.', { retryable: true }),
-        );
+        return throwError(() => new AnswersAtCapacityError());
       }
       this.active++;
       const started = performance.now();

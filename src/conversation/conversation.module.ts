@@ -4,7 +4,7 @@ import { turnConfig } from '../config';
 import { DifyModule } from '../dify';
 import { SessionModule } from '../session';
 import { AnswerService } from './answer.service';
-import { ConversationService } from './conversation.service';
+import { ConversationFactory } from './conversation.factory';
 import { detectorFor, QuestionDetector } from './question-detector';
 
 @Module({
@@ -13,8 +13,8 @@ import { detectorFor, QuestionDetector } from './question-detector';
     // One threshold and one window, from the configuration, for every verdict the service acts on.
     { provide: QuestionDetector, inject: [turnConfig.KEY], useFactory: (turn: ConfigType<typeof turnConfig>) => detectorFor(turn) },
     AnswerService,
-    ConversationService,
+    ConversationFactory,
   ],
-  exports: [ConversationService, QuestionDetector],
+  exports: [ConversationFactory, AnswerService, QuestionDetector],
 })
 export class ConversationModule {}

@@ -1,6 +1,7 @@
 import { Observable, Subject } from 'rxjs';
 import { DifyError } from '../dify';
-import { OutboundMessage, ProtocolError } from '../protocol';
+import { ProtocolError } from '../protocol';
+import { ConversationMessage } from './message-sink';
 import { AnswerEnd, AnswerEvent } from './answer.service';
 import { TurnConfig } from '../config';
 import { Conversation } from './conversation';
@@ -14,7 +15,7 @@ const looksLikeQuestion = (text: string) => ({
 
 /** A conversation whose answers come from Subjects the test drives, and whose output it records. */
 function setUp(turn: Partial<TurnConfig> = {}, now?: () => number, detect = looksLikeQuestion) {
-  const out: OutboundMessage[] = [];
+  const out: ConversationMessage[] = [];
   let completed = false;
   let endedWith: ProtocolError | undefined;
   const asked: Array<{ question: string; principal: string; sessionId: string; cancelled: boolean; answer: Subject<AnswerEvent> }> = [];
@@ -43,7 +44,7 @@ function setUp(turn: Partial<TurnConfig> = {}, now?: () => number, detect = look
     'server-made',
     { send: (m) => out.push(m), end: (reason) => ((completed = true), (endedWith = reason)) },
   );
-  conversation.open();
+  conversation.greet();
   out.length = 0;
   const kinds = () => out.map((m) => (m.type === 'status' ? `status:${m.stage}` : m.type === 'error' ? `error:${m.code}` : m.type));
   return { conversation, asked, out, kinds, isCompleted: () => completed, endedWith: () => endedWith };
@@ -53,10 +54,10 @@ const final = (text: string, sessionId?: string) => ({ text, isFinal: true, sess
 
 describe('Conversation', () => {
   it('greets with ack{connected} then status{listening}', () => {
-    const out: OutboundMessage[] = [];
-    const sink = { send: (m: OutboundMessage) => out.push(m), end: () => undefined };
+    const out: ConversationMessage[] = [];
+    const sink = { send: (m: ConversationMessage) => out.push(m), end: () => undefined };
     const conversation = new Conversation({ detect: looksLikeQuestion, answer: () => new Subject(), turn: TURN }, 'p', 's-1', sink);
-    conversation.open();
+    conversation.greet();
     expect(out).toEqual([
       { type: 'ack', message: 'connected', session_id: 's-1' },
       { type: 'status', stage: 'listening', session_id: 's-1' },
@@ -90,12 +91,12 @@ describe('Conversation', () => {
       { type: 'status', stage: 'querying_rag', question: '什么是 RAG？', session_id: 'server-made' },
     ]);
     asked[0].answer.next({ text: '检索增强', replace: false });
-    expect(out.at(-1)).toEqual({ type: 'answer', stream_index: 0, content: '检索增强', final: false, session_id: 'server-made' });
+    expect(out.at(-1)).toEqual({ type: 'answer', content: '检索增强', final: false, session_id: 'server-made' });
     asked[0].answer.next({ text: '生成。', replace: false });
     asked[0].answer.complete();
     expect(out.slice(-3)).toEqual([
-      { type: 'answer', stream_index: 1, content: '生成。', final: false, session_id: 'server-made' },
-      { type: 'answer', stream_index: 2, content: '', final: true, finish_reason: 'complete', session_id: 'server-made' },
+      { type: 'answer', content: '生成。', final: false, session_id: 'server-made' },
+      { type: 'answer', content: '', final: true, finish_reason: 'complete', session_id: 'server-made' },
       { type: 'status', stage: 'idle', session_id: 'server-made' },
     ]);
     expect(kinds()).toEqual(['ack', 'status:analyzing', 'status:querying_rag', 'answer', 'answer', 'answer', 'status:idle']);
@@ -150,7 +151,7 @@ describe('Conversation', () => {
     const afterAck = out.slice(out.findIndex((m) => m.type === 'status' && m.stage === 'interrupting'));
     expect(afterAck.slice(0, 2)).toEqual([
       { type: 'status', stage: 'interrupting', session_id: 'server-made' },
-      { type: 'answer', stream_index: 1, content: '', final: true, finish_reason: 'interrupted', session_id: 'server-made' },
+      { type: 'answer', content: '', final: true, finish_reason: 'interrupted', session_id: 'server-made' },
     ]);
     asked[0].answer.next({ text: 'stale', replace: false });
     expect(out.some((m) => m.type === 'answer' && m.content === 'stale')).toBe(false);
@@ -205,7 +206,7 @@ describe('Conversation', () => {
       out.length = 0;
       conversation.close(goingAway);
       expect(out).toEqual([
-        { type: 'answer', stream_index: 1, content: '', final: true, finish_reason: 'interrupted', session_id: 'server-made' },
+        { type: 'answer', content: '', final: true, finish_reason: 'interrupted', session_id: 'server-made' },
         { type: 'error', code: 'SHUTTING_DOWN', message: 'Shutting down.', retryable: true, session_id: 'server-made' },
       ]);
       expect(asked[0].cancelled).toBe(true);

@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import type { ConversationMessage } from '../conversation';
 import { OutboundMessage, ProtocolError } from '../protocol';
 import { Outbox } from './outbox';
 
@@ -25,7 +26,8 @@ function fakeSocket() {
   return { socket, sent, ws: socket as unknown as WebSocket };
 }
 
-const chunk = (i: number, content: string, final = false): OutboundMessage => ({ type: 'answer', stream_index: i, content, final, session_id: 's' });
+/** A chunk as a conversation hands it over: the Outbox numbers it. */
+const chunk = (content: string, final = false): ConversationMessage => ({ type: 'answer', content, final, session_id: 's' });
 
 describe('Outbox', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -34,23 +36,23 @@ describe('Outbox', () => {
   it('sends at once while the socket keeps up', () => {
     const { ws, sent } = fakeSocket();
     const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 1000, chunkMaxChars: 1000 });
-    outbox.send(chunk(0, 'a'));
-    outbox.send(chunk(1, 'b', true));
+    outbox.send(chunk('a'));
+    outbox.send(chunk('b', true));
     expect(sent.map((m) => (m as { content: string }).content)).toEqual(['a', 'b']);
   });
 
   it('merges a slow reader’s waiting chunks losslessly, keeping stream_index 0,1,2… and final last', () => {
     const { socket, ws, sent } = fakeSocket();
     const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 100_000, chunkMaxChars: 1000 });
-    outbox.send(chunk(0, 'He'));
+    outbox.send(chunk('He'));
     socket.bufferedAmount = 500;
-    outbox.send(chunk(1, 'llo'));
-    outbox.send(chunk(2, ', '));
+    outbox.send(chunk('llo'));
+    outbox.send(chunk(', '));
     outbox.send({ type: 'status', stage: 'idle', session_id: 's' });
-    outbox.send(chunk(3, 'wor'));
-    outbox.send(chunk(4, 'ld'));
-    outbox.send(chunk(5, '', true));
-    outbox.send(chunk(0, 'next answer'));
+    outbox.send(chunk('wor'));
+    outbox.send(chunk('ld'));
+    outbox.send(chunk('', true));
+    outbox.send(chunk('next answer'));
     jest.advanceTimersByTime(50);
     expect(sent).toHaveLength(1);
     socket.bufferedAmount = 0;
@@ -71,10 +73,10 @@ describe('Outbox', () => {
     const overflow = jest.fn();
     const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 1000, chunkMaxChars: 1000 }, overflow);
     socket.bufferedAmount = 900;
-    outbox.send(chunk(0, 'x'.repeat(100))); // 900 + 100 waiting: within 1000 + the largest (100)
-    outbox.send(chunk(1, 'x'.repeat(100))); // 900 + 200: still within
+    outbox.send(chunk('x'.repeat(100))); // 900 + 100 waiting: within 1000 + the largest (100)
+    outbox.send(chunk('x'.repeat(100))); // 900 + 200: still within
     expect(socket.closedWith).toBeUndefined();
-    outbox.send(chunk(2, 'x'.repeat(101))); // 900 + 301 > 1000 + 101
+    outbox.send(chunk('x'.repeat(101))); // 900 + 301 > 1000 + 101
     expect(socket.closedWith).toBe(1013);
     expect(socket.paused).toBe(true);
     expect(overflow).toHaveBeenCalledTimes(1);
@@ -83,9 +85,9 @@ describe('Outbox', () => {
   it('sends a piece longer than chunkMaxChars as several chunks, numbered on, never splitting a surrogate pair', () => {
     const { ws, sent } = fakeSocket();
     const outbox = new Outbox(ws, { highWaterBytes: 100_000, hardLimitBytes: 1000, chunkMaxChars: 4 });
-    outbox.send(chunk(0, 'ab'));
-    outbox.send({ type: 'answer', stream_index: 1, content: 'abc😀defghij', final: false, replace: true, session_id: 's' });
-    outbox.send(chunk(2, '', true));
+    outbox.send(chunk('ab'));
+    outbox.send({ type: 'answer', content: 'abc😀defghij', final: false, replace: true, session_id: 's' });
+    outbox.send(chunk('', true));
     const answers = sent as Array<{ stream_index: number; content: string; replace?: true; final: boolean }>;
     expect(answers.map((a) => [a.stream_index, a.content, a.replace ?? false, a.final])).toEqual([
       [0, 'ab', false, false],
@@ -101,9 +103,9 @@ describe('Outbox', () => {
     const { socket, ws, sent } = fakeSocket();
     const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 1000, chunkMaxChars: 100 });
     const big = 'y'.repeat(50_000);
-    outbox.send(chunk(0, big));
+    outbox.send(chunk(big));
     socket.bufferedAmount = 150; // the socket took one chunk and is over the high-water mark
-    outbox.send(chunk(1, '', true));
+    outbox.send(chunk('', true));
     expect(socket.closedWith).toBeUndefined();
     for (let i = 0; i < 600 && sent.length < 502; i++) {
       socket.bufferedAmount = 0;
@@ -113,12 +115,12 @@ describe('Outbox', () => {
     expect(answers.map((a) => a.content).join('')).toBe(big);
     expect(Math.max(...answers.map((a) => a.content.length))).toBe(100);
     expect(answers.at(-1)!.final).toBe(true);
-    outbox.send(chunk(0, 'z'.repeat(100)));
+    outbox.send(chunk('z'.repeat(100)));
     socket.bufferedAmount = 150;
-    outbox.send(chunk(1, 'z'.repeat(600)));
-    outbox.send(chunk(2, 'z'.repeat(600)));
+    outbox.send(chunk('z'.repeat(600)));
+    outbox.send(chunk('z'.repeat(600)));
     expect(socket.closedWith).toBeUndefined();
-    outbox.send(chunk(3, 'z'.repeat(600))); // 150 + 1800 > 1000 + 600: the big message's allowance ended when the reader caught up
+    outbox.send(chunk('z'.repeat(600))); // 150 + 1800 > 1000 + 600: the big message's allowance ended when the reader caught up
     expect(socket.closedWith).toBe(1013);
   });
 
@@ -126,7 +128,7 @@ describe('Outbox', () => {
     const { socket, ws, sent } = fakeSocket();
     const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 100_000, chunkMaxChars: 1000 });
     socket.bufferedAmount = 500;
-    outbox.send(chunk(0, 'last words', true));
+    outbox.send(chunk('last words', true));
     outbox.end();
     expect(socket.closedWith).toBeUndefined();
     socket.bufferedAmount = 0;
@@ -140,7 +142,7 @@ describe('Outbox', () => {
     const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 100_000, chunkMaxChars: 1000 });
     socket.bufferedAmount = 500;
     const goingAway = new ProtocolError('SHUTTING_DOWN', 'Shutting down: reconnect.', { retryable: true }, 1001);
-    outbox.send(chunk(0, '', true));
+    outbox.send(chunk('', true));
     outbox.send(goingAway.toMessage('s'));
     outbox.end(goingAway);
     expect(socket.closedWith).toBeUndefined();

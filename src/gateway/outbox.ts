@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
-import type { MessageSink } from '../conversation';
-import { AnswerMessage, OutboundMessage, ProtocolError } from '../protocol';
+import type { AnswerChunk, ConversationMessage, MessageSink } from '../conversation';
+import { OutboundMessage, ProtocolError } from '../protocol';
 import { condemn } from './condemn';
 
 export interface OutboxLimits {
@@ -15,7 +15,7 @@ export interface OutboxLimits {
 /** How often a backed-up outbox looks whether the socket has drained. */
 const RETRY_MS = 10;
 
-const isPlainChunk = (m: OutboundMessage): m is AnswerMessage => m.type === 'answer' && !m.final;
+const isPlainChunk = (m: ConversationMessage): m is AnswerChunk => m.type === 'answer' && !m.final;
 
 /**
  * One socket's way out, and the one place that frames answers for the wire: it numbers every
@@ -30,7 +30,7 @@ const isPlainChunk = (m: OutboundMessage): m is AnswerMessage => m.type === 'ans
  * to be held anyway): then it is closed with 1013 (try again later), which also cancels its answer.
  */
 export class Outbox implements MessageSink {
-  private readonly waiting: OutboundMessage[] = [];
+  private readonly waiting: ConversationMessage[] = [];
   private waitingBytes = 0;
   /** The largest message, in bytes, handed over since the socket last kept up. */
   private largestBytes = 0;
@@ -47,7 +47,7 @@ export class Outbox implements MessageSink {
     private readonly onOverflow: () => void = () => undefined,
   ) {}
 
-  send(message: OutboundMessage): void {
+  send(message: ConversationMessage): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
     const fits = !isPlainChunk(message) || message.content.length <= this.limits.chunkMaxChars;
     if (fits && this.waiting.length === 0 && this.socket.bufferedAmount < this.limits.highWaterBytes) {
@@ -85,7 +85,7 @@ export class Outbox implements MessageSink {
   }
 
   /** Queues a message; plain answer text joins the plain chunk waiting before it, up to chunkMaxChars a chunk. */
-  private hold(message: OutboundMessage): void {
+  private hold(message: ConversationMessage): void {
     this.waitingBytes += sizeOf(message);
     if (!isPlainChunk(message)) {
       this.waiting.push(message);
@@ -121,8 +121,8 @@ export class Outbox implements MessageSink {
   }
 
   /** Writes one message to the socket, numbering it if it is an answer chunk. */
-  private write(message: OutboundMessage): string {
-    const numbered = message.type === 'answer' ? { ...message, stream_index: this.nextIndex++ } : message;
+  private write(message: ConversationMessage): string {
+    const numbered: OutboundMessage = message.type === 'answer' ? { ...message, stream_index: this.nextIndex++ } : message;
     if (message.type === 'answer' && message.final) this.nextIndex = 0;
     const text = JSON.stringify(numbered);
     this.socket.send(text);
@@ -135,7 +135,7 @@ export class Outbox implements MessageSink {
 }
 
 /** What a waiting message costs: an answer chunk its text (merged chunks share one envelope), others their JSON. */
-function sizeOf(message: OutboundMessage): number {
+function sizeOf(message: ConversationMessage): number {
   return Buffer.byteLength(isPlainChunk(message) ? message.content : JSON.stringify(message));
 }
 

@@ -1,4 +1,4 @@
-import { excerpt, INBOUND_TYPES, InboundType, MAX_JSON_DEPTH, ProtocolError } from '../protocol';
+import { INBOUND_TYPES, InboundType, MAX_JSON_DEPTH, ProtocolError, wireErrors } from '../protocol';
 import { nestsDeeperThan } from './json-depth';
 
 /** The handler event that every frame which names no known message type is routed to. */
@@ -14,30 +14,30 @@ const KNOWN_TYPES: ReadonlySet<string> = new Set(INBOUND_TYPES);
  */
 export function parseFrame(data: unknown): ParsedFrame {
   if (typeof data !== 'string') {
-    return invalid('INVALID_MESSAGE', 'Binary frames are not supported: send each message as a JSON text frame.');
+    return invalid(wireErrors.binaryFrame());
   }
   if (nestsDeeperThan(data, MAX_JSON_DEPTH)) {
-    return invalid('INVALID_MESSAGE', `The message nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels.`);
+    return invalid(wireErrors.nestedTooDeep());
   }
   let message: unknown;
   try {
     message = JSON.parse(data);
   } catch {
-    return invalid('INVALID_JSON', 'The frame is not valid JSON: send one JSON object per text frame.');
+    return invalid(wireErrors.invalidJson());
   }
   if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-    return invalid('INVALID_MESSAGE', 'A message must be a JSON object with a "type" field.');
+    return invalid(wireErrors.notAnObject());
   }
   const { type } = message as Record<string, unknown>;
   if (typeof type !== 'string') {
-    return invalid('INVALID_MESSAGE', `A message needs a string "type": one of ${INBOUND_TYPES.join(', ')}.`);
+    return invalid(wireErrors.noType());
   }
   if (!KNOWN_TYPES.has(type)) {
-    return invalid('UNSUPPORTED_TYPE', `Unsupported message type "${excerpt(type)}": use one of ${INBOUND_TYPES.join(', ')}.`);
+    return invalid(wireErrors.unsupportedType(type));
   }
   return { event: type as InboundType, data: message as Record<string, unknown> };
 }
 
-function invalid(code: ProtocolError['code'], message: string): ParsedFrame {
-  return { event: INVALID_FRAME, data: new ProtocolError(code, message) };
+function invalid(error: ProtocolError): ParsedFrame {
+  return { event: INVALID_FRAME, data: error };
 }

@@ -1,12 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
-import { ProtocolError } from '../protocol';
+import { toWireError } from '../conversation';
 import { condemn } from './condemn';
 import { Connections } from './connections';
 
 /**
- * Turns any error thrown by a gateway handler into an `error` message on that socket, which stays
- * open. (Nest's own WS filter sends nothing over a plain `ws` socket.)
+ * Turns any error thrown by a gateway handler into an `error` message on that socket (through the
+ * one mapping, toWireError), which stays open unless the error closes it. (Nest's own WS filter
+ * sends nothing over a plain `ws` socket.)
  */
 @Catch()
 export class ProtocolErrorFilter implements ExceptionFilter {
@@ -16,16 +17,13 @@ export class ProtocolErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const socket = host.switchToWs().getClient<WebSocket>();
-    const error = exception instanceof ProtocolError ? exception : this.internal(exception);
+    const error = toWireError(exception);
+    // A client's fault is its own business; only a bug deserves the log, with its stack.
+    if (error.code === 'SERVER_ERROR') this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     const connection = this.connections.get(socket);
-    const message = error.toMessage(connection?.conversation.currentSessionId);
+    const message = error.toMessage(connection?.conversation.sessionId);
     if (connection) connection.outbox.send(message);
     else if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     if (error.closeCode) condemn(socket, error.closeCode, error.closeReason);
-  }
-
-  private internal(exception: unknown): ProtocolError {
-    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    return new ProtocolError('SERVER_ERROR', 'The server failed to handle this message.', { retryable: true });
   }
 }

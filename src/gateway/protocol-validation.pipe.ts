@@ -1,7 +1,7 @@
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
-import { ProtocolError } from '../protocol';
+import { wireErrors } from '../protocol';
 import { AsrChunkDto, ControlDto, HelloDto, KeepaliveDto } from './inbound.dto';
 
 const DTOS: ReadonlySet<unknown> = new Set([AsrChunkDto, ControlDto, HelloDto, KeepaliveDto]);
@@ -18,7 +18,7 @@ export class ProtocolValidationPipe implements PipeTransform {
     if (!DTOS.has(metatype)) return value;
     const dto = plainToInstance(metatype as new () => object, value) as object;
     const errors = validateSync(dto, { forbidUnknownValues: false, validationError: { target: false, value: false } });
-    if (errors.length > 0) throw new ProtocolError('INVALID_MESSAGE', `Invalid message: ${describe(errors)}.`);
+    if (errors.length > 0) throw wireErrors.invalidFields(describe(errors));
     return dto;
   }
 }

@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import type { WebSocket } from 'ws';
 import { limitsConfig } from '../config';
 import { Metrics } from '../metrics';
-import { ProtocolError } from '../protocol';
+import { wireErrors } from '../protocol';
 import { TokenBucket } from './token-bucket';
 
 interface Budget {
@@ -39,13 +39,6 @@ export class RateLimitGuard implements CanActivate {
     if (budget.bucket.take()) return true;
     this.metrics.messageRateLimited();
     const flooding = !budget.strikes.take();
-    throw new ProtocolError(
-      'RATE_LIMITED',
-      flooding
-        ? 'Message rate limit exceeded again and again: closing the connection.'
-        : `Too many messages: at most ${this.limits.ratePerSecond} per second (bursts of ${this.limits.rateBurst}); this one was dropped.`,
-      { retryable: true },
-      flooding ? 1008 : undefined,
-    );
+    throw flooding ? wireErrors.flooding() : wireErrors.rateLimited(this.limits.ratePerSecond, this.limits.rateBurst);
   }
 }

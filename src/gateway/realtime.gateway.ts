@@ -14,10 +14,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebSocket, WebSocketServer as WsServer } from 'ws';
 import { Authenticator } from '../auth';
 import { appConfig, limitsConfig } from '../config';
-import { Conversation, ConversationService } from '../conversation';
+import { AnswerService, Conversation, ConversationFactory } from '../conversation';
 import { ShutdownState } from '../lifecycle';
 import { Metrics } from '../metrics';
-import { CONTROL_ACTIONS, ControlAction, excerpt, ProtocolError } from '../protocol';
+import { CONTROL_ACTIONS, ControlAction, wireErrors } from '../protocol';
 import { Connections } from './connections';
 import { AsrChunkDto, ControlDto, HelloDto, KeepaliveDto } from './inbound.dto';
 import { INVALID_FRAME } from './parse-frame';
@@ -26,13 +26,6 @@ import { ProtocolValidationPipe } from './protocol-validation.pipe';
 import { RateLimitGuard } from './rate-limit.guard';
 import { Outbox, OutboxLimits } from './outbox';
 
-/** What a client is told when the shutdown takes what it asked; its socket then closes with 1001 (going away). */
-const SHUTTING_DOWN = new ProtocolError(
-  'SHUTTING_DOWN',
-  'The service is shutting down: reconnect with the same session_id and ask again.',
-  { retryable: true },
-  1001,
-);
 /** After the grace, how long a client may take to read what is left and close; then it is cut off. */
 const CLOSE_WAIT_MS = 2000;
 
@@ -50,7 +43,8 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
   private readonly outboxLimits: OutboxLimits;
 
   constructor(
-    private readonly conversations: ConversationService,
+    private readonly conversations: ConversationFactory,
+    private readonly answers: AnswerService,
     private readonly connections: Connections,
     private readonly authenticator: Authenticator,
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
@@ -76,12 +70,12 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
   async beforeApplicationShutdown(): Promise<void> {
     this.shutdown.draining = true;
     const deadline = Date.now() + this.config.shutdownGraceMs;
-    while (this.conversations.answersInFlight > 0 && Date.now() < deadline) await sleep(50);
-    const left = this.conversations.answersInFlight;
+    while (this.answers.inFlight > 0 && Date.now() < deadline) await sleep(50);
+    const left = this.answers.inFlight;
     if (left > 0) this.logger.warn(`Stopping ${left} answers still in flight at shutdown`);
     const closed = [...(this.server?.clients ?? [])].map((socket) => {
       const gone = new Promise((resolve) => socket.once('close', resolve));
-      this.connections.get(socket)?.conversation.close(SHUTTING_DOWN);
+      this.connections.get(socket)?.conversation.close(wireErrors.shuttingDown());
       return gone;
     });
     await Promise.race([Promise.all(closed), sleep(CLOSE_WAIT_MS, undefined, { ref: false })]);
@@ -96,12 +90,12 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     }
     // A reader too slow to finish the closing handshake must not keep its answer running upstream.
     const outbox = new Outbox(socket, this.outboxLimits, () => conversation.close());
-    const conversation = this.conversations.open(principal, outbox);
+    const conversation = this.conversations.create(principal, outbox);
     this.metrics.connectionOpened();
-    this.logger.log(`WebSocket connected: principal ${principal}, session ${conversation.currentSessionId}`);
+    this.logger.log(`WebSocket connected: principal ${principal}, session ${conversation.sessionId}`);
     this.connections.set(socket, { conversation, outbox });
     conversation.enable(requestedFeatures(request));
-    conversation.open();
+    conversation.greet();
   }
 
   handleDisconnect(socket: WebSocket): void {
@@ -111,13 +105,13 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     connection.outbox.close();
     this.connections.delete(socket);
     this.metrics.connectionClosed();
-    this.logger.log(`WebSocket closed: session ${connection.conversation.currentSessionId}`);
+    this.logger.log(`WebSocket closed: session ${connection.conversation.sessionId}`);
   }
 
   @SubscribeMessage('asr_chunk')
   onAsrChunk(@ConnectedSocket() socket: WebSocket, @MessageBody() chunk: AsrChunkDto): void {
     if (chunk.text.length > this.config.maxTextChars) {
-      throw new ProtocolError('TEXT_TOO_LONG', `text is longer than ${this.config.maxTextChars} characters.`);
+      throw wireErrors.textTooLong(this.config.maxTextChars);
     }
     this.conversation(socket).asrChunk({ text: chunk.text, isFinal: chunk.is_final ?? false, sessionId: chunk.session_id });
   }
@@ -125,10 +119,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
   @SubscribeMessage('control')
   onControl(@ConnectedSocket() socket: WebSocket, @MessageBody() control: ControlDto): void {
     if (!isControlAction(control.action)) {
-      throw new ProtocolError(
-        'UNKNOWN_ACTION',
-        `Unknown control action "${excerpt(control.action)}": use one of ${CONTROL_ACTIONS.join(', ')}.`,
-      );
+      throw wireErrors.unknownAction(control.action);
     }
     this.conversation(socket).control(control.action, control.session_id);
   }

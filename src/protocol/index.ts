@@ -1,2 +1,3 @@
 export * from './messages';
 export { excerpt, ProtocolError } from './protocol-error';
+export { wireErrors } from './wire-errors';

@@ -1,0 +1,154 @@
+import { Logger } from '@nestjs/common';
+import { Observable, Subscription } from 'rxjs';
+import { TurnConfig } from '../config';
+import { AnswerMessage, Feature, FinishReason, ProtocolError, Stage, StatusMessage } from '../protocol';
+import { AnswerTiming, sourcesMessage, usageMessage } from './answer-report';
+import { AnswerEnd, AnswerEvent, isAnswerEnd } from './answer.service';
+import { ConversationMessage } from './message-sink';
+import { keepEnd } from './utterance-text';
+import { toWireError } from './wire-error';
+
+export interface AnsweringDeps {
+  answer(question: string, principal: string, sessionId: string): Observable<AnswerEvent>;
+  turn: Pick<TurnConfig, 'bargeIn' | 'maxQuestionChars'>;
+  now(): number;
+  /** Told of each question asked and each answer interrupted (metrics). */
+  observe?: { asked(mode: 'detected' | 'instant'): void; interrupted(): void };
+}
+
+/** What answering knows of the conversation it answers for, and where its messages go. */
+export interface AnsweringOutlet {
+  readonly principal: string;
+  /** The session now: a client may name another one in any message. */
+  sessionId(): string;
+  /** The opt-in protocol additions the client asked for (sources, usage). */
+  features(): readonly Feature[];
+  send(message: ConversationMessage): void;
+  status(stage: Stage, extra?: Partial<StatusMessage>): void;
+  fail(error: ProtocolError): void;
+  /** No answer streams and none waits: a stopping conversation may close now. */
+  idle(): void;
+}
+
+/** The answer being streamed now. */
+interface Turn {
+  subscription: Subscription;
+  timing: AnswerTiming;
+  /** Dify's report of the complete answer. */
+  end?: AnswerEnd;
+}
+
+const logger = new Logger('Conversation');
+
+/**
+ * One conversation's answers, one at a time: asks Dify, streams the chunks, closes each answer with
+ * its final chunk (then sources and usage, as the client opted in), and follows BARGE_IN when a new
+ * question comes while an answer streams: interrupt it (closed and cancelled upstream) or queue the
+ * question until it ends.
+ */
+export class Answering {
+  private turn?: Turn;
+  /** With BARGE_IN=queue: the question to ask when the current answer ends. */
+  private queued?: string;
+
+  constructor(
+    private readonly deps: AnsweringDeps,
+    private readonly outlet: AnsweringOutlet,
+  ) {}
+
+  /** Whether an answer streams or a question waits for one. */
+  get busy(): boolean {
+    return this.turn !== undefined || this.queued !== undefined;
+  }
+
+  /** A question the detector heard: asked now, or after the answer streaming now with BARGE_IN=queue. */
+  heard(question: string): void {
+    if (this.turn && this.deps.turn.bargeIn === 'queue') {
+      this.queued = question;
+      this.outlet.status('analyzing', { question, note: 'queued until the current answer ends' });
+    } else {
+      this.ask(question);
+    }
+  }
+
+  /** Asks now, interrupting any answer in flight. */
+  ask(heard: string, mode?: 'instant'): void {
+    this.interrupt();
+    // The question is at the end of what was heard: a long one keeps its end.
+    const question = keepEnd(heard, this.deps.turn.maxQuestionChars);
+    this.deps.observe?.asked(mode ?? 'detected');
+    this.outlet.status(mode ? 'instant_query' : 'analyzing', { question, mode });
+    this.outlet.status('querying_rag', { question, mode });
+    const turn: Turn = { subscription: new Subscription(), timing: { askedAt: this.deps.now() } };
+    this.turn = turn;
+    turn.subscription.add(
+      this.deps.answer(question, this.outlet.principal, this.outlet.sessionId()).subscribe({
+        next: (event) => {
+          if (isAnswerEnd(event)) {
+            turn.end = event;
+            return;
+          }
+          turn.timing.firstChunkAt ??= this.deps.now();
+          this.chunk(event.text, false, event.replace ? { replace: true } : {});
+        },
+        error: (error: unknown) => this.endTurn(turn, error),
+        complete: () => this.endTurn(turn),
+      }),
+    );
+  }
+
+  /**
+   * Cancels the answer in flight (which aborts and stops it upstream) and forgets a queued question.
+   * `closeInterrupted`: the client is still told, with the answer's interrupted final chunk.
+   */
+  cancel(closeInterrupted: boolean): void {
+    const turn = this.turn;
+    this.turn = undefined;
+    this.queued = undefined;
+    turn?.subscription.unsubscribe();
+    if (turn && closeInterrupted) this.closeAnswer(turn, 'interrupted');
+  }
+
+  /** A newer question wins: the old answer is closed and cancelled upstream. */
+  private interrupt(): void {
+    const turn = this.turn;
+    if (!turn) return;
+    this.turn = undefined;
+    turn.subscription.unsubscribe();
+    this.deps.observe?.interrupted();
+    this.outlet.status('interrupting');
+    this.closeAnswer(turn, 'interrupted');
+  }
+
+  private endTurn(turn: Turn, error?: unknown): void {
+    if (this.turn !== turn) return;
+    this.turn = undefined;
+    if (error === undefined) {
+      this.closeAnswer(turn, 'complete');
+    } else {
+      this.closeAnswer(turn, 'error');
+      const failure = toWireError(error);
+      if (failure.code === 'SERVER_ERROR') logger.error(error instanceof Error ? error.stack : String(error));
+      else logger.warn(`Answer failed in session ${this.outlet.sessionId()}: ${error instanceof Error ? error.message : String(error)}`);
+      this.outlet.fail(failure);
+    }
+    this.outlet.status('idle');
+    const queued = this.queued;
+    this.queued = undefined;
+    if (queued) this.ask(queued);
+    else this.outlet.idle();
+  }
+
+  /** The final chunk, then what the client opted into: sources of a complete answer, usage of any. */
+  private closeAnswer(turn: Turn, reason: FinishReason): void {
+    const features = this.outlet.features();
+    const sessionId = this.outlet.sessionId();
+    this.chunk('', true, { finish_reason: reason });
+    if (reason === 'complete' && features.includes('sources')) this.outlet.send(sourcesMessage(turn.end, sessionId));
+    if (features.includes('usage')) this.outlet.send(usageMessage(turn.timing, this.deps.now(), reason, turn.end, sessionId));
+  }
+
+  private chunk(content: string, final: boolean, extra: Pick<AnswerMessage, 'replace' | 'finish_reason'>): void {
+    this.outlet.send({ type: 'answer', content, final, ...extra, session_id: this.outlet.sessionId() });
+  }
+}

@@ -1,0 +1,17 @@
+import { AnswerMessage, OutboundMessage, ProtocolError } from '../protocol';
+
+/** An answer chunk as a conversation hands it out: the sink numbers an answer's chunks as it writes them. */
+export type AnswerChunk = Omit<AnswerMessage, 'stream_index'>;
+
+/** What a conversation sends: the protocol's messages, answer chunks not yet numbered. */
+export type ConversationMessage = Exclude<OutboundMessage, AnswerMessage> | AnswerChunk;
+
+/** Where a Conversation's messages go (the socket's Outbox). */
+export interface MessageSink {
+  send(message: ConversationMessage): void;
+  /**
+   * The conversation is over (stop, or the client went): nothing more will be sent. `reason`: the
+   * service ended it (at shutdown), and the client has been told so when it lost anything.
+   */
+  end(reason?: ProtocolError): void;
+}

@@ -1,0 +1,78 @@
+import { CONTROL_ACTIONS, ErrorMessage, INBOUND_TYPES, MAX_JSON_DEPTH } from './messages';
+import { excerpt, ProtocolError } from './protocol-error';
+
+type UpstreamDetails = Pick<ErrorMessage, 'retryable' | 'upstream_status' | 'upstream_code'>;
+
+const RETRYABLE = { retryable: true } as const;
+
+/** What a client is told about Dify's known app-level error codes. Dify's own text never reaches it. */
+const REJECTIONS: Record<string, string> = {
+  app_unavailable: 'The Dify app is unavailable: check that it is published and configured.',
+  not_chat_app: 'The Dify API key belongs to an app that is not a chat app (Chatbot, Agent or Chatflow).',
+  provider_not_initialize: 'The Dify app has no model provider credentials configured.',
+  provider_quota_exceeded: "The Dify app's model quota is used up.",
+  model_currently_not_support: "The Dify app's model is not available.",
+  completion_request_error: "Dify's call to its language model failed; ask again.",
+  invalid_param: 'Dify refused the request as invalid.',
+  workflow_failed: 'The Dify workflow failed while answering.',
+  workflow_paused: 'The Dify workflow paused for human input, which this service cannot give.',
+};
+
+/**
+ * Every error a client can be sent, each code's text written here and nowhere else. Code that
+ * meets a fault of the wire itself (a bad frame, a limit) raises one of these; every other error is
+ * turned into one of them by the one mapping (`toWireError` in conversation/).
+ */
+export const wireErrors = {
+  binaryFrame: () => new ProtocolError('INVALID_MESSAGE', 'Binary frames are not supported: send each message as a JSON text frame.'),
+  nestedTooDeep: () => new ProtocolError('INVALID_MESSAGE', `The message nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels.`),
+  invalidJson: () => new ProtocolError('INVALID_JSON', 'The frame is not valid JSON: send one JSON object per text frame.'),
+  notAnObject: () => new ProtocolError('INVALID_MESSAGE', 'A message must be a JSON object with a "type" field.'),
+  noType: () => new ProtocolError('INVALID_MESSAGE', `A message needs a string "type": one of ${INBOUND_TYPES.join(', ')}.`),
+  invalidFields: (problems: string) => new ProtocolError('INVALID_MESSAGE', `Invalid message: ${problems}.`),
+  unsupportedType: (type: string) =>
+    new ProtocolError('UNSUPPORTED_TYPE', `Unsupported message type "${excerpt(type)}": use one of ${INBOUND_TYPES.join(', ')}.`),
+  unknownAction: (action: string) =>
+    new ProtocolError('UNKNOWN_ACTION', `Unknown control action "${excerpt(action)}": use one of ${CONTROL_ACTIONS.join(', ')}.`),
+  textTooLong: (maxChars: number) => new ProtocolError('TEXT_TOO_LONG', `text is longer than ${maxChars} characters.`),
+  rateLimited: (perSecond: number, burst: number) =>
+    new ProtocolError('RATE_LIMITED', `Too many messages: at most ${perSecond} per second (bursts of ${burst}); this one was dropped.`, RETRYABLE),
+  flooding: () => new ProtocolError('RATE_LIMITED', 'Message rate limit exceeded again and again: closing the connection.', RETRYABLE, 1008),
+  emptyQuestion: () => new ProtocolError('EMPTY_QUESTION', 'The final transcript is empty: there is nothing to answer.'),
+  noFinalAsr: () => new ProtocolError('NO_FINAL_ASR', 'No final transcript yet: send an asr_chunk with is_final true first.'),
+  serverBusy: () =>
+    new ProtocolError('SERVER_BUSY', 'The service is answering as many questions as it can; ask again in a moment.', RETRYABLE),
+  serverError: () => new ProtocolError('SERVER_ERROR', 'The server failed to handle this; ask again.', RETRYABLE),
+  shuttingDown: () =>
+    new ProtocolError('SHUTTING_DOWN', 'The service is shutting down: reconnect with the same session_id and ask again.', RETRYABLE, 1001),
+  sessionStoreUnavailable: () =>
+    new ProtocolError('SESSION_STORE_UNAVAILABLE', 'The session store is unavailable; ask again shortly.', RETRYABLE),
+  upstreamUnauthorized: (details: UpstreamDetails) =>
+    new ProtocolError('UPSTREAM_UNAUTHORIZED', "Dify refused this service's API key: the operator must check DIFY_API_KEY.", details),
+  upstreamNotFound: (details: UpstreamDetails) =>
+    new ProtocolError(
+      'UPSTREAM_NOT_FOUND',
+      'Dify answered 404 Not Found: the operator must check DIFY_BASE_URL (it usually ends with /v1).',
+      details,
+    ),
+  upstreamRateLimited: (details: UpstreamDetails) =>
+    new ProtocolError('UPSTREAM_RATE_LIMITED', 'Dify is at its request limit; ask again in a moment.', details),
+  upstreamTimeout: (details: UpstreamDetails) => new ProtocolError('UPSTREAM_TIMEOUT', 'Dify did not answer in time; ask again.', details),
+  upstreamUnavailable: (details: UpstreamDetails) =>
+    new ProtocolError('UPSTREAM_UNAVAILABLE', 'Dify cannot be reached or is failing; ask again later.', details),
+  upstreamStreamInterrupted: (details: UpstreamDetails) =>
+    new ProtocolError('UPSTREAM_STREAM_INTERRUPTED', "Dify's answer was cut off before it ended; ask again.", details),
+  upstreamEventTooLarge: (details: UpstreamDetails) =>
+    new ProtocolError(
+      'UPSTREAM_EVENT_TOO_LARGE',
+      'Dify sent one piece of this answer larger than the service accepts (DIFY_MAX_EVENT_CHARS), so the answer was stopped.',
+      details,
+    ),
+  /** Dify refused or failed the request; its known codes explained in our words, others named. */
+  ragError: (details: UpstreamDetails) =>
+    new ProtocolError(
+      'RAG_ERROR',
+      REJECTIONS[details.upstream_code ?? ''] ?? `Dify could not answer${details.upstream_code ? ` (${details.upstream_code})` : ''}.`,
+      details,
+    ),
+};
