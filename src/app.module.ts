@@ -5,7 +5,7 @@ import { appConfig, authConfig, difyConfig, limitsConfig, sessionConfig, turnCon
 import { DemoModule } from './demo';
 import { DifyEndpointModule } from './dify-endpoint.module';
 import { GatewayModule } from './gateway';
-import { HealthModule } from './health/health.module';
+import { HealthModule } from './health';
 import { LifecycleModule } from './lifecycle';
 import { LoggingModule } from './logging';
 import { MetricsModule } from './metrics';
