@@ -15,8 +15,9 @@ import { lastValueFrom, tap } from 'rxjs';
 import { parseArgs } from 'node:util';
 import { difyConfig } from '../src/config';
 import { DifyChatRequest, DifyClient, DifyError, DifyModule } from '../src/dify';
+import { DifyEndpointModule } from '../src/dify-endpoint.module';
 
-@Module({ imports: [ConfigModule.forRoot({ isGlobal: true, load: [difyConfig] }), DifyModule] })
+@Module({ imports: [ConfigModule.forRoot({ isGlobal: true, load: [difyConfig] }), DifyEndpointModule, DifyModule] })
 class DifyChatModule {}
 
 const { values } = parseArgs({

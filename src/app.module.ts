@@ -3,8 +3,9 @@ import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth';
 import { appConfig, authConfig, difyConfig, limitsConfig, sessionConfig, turnConfig } from './config';
 import { DemoModule } from './demo';
+import { DifyEndpointModule } from './dify-endpoint.module';
 import { GatewayModule } from './gateway';
-import { HealthModule } from './health/health.module';
+import { HealthModule } from './health';
 import { LifecycleModule } from './lifecycle';
 import { LoggingModule } from './logging';
 import { MetricsModule } from './metrics';
@@ -13,6 +14,7 @@ import { MetricsModule } from './metrics';
   imports: [
     ConfigModule.forRoot({ isGlobal: true, load: [appConfig, authConfig, difyConfig, limitsConfig, sessionConfig, turnConfig] }),
     LoggingModule,
+    DifyEndpointModule,
     AuthModule,
     LifecycleModule,
     MetricsModule,

@@ -17,15 +17,14 @@ describe('DifyClient', () => {
   });
   afterAll(() => server.close());
 
-  async function client(apiKey = 'app-unit', timeoutMs = 2000, retries = 0): Promise<DifyClient> {
+  function client(apiKey = 'app-unit', timeoutMs = 2000, retries = 0): DifyClient {
     const limits = { timeoutMs, firstTokenTimeoutMs: timeoutMs, totalTimeoutMs: 60_000, retries, retryBaseMs: 10, maxEventChars: 1024 * 1024 };
-    const connection = new DifyConnection({ apiKey, baseUrl, inputs: {}, ...limits });
-    await connection.onModuleInit();
+    const connection = new DifyConnection({ baseUrl, inputs: {}, ...limits }, { baseUrl, apiKey, embedded: false });
     return new DifyClient(new HttpService(axios.create()), connection);
   }
 
   it('answers in blocking mode with the same text the stream gives', async () => {
-    const dify = await client();
+    const dify = client();
     const blocking = await lastValueFrom(dify.chat({ query: '年假有几天？', user: 'u' }));
     const events = await lastValueFrom(dify.streamChat({ query: '年假有几天？', user: 'u' }).pipe(toArray()));
     const streamed = events.map((e) => (e.kind === 'text' ? e.text : '')).join('');
@@ -36,15 +35,15 @@ describe('DifyClient', () => {
   });
 
   it('fails with a classified DifyError, in both modes', async () => {
-    const dify = await client('app-wrong');
+    const dify = client('app-wrong');
     await expect(lastValueFrom(dify.chat({ query: 'hi', user: 'u' }))).rejects.toMatchObject({ kind: 'unauthorized', status: 401 });
     await expect(lastValueFrom(dify.streamChat({ query: 'hi', user: 'u' }))).rejects.toBeInstanceOf(DifyError);
     await expect(firstValueFrom(dify.probe())).rejects.toMatchObject({ kind: 'unauthorized' });
-    await expect(firstValueFrom((await client()).probe())).resolves.toBeUndefined();
+    await expect(firstValueFrom(client().probe())).resolves.toBeUndefined();
   });
 
   it('aborts the request and stops the task when unsubscribed mid-answer', async () => {
-    const dify = await client();
+    const dify = client();
     const [first] = await lastValueFrom(dify.streamChat({ query: '什么是 RAG？', user: 'stopper' }).pipe(take(1), toArray()));
     const record = server.streams.find((s) => s.taskId === first.taskId)!;
     await waitUntil(() => record.outcome !== 'open' && server.stopCalls.some((c) => c.taskId === first.taskId));
@@ -53,14 +52,14 @@ describe('DifyClient', () => {
   });
 
   it('at shutdown, waits for the stop calls under way', async () => {
-    const dify = await client();
+    const dify = client();
     const [first] = await lastValueFrom(dify.streamChat({ query: '什么是 RAG？', user: 'leaving' }).pipe(take(1), toArray()));
     await dify.onApplicationShutdown();
     expect(server.stopCalls).toContainEqual({ taskId: first.taskId, user: 'leaving' });
   });
 
   it('times out when nothing but pings arrives, and has no task to stop', async () => {
-    const dify = await client('app-unit', 300);
+    const dify = client('app-unit', 300);
     const stopsBefore = server.stopCalls.length;
     server.injectFault({ kind: 'hang' });
     await expect(lastValueFrom(dify.streamChat({ query: 'hi?', user: 'u' }))).rejects.toMatchObject({ kind: 'timeout', retryable: true });
@@ -70,16 +69,16 @@ describe('DifyClient', () => {
   it('times out when events come but no answer text does (DIFY_FIRST_TOKEN_TIMEOUT), and when the whole answer is too slow', async () => {
     const agent = new LocalDifyServer({ apiKeys: ['app-unit'], appMode: 'agent-chat', firstChunkDelayMs: 1000, chunkDelayMs: 50 });
     const agentUrl = (await agent.listen()).baseUrl;
-    const connect = async (limits: { firstTokenTimeoutMs?: number; totalTimeoutMs?: number }) => {
-      const connection = new DifyConnection({ apiKey: 'app-unit', baseUrl: agentUrl, inputs: {}, timeoutMs: 5000, firstTokenTimeoutMs: 5000, totalTimeoutMs: 60_000, retries: 0, retryBaseMs: 10, maxEventChars: 1024 * 1024, ...limits });
-      await connection.onModuleInit();
+    const connect = (limits: { firstTokenTimeoutMs?: number; totalTimeoutMs?: number }) => {
+      const config = { baseUrl: agentUrl, inputs: {}, timeoutMs: 5000, firstTokenTimeoutMs: 5000, totalTimeoutMs: 60_000, retries: 0, retryBaseMs: 10, maxEventChars: 1024 * 1024, ...limits };
+      const connection = new DifyConnection(config, { baseUrl: agentUrl, apiKey: 'app-unit', embedded: false });
       return new DifyClient(new HttpService(axios.create()), connection);
     };
     try {
-      const noText = (await connect({ firstTokenTimeoutMs: 200 })).streamChat({ query: 'What is RAG?', user: 'u' });
+      const noText = connect({ firstTokenTimeoutMs: 200 }).streamChat({ query: 'What is RAG?', user: 'u' });
       await expect(lastValueFrom(noText)).rejects.toMatchObject({ kind: 'timeout', message: expect.stringMatching(/no answer text/) });
       agent.options.firstChunkDelayMs = 0;
-      const tooLong = (await connect({ totalTimeoutMs: 300 })).streamChat({ query: 'What is RAG?', user: 'u' });
+      const tooLong = connect({ totalTimeoutMs: 300 }).streamChat({ query: 'What is RAG?', user: 'u' });
       await expect(lastValueFrom(tooLong)).rejects.toMatchObject({ kind: 'timeout', message: expect.stringMatching(/too long/) });
     } finally {
       await agent.close();
@@ -87,7 +86,7 @@ describe('DifyClient', () => {
   });
 
   it('retries 429, 5xx and connection resets before any event, and never after text was given', async () => {
-    const dify = await client('app-unit', 2000, 2);
+    const dify = client('app-unit', 2000, 2);
     const calls = () => server.requests.filter((r) => r.path === '/v1/chat-messages').length;
     let before = calls();
     server.injectFault({ kind: 'http', status: 429, code: 'too_many_requests', message: 'Too many requests' });

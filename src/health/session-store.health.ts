@@ -3,9 +3,9 @@ import { ConfigType } from '@nestjs/config';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sessionConfig } from '../config';
-import { RedisSessionStore, SessionStore } from '../session';
+import { SessionStore } from '../session';
 
-/** With sessions in Redis, ready only while Redis answers; the in-memory store is always ready. */
+/** Ready while the session store answers its ping (the in-memory one always does). */
 @Injectable()
 export class SessionStoreHealthIndicator {
   constructor(
@@ -16,9 +16,9 @@ export class SessionStoreHealthIndicator {
 
   async check(key = 'sessions'): Promise<HealthIndicatorResult> {
     const result = this.indicator.check(key);
-    if (!(this.sessions instanceof RedisSessionStore)) return result.up({ store: 'memory' });
+    const store = this.sessions.kind;
     // Readiness answers within the command timeout whatever the store's client does: a probe that hangs is no probe.
     const answered = await Promise.race([this.sessions.ping(), sleep(this.config.commandTimeoutMs, false, { ref: false })]);
-    return answered ? result.up({ store: 'redis' }) : result.down({ store: 'redis', reason: 'Redis does not answer' });
+    return answered ? result.up({ store }) : result.down({ store, reason: 'The session store does not answer' });
   }
 }

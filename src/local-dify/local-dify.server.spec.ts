@@ -144,6 +144,18 @@ describe('LocalDifyServer', () => {
     });
   });
 
+  it('keeps no records with record: false, and still tells when a reply ended', async () => {
+    await withServer({ record: false }, async (server, baseUrl) => {
+      const ended = once(server, 'stream-end');
+      const response = await chat(baseUrl, { query: '什么是 RAG？', response_mode: 'streaming' });
+      const { frames } = await readStream(response);
+      const [record] = await ended;
+      await fetch(`${baseUrl}/chat-messages/${String(frames[0].task_id)}/stop`, { method: 'POST', headers: auth, body: JSON.stringify({ user: 'u1' }) });
+      expect(record).toMatchObject({ outcome: 'completed', query: '什么是 RAG？' });
+      expect([server.requests, server.streams, server.stopCalls]).toEqual([[], [], []]);
+    });
+  });
+
   it('plays injected faults, one per request', async () => {
     await withServer({ pingIntervalMs: 20 }, async (server, baseUrl) => {
       server.injectFault({ kind: 'http', status: 429, code: 'too_many_requests', message: 'Too many requests' });

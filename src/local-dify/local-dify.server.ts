@@ -23,6 +23,7 @@ const DEFAULTS: Required<LocalDifyOptions> = {
   legacyJson: false,
   appMode: 'chat',
   seed: 1,
+  record: true,
 };
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -71,6 +72,7 @@ interface ChatBody {
  */
 export class LocalDifyServer extends EventEmitter {
   readonly options: Required<LocalDifyOptions>;
+  /** The test records below stay empty with `record: false`. */
   readonly requests: RecordedRequest[] = [];
   /** One per chat reply that got a 200 (HTTP errors and refused requests have none). */
   readonly streams: StreamRecord[] = [];
@@ -130,7 +132,7 @@ export class LocalDifyServer extends EventEmitter {
     res.once('close', () => gone.abort());
     try {
       const body = await readBody(req);
-      this.requests.push({ method: req.method ?? '', path: url.pathname, headers: req.headers, body: body.json ?? body.raw, at: Date.now() });
+      this.remember(this.requests, { method: req.method ?? '', path: url.pathname, headers: req.headers, body: body.json ?? body.raw, at: Date.now() });
       this.authenticate(req);
       await this.route(req.method ?? '', url, body, res, gone.signal);
     } catch (error) {
@@ -184,7 +186,7 @@ export class LocalDifyServer extends EventEmitter {
     const { answer, hits } = composeAnswer(this.knowledge, request.query, conversation.messages.map((m) => m.query));
     const ids: ReplyIds = { conversationId: conversation.id, messageId: randomUUID(), taskId: randomUUID(), createdAt: Math.floor(started / 1000) };
     const record: StreamRecord = { taskId: ids.taskId, messageId: ids.messageId, conversationId: conversation.id, user: request.user, query: request.query, mode: request.mode, answer, outcome: 'open', chunksSent: 0 };
-    this.streams.push(record);
+    this.remember(this.streams, record);
     conversation.messages.push({ id: ids.messageId, query: request.query, answer, createdAt: ids.createdAt });
     if (request.mode === 'blocking') {
       await pause(this.options.firstChunkDelayMs, gone);
@@ -266,6 +268,10 @@ export class LocalDifyServer extends EventEmitter {
     this.endStream(record, fault && fault.kind !== 'delay-headers' ? 'fault' : stopped ? 'stopped' : 'completed');
   }
 
+  private remember<T>(records: T[], entry: T): void {
+    if (this.options.record) records.push(entry);
+  }
+
   private endStream(record: StreamRecord, outcome: StreamRecord['outcome']): void {
     if (record.outcome !== 'open') return;
     record.outcome = outcome;
@@ -276,7 +282,7 @@ export class LocalDifyServer extends EventEmitter {
   private stop(taskId: string, body: Body, res: ServerResponse): void {
     const user = (body.json as { user?: unknown } | undefined)?.user;
     if (typeof user !== 'string' || user === '') throw new HttpError(400, 'invalid_param', 'Arg user must be provided.');
-    this.stopCalls.push({ taskId, user });
+    this.remember(this.stopCalls, { taskId, user });
     const open = this.stopRequests.get(taskId);
     if (open?.user === user) open.stop();
     sendJson(res, 200, { result: 'success' });

@@ -23,6 +23,11 @@ export interface LocalDifyOptions {
   appMode?: AppMode;
   /** Seeds the split points, read once at construction. */
   seed?: number;
+  /**
+   * Keep `requests`, `streams` and `stopCalls` for tests to read (default true). They grow with every
+   * request, so a server that runs for a developer (the embedded default, the CLI) is given false.
+   */
+  record?: boolean;
 }
 
 /** A failure to play on the next POST /chat-messages (one fault per request, first in first out). */

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       appMode: values['app-mode'] as AppMode | undefined,
     }).filter(([, value]) => value !== undefined),
   );
-  const server = new LocalDifyServer(options);
+  const server = new LocalDifyServer({ ...options, record: false });
   const { baseUrl } = await server.listen(Number(values.port), values.host);
   console.log(`Local Dify-compatible server at ${baseUrl}\nAPI key: ${server.options.apiKeys[0]}`);
   const shutdown = () => void server.close().then(() => process.exit(0));

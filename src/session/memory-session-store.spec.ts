@@ -46,4 +46,8 @@ describe('MemorySessionStore', () => {
     expect(await store.get('a')).toEqual({ conversationId: 'c2' });
     expect(store.size).toBe(1);
   });
+
+  it('is always ready', async () => {
+    expect(await new MemorySessionStore(1000, 10, clock).ping()).toBe(true);
+  });
 });

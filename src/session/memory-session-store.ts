@@ -10,6 +10,7 @@ interface Entry {
  * `ttlMs` is forgotten (sliding expiry), and beyond `maxSessions` the least recently used goes.
  */
 export class MemorySessionStore extends SessionStore {
+  readonly kind = 'memory';
   /** Insertion order is kept least recently used first: every touch re-inserts. */
   private readonly entries = new Map<string, Entry>();
 
@@ -38,6 +39,11 @@ export class MemorySessionStore extends SessionStore {
     this.entries.delete(key);
     this.touch(key, record);
     this.evict();
+  }
+
+  /** Memory is always there. */
+  async ping(): Promise<boolean> {
+    return true;
   }
 
   private touch(key: string, record: SessionRecord): void {

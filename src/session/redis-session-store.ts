@@ -2,15 +2,7 @@ import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
-import { SessionRecord, SessionStore } from './session-store';
-
-/** Redis could not be reached: the session cannot be looked up or saved right now. */
-export class SessionStoreUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super(`Session store unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'SessionStoreUnavailableError';
-  }
-}
+import { SessionRecord, SessionStore, SessionStoreUnavailableError } from './session-store';
 
 const PREFIX = 'realtime-rag:session:';
 
@@ -25,6 +17,7 @@ const CONNECT_WAIT_MS = 3000;
  * the connection stays open); the client reconnects by itself.
  */
 export class RedisSessionStore extends SessionStore implements OnModuleInit, OnApplicationShutdown {
+  readonly kind = 'redis';
   private readonly logger = new Logger(RedisSessionStore.name);
 
   constructor(
@@ -64,7 +57,6 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnA
     await this.run(() => this.redis.set(PREFIX + key, JSON.stringify(record), 'PX', this.ttlMs));
   }
 
-  /** Whether Redis answers now (readiness). */
   async ping(): Promise<boolean> {
     return this.redis.ping().then(
       () => true,

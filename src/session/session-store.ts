@@ -3,13 +3,26 @@ export interface SessionRecord {
   conversationId?: string;
 }
 
+/** The store could not be reached: the session cannot be looked up or saved right now. */
+export class SessionStoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`Session store unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'SessionStoreUnavailableError';
+  }
+}
+
 /**
  * Sessions keyed by principal and session id (see `sessionKey`), so one client can never continue
  * another's conversation. An abstract class so it serves as the DI token for its implementations.
+ * `get` and `save` fail with `SessionStoreUnavailableError` when the store cannot be reached.
  */
 export abstract class SessionStore {
+  /** Which implementation this is (`memory`, `redis`), as readiness reports it. */
+  abstract readonly kind: string;
   abstract get(key: string): Promise<SessionRecord | undefined>;
   abstract save(key: string, record: SessionRecord): Promise<void>;
+  /** Whether the store answers now (readiness). Never throws; the caller bounds the wait. */
+  abstract ping(): Promise<boolean>;
 }
 
 export function sessionKey(principal: string, sessionId: string): string {

@@ -1,0 +1,101 @@
+// The layering of docs/developing.md#layering, checked by `npm run lint:deps` (part of `npm run lint`).
+// Type-only imports count: a type is a dependency too.
+
+/**
+ * The module table: each folder under src/ and the other modules it may import (always through their
+ * index.ts). local-dify is missing from every list: the `local-dify-only-from-the-wiring` rule has it.
+ */
+const MODULES = {
+  gateway: { mayImport: ['conversation', 'auth', 'protocol', 'config', 'metrics', 'lifecycle'], is: 'the outer layer: sockets and the wire protocol' },
+  conversation: { mayImport: ['dify', 'session', 'protocol', 'config', 'metrics'], is: 'turns and sessions, nothing of sockets' },
+  // metrics: the in-memory store's size gauge (session.module.ts).
+  session: { mayImport: ['config', 'metrics'], is: "a session's conversation behind the SessionStore abstraction" },
+  dify: { mayImport: ['config'], is: "Dify's HTTP API, nothing of sessions or turns" },
+  auth: { mayImport: ['config'], is: 'who a client is' },
+  config: { mayImport: [], is: 'the validated configuration every module reads' },
+  protocol: { mayImport: [], is: 'the wire messages and error codes gateway and conversation share' },
+  // The observers import what they observe, through its public pieces.
+  health: { mayImport: ['dify', 'session', 'lifecycle', 'config'], is: 'readiness of Dify and the session store, and shutdown' },
+  metrics: { mayImport: [], is: 'the Prometheus registry the others count in' },
+  logging: { mayImport: ['auth', 'config'], is: "pino with redaction (auth's token parameter names)" },
+  lifecycle: { mayImport: [], is: 'the shutdown state' },
+  demo: { mayImport: ['config'], is: 'the demo page and its config endpoint' },
+  'local-dify': { mayImport: [], is: 'a separate Dify-compatible server that happens to ship inside' },
+};
+
+const NAMES = Object.keys(MODULES);
+const SPEC = '\\.spec\\.ts$';
+const allowed = (names) =>
+  names.length
+    ? `may import only ${names.map((name) => `${name}/`).join(', ')} of the app's other modules, never the wiring`
+    : "imports none of the app's other modules, nor the wiring";
+
+const moduleTable = Object.entries(MODULES).map(([name, { mayImport, is }]) => ({
+  name: `module-table-${name}`,
+  comment: `src/${name}/ (${is}) ${allowed(mayImport)} (docs/developing.md#layering).`,
+  severity: 'error',
+  from: { path: `^src/${name}/` },
+  to: { path: '^src/', pathNot: [`^src/(${[name, ...mayImport].join('|')})/`, '^src/local-dify/'] },
+}));
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'dify-and-session-know-no-turns-or-sockets',
+      comment: 'dify/ and session/ import nothing of conversation/ or gateway/: the data goes gateway → conversation → dify, session, one direction in.',
+      severity: 'error',
+      from: { path: '^src/(dify|session)/' },
+      to: { path: '^src/(conversation|gateway)/' },
+    },
+    {
+      name: 'conversation-knows-no-sockets',
+      comment: 'conversation/ imports nothing of gateway/: it knows turns and sessions, never a socket.',
+      severity: 'error',
+      from: { path: '^src/conversation/' },
+      to: { path: '^src/gateway/' },
+    },
+    ...moduleTable,
+    {
+      name: 'every-module-in-the-table',
+      comment: `Every folder under src/ is a module of the table in .dependency-cruiser.cjs (${NAMES.join(', ')}): add a new one there with what it may import.`,
+      severity: 'error',
+      from: { path: `^src/(?!(${NAMES.join('|')})/)[^/]+/` },
+      to: {},
+    },
+    {
+      name: 'modules-only-through-index',
+      comment:
+        "A module is imported only through its index.ts, its public pieces: from another module, the wiring (src/*.ts) or test/, an import of src/X/… must be src/X/index.ts. scripts/ may reach inside (unit-level tools such as the detector's CLI).",
+      severity: 'error',
+      from: { path: '^(src/[^/]+|test)(/|$)' },
+      to: { path: '^src/[^/]+/', pathNot: ['^$1/', '^src/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'local-dify-only-from-the-wiring',
+      comment: 'In src/ only the wiring (src/*.ts: it chooses the embedded Dify, once) imports local-dify/. Unit specs may use it as their upstream, as test/ and scripts/ do.',
+      severity: 'error',
+      from: { path: '^src/[^/]+/', pathNot: ['^src/local-dify/', SPEC] },
+      to: { path: '^src/local-dify/' },
+    },
+    {
+      name: 'production-never-imports-tests-or-scripts',
+      comment: 'Production code (src/, except the *.spec.ts beside it) never imports test/ or scripts/: the build ships src/ alone.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: SPEC },
+      to: { path: '^(test|scripts)/' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'No import cycles, inside a module or between modules.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    includeOnly: '^(src|scripts|test)/',
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};
