@@ -1,6 +1,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import checkFile from 'eslint-plugin-check-file';
+
+/**
+ * One file-naming scheme: kebab-case; a dotted suffix names a Nest building block's role, as in
+ * Nest's own samples (`realtime.gateway.ts`, `answer.service.ts`), then `.spec` / `.e2e-spec` for tests.
+ */
+const ROLES = 'module|controller|gateway|service|guard|pipe|filter|dto|adapter|health|config|types';
+const FILE_NAME = `+([a-z0-9])*(-+([a-z0-9]))?(.@(${ROLES}))?(.@(spec|e2e-spec))`;
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-output/**'] },
@@ -12,6 +20,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-console': 'off',
     },
+  },
+  {
+    files: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
+    plugins: { 'check-file': checkFile },
+    rules: { 'check-file/filename-naming-convention': ['error', { '**/*.ts': FILE_NAME }, { ignoreMiddleExtensions: false }] },
   },
   {
     // The demo page: a plain browser script, no modules.

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { setUpApp } from './app.setup';
+import { setUpApp } from './app-setup';
 
 async function bootstrap(): Promise<void> {
   // Logs before the app is ready wait for pino, so every line is structured JSON.

@@ -2,7 +2,7 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { authConfig } from '../config';
 import { Authenticator } from './authenticator';
-import { TokenListAuthenticator } from './token-list.authenticator';
+import { TokenListAuthenticator } from './token-list-authenticator';
 
 @Global()
 @Module({

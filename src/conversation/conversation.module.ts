@@ -4,7 +4,7 @@ import { turnConfig } from '../config';
 import { DifyModule } from '../dify';
 import { SessionModule } from '../session';
 import { AnswerService } from './answer.service';
-import { ConversationFactory } from './conversation.factory';
+import { ConversationFactory } from './conversation-factory';
 import { detectorFor, QuestionDetector } from './question-detector';
 
 @Module({

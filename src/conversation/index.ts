@@ -1,5 +1,5 @@
 export { ConversationModule } from './conversation.module';
-export { ConversationFactory } from './conversation.factory';
+export { ConversationFactory } from './conversation-factory';
 export { AnswerService } from './answer.service';
 export { toWireError } from './wire-error';
 export { Conversation } from './conversation';

@@ -1,7 +1,7 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { DifyConnection } from './dify-connection';
-import { DifyClient } from './dify.client';
+import { DifyClient } from './dify-client';
 
 @Module({
   // Dify's Service API never redirects; without redirects axios skips its follow-redirects wrapper,

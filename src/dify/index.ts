@@ -1,5 +1,5 @@
 export { DifyModule } from './dify.module';
-export { DifyClient } from './dify.client';
+export { DifyClient } from './dify-client';
 export { DifyConnection } from './dify-connection';
 export { DifyEndpoint } from './dify-endpoint';
 export { DifyError, DifyErrorKind } from './dify-error';

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { AppMode } from './local-dify.types';
-import { LocalDifyServer } from './local-dify.server';
+import { LocalDifyServer } from './local-dify-server';
 
 const HELP = `Usage: npm run local-dify -- [options]
   --port N                 port (default 5001)

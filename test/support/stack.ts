@@ -2,7 +2,7 @@ import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AddressInfo } from 'node:net';
 import { AppModule } from '../../src/app.module';
-import { setUpApp } from '../../src/app.setup';
+import { setUpApp } from '../../src/app-setup';
 import { LocalDifyOptions, LocalDifyServer } from '../../src/local-dify';
 import { WsTestClient } from './ws-test-client';
 

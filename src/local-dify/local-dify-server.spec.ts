@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { LocalDifyOptions } from './local-dify.types';
-import { LocalDifyServer } from './local-dify.server';
+import { LocalDifyServer } from './local-dify-server';
 
 const KEY = 'app-test';
 const auth = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' };

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { authConfig } from '../config';
-import { ANONYMOUS, TokenListAuthenticator } from './token-list.authenticator';
+import { ANONYMOUS, TokenListAuthenticator } from './token-list-authenticator';
 
 const request = (url: string, authorization?: string) => ({ url, headers: authorization ? { authorization } : {} }) as IncomingMessage;
 

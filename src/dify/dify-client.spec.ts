@@ -5,7 +5,7 @@ import { waitUntil } from '../../test/support/wait-until';
 import { LocalDifyServer } from '../local-dify';
 import { DifyConnection } from './dify-connection';
 import { DifyError } from './dify-error';
-import { DifyClient } from './dify.client';
+import { DifyClient } from './dify-client';
 
 /** DifyClient against a real Dify-compatible server on loopback. */
 describe('DifyClient', () => {
