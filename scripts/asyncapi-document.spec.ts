@@ -8,7 +8,7 @@ describe('docs/asyncapi.yaml', () => {
   it('parses as AsyncAPI 3 without errors', async () => {
     const { document, diagnostics } = await new Parser().parse(readFileSync(ASYNCAPI_FILE, 'utf8'));
     const errors = diagnostics
-      .filter((diagnostic) => diagnostic.severity === DiagnosticSeverity.Error)
+      .filter((diagnostic) => (diagnostic.severity as number) === (DiagnosticSeverity.Error as number))
       .map((diagnostic) => `${diagnostic.code} at /${diagnostic.path.join('/')}: ${diagnostic.message}`);
     expect(errors).toEqual([]);
     expect(document?.version()).toBe('3.0.0');

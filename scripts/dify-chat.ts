@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(DifyChatModule, { logger: ['error', 'warn'] });
   app.enableShutdownHooks();
   const dify = app.get(DifyClient);
-  const request: DifyChatRequest = { query: values.query, user: values.user!, conversationId: values['conversation-id'] };
+  const request: DifyChatRequest = { query: values.query, user: values.user, conversationId: values['conversation-id'] };
   try {
     if (values.blocking) {
       const result = await lastValueFrom(dify.chat(request));

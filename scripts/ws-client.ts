@@ -36,7 +36,7 @@ const delayMs = Number(values['delay-ms']);
 const view = new TranscriptView();
 const CONTROLS: Record<string, string> = { '/pause': 'pause', '/resume': 'resume', '/ask': 'instant_query', '/stop': 'stop' };
 
-const url = new URL(values.url!);
+const url = new URL(values.url);
 if (values.features) url.searchParams.set('features', values.features);
 const socket = new WebSocket(url, values.token ? { headers: { Authorization: `Bearer ${values.token}` } } : {});
 
@@ -45,7 +45,7 @@ let settled: () => void = () => undefined;
 const SETTLING_STAGES = new Set(['idle', 'waiting_for_question']);
 
 socket.on('message', (data) => {
-  const message = JSON.parse(data.toString()) as Record<string, unknown>;
+  const message = JSON.parse((data as Buffer).toString()) as Record<string, unknown>;
   if (values.json) console.log(JSON.stringify(message));
   else view.show(message);
   if ((message.type === 'status' && SETTLING_STAGES.has(String(message.stage))) || message.type === 'error') settled();

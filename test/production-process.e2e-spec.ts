@@ -92,7 +92,7 @@ describe('the service process (e2e)', () => {
     expect((await cut.waitForClose()).code).toBe(1001);
 
     const lines = stdout.trim().split('\n');
-    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
     const entries = lines.map((line) => JSON.parse(line) as { msg?: string; req?: { id?: string; url?: string } });
     expect(entries.find((e) => e.req?.id === 'trace-me-1')?.req?.url).toBe('/metrics?token=[redacted]');
     expect(entries.some((e) => e.msg?.includes('session process-session'))).toBe(true);

@@ -64,7 +64,7 @@ export function ask(socket: WebSocket, question = QUESTION): Promise<Answer> {
     let next = 0;
     let ordered = true;
     const onMessage = (data: WebSocket.RawData) => {
-      const message = JSON.parse(data.toString()) as { type: string; stream_index: number; content: string; final: boolean };
+      const message = JSON.parse((data as Buffer).toString()) as { type: string; stream_index: number; content: string; final: boolean };
       if (message.type !== 'answer') return;
       firstMs ||= performance.now() - started;
       ordered &&= message.stream_index === next++;

@@ -84,7 +84,7 @@ export async function partialCost(target: Measured, sockets: number, perSocket: 
   const acked = new Promise<void>((resolve) => {
     for (const socket of open) {
       socket.on('message', (data) => {
-        if (data.toString().startsWith('{"type":"ack"') && ++acks === sockets * perSocket) resolve();
+        if ((data as Buffer).toString().startsWith('{"type":"ack"') && ++acks === sockets * perSocket) resolve();
       });
     }
   });

@@ -8,7 +8,7 @@
 import { createParser } from 'eventsource-parser';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { WebSocketServer } from 'ws';
+import { RawData, WebSocketServer } from 'ws';
 
 const { DIFY_BASE_URL, DIFY_API_KEY, PORT = '0' } = process.env;
 const server = createServer();
@@ -19,8 +19,9 @@ wss.on('connection', (socket) => {
   const send = (message: object) => socket.send(JSON.stringify({ ...message, session_id }));
   send({ type: 'ack', message: 'connected' });
   send({ type: 'status', stage: 'listening' });
-  socket.on('message', async (data) => {
-    const message = JSON.parse(data.toString()) as { type?: string; text?: string; is_final?: boolean };
+  socket.on('message', (data) => void relay(data));
+  async function relay(data: RawData): Promise<void> {
+    const message = JSON.parse((data as Buffer).toString()) as { type?: string; text?: string; is_final?: boolean };
     send({ type: 'ack', received_type: message.type, is_final: message.is_final });
     if (message.type !== 'asr_chunk' || !message.is_final || !message.text) return;
     send({ type: 'status', stage: 'analyzing', question: message.text });
@@ -43,7 +44,7 @@ wss.on('connection', (socket) => {
     });
     const decoder = new TextDecoder();
     for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(bytes, { stream: true }));
-  });
+  }
 });
 
 server.listen(Number(PORT), '127.0.0.1', () => {

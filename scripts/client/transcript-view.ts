@@ -7,6 +7,9 @@ import pc from 'picocolors';
 
 type Message = Record<string, unknown>;
 
+/** A field of a received message, as text (they are strings and numbers; anything else as JSON). */
+const str = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value));
+
 export class TranscriptView {
   /** Something is printed on the current line without a newline (a partial, or a streaming answer). */
   private openLine: 'partial' | 'answer' | undefined;
@@ -30,15 +33,15 @@ export class TranscriptView {
       case 'answer':
         return this.answer(message);
       case 'status':
-        return this.line(pc.dim(`  · ${message.stage}${message.note ? ` (${message.note})` : ''}`));
+        return this.line(pc.dim(`  · ${str(message.stage)}${message.note ? ` (${str(message.note)})` : ''}`));
       case 'error':
-        return this.line(pc.red(`  ✗ ${message.code}: ${message.message}${message.retryable ? ' (retryable)' : ''}`));
+        return this.line(pc.red(`  ✗ ${str(message.code)}: ${str(message.message)}${message.retryable ? ' (retryable)' : ''}`));
       case 'sources':
         return this.sources(message.sources as Message[]);
       case 'usage':
         return this.line(pc.dim(`  ${usageLine(message)}`));
       case 'ack':
-        if (message.message === 'connected') this.line(pc.dim(`connected · session ${message.session_id}`));
+        if (message.message === 'connected') this.line(pc.dim(`connected · session ${str(message.session_id)}`));
         return;
     }
   }
@@ -51,7 +54,7 @@ export class TranscriptView {
     }
     this.out.write(String(message.content));
     if (!message.final) return;
-    this.out.write(message.finish_reason === 'complete' ? '\n' : pc.yellow(` [${message.finish_reason}]\n`));
+    this.out.write(message.finish_reason === 'complete' ? '\n' : pc.yellow(` [${str(message.finish_reason)}]\n`));
     this.openLine = undefined;
   }
 
@@ -61,7 +64,7 @@ export class TranscriptView {
     for (const source of sources) {
       const score = typeof source.score === 'number' ? ` ${source.score.toFixed(2)}` : '';
       const excerpt = String(source.content).replace(/\s+/g, ' ').slice(0, 70);
-      this.line(`   ${pc.dim(`[${source.position}]`)} ${source.document_name}${pc.dim(`${score} · ${excerpt}…`)}`);
+      this.line(`   ${pc.dim(`[${str(source.position)}]`)} ${str(source.document_name)}${pc.dim(`${score} · ${excerpt}…`)}`);
     }
   }
 
@@ -80,9 +83,9 @@ export class TranscriptView {
 
 function usageLine(usage: Message): string {
   const parts = [
-    usage.first_chunk_ms !== undefined ? `first chunk ${usage.first_chunk_ms} ms` : undefined,
-    `${usage.duration_ms} ms`,
-    usage.total_tokens !== undefined ? `${usage.total_tokens} tokens` : undefined,
+    usage.first_chunk_ms !== undefined ? `first chunk ${str(usage.first_chunk_ms)} ms` : undefined,
+    `${str(usage.duration_ms)} ms`,
+    usage.total_tokens !== undefined ? `${str(usage.total_tokens)} tokens` : undefined,
   ];
   return parts.filter(Boolean).join(' · ');
 }

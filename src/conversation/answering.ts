@@ -6,12 +6,12 @@ import { AnswerTiming, sourcesMessage, usageMessage } from './answer-report';
 import { AnswerEnd, AnswerEvent, isAnswerEnd } from './answer.service';
 import { ConversationMessage } from './message-sink';
 import { keepEnd } from './utterance-text';
-import { toWireError } from './wire-error';
+import { describeError, toWireError } from './wire-error';
 
 export interface AnsweringDeps {
-  answer(question: string, principal: string, sessionId: string): Observable<AnswerEvent>;
+  answer: (question: string, principal: string, sessionId: string) => Observable<AnswerEvent>;
   turn: Pick<TurnConfig, 'bargeIn' | 'maxQuestionChars'>;
-  now(): number;
+  now: () => number;
   /** Told of each question asked and each answer interrupted (metrics). */
   observe?: { asked(mode: 'detected' | 'instant'): void; interrupted(): void };
 }
@@ -128,8 +128,8 @@ export class Answering {
     } else {
       this.closeAnswer(turn, 'error');
       const failure = toWireError(error);
-      if (failure.code === 'SERVER_ERROR') logger.error(error instanceof Error ? error.stack : String(error));
-      else logger.warn(`Answer failed in session ${this.outlet.sessionId()}: ${error instanceof Error ? error.message : String(error)}`);
+      if (failure.code === 'SERVER_ERROR') logger.error(describeError(error, 'stack'));
+      else logger.warn(`Answer failed in session ${this.outlet.sessionId()}: ${describeError(error, 'message')}`);
       this.outlet.fail(failure);
     }
     this.outlet.status('idle');

@@ -18,8 +18,8 @@ export interface AsrChunk {
 
 /** What a Conversation needs from the rest of the app. */
 export interface ConversationDeps {
-  detect(text: string): Verdict;
-  answer(question: string, principal: string, sessionId: string): Observable<AnswerEvent>;
+  detect: (text: string) => Verdict;
+  answer: (question: string, principal: string, sessionId: string) => Observable<AnswerEvent>;
   turn: Pick<TurnConfig, 'waitMs' | 'punctuatedWaitMs' | 'bargeIn' | 'maxQuestionChars'>;
   now?: () => number;
   /** Told of each question asked and each answer interrupted (metrics). */

@@ -11,9 +11,9 @@ export interface Verdict {
 }
 
 export interface HearingDeps {
-  detect(text: string): Verdict;
+  detect: (text: string) => Verdict;
   turn: Pick<TurnConfig, 'waitMs' | 'punctuatedWaitMs' | 'maxQuestionChars'>;
-  now(): number;
+  now: () => number;
 }
 
 /** What hearing tells the conversation it listens for. */

@@ -3,6 +3,12 @@ import { ProtocolError, wireErrors } from '../protocol';
 import { SessionStoreUnavailableError } from '../session';
 import { AnswersAtCapacityError, NothingToAskError } from './turn-errors';
 
+/** An error for the log: its stack (a bug) or its message; anything thrown that is no Error, as JSON. */
+export function describeError(error: unknown, part: 'stack' | 'message'): string {
+  if (error instanceof Error) return (part === 'stack' ? error.stack : undefined) ?? error.message;
+  return JSON.stringify(error) ?? String(error);
+}
+
 /**
  * The one mapping from any error to the `error` message a client gets (texts: protocol's
  * wireErrors). Errors of the wire pass through; domain and upstream errors become their code;

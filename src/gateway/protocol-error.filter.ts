@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
-import { toWireError } from '../conversation';
+import { describeError, toWireError } from '../conversation';
 import { condemn } from './condemn';
 import { Connections } from './connections';
 
@@ -19,7 +19,7 @@ export class ProtocolErrorFilter implements ExceptionFilter {
     const socket = host.switchToWs().getClient<WebSocket>();
     const error = toWireError(exception);
     // A client's fault is its own business; only a bug deserves the log, with its stack.
-    if (error.code === 'SERVER_ERROR') this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (error.code === 'SERVER_ERROR') this.logger.error(describeError(exception, 'stack'));
     const connection = this.connections.get(socket);
     const message = error.toMessage(connection?.conversation.sessionId);
     if (connection) connection.outbox.send(message);

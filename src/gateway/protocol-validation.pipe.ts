@@ -16,7 +16,7 @@ const DTOS: ReadonlySet<unknown> = new Set([AsrChunkDto, ControlDto, HelloDto, K
 export class ProtocolValidationPipe implements PipeTransform {
   transform(value: unknown, { metatype }: ArgumentMetadata): unknown {
     if (!DTOS.has(metatype)) return value;
-    const dto = plainToInstance(metatype as new () => object, value) as object;
+    const dto = plainToInstance<object, unknown>(metatype as new () => object, value);
     const errors = validateSync(dto, { forbidUnknownValues: false, validationError: { target: false, value: false } });
     if (errors.length > 0) throw wireErrors.invalidFields(describe(errors));
     return dto;

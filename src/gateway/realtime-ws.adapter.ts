@@ -58,7 +58,8 @@ export class RealtimeWsAdapter extends WsAdapter {
   override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[]): void {
     client.on('message', (data: RawData, isBinary: boolean) => {
       if (client.readyState !== WebSocket.OPEN) return;
-      const frame = parseFrame(isBinary ? data : data.toString());
+      // Text frames come as one Buffer (ws's default binaryType), decoded as UTF-8.
+      const frame = parseFrame(isBinary ? data : (data as Buffer).toString());
       // A handful of handlers: a scan beats a Map per socket.
       const handler = handlers.find(({ message }) => message === frame.event);
       Promise.resolve(handler?.callback(frame.data, frame.event)).catch((error: unknown) =>
@@ -90,7 +91,7 @@ export class RealtimeWsAdapter extends WsAdapter {
     };
     // One message per event-loop turn, not every frame of a network read at once: a socket that
     // floods cannot hold the loop (other sockets, /health) for a whole read's worth of frames.
-    const server: WebSocketServer = super.create(port, { ...options, path, maxPayload, verifyClient, allowSynchronousEvents: false });
+    const server = super.create(port, { ...options, path, maxPayload, verifyClient, allowSynchronousEvents: false }) as WebSocketServer;
     server.on('connection', (socket: WebSocket, req: IncomingMessage) => {
       const address = addressOf(req);
       perIp.opened(address);

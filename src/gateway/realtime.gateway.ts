@@ -17,7 +17,7 @@ import { appConfig, limitsConfig } from '../config';
 import { AnswerService, Conversation, ConversationFactory } from '../conversation';
 import { ShutdownState } from '../lifecycle';
 import { Metrics } from '../metrics';
-import { CONTROL_ACTIONS, ControlAction, wireErrors } from '../protocol';
+import { CONTROL_ACTIONS, ControlAction, ProtocolError, wireErrors } from '../protocol';
 import { Connections } from './connections';
 import { AsrChunkDto, ControlDto, HelloDto, KeepaliveDto } from './inbound.dto';
 import { INVALID_FRAME } from './parse-frame';
@@ -136,7 +136,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   /** Frames that are not JSON or name no known type (see parseFrame). */
   @SubscribeMessage(INVALID_FRAME)
-  onInvalidFrame(@MessageBody() error: { code: string }): void {
+  onInvalidFrame(@MessageBody() error: ProtocolError): void {
     throw error;
   }
 

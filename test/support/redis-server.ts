@@ -36,7 +36,7 @@ export class RedisServer {
     });
     this.process = child;
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const deadline = Date.now() + 10_000;
     while (!output.includes('Ready to accept connections')) {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start: ${output}`);

@@ -1,5 +1,6 @@
 import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { AppModule } from '../../src/app.module';
 import { setUpApp } from '../../src/app-setup';
@@ -82,7 +83,7 @@ export async function startApp(env: Env) {
     const app = await NestFactory.create(AppModule, { logger: logs, abortOnError: false });
     const config = setUpApp(app);
     await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
+    const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
     const wsUrl = `ws://127.0.0.1:${port}${config.wsPath}`;
     return {
       app,

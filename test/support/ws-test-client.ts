@@ -18,7 +18,7 @@ export class WsTestClient {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
-      const message = JSON.parse(isBinary ? '{"type":"<binary>"}' : data.toString()) as Message;
+      const message = JSON.parse(isBinary ? '{"type":"<binary>"}' : (data as Buffer).toString()) as Message;
       try {
         assertOutbound(message);
       } catch (error) {
