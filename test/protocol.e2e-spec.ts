@@ -47,6 +47,7 @@ describe('the WebSocket protocol (e2e)', () => {
     ['a session_id that is not a string', { type: 'keepalive', session_id: 12 }, 'INVALID_MESSAGE'],
     ['control without action', { type: 'control' }, 'INVALID_MESSAGE'],
     ['an unknown control action', { type: 'control', action: 'rewind' }, 'UNKNOWN_ACTION'],
+    ['hello whose features are not a list of strings', { type: 'hello', features: 'sources' }, 'INVALID_MESSAGE'],
     ['text over MAX_TEXT_CHARS', { type: 'asr_chunk', text: 'x'.repeat(201), is_final: true }, 'TEXT_TOO_LONG'],
     ['a binary frame', Buffer.from([1, 2, 3]), 'INVALID_MESSAGE'],
     ['an empty final transcript', { type: 'asr_chunk', text: '  ', is_final: true }, 'EMPTY_QUESTION'],
