@@ -78,25 +78,6 @@ describe('the WebSocket protocol (e2e)', () => {
     bystander.close();
   });
 
-  it('acknowledges partials and never sends them to Dify', async () => {
-    for (const text of ['what', 'what is', 'what is RAG']) {
-      expect(await reply({ type: 'asr_chunk', text, is_final: false })).toEqual({
-        type: 'ack',
-        received_type: 'asr_chunk',
-        is_final: false,
-        session_id: client.received[0].session_id,
-      });
-    }
-    expect(chatCalls(stack)).toBe(0);
-  });
-
-  it('says waiting_for_question for a final statement', async () => {
-    const from = client.received.length;
-    client.send({ type: 'asr_chunk', text: '好的，我们继续', is_final: true });
-    await client.waitFor((m) => m.type === 'status' && m.stage === 'waiting_for_question', { from });
-    expect(chatCalls(stack)).toBe(0);
-  });
-
   it('ignores transcript while paused and answers again after resume', async () => {
     expect(await reply({ type: 'control', action: 'pause' })).toMatchObject({ type: 'ack', received_type: 'control' });
     await client.waitFor((m) => m.stage === 'paused');
