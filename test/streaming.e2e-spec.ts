@@ -5,15 +5,12 @@ import { waitUntil } from './support/wait-until';
 const QUESTION = { type: 'asr_chunk', text: '什么是 RAG？', is_final: true };
 
 describe('streaming answers (e2e)', () => {
-  describe.each([
-    ['chat, frames cut at random bytes', { appMode: 'chat' as const, splitWrites: true, seed: 11 }],
-    ['chat, CRLF line endings and pre-1.8.1 JSON', { appMode: 'chat' as const, splitWrites: true, crlf: true, legacyJson: true, seed: 5 }],
-    ['agent app', { appMode: 'agent-chat' as const, splitWrites: true, seed: 3 }],
-    ['chatflow app', { appMode: 'advanced-chat' as const, splitWrites: true, seed: 9 }],
-  ])('%s', (_name, difyOptions) => {
+  // Each app type and wire format (CRLF, pre-1.8.1 JSON) from the local Dify is dify.client.spec's;
+  // here one answer, its frames cut at random bytes, crosses the whole service.
+  describe('chat, frames cut at random bytes', () => {
     let stack: Stack;
     beforeAll(async () => {
-      stack = await startStack({ dify: { chunkChars: 3, pingIntervalMs: 7, ...difyOptions } });
+      stack = await startStack({ dify: { chunkChars: 3, pingIntervalMs: 7, splitWrites: true, seed: 11 } });
     });
     afterAll(() => stack.close());
 
@@ -23,7 +20,7 @@ describe('streaming answers (e2e)', () => {
       const { text, chunks } = await client.answer();
       await client.waitFor((m) => m.type === 'status' && m.stage === 'idle');
       const record = stack.dify.streams.at(-1)!;
-      await waitUntil(() => record.outcome !== 'open'); // a chatflow's last events follow message_end
+      await waitUntil(() => record.outcome !== 'open'); // recorded once the local Dify's response has ended
       expect(record.outcome).toBe('completed');
       expect(text).toBe(record.answer);
       expect(text.length).toBeGreaterThan(20);

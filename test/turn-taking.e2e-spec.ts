@@ -29,16 +29,6 @@ describe('turn-taking over a real socket (e2e)', () => {
     expect(text).toMatch(/VPN/);
   });
 
-  it('keeps an unfinished lead-in with the question that completes it', async () => {
-    client.send(chunk('今天天气不错', true));
-    client.send(chunk('关于年假', true));
-    client.send(chunk('有几天', false));
-    client.send(chunk('有几天', true));
-    const { text } = await client.answer();
-    expect(queries(stack)).toEqual(['关于年假有几天']);
-    expect(text).toMatch(/15 天/);
-  });
-
   it('sends only the question after small talk', async () => {
     for (const text of ['今天天气不错', '是啊，周末还要加班', '好的']) client.send(chunk(text, true));
     client.send(chunk('年假有几天？', true));

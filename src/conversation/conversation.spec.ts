@@ -102,13 +102,6 @@ describe('Conversation', () => {
     expect(kinds()).toEqual(['ack', 'status:analyzing', 'status:querying_rag', 'answer', 'answer', 'answer', 'status:idle']);
   });
 
-  it('marks a chunk that replaces the answer so far', () => {
-    const { conversation, asked, out } = setUp();
-    conversation.asrChunk(final('what is it?'));
-    asked[0].answer.next({ text: 'Sorry.', replace: true });
-    expect(out.at(-1)).toMatchObject({ type: 'answer', content: 'Sorry.', replace: true, final: false });
-  });
-
   it('reports an empty final transcript as EMPTY_QUESTION', () => {
     const { conversation, asked, kinds } = setUp();
     conversation.asrChunk(final('   '));

@@ -17,9 +17,9 @@ describe('DifyClient', () => {
   });
   afterAll(() => server.close());
 
-  function client(apiKey = 'app-unit', timeoutMs = 2000, retries = 0): DifyClient {
+  function client(apiKey = 'app-unit', timeoutMs = 2000, retries = 0, url = baseUrl): DifyClient {
     const limits = { timeoutMs, firstTokenTimeoutMs: timeoutMs, totalTimeoutMs: 60_000, retries, retryBaseMs: 10, maxEventChars: 1024 * 1024 };
-    const connection = new DifyConnection({ baseUrl, inputs: {}, ...limits }, { baseUrl, apiKey, embedded: false });
+    const connection = new DifyConnection({ baseUrl: url, inputs: {}, ...limits }, { baseUrl: url, apiKey, embedded: false });
     return new DifyClient(new HttpService(axios.create()), connection);
   }
 
@@ -32,6 +32,26 @@ describe('DifyClient', () => {
     expect(blocking).toMatchObject({ conversationId: expect.any(String), messageId: expect.any(String), taskId: expect.any(String) });
     expect(blocking.retrieverResources[0]).toMatchObject({ document_name: 'acme-handbook-zh.md' });
     expect(server.requests.at(-2)!.body).toEqual({ query: '年假有几天？', inputs: {}, response_mode: 'blocking', user: 'u' });
+  });
+
+  it.each([
+    ['chat, frames cut at random bytes', { appMode: 'chat' as const, splitWrites: true, seed: 11 }],
+    ['chat, CRLF line endings and pre-1.8.1 JSON', { appMode: 'chat' as const, splitWrites: true, crlf: true, legacyJson: true, seed: 5 }],
+    ['agent app', { appMode: 'agent-chat' as const, splitWrites: true, seed: 3 }],
+    ['chatflow app', { appMode: 'advanced-chat' as const, splitWrites: true, seed: 9 }],
+  ])('streams exactly the answer Dify produced, and lets the stream complete: %s', async (_name, options) => {
+    const local = new LocalDifyServer({ apiKeys: ['app-unit'], chunkChars: 3, chunkDelayMs: 0, firstChunkDelayMs: 0, pingIntervalMs: 7, ...options });
+    try {
+      const dify = client('app-unit', 2000, 0, (await local.listen()).baseUrl);
+      const events = await lastValueFrom(dify.streamChat({ query: '什么是 RAG？', user: 'u' }).pipe(toArray()));
+      const [record] = local.streams;
+      await waitUntil(() => record.outcome !== 'open'); // a chatflow's last events follow message_end
+      expect(record.outcome).toBe('completed');
+      expect(events.map((e) => (e.kind === 'text' ? e.text : '')).join('')).toBe(record.answer);
+      expect(events.at(-1)).toMatchObject({ kind: 'end', taskId: record.taskId });
+    } finally {
+      await local.close();
+    }
   });
 
   it('fails with a classified DifyError, in both modes', async () => {

@@ -68,6 +68,25 @@ describe('Outbox', () => {
     expect(sent.map((m) => m.type)).toEqual(['answer', 'answer', 'status', 'answer', 'answer', 'answer']);
   });
 
+  it('never merges a replacing chunk into the text it replaces, and appends what follows to it', () => {
+    const { socket, ws, sent } = fakeSocket();
+    const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 100_000, chunkMaxChars: 1000 });
+    socket.bufferedAmount = 500;
+    outbox.send(chunk('bad '));
+    outbox.send(chunk('words'));
+    outbox.send({ type: 'answer', content: 'Sorry', final: false, replace: true, session_id: 's' });
+    outbox.send(chunk(', no.'));
+    outbox.send(chunk('', true));
+    socket.bufferedAmount = 0;
+    jest.advanceTimersByTime(10);
+    const answers = sent as Array<{ stream_index: number; content: string; replace?: true; final: boolean }>;
+    expect(answers.map((a) => [a.stream_index, a.content, a.replace ?? false, a.final])).toEqual([
+      [0, 'bad words', false, false],
+      [1, 'Sorry, no.', true, false],
+      [2, '', false, true],
+    ]);
+  });
+
   it('closes a client that falls past the hard limit beyond its largest message with 1013, and stops reading it', () => {
     const { socket, ws } = fakeSocket();
     const overflow = jest.fn();
