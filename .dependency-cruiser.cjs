@@ -6,7 +6,10 @@
  * index.ts). local-dify is missing from every list: the `local-dify-only-from-the-wiring` rule has it.
  */
 const MODULES = {
-  gateway: { mayImport: ['conversation', 'auth', 'protocol', 'config', 'metrics', 'lifecycle'], is: 'the outer layer: sockets and the wire protocol' },
+  gateway: {
+    mayImport: ['conversation', 'auth', 'protocol', 'config', 'metrics', 'lifecycle'],
+    is: 'the outer layer: sockets and the wire protocol',
+  },
   conversation: { mayImport: ['dify', 'session', 'protocol', 'config', 'metrics'], is: 'turns and sessions, nothing of sockets' },
   // metrics: the in-memory store's size gauge (session.module.ts).
   session: { mayImport: ['config', 'metrics'], is: "a session's conversation behind the SessionStore abstraction" },
@@ -43,7 +46,8 @@ module.exports = {
   forbidden: [
     {
       name: 'dify-and-session-know-no-turns-or-sockets',
-      comment: 'dify/ and session/ import nothing of conversation/ or gateway/: the data goes gateway → conversation → dify, session, one direction in.',
+      comment:
+        'dify/ and session/ import nothing of conversation/ or gateway/: the data goes gateway → conversation → dify, session, one direction in.',
       severity: 'error',
       from: { path: '^src/(dify|session)/' },
       to: { path: '^src/(conversation|gateway)/' },
@@ -73,7 +77,8 @@ module.exports = {
     },
     {
       name: 'local-dify-only-from-the-wiring',
-      comment: 'In src/ only the wiring (src/*.ts: it chooses the embedded Dify, once) imports local-dify/. Unit specs may use it as their upstream, as test/ and scripts/ do.',
+      comment:
+        'In src/ only the wiring (src/*.ts: it chooses the embedded Dify, once) imports local-dify/. Unit specs may use it as their upstream, as test/ and scripts/ do.',
       severity: 'error',
       from: { path: '^src/[^/]+/', pathNot: ['^src/local-dify/', SPEC] },
       to: { path: '^src/local-dify/' },

@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import checkFile from 'eslint-plugin-check-file';
+import prettier from 'eslint-config-prettier';
 
 /**
  * One file-naming scheme: kebab-case; a dotted suffix names a Nest building block's role, as in
@@ -42,6 +43,8 @@ export default tseslint.config(
     files: ['public/**/*.js'],
     languageOptions: { globals: globals.browser, sourceType: 'script' },
   },
+  // Layout is prettier's (npm run format): no ESLint rule may disagree with it.
+  prettier,
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

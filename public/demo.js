@@ -121,19 +121,26 @@
 
   /** Sentences, keeping their end punctuation; a newline always ends one. */
   function utterances(text) {
-    return text
-      .split(/\n+/)
-      // After a run of 。！？?! (so "What?!" stays whole); after "." only before a space (so "3.5" does too).
-      .flatMap((line) => line.split(/(?<=[。！？?!])(?![。！？?!])|(?<=\.)\s+/))
-      .map((sentence) => sentence.trim())
-      .filter(Boolean);
+    return (
+      text
+        .split(/\n+/)
+        // After a run of 。！？?! (so "What?!" stays whole); after "." only before a space (so "3.5" does too).
+        .flatMap((line) => line.split(/(?<=[。！？?!])(?![。！？?!])|(?<=\.)\s+/))
+        .map((sentence) => sentence.trim())
+        .filter(Boolean)
+    );
   }
 
   /** The prefixes a recogniser shows while someone talks: Chinese by character, other text by word. */
   function partials(text) {
     const tokens = text.match(/[\u3400-\u9fff\uf900-\ufaff]|[^\s\u3400-\u9fff\uf900-\ufaff]+\s*|\s+/g) || [text];
     const steps = Math.min(3, tokens.length - 1);
-    return Array.from({ length: steps }, (_, i) => tokens.slice(0, Math.ceil(((i + 1) * tokens.length) / (steps + 1))).join('').trim());
+    return Array.from({ length: steps }, (_, i) =>
+      tokens
+        .slice(0, Math.ceil(((i + 1) * tokens.length) / (steps + 1)))
+        .join('')
+        .trim(),
+    );
   }
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -263,7 +270,8 @@
     text.textContent = chunk.replace ? chunk.content : text.textContent + chunk.content;
     if (chunk.final) {
       answer.dataset.final = 'true';
-      if (chunk.finish_reason && chunk.finish_reason !== 'complete') answer.querySelector('.finish').textContent = `(${chunk.finish_reason})`;
+      if (chunk.finish_reason && chunk.finish_reason !== 'complete')
+        answer.querySelector('.finish').textContent = `(${chunk.finish_reason})`;
     }
     scrollToEnd();
   }

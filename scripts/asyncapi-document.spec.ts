@@ -21,7 +21,12 @@ describe('docs/asyncapi.yaml', () => {
     const names = (action: string) =>
       (document?.operations().all() ?? [])
         .filter((operation) => operation.action() === action)
-        .flatMap((operation) => operation.messages().all().map((message) => message.name()))
+        .flatMap((operation) =>
+          operation
+            .messages()
+            .all()
+            .map((message) => message.name()),
+        )
         .sort();
     expect(names('receive')).toEqual(['asr_chunk', 'control', 'hello', 'keepalive']);
     expect(names('send')).toEqual(['ack', 'answer', 'error', 'sources', 'status', 'usage']);

@@ -17,13 +17,11 @@ describe('question detector evaluation gate', () => {
   });
 
   it('computes precision and recall from the verdicts it is given', () => {
-    const [overall] = evaluate(
-      [
-        { question: true, lang: 'en', punctuated: true, text: 'What is RAG?' },
-        { question: true, lang: 'en', punctuated: false, text: 'whatever' },
-        { question: false, lang: 'en', punctuated: false, text: 'ok' },
-      ],
-    );
+    const [overall] = evaluate([
+      { question: true, lang: 'en', punctuated: true, text: 'What is RAG?' },
+      { question: true, lang: 'en', punctuated: false, text: 'whatever' },
+      { question: false, lang: 'en', punctuated: false, text: 'ok' },
+    ]);
     expect(overall).toMatchObject({ precision: 1, recall: 0.5, falseTriggerRate: 0 });
     expect(overall.f1).toBeCloseTo(2 / 3);
   });

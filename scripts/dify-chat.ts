@@ -65,7 +65,12 @@ async function main(): Promise<void> {
   }
 }
 
-function report(conversationId: string, messageId: string, usage: unknown, sources: Array<{ document_name?: string; score?: number }>): void {
+function report(
+  conversationId: string,
+  messageId: string,
+  usage: unknown,
+  sources: Array<{ document_name?: string; score?: number }>,
+): void {
   console.error(`conversation_id: ${conversationId}\nmessage_id: ${messageId}`);
   if (usage) console.error(`usage: ${JSON.stringify(usage)}`);
   for (const source of sources) console.error(`source: ${source.document_name ?? '?'} (score ${source.score ?? '?'})`);

@@ -10,7 +10,9 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
 function table(title: string, scores: SliceScore[]): void {
   console.log(`\n${title}\nslice          n   precision  recall      F1  false triggers`);
   for (const s of scores) {
-    console.log(`${s.slice.padEnd(12)} ${String(s.utterances).padStart(4)}   ${pct(s.precision)} ${pct(s.recall)} ${pct(s.f1)}  ${pct(s.falseTriggerRate)}`);
+    console.log(
+      `${s.slice.padEnd(12)} ${String(s.utterances).padStart(4)}   ${pct(s.precision)} ${pct(s.recall)} ${pct(s.f1)}  ${pct(s.falseTriggerRate)}`,
+    );
   }
   if (process.argv.includes('--verbose')) {
     for (const u of scores[0].misses) console.log(`  missed:        ${u.text}`);
@@ -25,5 +27,7 @@ table('held-out set (test/fixtures/question-detection-holdout.tsv, never tuned o
 const time = detectorTime(labelled);
 console.log(`\ndetector time per utterance: mean ${time.meanMicros} µs, p50 ${time.p50Micros} µs, p99 ${time.p99Micros} µs`);
 const failures = gateFailures(scores);
-console.log(`gates: overall F1 ≥ ${GATES.overallF1}, every slice ≥ ${GATES.sliceF1}: ${failures.length ? `FAILED (${failures.join(', ')})` : 'passed'}`);
+console.log(
+  `gates: overall F1 ≥ ${GATES.overallF1}, every slice ≥ ${GATES.sliceF1}: ${failures.length ? `FAILED (${failures.join(', ')})` : 'passed'}`,
+);
 process.exit(failures.length ? 1 : 0);

@@ -6,14 +6,37 @@ import { ASYNCAPI_FILE, assertInbound, assertOutbound, contractMessages } from '
 // Lists that tsc keeps in step with src/protocol/messages.ts: a member added there and missing
 // here (or the reverse) fails the type check, and the tests below compare them with the document.
 const ERROR_CODES = Object.keys({
-  INVALID_JSON: 1, INVALID_MESSAGE: 1, UNSUPPORTED_TYPE: 1, UNKNOWN_ACTION: 1, NO_FINAL_ASR: 1, EMPTY_QUESTION: 1,
-  RAG_ERROR: 1, SERVER_ERROR: 1, TEXT_TOO_LONG: 1, RATE_LIMITED: 1, SERVER_BUSY: 1, SESSION_STORE_UNAVAILABLE: 1,
-  UPSTREAM_UNAUTHORIZED: 1, UPSTREAM_NOT_FOUND: 1, UPSTREAM_RATE_LIMITED: 1, UPSTREAM_TIMEOUT: 1,
-  UPSTREAM_UNAVAILABLE: 1, UPSTREAM_STREAM_INTERRUPTED: 1, UPSTREAM_EVENT_TOO_LARGE: 1, SHUTTING_DOWN: 1,
+  INVALID_JSON: 1,
+  INVALID_MESSAGE: 1,
+  UNSUPPORTED_TYPE: 1,
+  UNKNOWN_ACTION: 1,
+  NO_FINAL_ASR: 1,
+  EMPTY_QUESTION: 1,
+  RAG_ERROR: 1,
+  SERVER_ERROR: 1,
+  TEXT_TOO_LONG: 1,
+  RATE_LIMITED: 1,
+  SERVER_BUSY: 1,
+  SESSION_STORE_UNAVAILABLE: 1,
+  UPSTREAM_UNAUTHORIZED: 1,
+  UPSTREAM_NOT_FOUND: 1,
+  UPSTREAM_RATE_LIMITED: 1,
+  UPSTREAM_TIMEOUT: 1,
+  UPSTREAM_UNAVAILABLE: 1,
+  UPSTREAM_STREAM_INTERRUPTED: 1,
+  UPSTREAM_EVENT_TOO_LARGE: 1,
+  SHUTTING_DOWN: 1,
 } satisfies Record<ErrorCode, 1>);
 const STAGES = Object.keys({
-  listening: 1, paused: 1, waiting_for_question: 1, analyzing: 1, instant_query: 1, querying_rag: 1,
-  interrupting: 1, idle: 1, closed: 1,
+  listening: 1,
+  paused: 1,
+  waiting_for_question: 1,
+  analyzing: 1,
+  instant_query: 1,
+  querying_rag: 1,
+  interrupting: 1,
+  idle: 1,
+  closed: 1,
 } satisfies Record<Stage, 1>);
 const FINISH_REASONS = Object.keys({ complete: 1, interrupted: 1, error: 1 } satisfies Record<FinishReason, 1>);
 
@@ -24,9 +47,7 @@ function schemaEnum(...path: string[]): unknown {
 }
 
 describe('protocol contract (docs/asyncapi.yaml)', () => {
-  const examples = contractMessages().flatMap((message) =>
-    message.examples.map((example) => ({ ...example, message })),
-  );
+  const examples = contractMessages().flatMap((message) => message.examples.map((example) => ({ ...example, message })));
 
   it('has examples for every message', () => {
     for (const message of contractMessages()) expect(message.examples.length).toBeGreaterThan(0);
@@ -113,10 +134,22 @@ describe('protocol contract (docs/asyncapi.yaml)', () => {
       ['a wrong stage', { type: 'status', stage: 'thinking', session_id: 's' }, /stage/],
       ['a wrong error code', { type: 'error', code: 'OOPS', message: 'm', session_id: 's' }, /code/],
       ['stream_index as a string', { type: 'answer', stream_index: '0', content: 'a', final: false, session_id: 's' }, /stream_index/],
-      ['a final chunk without finish_reason', { type: 'answer', stream_index: 3, content: '', final: true, session_id: 's' }, /finish_reason/],
-      ['finish_reason on a chunk that is not final', { type: 'answer', stream_index: 0, content: 'a', final: false, finish_reason: 'complete', session_id: 's' }, /finish_reason/],
+      [
+        'a final chunk without finish_reason',
+        { type: 'answer', stream_index: 3, content: '', final: true, session_id: 's' },
+        /finish_reason/,
+      ],
+      [
+        'finish_reason on a chunk that is not final',
+        { type: 'answer', stream_index: 0, content: 'a', final: false, finish_reason: 'complete', session_id: 's' },
+        /finish_reason/,
+      ],
       ['analyzing without its question', { type: 'status', stage: 'analyzing', session_id: 's' }, /question/],
-      ['an ack of connect that also names a received type', { type: 'ack', message: 'connected', received_type: 'control', session_id: 's' }, /received_type/],
+      [
+        'an ack of connect that also names a received type',
+        { type: 'ack', message: 'connected', received_type: 'control', session_id: 's' },
+        /received_type/,
+      ],
       ['an ack of hello without features', { type: 'ack', received_type: 'hello', session_id: 's' }, /features/],
       ['an ack of asr_chunk without is_final', { type: 'ack', received_type: 'asr_chunk', session_id: 's' }, /is_final/],
       ['is_final on the ack of a control', { type: 'ack', received_type: 'control', is_final: true, session_id: 's' }, /is_final/],
@@ -124,7 +157,11 @@ describe('protocol contract (docs/asyncapi.yaml)', () => {
       ['an unknown feature in an ack', { type: 'ack', received_type: 'hello', features: ['telemetry'], session_id: 's' }, /features/],
       ['a source without document_name', { type: 'sources', session_id: 's', sources: [{ position: 1, content: 'c' }] }, /document_name/],
       ['usage without duration_ms', { type: 'usage', session_id: 's', finish_reason: 'complete' }, /duration_ms/],
-      ['fractional tokens', { type: 'usage', session_id: 's', finish_reason: 'complete', duration_ms: 1, total_tokens: 1.5 }, /total_tokens/],
+      [
+        'fractional tokens',
+        { type: 'usage', session_id: 's', finish_reason: 'complete', duration_ms: 1, total_tokens: 1.5 },
+        /total_tokens/,
+      ],
       ['not an object', 'answer', /without a string "type"/],
     ])('outbound: %s', (_case, message, reason) => {
       expect(() => assertOutbound(message)).toThrow(reason);

@@ -4,7 +4,6 @@ import { WsTestClient } from './support/ws-test-client';
 
 const TOKENS = 'acme:acme-secret-token-1,globex:globex-secret-token-2';
 
-
 describe('authentication (e2e)', () => {
   let stack: Stack;
   beforeAll(async () => {

@@ -51,7 +51,8 @@ describe('backpressure on slow readers (e2e)', () => {
     resumeReading(slow);
     expect((await slow.waitForClose(10_000)).code).toBe(1013);
     const deadline = Date.now() + 5000;
-    while (!stack.dify.stopCalls.some((c) => c.taskId === record.taskId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!stack.dify.stopCalls.some((c) => c.taskId === record.taskId) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect(stack.dify.stopCalls.map((c) => c.taskId)).toContain(record.taskId);
     const other = await stack.connect();
     other.send({ type: 'keepalive' });

@@ -55,4 +55,3 @@ describe('cancelling answers upstream (e2e)', () => {
     expect(stack.dify.streams[0].outcome).toBe('completed');
   });
 });
-

@@ -87,7 +87,10 @@ describe('docker-compose.yml', () => {
     expect(localNode).toBe('node');
     const { requests, exitCode } = await runProbe(localScript, {}, { ok: true });
     expect(requests).toEqual([
-      { url: `http://127.0.0.1:${port}/v1/parameters`, init: { headers: { Authorization: `Bearer ${new LocalDifyServer().options.apiKeys[0]}` } } },
+      {
+        url: `http://127.0.0.1:${port}/v1/parameters`,
+        init: { headers: { Authorization: `Bearer ${new LocalDifyServer().options.apiKeys[0]}` } },
+      },
     ]);
     expect(exitCode).toBe(0);
   });
@@ -114,9 +117,18 @@ describe('Dockerfile', () => {
     expect(runtime.image).toBe(build.image);
     const nodeMajor = build.image.split(':')[1].split(/[.-]/)[0];
     expect((JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node).toBe(`>=${nodeMajor}`);
-    const commands = build.instructions.filter((i) => i.keyword === 'RUN').flatMap((i) => split_commands(i.args).map((c) => words(c).slice(0, 3)));
-    expect(commands).toEqual(expect.arrayContaining([['npm', 'ci', '--no-audit'], ['npm', 'run', 'build']]));
-    const copiedFromBuild = runtimeInstructions('COPY').filter((i) => i.flags.from === build.name).map((i) => words(i.args)[0]);
+    const commands = build.instructions
+      .filter((i) => i.keyword === 'RUN')
+      .flatMap((i) => split_commands(i.args).map((c) => words(c).slice(0, 3)));
+    expect(commands).toEqual(
+      expect.arrayContaining([
+        ['npm', 'ci', '--no-audit'],
+        ['npm', 'run', 'build'],
+      ]),
+    );
+    const copiedFromBuild = runtimeInstructions('COPY')
+      .filter((i) => i.flags.from === build.name)
+      .map((i) => words(i.args)[0]);
     expect(copiedFromBuild).toEqual(expect.arrayContaining(['/app/node_modules', '/app/dist']));
     expect(runtimeInstructions('USER').map((i) => i.args)).toEqual(['node']);
     const cmd = runtimeInstructions('CMD').map((i) => execForm(i.args));
@@ -151,7 +163,9 @@ describe('Dockerfile', () => {
   });
 
   it('is built from a context without node_modules or .env (host modules, secrets)', () => {
-    const ignored = read('.dockerignore').split('\n').map((line) => line.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.env']));
   });
 });

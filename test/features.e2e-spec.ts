@@ -30,7 +30,12 @@ describe('opt-in sources and usage (e2e)', () => {
     const record = stack.dify.streams.at(-1)!;
     expect(sources).toMatchObject({ type: 'sources', message_id: record.messageId, conversation_id: record.conversationId });
     expect((sources.sources as unknown[]).length).toBeGreaterThan(0);
-    expect(usage).toMatchObject({ type: 'usage', message_id: record.messageId, finish_reason: 'complete', total_tokens: expect.any(Number) });
+    expect(usage).toMatchObject({
+      type: 'usage',
+      message_id: record.messageId,
+      finish_reason: 'complete',
+      total_tokens: expect.any(Number),
+    });
     expect(idle).toMatchObject({ type: 'status', stage: 'idle' });
 
     const byHello = await stack.connect();

@@ -4,7 +4,7 @@ import { Message, WsTestClient } from './support/ws-test-client';
 
 /** Errors that answer a frame itself (others, like EMPTY_QUESTION, follow an ack). */
 const FRAME_ERRORS = new Set(['INVALID_JSON', 'INVALID_MESSAGE', 'UNSUPPORTED_TYPE', 'UNKNOWN_ACTION', 'TEXT_TOO_LONG', 'RATE_LIMITED']);
-const isReply = (m: Message) => m.type === 'ack' ? m.message !== 'connected' : m.type === 'error' && FRAME_ERRORS.has(String(m.code));
+const isReply = (m: Message) => (m.type === 'ack' ? m.message !== 'connected' : m.type === 'error' && FRAME_ERRORS.has(String(m.code)));
 
 const anything = fc.oneof(
   fc.string(),
@@ -15,17 +15,19 @@ const anything = fc.oneof(
   fc.object({ maxDepth: 3 }),
 );
 /** Shaped like a message, with every field possibly wrong; never control{stop}, which ends the session. */
-const messageLike = fc.record(
-  {
-    type: fc.oneof(fc.constantFrom('asr_chunk', 'control', 'keepalive'), fc.string(), fc.integer()),
-    text: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.constantFrom('什么是 RAG？', 'What is RAG?', ''), anything),
-    is_final: fc.oneof(fc.boolean(), anything),
-    action: fc.oneof(fc.constantFrom('pause', 'resume', 'instant_query'), fc.string(), anything),
-    session_id: fc.oneof(fc.string({ maxLength: 140 }), anything),
-    timestamp: anything,
-  },
-  { requiredKeys: [] },
-).filter((m) => m.action !== 'stop');
+const messageLike = fc
+  .record(
+    {
+      type: fc.oneof(fc.constantFrom('asr_chunk', 'control', 'keepalive'), fc.string(), fc.integer()),
+      text: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.constantFrom('什么是 RAG？', 'What is RAG?', ''), anything),
+      is_final: fc.oneof(fc.boolean(), anything),
+      action: fc.oneof(fc.constantFrom('pause', 'resume', 'instant_query'), fc.string(), anything),
+      session_id: fc.oneof(fc.string({ maxLength: 140 }), anything),
+      timestamp: anything,
+    },
+    { requiredKeys: [] },
+  )
+  .filter((m) => m.action !== 'stop');
 const deepNesting = fc.integer({ min: 1, max: 5000 }).map((depth) => `${'['.repeat(depth)}${']'.repeat(depth)}`);
 const frame = fc.oneof(
   messageLike.map((m) => JSON.stringify(m)),
@@ -38,7 +40,10 @@ const frame = fc.oneof(
 describe('fuzzing the WebSocket endpoint (e2e)', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ env: { RATE_LIMIT_PER_SECOND: '10000', RATE_LIMIT_BURST: '100000' }, dify: { chunkDelayMs: 0, firstChunkDelayMs: 0 } });
+    stack = await startStack({
+      env: { RATE_LIMIT_PER_SECOND: '10000', RATE_LIMIT_BURST: '100000' },
+      dify: { chunkDelayMs: 0, firstChunkDelayMs: 0 },
+    });
   });
   afterAll(() => stack.close());
 

@@ -9,10 +9,15 @@ import { WsTestClient } from './support/ws-test-client';
 const API_KEY = 'app-ProcessSecretKey0123456789';
 const TOKEN = 'tok-ProcessSecretToken-42';
 
-
 async function waitForHttp(url: string, deadline = Date.now() + 30_000): Promise<void> {
   while (Date.now() < deadline) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} never answered`);
@@ -34,7 +39,17 @@ describe('the service process (e2e)', () => {
     port = await freePort();
     service = spawn(process.execPath, ['-r', 'ts-node/register', join(__dirname, '..', 'src', 'main.ts')], {
       cwd: join(__dirname, '..'),
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DIFY_API_KEY: API_KEY, DIFY_BASE_URL: baseUrl, AUTH_TOKENS: `acme:${TOKEN}`, NODE_ENV: 'production', LOG_LEVEL: 'log', SHUTDOWN_GRACE_MS: '300' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DIFY_API_KEY: API_KEY,
+        DIFY_BASE_URL: baseUrl,
+        AUTH_TOKENS: `acme:${TOKEN}`,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'log',
+        SHUTDOWN_GRACE_MS: '300',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     service.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -61,7 +76,10 @@ describe('the service process (e2e)', () => {
     await fetch(`http://127.0.0.1:${port}/metrics?to%6Ben=${TOKEN}&TOKEN=${TOKEN}`, { headers: { 'X-Request-Id': 'encoded-token' } });
     expect((await logEntry('"encoded-token"')).req?.url).toBe('/metrics?to%6Ben=[redacted]&TOKEN=[redacted]');
     expect(await upgradeStatus(`ws://127.0.0.1:${port}/ws/realtime-asr?%74%6f%6b%65%6e=${TOKEN}-wrong`)).toBe(401);
-    expect(await logEntry('Upgrade refused')).toMatchObject({ level: 40, msg: 'Upgrade refused: unauthorized (HTTP 401) from 127.0.0.1 to /ws/realtime-asr' });
+    expect(await logEntry('Upgrade refused')).toMatchObject({
+      level: 40,
+      msg: 'Upgrade refused: unauthorized (HTTP 401) from 127.0.0.1 to /ws/realtime-asr',
+    });
     expect(stdout).not.toContain(TOKEN);
   });
 
@@ -70,7 +88,9 @@ describe('the service process (e2e)', () => {
     client.send({ type: 'asr_chunk', text: '什么是 RAG？', is_final: true, session_id: 'process-session' });
     const { text } = await client.answer();
     expect(text).toBe(dify.streams[0].answer);
-    await fetch(`http://127.0.0.1:${port}/metrics?token=${TOKEN}`, { headers: { Authorization: `Bearer ${TOKEN}`, 'X-Request-Id': 'trace-me-1' } });
+    await fetch(`http://127.0.0.1:${port}/metrics?token=${TOKEN}`, {
+      headers: { Authorization: `Bearer ${TOKEN}`, 'X-Request-Id': 'trace-me-1' },
+    });
     // An answer that outlasts SHUTDOWN_GRACE_MS.
     Object.assign(dify.options, { chunkDelayMs: 200, chunkChars: 1 });
     const cut = await WsTestClient.connect(`ws://127.0.0.1:${port}/ws/realtime-asr?token=${TOKEN}`);
@@ -88,7 +108,9 @@ describe('the service process (e2e)', () => {
     const { chunks } = await cut.answer();
     const final = chunks.at(-1)!;
     expect(final).toMatchObject({ final: true, finish_reason: 'interrupted' });
-    expect(cut.received.slice(cut.received.indexOf(final) + 1)).toEqual([expect.objectContaining({ type: 'error', code: 'SHUTTING_DOWN', retryable: true })]);
+    expect(cut.received.slice(cut.received.indexOf(final) + 1)).toEqual([
+      expect.objectContaining({ type: 'error', code: 'SHUTTING_DOWN', retryable: true }),
+    ]);
     expect((await cut.waitForClose()).code).toBe(1001);
 
     const lines = stdout.trim().split('\n');
@@ -96,7 +118,8 @@ describe('the service process (e2e)', () => {
     const entries = lines.map((line) => JSON.parse(line) as { msg?: string; req?: { id?: string; url?: string } });
     expect(entries.find((e) => e.req?.id === 'trace-me-1')?.req?.url).toBe('/metrics?token=[redacted]');
     expect(entries.some((e) => e.msg?.includes('session process-session'))).toBe(true);
-    for (const session of ['process-session', 'cut-session']) expect(entries.some((e) => e.msg === `WebSocket closed: session ${session}`)).toBe(true);
+    for (const session of ['process-session', 'cut-session'])
+      expect(entries.some((e) => e.msg === `WebSocket closed: session ${session}`)).toBe(true);
     expect(stdout).not.toContain(API_KEY);
     expect(stdout).not.toContain(TOKEN);
   }, 40_000);

@@ -25,7 +25,7 @@ describeWithRedis('a frozen Redis stalls nothing (e2e)', () => {
   const readiness = async () => {
     const started = Date.now();
     const response = await fetch(`${stack.httpUrl}/health/ready`);
-    return { status: response.status, body: (await response.json()), ms: Date.now() - started };
+    return { status: response.status, body: await response.json(), ms: Date.now() - started };
   };
 
   it('answers SESSION_STORE_UNAVAILABLE and readiness 503 within REDIS_COMMAND_TIMEOUT_MS, frees the answer slot, and recovers on thaw', async () => {

@@ -75,7 +75,8 @@ describeWithRedis('sessions in Redis, shared by two instances (e2e)', () => {
 
       await redis.run();
       const deadline = Date.now() + 10_000;
-      while ((await fetch(`${app.httpUrl}/health/ready`)).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while ((await fetch(`${app.httpUrl}/health/ready`)).status !== 200 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
       const from = client.received.length;
       client.send(ask('What is RAG?', 'down-session'));
       const { text } = await client.answer(from);

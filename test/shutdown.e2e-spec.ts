@@ -1,7 +1,6 @@
 import { upgradeStatus } from './support/net';
 import { startStack } from './support/stack';
 
-
 describe('graceful shutdown (e2e)', () => {
   it('turns readiness 503 and refuses upgrades at once, lets the answer finish, then closes with 1001', async () => {
     const stack = await startStack({ env: { SHUTDOWN_GRACE_MS: '5000' }, dify: { chunkDelayMs: 20, chunkChars: 4 } });

@@ -49,12 +49,26 @@ describe('upstream faults (e2e)', () => {
   // an in-stream error), and with the misconfigurations below each error code once. Which status and
   // code mean what is dify-error.spec's job; which kind becomes which code, upstream-error.spec's.
   it.each<[string, LocalDifyFault, object]>([
-    ['429 too many requests', { kind: 'http', status: 429, code: 'too_many_requests', message: 'Too many requests' }, { code: 'UPSTREAM_RATE_LIMITED', retryable: true }],
-    ['a proxy\'s HTML 502', { kind: 'http', status: 502, html: true }, { code: 'UPSTREAM_UNAVAILABLE', upstream_status: 502 }],
+    [
+      '429 too many requests',
+      { kind: 'http', status: 429, code: 'too_many_requests', message: 'Too many requests' },
+      { code: 'UPSTREAM_RATE_LIMITED', retryable: true },
+    ],
+    ["a proxy's HTML 502", { kind: 'http', status: 502, html: true }, { code: 'UPSTREAM_UNAVAILABLE', upstream_status: 502 }],
     ['headers later than DIFY_TIMEOUT', { kind: 'delay-headers', ms: 2500 }, { code: 'UPSTREAM_TIMEOUT', retryable: true }],
     ['a connection reset', { kind: 'destroy' }, { code: 'UPSTREAM_UNAVAILABLE', retryable: true }],
     ['a stream cut before message_end', { kind: 'cut', afterChunks: 3 }, { code: 'UPSTREAM_STREAM_INTERRUPTED', retryable: true }],
-    ['an error event inside a 200 stream', { kind: 'error-event', afterChunks: 2, status: 400, code: 'completion_request_error', message: '[openai] Incorrect API key provided: sk-abc***' }, { code: 'RAG_ERROR', upstream_code: 'completion_request_error' }],
+    [
+      'an error event inside a 200 stream',
+      {
+        kind: 'error-event',
+        afterChunks: 2,
+        status: 400,
+        code: 'completion_request_error',
+        message: '[openai] Incorrect API key provided: sk-abc***',
+      },
+      { code: 'RAG_ERROR', upstream_code: 'completion_request_error' },
+    ],
   ])('%s becomes a specific error and the session stays usable', async (_name, fault, expected) => {
     stack.dify.injectFault(fault);
     const error = await askExpectingError(client);
@@ -125,5 +139,3 @@ describe('Dify unreachable or misconfigured (e2e)', () => {
     expect(stack.logs.lines.join('\n')).not.toContain('wrongKey');
   });
 });
-
-

@@ -78,12 +78,19 @@ async function sendAndDrain(socket: WebSocket, frame: string, count: number): Pr
 /** Runs each attack for `seconds` against the service, probing `/health` every 50 ms and a bystander's answer every 250 ms. */
 export async function attackFigures(target: Measured, seconds: number) {
   const httpUrl = target.url.replace(/^ws/, 'http').replace(/\/ws\/.*$/, '');
-  const figures: Record<string, { healthMs: ReturnType<typeof stats>; healthMaxMs: number; bystanderFirstChunkMs: ReturnType<typeof stats>; bystanderAnswers: number }> = {};
+  const figures: Record<
+    string,
+    { healthMs: ReturnType<typeof stats>; healthMaxMs: number; bystanderFirstChunkMs: ReturnType<typeof stats>; bystanderAnswers: number }
+  > = {};
   for (const attack of ATTACKS) {
     const until = performance.now() + seconds * 1000;
-    const attacker = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'attacker.ts'), attack.name, target.url, String(seconds)], {
-      stdio: 'inherit',
-    });
+    const attacker = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', join(__dirname, 'attacker.ts'), attack.name, target.url, String(seconds)],
+      {
+        stdio: 'inherit',
+      },
+    );
     const attacking = once(attacker, 'exit');
     const [health, bystander] = await Promise.all([probeHealth(httpUrl, until), probeBystander(target.url, until)]);
     await attacking;

@@ -54,11 +54,13 @@ async function main(): Promise<void> {
     const burstFigures: Record<string, Awaited<ReturnType<typeof burst>>> = {};
     for (const target of targets) burstFigures[target.name] = await profiled(target, () => burst(target, SIZE.burst, expected.join('')));
     const throughputFigures: Record<string, Awaited<ReturnType<typeof throughput>>> = {};
-    for (const target of flatTargets) throughputFigures[target.name] = await throughput(target, THROUGHPUT_SOCKETS, SIZE.throughputSeconds, chunksPerAnswer);
+    for (const target of flatTargets)
+      throughputFigures[target.name] = await throughput(target, THROUGHPUT_SOCKETS, SIZE.throughputSeconds, chunksPerAnswer);
     const partials: Record<string, Awaited<ReturnType<typeof partialCost>>> = {};
     for (const target of targets) partials[target.name] = await partialCost(target, PARTIAL_SOCKETS, SIZE.partialsPerSocket);
     const idle: Record<string, Awaited<ReturnType<typeof idleMemory>>> = {};
-    for (const target of targets) idle[target.name] = await idleMemory(target, SIZE.idle, profile ? join(out, `${target.name}-idle`) : undefined);
+    for (const target of targets)
+      idle[target.name] = await idleMemory(target, SIZE.idle, profile ? join(out, `${target.name}-idle`) : undefined);
     const figures = {
       machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, pinned: servers.cores ?? 'no' },
       rounds: SIZE.rounds,
@@ -107,9 +109,11 @@ async function underAttack(difyUrl: string, servers: Placement) {
 
 function printAttacks(figures: Awaited<ReturnType<typeof attackFigures>>): void {
   console.log(`under attack (each ${ATTACK_SECONDS} s, default limits), ms`);
-  const row = (label: string, ...cells: (string | number)[]) => console.log(`  ${label.padEnd(62)}${cells.map((c) => String(c).padStart(11)).join('')}`);
+  const row = (label: string, ...cells: (string | number)[]) =>
+    console.log(`  ${label.padEnd(62)}${cells.map((c) => String(c).padStart(11)).join('')}`);
   row('', 'health p50', 'p99', 'max', 'bystander', 'p99');
-  for (const [name, f] of Object.entries(figures)) row(name, f.healthMs.p50, f.healthMs.p99, f.healthMaxMs, f.bystanderFirstChunkMs.p50, f.bystanderFirstChunkMs.p99);
+  for (const [name, f] of Object.entries(figures))
+    row(name, f.healthMs.p50, f.healthMs.p99, f.healthMaxMs, f.bystanderFirstChunkMs.p50, f.bystanderFirstChunkMs.p99);
 }
 
 /** Servers on core 0, this process on core 1 (when there are two cores and taskset). */
@@ -148,14 +152,16 @@ function printTable(f: {
   detector: ReturnType<typeof detectorTime>;
   attacks?: Awaited<ReturnType<typeof attackFigures>>;
 }): void {
-  const row = (label: string, ...cells: (string | number)[]) => console.log(`  ${label.padEnd(34)}${cells.map((c) => String(c).padStart(12)).join('')}`);
+  const row = (label: string, ...cells: (string | number)[]) =>
+    console.log(`  ${label.padEnd(34)}${cells.map((c) => String(c).padStart(12)).join('')}`);
   console.log(`first answer chunk, ms (${f.rounds} interleaved rounds)`);
   row('', 'p50', 'p99');
   for (const [name, s] of Object.entries(f.firstChunkMs)) row(name, s.p50, s.p99);
   const [first] = Object.values(f.burst);
   console.log(`burst of ${first.sockets} sockets asking at once, ms`);
   row('', 'first p50', 'first p99', 'done p50', 'done p99', 'lost', 'disordered');
-  for (const [name, b] of Object.entries(f.burst)) row(name, b.firstChunkMs.p50, b.firstChunkMs.p99, b.completionMs.p50, b.completionMs.p99, b.lost, b.disordered);
+  for (const [name, b] of Object.entries(f.burst))
+    row(name, b.firstChunkMs.p50, b.firstChunkMs.p99, b.completionMs.p50, b.completionMs.p99, b.lost, b.disordered);
   console.log(`throughput on one core (${THROUGHPUT_SOCKETS} sockets asking back to back)`);
   row('', 'chunks/s', 'per CPU-s', 'CPU busy');
   for (const [name, t] of Object.entries(f.throughput)) row(name, t.chunksPerSecond, t.chunksPerCpuSecond, t.cpuBusy);

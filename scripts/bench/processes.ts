@@ -28,7 +28,12 @@ export interface Placement {
 }
 
 /** The service's production build; `env` goes on top of the benchmark's settings (e.g. the default limits back). */
-export async function startService(difyUrl: string, key: string, placement: Placement = {}, env: Record<string, string> = {}): Promise<Measured> {
+export async function startService(
+  difyUrl: string,
+  key: string,
+  placement: Placement = {},
+  env: Record<string, string> = {},
+): Promise<Measured> {
   const port = await freePort();
   const child = launch([...PROBE, join(root, 'dist', 'main.js')], placement, {
     NODE_ENV: 'production',
@@ -48,7 +53,12 @@ export async function startService(difyUrl: string, key: string, placement: Plac
   });
   child.stdout!.resume();
   const deadline = Date.now() + 30_000;
-  while (!(await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error('the service did not start (is dist/ built?)');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -68,9 +78,7 @@ export async function startRelay(difyUrl: string, key: string, placement: Placem
 }
 
 function launch(args: string[], placement: Placement, env: Record<string, string>): ChildProcess {
-  const [command, argv] = placement.cores
-    ? ['taskset', ['-c', placement.cores, process.execPath, ...args]]
-    : [process.execPath, args];
+  const [command, argv] = placement.cores ? ['taskset', ['-c', placement.cores, process.execPath, ...args]] : [process.execPath, args];
   return spawn(command, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
 }
 

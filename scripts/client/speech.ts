@@ -8,7 +8,12 @@ const TOKENS = new RegExp(`[${CJK}]|[^\\s${CJK}]+\\s*|\\s+`, 'g');
 export function partials(text: string): string[] {
   const tokens = text.match(TOKENS) ?? [text];
   const steps = Math.min(3, tokens.length - 1);
-  return Array.from({ length: steps }, (_, i) => tokens.slice(0, Math.ceil(((i + 1) * tokens.length) / (steps + 1))).join('').trim());
+  return Array.from({ length: steps }, (_, i) =>
+    tokens
+      .slice(0, Math.ceil(((i + 1) * tokens.length) / (steps + 1)))
+      .join('')
+      .trim(),
+  );
 }
 
 /** Sends `utterance` as partials `delayMs` apart, calling onPartial for each, then as a final chunk. */

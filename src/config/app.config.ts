@@ -4,31 +4,48 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-vali
 import { validateEnv } from './validate-env';
 
 class AppEnv {
-  @IsOptional() @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT: number = 8000;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   HOST: string = '0.0.0.0';
 
-  @IsOptional() @Matches(/^\/[\w\-./]*$/, { message: 'WS_PATH must be a URL path starting with /' })
+  @IsOptional()
+  @Matches(/^\/[\w\-./]*$/, { message: 'WS_PATH must be a URL path starting with /' })
   WS_PATH: string = '/ws/realtime-asr';
 
-  @IsOptional() @IsIn(['development', 'production', 'test'])
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
   NODE_ENV: string = 'development';
 
-  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
 
-  @IsOptional() @IsInt() @Min(1024) @Max(16 * 1024 * 1024)
+  @IsOptional()
+  @IsInt()
+  @Min(1024)
+  @Max(16 * 1024 * 1024)
   MAX_FRAME_BYTES: number = 64 * 1024;
 
-  @IsOptional() @IsInt() @Min(1) @Max(100_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
   MAX_TEXT_CHARS: number = 4000;
 
-  @IsOptional() @IsInt() @Min(0) @Max(3_600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
   SHUTDOWN_GRACE_MS: number = 10_000;
 
-  @IsOptional() @IsIn(['true', 'false'], { message: 'DEMO_PAGE must be true or false' })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'DEMO_PAGE must be true or false' })
   DEMO_PAGE: string = 'true';
 }
 

@@ -14,7 +14,8 @@ class AuthEnv {
 
   @IsOptional()
   @Matches(new RegExp(String.raw`^(\*|${ORIGIN}(\s*,\s*${ORIGIN})*)$`, 'i'), {
-    message: 'ALLOWED_ORIGINS must be * or a comma-separated list of origins (scheme://host[:port], no path), e.g. https://app.example.com,http://localhost:3000',
+    message:
+      'ALLOWED_ORIGINS must be * or a comma-separated list of origins (scheme://host[:port], no path), e.g. https://app.example.com,http://localhost:3000',
   })
   ALLOWED_ORIGINS?: string;
 }

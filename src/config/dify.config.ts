@@ -3,34 +3,56 @@ import { IsInt, IsJSON, IsOptional, IsString, IsUrl, Max, Min } from 'class-vali
 import { validateEnv } from './validate-env';
 
 class DifyEnv {
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   DIFY_API_KEY?: string;
 
-  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   DIFY_BASE_URL: string = 'https://api.dify.ai/v1';
 
-  @IsOptional() @IsInt() @Min(1) @Max(3600)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3600)
   DIFY_TIMEOUT: number = 60;
 
-  @IsOptional() @IsInt() @Min(1) @Max(3600)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3600)
   DIFY_FIRST_TOKEN_TIMEOUT?: number;
 
-  @IsOptional() @IsInt() @Min(1) @Max(24 * 3600)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(24 * 3600)
   DIFY_TOTAL_TIMEOUT: number = 600;
 
-  @IsOptional() @IsInt() @Min(0) @Max(10)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10)
   DIFY_RETRIES: number = 2;
 
-  @IsOptional() @IsInt() @Min(1) @Max(60_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
   DIFY_RETRY_BASE_MS: number = 250;
 
-  @IsOptional() @IsJSON()
+  @IsOptional()
+  @IsJSON()
   DIFY_INPUTS: string = '{}';
 
-  @IsOptional() @IsInt() @Min(64 * 1024) @Max(256 * 1024 * 1024)
+  @IsOptional()
+  @IsInt()
+  @Min(64 * 1024)
+  @Max(256 * 1024 * 1024)
   DIFY_MAX_EVENT_CHARS: number = 8 * 1024 * 1024;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   NODE_ENV?: string;
 }
 

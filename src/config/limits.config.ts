@@ -3,31 +3,58 @@ import { IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
 import { validateEnv } from './validate-env';
 
 class LimitsEnv {
-  @IsOptional() @IsNumber() @Min(0.1) @Max(10_000)
+  @IsOptional()
+  @IsNumber()
+  @Min(0.1)
+  @Max(10_000)
   RATE_LIMIT_PER_SECOND: number = 50;
 
-  @IsOptional() @IsInt() @Min(1) @Max(100_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
   RATE_LIMIT_BURST: number = 100;
 
-  @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   MAX_CONNECTIONS_PER_IP: number = 100;
 
-  @IsOptional() @IsInt() @Min(0) @Max(10)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10)
   TRUST_PROXY_HOPS: number = 0;
 
-  @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   MAX_CONCURRENT_ANSWERS: number = 200;
 
-  @IsOptional() @IsInt() @Min(50) @Max(3_600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
   HEARTBEAT_INTERVAL_MS: number = 30_000;
 
-  @IsOptional() @IsInt() @Min(1024) @Max(1024 * 1024 * 1024)
+  @IsOptional()
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024 * 1024)
   SEND_HIGH_WATER_BYTES: number = 64 * 1024;
 
-  @IsOptional() @IsInt() @Min(1024) @Max(1024 * 1024 * 1024)
+  @IsOptional()
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024 * 1024)
   SEND_HARD_LIMIT_BYTES: number = 1024 * 1024;
 
-  @IsOptional() @IsInt() @Min(64) @Max(1024 * 1024)
+  @IsOptional()
+  @IsInt()
+  @Min(64)
+  @Max(1024 * 1024)
   SEND_CHUNK_MAX_CHARS: number = 8192;
 }
 

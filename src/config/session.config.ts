@@ -3,16 +3,26 @@ import { IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
 import { validateEnv } from './validate-env';
 
 class SessionEnv {
-  @IsOptional() @IsInt() @Min(1) @Max(30 * 24 * 3600)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(30 * 24 * 3600)
   SESSION_TTL_SECONDS: number = 3600;
 
-  @IsOptional() @IsInt() @Min(1) @Max(10_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
   SESSION_MAX: number = 10_000;
 
-  @IsOptional() @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
+  @IsOptional()
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
   REDIS_URL?: string;
 
-  @IsOptional() @IsInt() @Min(10) @Max(60_000)
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
   REDIS_COMMAND_TIMEOUT_MS: number = 1000;
 }
 

@@ -6,19 +6,32 @@ import { validateEnv } from './validate-env';
 export const DEFAULT_QUESTION_THRESHOLD = 0.5;
 
 class TurnEnv {
-  @IsOptional() @IsNumber() @Min(0) @Max(1)
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
   QUESTION_THRESHOLD: number = DEFAULT_QUESTION_THRESHOLD;
 
-  @IsOptional() @IsInt() @Min(0) @Max(10_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
   QUESTION_WAIT_MS: number = 800;
 
-  @IsOptional() @IsInt() @Min(0) @Max(10_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
   QUESTION_WAIT_MS_PUNCTUATED: number = 300;
 
-  @IsOptional() @IsIn(['interrupt', 'queue'])
+  @IsOptional()
+  @IsIn(['interrupt', 'queue'])
   BARGE_IN: string = 'interrupt';
 
-  @IsOptional() @IsInt() @Min(20) @Max(10_000)
+  @IsOptional()
+  @IsInt()
+  @Min(20)
+  @Max(10_000)
   MAX_QUESTION_CHARS: number = 500;
 }
 

@@ -67,13 +67,25 @@ describe('ALLOWED_ORIGINS', () => {
     delete process.env.ALLOWED_ORIGINS;
     expect(authConfig().allowedOrigins).toBe('same-origin');
     process.env.ALLOWED_ORIGINS = 'https://App.example.com, http://localhost:3000,http://[::1]:8080,capacitor://localhost';
-    expect(authConfig().allowedOrigins).toEqual(['https://app.example.com', 'http://localhost:3000', 'http://[::1]:8080', 'capacitor://localhost']);
+    expect(authConfig().allowedOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:3000',
+      'http://[::1]:8080',
+      'capacitor://localhost',
+    ]);
     process.env.ALLOWED_ORIGINS = '*';
     expect(authConfig().allowedOrigins).toBe('*');
   });
 
   it('stops start-up on anything that is not an origin, naming the variable but not the value', () => {
-    for (const bad of ['https://app.example.com/', 'https://app.example.com/path', 'app.example.com', '*,https://a.example', 'https://a.example,', 'https://secret-value.example?x']) {
+    for (const bad of [
+      'https://app.example.com/',
+      'https://app.example.com/path',
+      'app.example.com',
+      '*,https://a.example',
+      'https://a.example,',
+      'https://secret-value.example?x',
+    ]) {
       process.env.ALLOWED_ORIGINS = bad;
       expect(() => authConfig()).toThrow(/ALLOWED_ORIGINS must be \* or a comma-separated list of origins/);
       expect(() => authConfig()).not.toThrow(/secret-value/);

@@ -23,7 +23,13 @@ export function sourcesMessage(end: AnswerEnd | undefined, sessionId: string): S
 }
 
 /** Feature `usage`: timing of any answer, and Dify's token use when it reported one. */
-export function usageMessage(timing: AnswerTiming, endedAt: number, reason: FinishReason, end: AnswerEnd | undefined, sessionId: string): UsageMessage {
+export function usageMessage(
+  timing: AnswerTiming,
+  endedAt: number,
+  reason: FinishReason,
+  end: AnswerEnd | undefined,
+  sessionId: string,
+): UsageMessage {
   const usage = end?.usage;
   return withoutUndefined({
     type: 'usage',

@@ -24,7 +24,7 @@ function fakeDify(replies: Array<DifyEvent[] | DifyError>) {
 describe('AnswerService', () => {
   const store = () => new MemorySessionStore(60_000, 100);
 
-  it('streams text pieces, skips empty and non-text events, ends with Dify\'s report, and remembers the conversation', async () => {
+  it("streams text pieces, skips empty and non-text events, ends with Dify's report, and remembers the conversation", async () => {
     const sessions = store();
     const { client, requests } = fakeDify([
       [
@@ -35,7 +35,9 @@ describe('AnswerService', () => {
         { kind: 'end', retrieverResources: [{ document_name: 'rag.md', score: 0.9 }], usage: { total_tokens: 12 }, ...ids('c-1') },
       ],
     ]);
-    const pieces = await lastValueFrom(new AnswerService(client, sessions, LIMITS, new Metrics()).answer('What is RAG?', 'alice', 's1').pipe(toArray()));
+    const pieces = await lastValueFrom(
+      new AnswerService(client, sessions, LIMITS, new Metrics()).answer('What is RAG?', 'alice', 's1').pipe(toArray()),
+    );
     expect(pieces).toEqual([
       { text: 'RAG ', replace: false },
       { text: 'Moderated.', replace: true },
@@ -58,9 +60,14 @@ describe('AnswerService', () => {
     await sessions.save(sessionKey('alice', 's1'), { conversationId: 'gone' });
     const { client, requests } = fakeDify([
       DifyError.fromEnvelope(404, 'not_found', 'Conversation Not Exists.'),
-      [{ kind: 'text', text: 'fresh', ...ids('c-2') }, { kind: 'end', retrieverResources: [], ...ids('c-2') }],
+      [
+        { kind: 'text', text: 'fresh', ...ids('c-2') },
+        { kind: 'end', retrieverResources: [], ...ids('c-2') },
+      ],
     ]);
-    const pieces = await lastValueFrom(new AnswerService(client, sessions, LIMITS, new Metrics()).answer('Hi?', 'alice', 's1').pipe(toArray()));
+    const pieces = await lastValueFrom(
+      new AnswerService(client, sessions, LIMITS, new Metrics()).answer('Hi?', 'alice', 's1').pipe(toArray()),
+    );
     expect(pieces).toEqual([
       { text: 'fresh', replace: false },
       { end: true, messageId: 'm', conversationId: 'c-2', sources: [], usage: undefined },
@@ -71,19 +78,29 @@ describe('AnswerService', () => {
 
   it('passes other errors through untouched, and does not retry a new conversation', async () => {
     const { client, requests } = fakeDify([DifyError.fromEnvelope(404, 'not_found', 'Conversation Not Exists.')]);
-    await expect(lastValueFrom(new AnswerService(client, store(), LIMITS, new Metrics()).answer('Hi?', 'bob', 's2'))).rejects.toMatchObject({
-      kind: 'conversation_not_found',
-    });
+    await expect(lastValueFrom(new AnswerService(client, store(), LIMITS, new Metrics()).answer('Hi?', 'bob', 's2'))).rejects.toMatchObject(
+      {
+        kind: 'conversation_not_found',
+      },
+    );
     expect(requests).toHaveLength(1);
     const unauthorized = fakeDify([DifyError.fromEnvelope(401, 'unauthorized', 'Access token is invalid')]);
-    await expect(lastValueFrom(new AnswerService(unauthorized.client, store(), LIMITS, new Metrics()).answer('Hi?', 'bob', 's2'))).rejects.toMatchObject({
+    await expect(
+      lastValueFrom(new AnswerService(unauthorized.client, store(), LIMITS, new Metrics()).answer('Hi?', 'bob', 's2')),
+    ).rejects.toMatchObject({
       kind: 'unauthorized',
     });
   });
 
   it('refuses a turn beyond MAX_CONCURRENT_ANSWERS (AnswersAtCapacityError, told as SERVER_BUSY), and frees its place when a turn ends', async () => {
     const streams: Array<Subject<DifyEvent>> = [];
-    const client = { streamChat: () => { const s = new Subject<DifyEvent>(); streams.push(s); return s; } } as unknown as DifyClient;
+    const client = {
+      streamChat: () => {
+        const s = new Subject<DifyEvent>();
+        streams.push(s);
+        return s;
+      },
+    } as unknown as DifyClient;
     const service = new AnswerService(client, store(), { ...LIMITS, maxConcurrentAnswers: 1 }, new Metrics());
     const first = service.answer('a?', 'p', 's1').subscribe();
     await new Promise((r) => setImmediate(r));

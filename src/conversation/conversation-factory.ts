@@ -14,7 +14,12 @@ export class ConversationFactory {
   /** Shared by every Conversation (built once: an idle connection should cost little memory). */
   private readonly deps: ConversationDeps;
 
-  constructor(detector: QuestionDetector, answers: AnswerService, @Inject(turnConfig.KEY) turn: ConfigType<typeof turnConfig>, metrics: Metrics) {
+  constructor(
+    detector: QuestionDetector,
+    answers: AnswerService,
+    @Inject(turnConfig.KEY) turn: ConfigType<typeof turnConfig>,
+    metrics: Metrics,
+  ) {
     this.deps = {
       detect: (text) => {
         const verdict = detector.detect(text);

@@ -397,7 +397,7 @@ describe('Conversation', () => {
       });
     });
 
-    it('report an interrupted answer\'s usage (timing only) and no sources', () => {
+    it("report an interrupted answer's usage (timing only) and no sources", () => {
       let now = 0;
       const { conversation, asked, out, kinds } = setUp({}, () => now);
       conversation.enable(['sources', 'usage']);
@@ -406,10 +406,15 @@ describe('Conversation', () => {
       conversation.asrChunk(final('what is Dify?'));
       expect(asked[0].cancelled).toBe(true);
       expect(kinds().slice(4, 8)).toEqual(['status:interrupting', 'answer', 'usage', 'status:analyzing']);
-      expect(out.find((m) => m.type === 'usage')).toEqual({ type: 'usage', finish_reason: 'interrupted', duration_ms: 30, session_id: 'server-made' });
+      expect(out.find((m) => m.type === 'usage')).toEqual({
+        type: 'usage',
+        finish_reason: 'interrupted',
+        duration_ms: 30,
+        session_id: 'server-made',
+      });
     });
 
-    it('report a failed answer\'s usage before the error', () => {
+    it("report a failed answer's usage before the error", () => {
       const { conversation, asked, kinds } = setUp();
       conversation.enable(['usage']);
       conversation.asrChunk(final('what is RAG?'));

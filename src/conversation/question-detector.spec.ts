@@ -114,9 +114,25 @@ const QUESTIONS: Array<[string, string]> = [
 /** [the reason that must be given, an utterance that asks nothing]; '' for a plain statement. */
 const NOT_QUESTIONS: Array<[string, string]> = [
   // backchannels and fillers
-  ...['嗯', '对', '好的', '是的', '行', '对对对', '谢谢', 'ok', 'okay', 'yeah', 'uh huh', 'right', 'sure', 'got it', 'thanks', '好吧？', 'right?'].map(
-    (text): [string, string] => ['backchannel', text],
-  ),
+  ...[
+    '嗯',
+    '对',
+    '好的',
+    '是的',
+    '行',
+    '对对对',
+    '谢谢',
+    'ok',
+    'okay',
+    'yeah',
+    'uh huh',
+    'right',
+    'sure',
+    'got it',
+    'thanks',
+    '好吧？',
+    'right?',
+  ].map((text): [string, string] => ['backchannel', text]),
   ['too-short', '?'],
   ['too-short', '吗'],
   ['too-short', 'a'],
@@ -225,7 +241,12 @@ const SUBSTRINGS: Array<[string, string]> = [
 
 describe('QuestionDetector', () => {
   describe('answers a question, with or without its question mark', () => {
-    it.each(QUESTIONS.flatMap(([cue, text]) => [[cue, text], [cue, punctuated(text)]]))('%s: %s', (cue, text) => {
+    it.each(
+      QUESTIONS.flatMap(([cue, text]) => [
+        [cue, text],
+        [cue, punctuated(text)],
+      ]),
+    )('%s: %s', (cue, text) => {
       const verdict = detector.detect(text);
       expect(verdict.isQuestion).toBe(true);
       expect(verdict.reasons).toContain(cue);
@@ -258,7 +279,10 @@ describe('QuestionDetector', () => {
 
   it('lets a trap outweigh a question mark', () => {
     expect(detector.detect('我不知道为什么？')).toMatchObject({ isQuestion: false, reasons: ['question-mark', 'zh-wh', 'trap-embedded'] });
-    expect(detector.detect('what a day?')).toMatchObject({ isQuestion: false, reasons: ['question-mark', 'en-wh-start', 'trap-exclamation'] });
+    expect(detector.detect('what a day?')).toMatchObject({
+      isQuestion: false,
+      reasons: ['question-mark', 'en-wh-start', 'trap-exclamation'],
+    });
   });
 
   it('says which cues and traps fired, in table order', () => {
@@ -286,7 +310,11 @@ describe('QuestionDetector', () => {
   it('marks an utterance that stops mid-sentence, or only opens a topic, as unfinished', () => {
     expect(detector.detect('关于年假')).toMatchObject({ isQuestion: false, unfinished: true, reasons: ['topic-lead'] });
     expect(detector.detect('what about the')).toMatchObject({ isQuestion: false, unfinished: true });
-    expect(detector.detect('为什么？')).toMatchObject({ isQuestion: false, unfinished: true, reasons: ['question-mark', 'zh-wh', 'trap-fragment'] });
+    expect(detector.detect('为什么？')).toMatchObject({
+      isQuestion: false,
+      unfinished: true,
+      reasons: ['question-mark', 'zh-wh', 'trap-fragment'],
+    });
     expect(detector.detect('关于年假有几天')).toMatchObject({ isQuestion: true, unfinished: false });
     expect(detector.detect('我们下周开会')).toMatchObject({ unfinished: false });
   });

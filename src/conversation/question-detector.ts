@@ -148,9 +148,7 @@ const EN_DANGLING = new RegExp(
 );
 // A preposition ending the utterance dangles ("what about", "tell me about"), unless a wh-word a word or
 // more before it strands it ("what's it for", "could you remind me what we agreed on").
-const EN_STRANDED = new RegExp(
-  `^(?!.*\\b(?:${EN_WH})(?:'s)?(?:\\s+[\\w'-]+)+\\s+(?:${EN_PREPOSITION})$).*\\b(?:${EN_PREPOSITION})$`,
-);
+const EN_STRANDED = new RegExp(`^(?!.*\\b(?:${EN_WH})(?:'s)?(?:\\s+[\\w'-]+)+\\s+(?:${EN_PREPOSITION})$).*\\b(?:${EN_PREPOSITION})$`);
 // An opener, or a bare interrogative, with nothing after it yet ("请问", "我想知道", "can you tell me", "why").
 const OPENER_ONLY = new RegExp(
   '^(?:(?:请问|我想问|我想知道|想了解|我想了解|能告诉我|介绍|讲|说|解释|帮我查)(?:一下|下)?(?:那个|这个|就是)?|你知道吗' +
@@ -160,7 +158,29 @@ const OPENER_ONLY = new RegExp(
 const TRAILING_PUNCTUATION = /[\s\p{P}]+$/u;
 const PUNCTUATION_ONLY = /^[\s\p{P}]*$/u;
 /** Chinese words that cannot end a sentence: a function word, or 怎么 / 要 / 想 still waiting for their verb. */
-const ZH_DANGLING_WORDS = new Set(['那个', '这个', '就是', '就是说', '然后', '还有', '因为', '所以', '但是', '如果', '或者', '还是', '和', '跟', '把', '被', '关于', '的话', '怎么', '要', '想']);
+const ZH_DANGLING_WORDS = new Set([
+  '那个',
+  '这个',
+  '就是',
+  '就是说',
+  '然后',
+  '还有',
+  '因为',
+  '所以',
+  '但是',
+  '如果',
+  '或者',
+  '还是',
+  '和',
+  '跟',
+  '把',
+  '被',
+  '关于',
+  '的话',
+  '怎么',
+  '要',
+  '想',
+]);
 
 // A clause cut off mid-way is not a question yet, but what the speaker says next belongs to it.
 function isFragment({ text, words }: Utterance): boolean {

@@ -23,9 +23,7 @@ describe('toWireError', () => {
 
   it("explains Dify's known rejection codes in our words and names unknown ones", () => {
     expect(toWireError(new DifyError('rejected', 'x', 400, 'provider_quota_exceeded')).message).toMatch(/quota/);
-    expect(toWireError(new DifyError('rejected', 'x', 400, 'something_new')).message).toBe(
-      'Dify could not answer (something_new).',
-    );
+    expect(toWireError(new DifyError('rejected', 'x', 400, 'something_new')).message).toBe('Dify could not answer (something_new).');
   });
 
   it('maps domain errors to their codes', () => {

@@ -18,7 +18,14 @@ describe('DifyClient', () => {
   afterAll(() => server.close());
 
   function client(apiKey = 'app-unit', timeoutMs = 2000, retries = 0, url = baseUrl): DifyClient {
-    const limits = { timeoutMs, firstTokenTimeoutMs: timeoutMs, totalTimeoutMs: 60_000, retries, retryBaseMs: 10, maxEventChars: 1024 * 1024 };
+    const limits = {
+      timeoutMs,
+      firstTokenTimeoutMs: timeoutMs,
+      totalTimeoutMs: 60_000,
+      retries,
+      retryBaseMs: 10,
+      maxEventChars: 1024 * 1024,
+    };
     const connection = new DifyConnection({ baseUrl: url, inputs: {}, ...limits }, { baseUrl: url, apiKey, embedded: false });
     return new DifyClient(new HttpService(axios.create()), connection);
   }
@@ -40,7 +47,14 @@ describe('DifyClient', () => {
     ['agent app', { appMode: 'agent-chat' as const, splitWrites: true, seed: 3 }],
     ['chatflow app', { appMode: 'advanced-chat' as const, splitWrites: true, seed: 9 }],
   ])('streams exactly the answer Dify produced, and lets the stream complete: %s', async (_name, options) => {
-    const local = new LocalDifyServer({ apiKeys: ['app-unit'], chunkChars: 3, chunkDelayMs: 0, firstChunkDelayMs: 0, pingIntervalMs: 7, ...options });
+    const local = new LocalDifyServer({
+      apiKeys: ['app-unit'],
+      chunkChars: 3,
+      chunkDelayMs: 0,
+      firstChunkDelayMs: 0,
+      pingIntervalMs: 7,
+      ...options,
+    });
     try {
       const dify = client('app-unit', 2000, 0, (await local.listen()).baseUrl);
       const events = await lastValueFrom(dify.streamChat({ query: '什么是 RAG？', user: 'u' }).pipe(toArray()));
@@ -90,7 +104,17 @@ describe('DifyClient', () => {
     const agent = new LocalDifyServer({ apiKeys: ['app-unit'], appMode: 'agent-chat', firstChunkDelayMs: 1000, chunkDelayMs: 50 });
     const agentUrl = (await agent.listen()).baseUrl;
     const connect = (limits: { firstTokenTimeoutMs?: number; totalTimeoutMs?: number }) => {
-      const config = { baseUrl: agentUrl, inputs: {}, timeoutMs: 5000, firstTokenTimeoutMs: 5000, totalTimeoutMs: 60_000, retries: 0, retryBaseMs: 10, maxEventChars: 1024 * 1024, ...limits };
+      const config = {
+        baseUrl: agentUrl,
+        inputs: {},
+        timeoutMs: 5000,
+        firstTokenTimeoutMs: 5000,
+        totalTimeoutMs: 60_000,
+        retries: 0,
+        retryBaseMs: 10,
+        maxEventChars: 1024 * 1024,
+        ...limits,
+      };
       const connection = new DifyConnection(config, { baseUrl: agentUrl, apiKey: 'app-unit', embedded: false });
       return new DifyClient(new HttpService(axios.create()), connection);
     };
@@ -124,7 +148,9 @@ describe('DifyClient', () => {
     server.injectFault({ kind: 'http', status: 401, code: 'unauthorized' });
     await expect(lastValueFrom(dify.streamChat({ query: 'What is RAG?', user: 'u' }))).rejects.toMatchObject({ kind: 'unauthorized' });
     server.injectFault({ kind: 'cut', afterChunks: 2 });
-    await expect(lastValueFrom(dify.streamChat({ query: 'What is RAG?', user: 'u' }))).rejects.toMatchObject({ kind: 'stream_interrupted' });
+    await expect(lastValueFrom(dify.streamChat({ query: 'What is RAG?', user: 'u' }))).rejects.toMatchObject({
+      kind: 'stream_interrupted',
+    });
     expect(calls() - before).toBe(2);
   });
 });

@@ -72,19 +72,22 @@ export class DifyClient implements OnApplicationShutdown {
         firstToken: setTimeout(timeout('no answer text'), firstTokenTimeoutMs) as NodeJS.Timeout | undefined,
         total: setTimeout(timeout('answer too long'), totalTimeoutMs),
       };
-      const decoder = new DifyStreamDecoder({
-        event: (event) => {
-          taskId ??= event.taskId;
-          timers.idle.refresh();
-          if (event.kind === 'text' || event.kind === 'replace') {
-            clearTimeout(timers.firstToken);
-            timers.firstToken = undefined;
-          }
-          subscriber.next(event);
+      const decoder = new DifyStreamDecoder(
+        {
+          event: (event) => {
+            taskId ??= event.taskId;
+            timers.idle.refresh();
+            if (event.kind === 'text' || event.kind === 'replace') {
+              clearTimeout(timers.firstToken);
+              timers.firstToken = undefined;
+            }
+            subscriber.next(event);
+          },
+          end: () => subscriber.complete(),
+          error: (error) => subscriber.error(error),
         },
-        end: () => subscriber.complete(),
-        error: (error) => subscriber.error(error),
-      }, this.connection.limits.maxEventChars);
+        this.connection.limits.maxEventChars,
+      );
 
       this.http.axiosRef
         .post<IncomingMessage>(this.url('/chat-messages'), this.chatBody(request, 'streaming'), {
@@ -138,10 +141,14 @@ export class DifyClient implements OnApplicationShutdown {
   /** Asks Dify to stop generating. Best effort: Dify answers success even when it cannot stop. */
   stop(taskId: string, user: string): void {
     const call: Promise<void> = this.http.axiosRef
-      .post(this.url(`/chat-messages/${encodeURIComponent(taskId)}/stop`), { user }, {
-        headers: this.authHeader(),
-        timeout: STOP_TIMEOUT_MS,
-      })
+      .post(
+        this.url(`/chat-messages/${encodeURIComponent(taskId)}/stop`),
+        { user },
+        {
+          headers: this.authHeader(),
+          timeout: STOP_TIMEOUT_MS,
+        },
+      )
       .then(
         () => undefined,
         async (error: unknown) => {

@@ -20,7 +20,10 @@ export class DifyConnection {
   }
 
   /** Timeouts, retries and the largest stream event, as configured. */
-  get limits(): Pick<ConfigType<typeof difyConfig>, 'timeoutMs' | 'firstTokenTimeoutMs' | 'totalTimeoutMs' | 'retries' | 'retryBaseMs' | 'maxEventChars'> {
+  get limits(): Pick<
+    ConfigType<typeof difyConfig>,
+    'timeoutMs' | 'firstTokenTimeoutMs' | 'totalTimeoutMs' | 'retries' | 'retryBaseMs' | 'maxEventChars'
+  > {
     return this.config;
   }
 

@@ -31,9 +31,8 @@ const answerOf = (events: DifyEvent[]) =>
 
 const ANSWER_PIECES = ['检索', '增强生成（RAG）', ' combines\n\nretrieval', ' with 生成。\r\n', '  👍 done'];
 const CHAT_STREAM =
-  ANSWER_PIECES.map((answer) => frame({ event: 'message', answer, id: 'm-1', from_variable_selector: null })).join(
-    'event: ping\n\n',
-  ) + frame({ event: 'message_end', id: 'm-1', metadata: { usage: { total_tokens: 9 }, retriever_resources: [{ document_name: 'rag.md' }] } });
+  ANSWER_PIECES.map((answer) => frame({ event: 'message', answer, id: 'm-1', from_variable_selector: null })).join('event: ping\n\n') +
+  frame({ event: 'message_end', id: 'm-1', metadata: { usage: { total_tokens: 9 }, retriever_resources: [{ document_name: 'rag.md' }] } });
 
 describe('DifyStreamDecoder', () => {
   it('emits each text piece in order and completes on message_end', () => {
@@ -67,7 +66,7 @@ describe('DifyStreamDecoder', () => {
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let round = 0; round < 200; round++) {
       const pieces: Uint8Array[] = [];
-      for (let start = 0; start < all.length; ) {
+      for (let start = 0; start < all.length;) {
         const end = Math.min(all.length, start + 1 + Math.floor(random() * 40));
         pieces.push(all.subarray(start, end));
         start = end;
@@ -115,8 +114,12 @@ describe('DifyStreamDecoder', () => {
 
   it("treats a New Agent's closing complete message as the whole answer, not more text", () => {
     const agent = (answer: string) => frame({ event: 'agent_message', answer });
-    const same = agent('Paris ') + frame({ event: 'agent_thought', thought: 'look up' }) + agent('is sunny') +
-      frame({ event: 'message', answer: 'Paris is sunny' }) + frame({ event: 'message_end' });
+    const same =
+      agent('Paris ') +
+      frame({ event: 'agent_thought', thought: 'look up' }) +
+      agent('is sunny') +
+      frame({ event: 'message', answer: 'Paris is sunny' }) +
+      frame({ event: 'message_end' });
     const sameOutcome = decode([bytes(same)]);
     expect(sameOutcome.events.map((e) => e.kind)).toEqual(['text', 'progress', 'text', 'end']);
     expect(answerOf(sameOutcome.events)).toBe('Paris is sunny');

@@ -2,7 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import { clientAddress } from './client-address';
 
 const request = (forwardedFor?: string) =>
-  ({ socket: { remoteAddress: '10.0.0.9' }, headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} }) as unknown as IncomingMessage;
+  ({
+    socket: { remoteAddress: '10.0.0.9' },
+    headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+  }) as unknown as IncomingMessage;
 
 describe('clientAddress', () => {
   it('is the TCP peer when no proxy is trusted, whatever X-Forwarded-For claims', () => {

@@ -26,12 +26,16 @@ const CJK_RUN_TEST = /[\u3400-\u9fff\uf900-\ufaff]/;
 const UNKNOWN_TERM_WEIGHT = 0.5;
 const WORD = /[a-z0-9][a-z0-9_-]*/g;
 const STOPWORDS = new Set(
-  'a an the is are was were be to of in on for and or it its this that what how why who when where which do does did can could i you we they my your our me about with from by as at'.split(' '),
+  'a an the is are was were be to of in on for and or it its this that what how why who when where which do does did can could i you we they my your our me about with from by as at'.split(
+    ' ',
+  ),
 );
 
 /** Bigrams made only of question words and particles: they say nothing about the topic. */
 const CJK_STOP = new Set(
-  '什么 是什 么是 有什 么优 怎么 么样 为什 如何 哪些 哪个 一下 请问 我们 你们 他们 可以 能不 不能 是不 不是 吗 呢 的 了 它 它有 这个 那个'.split(' '),
+  '什么 是什 么是 有什 么优 怎么 么样 为什 如何 哪些 哪个 一下 请问 我们 你们 他们 可以 能不 不能 是不 不是 吗 呢 的 了 它 它有 这个 那个'.split(
+    ' ',
+  ),
 );
 
 /** English words and Chinese character bigrams (single characters for one-character runs), question words dropped. */
@@ -61,7 +65,9 @@ export class KnowledgeBase {
   }
 
   static load(dir: string): KnowledgeBase {
-    const files = readdirSync(dir).filter((file) => file.endsWith('.md')).sort();
+    const files = readdirSync(dir)
+      .filter((file) => file.endsWith('.md'))
+      .sort();
     return new KnowledgeBase(files.flatMap((file) => splitSections(file, readFileSync(join(dir, file), 'utf8'))));
   }
 
@@ -77,7 +83,10 @@ export class KnowledgeBase {
   searchInContext(query: string, context: string, limit = 3): Hit[] {
     const own = this.score(query);
     const earlier = this.score(context);
-    return rank(own.map((hit, i) => ({ section: hit.section, score: Math.min(1, hit.score + 0.5 * earlier[i].score) })), limit);
+    return rank(
+      own.map((hit, i) => ({ section: hit.section, score: Math.min(1, hit.score + 0.5 * earlier[i].score) })),
+      limit,
+    );
   }
 
   /**

@@ -82,8 +82,14 @@ describe('LocalDifyServer', () => {
   it('streams pieces that join to the blocking answer, with sources in message_end', async () => {
     await withServer({}, async (_server, baseUrl) => {
       const { frames } = await readStream(await chat(baseUrl, { query: '年假有几天？', response_mode: 'streaming' }));
-      const streamed = frames.filter((f) => f.event === 'message').map((f) => f.answer).join('');
-      const blocking = (await (await chat(baseUrl, { query: '年假有几天？', response_mode: 'blocking' })).json()) as Record<string, unknown>;
+      const streamed = frames
+        .filter((f) => f.event === 'message')
+        .map((f) => f.answer)
+        .join('');
+      const blocking = (await (await chat(baseUrl, { query: '年假有几天？', response_mode: 'blocking' })).json()) as Record<
+        string,
+        unknown
+      >;
       expect(streamed).toBe(blocking.answer);
       expect(streamed).toContain('15 天');
       const end = frames.at(-1) as { metadata: { retriever_resources: Array<{ document_name: string }>; usage: { total_price: unknown } } };
@@ -119,7 +125,9 @@ describe('LocalDifyServer', () => {
       expect(server.streams[1].conversationId).toBe(conversation_id);
       const foreign = await chat(baseUrl, { query: 'hi?', user: 'u2', conversation_id });
       expect(await foreign.json()).toEqual({ code: 'not_found', message: 'Conversation Not Exists.', status: 404 });
-      const history = (await (await fetch(`${baseUrl}/messages?conversation_id=${conversation_id}&user=u1`, { headers: auth })).json()) as { data: Array<{ query: string }> };
+      const history = (await (await fetch(`${baseUrl}/messages?conversation_id=${conversation_id}&user=u1`, { headers: auth })).json()) as {
+        data: Array<{ query: string }>;
+      };
       expect(history.data.map((m) => m.query)).toEqual(['What is RAG?', 'What are its advantages?']);
       server.forgetConversations();
       expect((await chat(baseUrl, { query: 'and?', conversation_id })).status).toBe(404);
@@ -140,7 +148,10 @@ describe('LocalDifyServer', () => {
       const { events } = await reading;
       expect(events.at(-1)).toBe('message_end');
       expect(server.streams[0].outcome).toBe('stopped');
-      expect(server.stopCalls).toEqual([{ taskId, user: 'someone-else' }, { taskId, user: 'u1' }]);
+      expect(server.stopCalls).toEqual([
+        { taskId, user: 'someone-else' },
+        { taskId, user: 'u1' },
+      ]);
     });
   });
 
@@ -150,7 +161,11 @@ describe('LocalDifyServer', () => {
       const response = await chat(baseUrl, { query: '什么是 RAG？', response_mode: 'streaming' });
       const { frames } = await readStream(response);
       const [record] = await ended;
-      await fetch(`${baseUrl}/chat-messages/${String(frames[0].task_id)}/stop`, { method: 'POST', headers: auth, body: JSON.stringify({ user: 'u1' }) });
+      await fetch(`${baseUrl}/chat-messages/${String(frames[0].task_id)}/stop`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ user: 'u1' }),
+      });
       expect(record).toMatchObject({ outcome: 'completed', query: '什么是 RAG？' });
       expect([server.requests, server.streams, server.stopCalls]).toEqual([[], [], []]);
     });

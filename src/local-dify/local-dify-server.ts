@@ -132,7 +132,13 @@ export class LocalDifyServer extends EventEmitter {
     res.once('close', () => gone.abort());
     try {
       const body = await readBody(req);
-      this.remember(this.requests, { method: req.method ?? '', path: url.pathname, headers: req.headers, body: body.json ?? body.raw, at: Date.now() });
+      this.remember(this.requests, {
+        method: req.method ?? '',
+        path: url.pathname,
+        headers: req.headers,
+        body: body.json ?? body.raw,
+        at: Date.now(),
+      });
       this.authenticate(req);
       await this.route(req.method ?? '', url, body, res, gone.signal);
     } catch (error) {
@@ -147,7 +153,8 @@ export class LocalDifyServer extends EventEmitter {
     const header = req.headers.authorization ?? '';
     const space = header.indexOf(' ');
     if (space < 0) throw new HttpError(401, 'unauthorized', "Authorization header must be provided and start with 'Bearer'");
-    if (header.slice(0, space).toLowerCase() !== 'bearer') throw new HttpError(401, 'unauthorized', "Authorization scheme must be 'Bearer'");
+    if (header.slice(0, space).toLowerCase() !== 'bearer')
+      throw new HttpError(401, 'unauthorized', "Authorization scheme must be 'Bearer'");
     if (!this.options.apiKeys.includes(header.slice(space + 1).trim())) throw new HttpError(401, 'unauthorized', 'Access token is invalid');
   }
 
@@ -162,7 +169,11 @@ export class LocalDifyServer extends EventEmitter {
     if (method === 'GET' && path === '/v1/messages') return this.history(url, res);
     if (method === 'GET' && path === '/v1/conversations') return this.list(url, res);
     if (method === 'DELETE' && conversation) return this.deleteConversation(conversation[1], body, res);
-    throw new HttpError(404, 'not_found', 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.');
+    throw new HttpError(
+      404,
+      'not_found',
+      'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.',
+    );
   }
 
   private async chat(body: Body, res: ServerResponse, gone: AbortSignal): Promise<void> {
@@ -183,15 +194,36 @@ export class LocalDifyServer extends EventEmitter {
     if (gone.aborted) return;
     const conversation = this.conversationFor(request);
     const started = Date.now();
-    const { answer, hits } = composeAnswer(this.knowledge, request.query, conversation.messages.map((m) => m.query));
-    const ids: ReplyIds = { conversationId: conversation.id, messageId: randomUUID(), taskId: randomUUID(), createdAt: Math.floor(started / 1000) };
-    const record: StreamRecord = { taskId: ids.taskId, messageId: ids.messageId, conversationId: conversation.id, user: request.user, query: request.query, mode: request.mode, answer, outcome: 'open', chunksSent: 0 };
+    const { answer, hits } = composeAnswer(
+      this.knowledge,
+      request.query,
+      conversation.messages.map((m) => m.query),
+    );
+    const ids: ReplyIds = {
+      conversationId: conversation.id,
+      messageId: randomUUID(),
+      taskId: randomUUID(),
+      createdAt: Math.floor(started / 1000),
+    };
+    const record: StreamRecord = {
+      taskId: ids.taskId,
+      messageId: ids.messageId,
+      conversationId: conversation.id,
+      user: request.user,
+      query: request.query,
+      mode: request.mode,
+      answer,
+      outcome: 'open',
+      chunksSent: 0,
+    };
     this.remember(this.streams, record);
     conversation.messages.push({ id: ids.messageId, query: request.query, answer, createdAt: ids.createdAt });
     if (request.mode === 'blocking') {
       await pause(this.options.firstChunkDelayMs, gone);
       // Blocking bodies use Python's json.dumps defaults: spaced, ASCII-escaped.
-      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end(toJson(blockingReply(ids, this.options.appMode, request.query, answer, hits, latency(started)), true));
+      res
+        .writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' })
+        .end(toJson(blockingReply(ids, this.options.appMode, request.query, answer, hits, latency(started)), true));
       this.endStream(record, 'completed');
       return;
     }
@@ -207,8 +239,10 @@ export class LocalDifyServer extends EventEmitter {
       throw new HttpError(400, 'invalid_param', '1 validation error for ChatRequestPayload\ninputs\n  Field required [type=missing]');
     }
     const mode = payload.response_mode ?? 'blocking';
-    if (mode !== 'streaming' && mode !== 'blocking') throw new HttpError(400, 'invalid_param', "response_mode must be 'streaming' or 'blocking'");
-    if (mode === 'blocking' && this.options.appMode === 'agent-chat') throw new HttpError(400, 'invalid_param', 'Agent Chat App does not support blocking mode');
+    if (mode !== 'streaming' && mode !== 'blocking')
+      throw new HttpError(400, 'invalid_param', "response_mode must be 'streaming' or 'blocking'");
+    if (mode === 'blocking' && this.options.appMode === 'agent-chat')
+      throw new HttpError(400, 'invalid_param', 'Agent Chat App does not support blocking mode');
     const conversationId = typeof payload.conversation_id === 'string' ? payload.conversation_id.trim() : '';
     if (conversationId && !UUID.test(conversationId)) throw new HttpError(400, 'invalid_param', 'conversation_id must be a valid UUID');
     return { query: payload.query.replaceAll('\u0000', ''), user: payload.user, mode, conversationId: conversationId || undefined };
@@ -230,7 +264,12 @@ export class LocalDifyServer extends EventEmitter {
     const { options } = this;
     const { query, hits, started, fault, gone } = reply;
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
-    const writer = new SseWriter(res, { crlf: options.crlf, legacyJson: options.legacyJson, splitWrites: options.splitWrites, random: this.random });
+    const writer = new SseWriter(res, {
+      crlf: options.crlf,
+      legacyJson: options.legacyJson,
+      splitWrites: options.splitWrites,
+      random: this.random,
+    });
     const events = new ReplyEvents(ids, options.appMode, query);
     let stopped = false;
     this.stopRequests.set(ids.taskId, { user: record.user, stop: () => (stopped = true) });
@@ -256,7 +295,9 @@ export class LocalDifyServer extends EventEmitter {
     }
     if (!writer.open) return;
     if (fault?.kind === 'error-event') {
-      await writer.data(events.error(fault.status ?? 400, fault.code ?? 'completion_request_error', fault.message ?? 'Completion request failed.'));
+      await writer.data(
+        events.error(fault.status ?? 400, fault.code ?? 'completion_request_error', fault.message ?? 'Completion request failed.'),
+      );
     } else if (fault?.kind === 'message-replace') {
       await writer.data(events.replace(fault.answer));
       for (const event of events.closing(fault.answer, hits, latency(started))) await writer.data(event);
@@ -289,15 +330,32 @@ export class LocalDifyServer extends EventEmitter {
   }
 
   private info(): object {
-    return { name: 'Local knowledge base', description: 'A Dify-compatible server answering from local markdown files.', tags: [], mode: this.options.appMode, author_name: 'realtime-rag' };
+    return {
+      name: 'Local knowledge base',
+      description: 'A Dify-compatible server answering from local markdown files.',
+      tags: [],
+      mode: this.options.appMode,
+      author_name: 'realtime-rag',
+    };
   }
 
   private history(url: URL, res: ServerResponse): void {
     const conversation = this.ownedConversation(url.searchParams.get('conversation_id'), url.searchParams.get('user'));
     const limit = Math.min(100, Math.max(1, Number(url.searchParams.get('limit') ?? 20)));
     const data = conversation.messages.slice(-limit).map((m) => ({
-      id: m.id, conversation_id: conversation.id, parent_message_id: null, inputs: {}, query: m.query, answer: m.answer,
-      feedback: null, retriever_resources: [], created_at: m.createdAt, agent_thoughts: [], message_files: [], status: 'normal', error: null,
+      id: m.id,
+      conversation_id: conversation.id,
+      parent_message_id: null,
+      inputs: {},
+      query: m.query,
+      answer: m.answer,
+      feedback: null,
+      retriever_resources: [],
+      created_at: m.createdAt,
+      agent_thoughts: [],
+      message_files: [],
+      status: 'normal',
+      error: null,
     }));
     sendJson(res, 200, { limit, has_more: conversation.messages.length > limit, data });
   }
@@ -306,7 +364,15 @@ export class LocalDifyServer extends EventEmitter {
     const user = url.searchParams.get('user');
     const data = [...this.conversations.values()]
       .filter((c) => c.user === user)
-      .map((c) => ({ id: c.id, name: c.messages[0]?.query.slice(0, 20) ?? 'New conversation', inputs: {}, status: 'normal', introduction: '', created_at: c.createdAt, updated_at: c.messages.at(-1)?.createdAt ?? c.createdAt }));
+      .map((c) => ({
+        id: c.id,
+        name: c.messages[0]?.query.slice(0, 20) ?? 'New conversation',
+        inputs: {},
+        status: 'normal',
+        introduction: '',
+        created_at: c.createdAt,
+        updated_at: c.messages.at(-1)?.createdAt ?? c.createdAt,
+      }));
     sendJson(res, 200, { limit: 20, has_more: false, data: data.slice(0, 20) });
   }
 
@@ -376,5 +442,11 @@ const PARAMETERS = {
   user_input_form: [],
   sensitive_word_avoidance: { enabled: false, type: '', configs: [] },
   file_upload: { image: { enabled: false, number_limits: 3, detail: 'high', transfer_methods: ['remote_url', 'local_file'] } },
-  system_parameters: { image_file_size_limit: 10, video_file_size_limit: 100, audio_file_size_limit: 50, file_size_limit: 15, workflow_file_upload_limit: 10 },
+  system_parameters: {
+    image_file_size_limit: 10,
+    video_file_size_limit: 100,
+    audio_file_size_limit: 50,
+    file_size_limit: 15,
+    workflow_file_upload_limit: 10,
+  },
 };

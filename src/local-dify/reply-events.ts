@@ -39,8 +39,23 @@ export class ReplyEvents {
     }
     if (this.mode === 'advanced-chat') {
       return [
-        this.workflow('workflow_started', { id: this.workflowRunId, workflow_id: 'local-workflow', inputs: { 'sys.query': this.query }, created_at: this.ids.createdAt, reason: 'initial' }),
-        this.workflow('node_started', { id: randomUUID(), node_id: 'llm', node_type: 'llm', title: 'LLM', index: 1, predecessor_node_id: null, inputs: {}, created_at: this.ids.createdAt }),
+        this.workflow('workflow_started', {
+          id: this.workflowRunId,
+          workflow_id: 'local-workflow',
+          inputs: { 'sys.query': this.query },
+          created_at: this.ids.createdAt,
+          reason: 'initial',
+        }),
+        this.workflow('node_started', {
+          id: randomUUID(),
+          node_id: 'llm',
+          node_type: 'llm',
+          title: 'LLM',
+          index: 1,
+          predecessor_node_id: null,
+          inputs: {},
+          created_at: this.ids.createdAt,
+        }),
       ];
     }
     return [];
@@ -65,9 +80,32 @@ export class ReplyEvents {
     if (this.mode !== 'advanced-chat') return [end];
     const finishedAt = Math.floor(Date.now() / 1000);
     return [
-      this.workflow('node_finished', { id: randomUUID(), node_id: 'llm', node_type: 'llm', title: 'LLM', index: 1, status: 'succeeded', outputs: { text: answer }, error: null, elapsed_time: latency, created_at: this.ids.createdAt, finished_at: finishedAt }),
+      this.workflow('node_finished', {
+        id: randomUUID(),
+        node_id: 'llm',
+        node_type: 'llm',
+        title: 'LLM',
+        index: 1,
+        status: 'succeeded',
+        outputs: { text: answer },
+        error: null,
+        elapsed_time: latency,
+        created_at: this.ids.createdAt,
+        finished_at: finishedAt,
+      }),
       end,
-      this.workflow('workflow_finished', { id: this.workflowRunId, workflow_id: 'local-workflow', status: 'succeeded', outputs: { answer }, error: null, elapsed_time: latency, total_tokens: answer.length, total_steps: 3, created_at: this.ids.createdAt, finished_at: finishedAt }),
+      this.workflow('workflow_finished', {
+        id: this.workflowRunId,
+        workflow_id: 'local-workflow',
+        status: 'succeeded',
+        outputs: { answer },
+        error: null,
+        elapsed_time: latency,
+        total_tokens: answer.length,
+        total_steps: 3,
+        created_at: this.ids.createdAt,
+        finished_at: finishedAt,
+      }),
     ];
   }
 

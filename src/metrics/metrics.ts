@@ -10,7 +10,11 @@ const SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120];
 @Injectable()
 export class Metrics {
   readonly registry = new Registry();
-  private readonly connections = new Gauge({ name: 'realtime_rag_connections', help: 'Open WebSocket connections', registers: [this.registry] });
+  private readonly connections = new Gauge({
+    name: 'realtime_rag_connections',
+    help: 'Open WebSocket connections',
+    registers: [this.registry],
+  });
   private readonly questions = new Counter({
     name: 'realtime_rag_questions_total',
     help: 'Questions asked of Dify, by how they were detected (detected, instant)',
@@ -35,7 +39,11 @@ export class Metrics {
     buckets: SECONDS,
     registers: [this.registry],
   });
-  private readonly interrupts = new Counter({ name: 'realtime_rag_interrupts_total', help: 'Answers interrupted by a newer question', registers: [this.registry] });
+  private readonly interrupts = new Counter({
+    name: 'realtime_rag_interrupts_total',
+    help: 'Answers interrupted by a newer question',
+    registers: [this.registry],
+  });
   private readonly upgradesRefused = new Counter({
     name: 'realtime_rag_upgrades_refused_total',
     help: 'WebSocket upgrades refused before any socket opened, by reason (origin, unauthorized, too_many_connections, shutting_down)',

@@ -25,15 +25,7 @@ export function knownFeatures(names: readonly string[]): Feature[] {
 }
 
 export type Stage =
-  | 'listening'
-  | 'paused'
-  | 'waiting_for_question'
-  | 'analyzing'
-  | 'instant_query'
-  | 'querying_rag'
-  | 'interrupting'
-  | 'idle'
-  | 'closed';
+  'listening' | 'paused' | 'waiting_for_question' | 'analyzing' | 'instant_query' | 'querying_rag' | 'interrupting' | 'idle' | 'closed';
 
 export interface AckMessage {
   type: 'ack';

@@ -36,8 +36,13 @@ export const wireErrors = {
     new ProtocolError('UNKNOWN_ACTION', `Unknown control action "${excerpt(action)}": use one of ${CONTROL_ACTIONS.join(', ')}.`),
   textTooLong: (maxChars: number) => new ProtocolError('TEXT_TOO_LONG', `text is longer than ${maxChars} characters.`),
   rateLimited: (perSecond: number, burst: number) =>
-    new ProtocolError('RATE_LIMITED', `Too many messages: at most ${perSecond} per second (bursts of ${burst}); this one was dropped.`, RETRYABLE),
-  flooding: () => new ProtocolError('RATE_LIMITED', 'Message rate limit exceeded again and again: closing the connection.', RETRYABLE, 1008),
+    new ProtocolError(
+      'RATE_LIMITED',
+      `Too many messages: at most ${perSecond} per second (bursts of ${burst}); this one was dropped.`,
+      RETRYABLE,
+    ),
+  flooding: () =>
+    new ProtocolError('RATE_LIMITED', 'Message rate limit exceeded again and again: closing the connection.', RETRYABLE, 1008),
   emptyQuestion: () => new ProtocolError('EMPTY_QUESTION', 'The final transcript is empty: there is nothing to answer.'),
   noFinalAsr: () => new ProtocolError('NO_FINAL_ASR', 'No final transcript yet: send an asr_chunk with is_final true first.'),
   serverBusy: () =>

@@ -43,7 +43,10 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnA
   /** Waits a moment for the first connection, so a healthy Redis is ready when the app is. */
   async onModuleInit(): Promise<void> {
     if (this.redis.status === 'ready') return;
-    const connected = await Promise.race([once(this.redis, 'ready').then(() => true), sleep(CONNECT_WAIT_MS, undefined, { ref: false }).then(() => false)]);
+    const connected = await Promise.race([
+      once(this.redis, 'ready').then(() => true),
+      sleep(CONNECT_WAIT_MS, undefined, { ref: false }).then(() => false),
+    ]);
     if (!connected) this.logger.warn(`Redis not reachable after ${CONNECT_WAIT_MS} ms; starting without it`);
   }
 

@@ -125,7 +125,10 @@ function follow(document: JsonObject, node: unknown, seen = 0): { key: string; v
   const ref = node.$ref;
   if (typeof ref !== 'string') return { key: '', value: node };
   if (!ref.startsWith('#/') || seen > 10) throw new Error(`cannot follow $ref ${ref}`);
-  const path = ref.slice(2).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const path = ref
+    .slice(2)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
   const target = follow(document, objectAt(document, path), seen + 1);
   return { key: target.key || path[path.length - 1], value: target.value };
 }

@@ -12,7 +12,6 @@ export function redisServerInstalled(): boolean {
   }
 }
 
-
 /** A real redis-server of the test's own on a free loopback port, without persistence. */
 export class RedisServer {
   private process?: ChildProcess;
