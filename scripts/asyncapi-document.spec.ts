@@ -28,7 +28,7 @@ describe('docs/asyncapi.yaml', () => {
             .map((message) => message.name()),
         )
         .sort();
-    expect(names('receive')).toEqual(['asr_chunk', 'control', 'hello', 'keepalive']);
+    expect(names('receive')).toEqual(['asr_chunk', 'control', 'hello', 'keepalive', 'resume']);
     expect(names('send')).toEqual(['ack', 'answer', 'error', 'sources', 'status', 'usage']);
   });
 });

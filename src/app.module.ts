@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth';
-import { appConfig, authConfig, difyConfig, limitsConfig, sessionConfig, turnConfig } from './config';
+import { appConfig, authConfig, difyConfig, limitsConfig, resumeConfig, sessionConfig, turnConfig } from './config';
 import { DemoModule } from './demo';
 import { DifyEndpointModule } from './dify-endpoint.module';
 import { GatewayModule } from './gateway';
@@ -12,7 +12,10 @@ import { MetricsModule } from './metrics';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, load: [appConfig, authConfig, difyConfig, limitsConfig, sessionConfig, turnConfig] }),
+    ConfigModule.forRoot({
+      isGlobal: true,
+      load: [appConfig, authConfig, difyConfig, limitsConfig, resumeConfig, sessionConfig, turnConfig],
+    }),
     LoggingModule,
     DifyEndpointModule,
     AuthModule,

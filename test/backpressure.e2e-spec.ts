@@ -17,7 +17,8 @@ describe('backpressure on slow readers (e2e)', () => {
   async function slowStack(hardLimit: string, answerMegabytes: number): Promise<Stack> {
     const knowledgeDir = knowledge.make(answerMegabytes);
     return startStack({
-      env: { SEND_HIGH_WATER_BYTES: '16384', SEND_HARD_LIMIT_BYTES: hardLimit, MAX_TEXT_CHARS: '100' },
+      // No grace for the closed reader's answer: what is measured is that it stops upstream.
+      env: { SEND_HIGH_WATER_BYTES: '16384', SEND_HARD_LIMIT_BYTES: hardLimit, MAX_TEXT_CHARS: '100', RESUME_GRACE_SECONDS: '0' },
       dify: { knowledgeDir, chunkChars: 4000, chunkDelayMs: 0, firstChunkDelayMs: 0 },
     });
   }

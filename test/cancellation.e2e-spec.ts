@@ -7,8 +7,9 @@ const ask = (text: string) => ({ type: 'asr_chunk', text, is_final: true });
 describe('cancelling answers upstream (e2e)', () => {
   let stack: Stack;
   beforeEach(async () => {
-    // Slow enough that the answer is still streaming when the test acts.
-    stack = await startStack({ dify: { chunkDelayMs: 50, chunkChars: 2 } });
+    // Slow enough that the answer is still streaming when the test acts; no grace for a client that
+    // goes (RESUME_GRACE_SECONDS=0, the behaviour before resumable answers; resume.e2e-spec has the grace).
+    stack = await startStack({ env: { RESUME_GRACE_SECONDS: '0' }, dify: { chunkDelayMs: 50, chunkChars: 2 } });
   });
   afterEach(() => stack.close());
 

@@ -4,3 +4,4 @@ export { sessionConfig, SessionConfig } from './session.config';
 export { turnConfig, TurnConfig, DEFAULT_QUESTION_THRESHOLD } from './turn.config';
 export { authConfig, AuthConfig } from './auth.config';
 export { limitsConfig, LimitsConfig } from './limits.config';
+export { resumeConfig, ResumeConfig } from './resume.config';

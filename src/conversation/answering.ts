@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Observable, Subscription } from 'rxjs';
 import { TurnConfig } from '../config';
 import { AnswerMessage, Feature, FinishReason, ProtocolError, Stage, StatusMessage } from '../protocol';
@@ -16,14 +17,14 @@ export interface AnsweringDeps {
   observe?: { asked(mode: 'detected' | 'instant'): void; interrupted(): void };
 }
 
-/** What answering knows of the conversation it answers for, and where its messages go. */
+/** What answering knows of the session it answers for, and where its messages go (every connection of it). */
 export interface AnsweringOutlet {
   readonly principal: string;
-  /** The session now: a client may name another one in any message. */
-  sessionId(): string;
-  /** The opt-in protocol additions the client asked for (sources, usage). */
-  features(): readonly Feature[];
-  send(message: ConversationMessage): void;
+  readonly sessionId: string;
+  /** An answer starts: what follows, up to its final chunk, belongs to it. */
+  begin(answerId: string): void;
+  /** To every connection; with `feature`, to those that opted into it. */
+  send(message: ConversationMessage, feature?: Feature): void;
   status(stage: Stage, extra?: Partial<StatusMessage>): void;
   fail(error: ProtocolError): void;
   /** No answer streams and none waits: a stopping conversation may close now. */
@@ -32,6 +33,7 @@ export interface AnsweringOutlet {
 
 /** The answer being streamed now. */
 interface Turn {
+  id: string;
   subscription: Subscription;
   timing: AnswerTiming;
   /** Dify's report of the complete answer. */
@@ -41,7 +43,7 @@ interface Turn {
 const logger = new Logger('Conversation');
 
 /**
- * One conversation's answers, one at a time: asks Dify, streams the chunks, closes each answer with
+ * One session's answers, one at a time whichever connection asked: asks Dify, streams the chunks, closes each answer with
  * its final chunk (then sources and usage, as the client opted in), and follows BARGE_IN when a new
  * question comes while an answer streams: interrupt it (closed and cancelled upstream) or queue the
  * question until it ends.
@@ -61,6 +63,11 @@ export class Answering {
     return this.turn !== undefined || this.queued !== undefined;
   }
 
+  /** The id of the answer streaming now. */
+  get current(): string | undefined {
+    return this.turn?.id;
+  }
+
   /** A question the detector heard: asked now, or after the answer streaming now with BARGE_IN=queue. */
   heard(question: string): void {
     if (this.turn && this.deps.turn.bargeIn === 'queue') {
@@ -78,18 +85,19 @@ export class Answering {
     const question = keepEnd(heard, this.deps.turn.maxQuestionChars);
     this.deps.observe?.asked(mode ?? 'detected');
     this.outlet.status(mode ? 'instant_query' : 'analyzing', { question, mode });
-    this.outlet.status('querying_rag', { question, mode });
-    const turn: Turn = { subscription: new Subscription(), timing: { askedAt: this.deps.now() } };
+    const turn: Turn = { id: randomUUID(), subscription: new Subscription(), timing: { askedAt: this.deps.now() } };
     this.turn = turn;
+    this.outlet.begin(turn.id);
+    this.outlet.status('querying_rag', { question, mode, answer_id: turn.id });
     turn.subscription.add(
-      this.deps.answer(question, this.outlet.principal, this.outlet.sessionId()).subscribe({
+      this.deps.answer(question, this.outlet.principal, this.outlet.sessionId).subscribe({
         next: (event) => {
           if (isAnswerEnd(event)) {
             turn.end = event;
             return;
           }
           turn.timing.firstChunkAt ??= this.deps.now();
-          this.chunk(event.text, false, event.replace ? { replace: true } : {});
+          this.chunk(turn, event.text, false, event.replace ? { replace: true } : {});
         },
         error: (error: unknown) => this.endTurn(turn, error),
         complete: () => this.endTurn(turn),
@@ -129,7 +137,7 @@ export class Answering {
       this.closeAnswer(turn, 'error');
       const failure = toWireError(error);
       if (failure.code === 'SERVER_ERROR') logger.error(describeError(error, 'stack'));
-      else logger.warn(`Answer failed in session ${this.outlet.sessionId()}: ${describeError(error, 'message')}`);
+      else logger.warn(`Answer failed in session ${this.outlet.sessionId}: ${describeError(error, 'message')}`);
       this.outlet.fail(failure);
     }
     this.outlet.status('idle');
@@ -141,14 +149,13 @@ export class Answering {
 
   /** The final chunk, then what the client opted into: sources of a complete answer, usage of any. */
   private closeAnswer(turn: Turn, reason: FinishReason): void {
-    const features = this.outlet.features();
-    const sessionId = this.outlet.sessionId();
-    this.chunk('', true, { finish_reason: reason });
-    if (reason === 'complete' && features.includes('sources')) this.outlet.send(sourcesMessage(turn.end, sessionId));
-    if (features.includes('usage')) this.outlet.send(usageMessage(turn.timing, this.deps.now(), reason, turn.end, sessionId));
+    const { sessionId } = this.outlet;
+    this.chunk(turn, '', true, { finish_reason: reason });
+    if (reason === 'complete') this.outlet.send(sourcesMessage(turn.end, sessionId), 'sources');
+    this.outlet.send(usageMessage(turn.timing, this.deps.now(), reason, turn.end, sessionId), 'usage');
   }
 
-  private chunk(content: string, final: boolean, extra: Pick<AnswerMessage, 'replace' | 'finish_reason'>): void {
-    this.outlet.send({ type: 'answer', content, final, ...extra, session_id: this.outlet.sessionId() });
+  private chunk(turn: Turn, content: string, final: boolean, extra: Pick<AnswerMessage, 'replace' | 'finish_reason'>): void {
+    this.outlet.send({ type: 'answer', content, final, ...extra, answer_id: turn.id, session_id: this.outlet.sessionId });
   }
 }

@@ -2,35 +2,25 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { turnConfig } from '../config';
-import { Metrics } from '../metrics';
-import { AnswerService } from './answer.service';
 import { Conversation, ConversationDeps } from './conversation';
 import { MessageSink } from './message-sink';
 import { QuestionDetector } from './question-detector';
+import { SessionRooms } from './session-rooms';
 
-/** Builds one Conversation per connection, wired to the detector and to Dify through AnswerService. */
+/** Builds one Conversation per connection, wired to the detector and to this instance's session rooms. */
 @Injectable()
 export class ConversationFactory {
   /** Shared by every Conversation (built once: an idle connection should cost little memory). */
   private readonly deps: ConversationDeps;
 
-  constructor(
-    detector: QuestionDetector,
-    answers: AnswerService,
-    @Inject(turnConfig.KEY) turn: ConfigType<typeof turnConfig>,
-    metrics: Metrics,
-  ) {
+  constructor(detector: QuestionDetector, rooms: SessionRooms, @Inject(turnConfig.KEY) turn: ConfigType<typeof turnConfig>) {
     this.deps = {
       detect: (text) => {
         const verdict = detector.detect(text);
         return { isQuestion: verdict.isQuestion, unfinished: verdict.unfinished, backchannel: verdict.reasons.includes('backchannel') };
       },
-      answer: (question, who, sessionId) => answers.answer(question, who, sessionId),
       turn,
-      observe: {
-        asked: (mode) => metrics.questionAsked(mode),
-        interrupted: () => metrics.answerInterrupted(),
-      },
+      rooms,
     };
   }
 

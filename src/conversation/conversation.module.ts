@@ -5,6 +5,7 @@ import { DifyModule } from '../dify';
 import { SessionModule } from '../session';
 import { AnswerService } from './answer.service';
 import { ConversationFactory } from './conversation-factory';
+import { SessionRooms } from './session-rooms';
 import { detectorFor, QuestionDetector } from './question-detector';
 
 @Module({
@@ -13,8 +14,9 @@ import { detectorFor, QuestionDetector } from './question-detector';
     // One threshold and one window, from the configuration, for every verdict the service acts on.
     { provide: QuestionDetector, inject: [turnConfig.KEY], useFactory: (turn: ConfigType<typeof turnConfig>) => detectorFor(turn) },
     AnswerService,
+    SessionRooms,
     ConversationFactory,
   ],
-  exports: [ConversationFactory, AnswerService, QuestionDetector],
+  exports: [ConversationFactory, AnswerService, SessionRooms],
 })
 export class ConversationModule {}

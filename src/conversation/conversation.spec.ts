@@ -4,7 +4,25 @@ import { ProtocolError } from '../protocol';
 import { ConversationMessage } from './message-sink';
 import { AnswerEnd, AnswerEvent } from './answer.service';
 import { TurnConfig } from '../config';
-import { Conversation } from './conversation';
+import { Conversation, ConversationDeps } from './conversation';
+import { AnsweringDeps } from './answering';
+import { SessionRoom } from './session-room';
+
+/** Rooms as SessionRooms makes them, answering with `answer`; no grace, so a client that goes stops its answer. */
+function roomsFor(answer: AnsweringDeps['answer'], turn: TurnConfig, now = Date.now): ConversationDeps['rooms'] {
+  const rooms = new Map<string, SessionRoom>();
+  return {
+    room(principal, sessionId) {
+      const key = `${principal}/${sessionId}`;
+      if (!rooms.has(key))
+        rooms.set(
+          key,
+          new SessionRoom(principal, sessionId, { answer, turn, now }, { graceMs: 0, maxLogChars: 1_000_000 }, () => undefined),
+        );
+      return rooms.get(key)!;
+    },
+  };
+}
 
 const TURN: TurnConfig = { threshold: 0.5, waitMs: 0, punctuatedWaitMs: 0, bargeIn: 'interrupt', maxQuestionChars: 500 };
 const looksLikeQuestion = (text: string) => ({
@@ -19,30 +37,26 @@ function setUp(turn: Partial<TurnConfig> = {}, now?: () => number, detect = look
   let completed = false;
   let endedWith: ProtocolError | undefined;
   const asked: Array<{ question: string; principal: string; sessionId: string; cancelled: boolean; answer: Subject<AnswerEvent> }> = [];
+  const answer: AnsweringDeps['answer'] = (question, principal, sessionId) =>
+    new Observable<AnswerEvent>((subscriber) => {
+      const call = { question, principal, sessionId, cancelled: false, answer: new Subject<AnswerEvent>() };
+      asked.push(call);
+      let finished = false;
+      const inner = call.answer.subscribe({
+        next: (piece) => subscriber.next(piece),
+        error: (error) => ((finished = true), subscriber.error(error)),
+        complete: () => ((finished = true), subscriber.complete()),
+      });
+      return () => {
+        call.cancelled = !finished;
+        inner.unsubscribe();
+      };
+    });
   const conversation = new Conversation(
-    {
-      detect,
-      turn: { ...TURN, ...turn },
-      now,
-      answer: (question, principal, sessionId) =>
-        new Observable<AnswerEvent>((subscriber) => {
-          const call = { question, principal, sessionId, cancelled: false, answer: new Subject<AnswerEvent>() };
-          asked.push(call);
-          let finished = false;
-          const inner = call.answer.subscribe({
-            next: (piece) => subscriber.next(piece),
-            error: (error) => ((finished = true), subscriber.error(error)),
-            complete: () => ((finished = true), subscriber.complete()),
-          });
-          return () => {
-            call.cancelled = !finished;
-            inner.unsubscribe();
-          };
-        }),
-    },
+    { detect, turn: { ...TURN, ...turn }, now, rooms: roomsFor(answer, { ...TURN, ...turn }, now) },
     'alice',
     'server-made',
-    { send: (m) => out.push(m), end: (reason) => ((completed = true), (endedWith = reason)) },
+    { send: (m) => out.push(m), continueAt: () => undefined, end: (reason) => ((completed = true), (endedWith = reason)) },
   );
   conversation.greet();
   out.length = 0;
@@ -55,8 +69,13 @@ const final = (text: string, sessionId?: string) => ({ text, isFinal: true, sess
 describe('Conversation', () => {
   it('greets with ack{connected} then status{listening}', () => {
     const out: ConversationMessage[] = [];
-    const sink = { send: (m: ConversationMessage) => out.push(m), end: () => undefined };
-    const conversation = new Conversation({ detect: looksLikeQuestion, answer: () => new Subject(), turn: TURN }, 'p', 's-1', sink);
+    const sink = { send: (m: ConversationMessage) => out.push(m), continueAt: () => undefined, end: () => undefined };
+    const conversation = new Conversation(
+      { detect: looksLikeQuestion, rooms: roomsFor(() => new Subject(), TURN), turn: TURN },
+      'p',
+      's-1',
+      sink,
+    );
     conversation.greet();
     expect(out).toEqual([
       { type: 'ack', message: 'connected', session_id: 's-1' },
@@ -88,15 +107,21 @@ describe('Conversation', () => {
     expect(asked[0]).toMatchObject({ question: '什么是 RAG？', principal: 'alice', sessionId: 'server-made' });
     expect(out.slice(1)).toEqual([
       { type: 'status', stage: 'analyzing', question: '什么是 RAG？', session_id: 'server-made' },
-      { type: 'status', stage: 'querying_rag', question: '什么是 RAG？', session_id: 'server-made' },
+      { type: 'status', stage: 'querying_rag', question: '什么是 RAG？', answer_id: expect.any(String), session_id: 'server-made' },
     ]);
     asked[0].answer.next({ text: '检索增强', replace: false });
-    expect(out.at(-1)).toEqual({ type: 'answer', content: '检索增强', final: false, session_id: 'server-made' });
+    expect(out.at(-1)).toEqual({
+      type: 'answer',
+      content: '检索增强',
+      final: false,
+      answer_id: expect.any(String),
+      session_id: 'server-made',
+    });
     asked[0].answer.next({ text: '生成。', replace: false });
     asked[0].answer.complete();
     expect(out.slice(-3)).toEqual([
-      { type: 'answer', content: '生成。', final: false, session_id: 'server-made' },
-      { type: 'answer', content: '', final: true, finish_reason: 'complete', session_id: 'server-made' },
+      { type: 'answer', content: '生成。', final: false, answer_id: expect.any(String), session_id: 'server-made' },
+      { type: 'answer', content: '', final: true, finish_reason: 'complete', answer_id: expect.any(String), session_id: 'server-made' },
       { type: 'status', stage: 'idle', session_id: 'server-made' },
     ]);
     expect(kinds()).toEqual(['ack', 'status:analyzing', 'status:querying_rag', 'answer', 'answer', 'answer', 'status:idle']);
@@ -130,7 +155,14 @@ describe('Conversation', () => {
     expect(asked.map((a) => a.question)).toEqual(['我们聊聊年假']);
     expect(out.slice(-2)).toEqual([
       { type: 'status', stage: 'instant_query', question: '我们聊聊年假', mode: 'instant', session_id: 'server-made' },
-      { type: 'status', stage: 'querying_rag', question: '我们聊聊年假', mode: 'instant', session_id: 'server-made' },
+      {
+        type: 'status',
+        stage: 'querying_rag',
+        question: '我们聊聊年假',
+        mode: 'instant',
+        answer_id: expect.any(String),
+        session_id: 'server-made',
+      },
     ]);
   });
 
@@ -144,7 +176,7 @@ describe('Conversation', () => {
     const afterAck = out.slice(out.findIndex((m) => m.type === 'status' && m.stage === 'interrupting'));
     expect(afterAck.slice(0, 2)).toEqual([
       { type: 'status', stage: 'interrupting', session_id: 'server-made' },
-      { type: 'answer', content: '', final: true, finish_reason: 'interrupted', session_id: 'server-made' },
+      { type: 'answer', content: '', final: true, finish_reason: 'interrupted', answer_id: expect.any(String), session_id: 'server-made' },
     ]);
     asked[0].answer.next({ text: 'stale', replace: false });
     expect(out.some((m) => m.type === 'answer' && m.content === 'stale')).toBe(false);
@@ -199,7 +231,14 @@ describe('Conversation', () => {
       out.length = 0;
       conversation.close(goingAway);
       expect(out).toEqual([
-        { type: 'answer', content: '', final: true, finish_reason: 'interrupted', session_id: 'server-made' },
+        {
+          type: 'answer',
+          content: '',
+          final: true,
+          finish_reason: 'interrupted',
+          answer_id: expect.any(String),
+          session_id: 'server-made',
+        },
         { type: 'error', code: 'SHUTTING_DOWN', message: 'Shutting down.', retryable: true, session_id: 'server-made' },
       ]);
       expect(asked[0].cancelled).toBe(true);

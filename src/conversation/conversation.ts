@@ -1,12 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { Observable } from 'rxjs';
 import { TurnConfig } from '../config';
-import { ControlAction, Feature, knownFeatures, ProtocolError, Stage, StatusMessage } from '../protocol';
+import { ControlAction, Feature, knownFeatures, ProtocolError, Stage, StatusMessage, wireErrors } from '../protocol';
 import { withoutUndefined } from './answer-report';
-import { AnswerEvent } from './answer.service';
-import { Answering } from './answering';
 import { Hearing, Verdict } from './hearing';
 import { ConversationMessage, MessageSink } from './message-sink';
+import { RoomMember, SessionRoom } from './session-room';
 import { NothingToAskError } from './turn-errors';
 import { toWireError } from './wire-error';
 
@@ -19,11 +17,20 @@ export interface AsrChunk {
 /** What a Conversation needs from the rest of the app. */
 export interface ConversationDeps {
   detect: (text: string) => Verdict;
-  answer: (question: string, principal: string, sessionId: string) => Observable<AnswerEvent>;
-  turn: Pick<TurnConfig, 'waitMs' | 'punctuatedWaitMs' | 'bargeIn' | 'maxQuestionChars'>;
+  turn: Pick<TurnConfig, 'waitMs' | 'punctuatedWaitMs' | 'maxQuestionChars'>;
   now?: () => number;
-  /** Told of each question asked and each answer interrupted (metrics). */
-  observe?: { asked(mode: 'detected' | 'instant'): void; interrupted(): void };
+  /** This instance's session rooms (SessionRooms): where a session's answers are. */
+  rooms: { room(principal: string, sessionId: string): SessionRoom };
+}
+
+/** What a resuming client says it has of an answer (see the `resume` message). */
+export interface ResumePoint {
+  sessionId: string;
+  answerId: string;
+  /** Code points of the answer's content the client has, counted since the last replace it saw. */
+  offset: number;
+  /** The stream_index it expects next. */
+  streamIndex: number;
 }
 
 const NO_FEATURES: readonly Feature[] = [];
@@ -33,8 +40,9 @@ const logger = new Logger('Conversation');
 /**
  * One connection's dialogue: the client's messages in, statuses, answers and errors out to its
  * sink, which is ended when the conversation is over (stop, or the socket went). Every inbound
- * message is acknowledged first. Hearing turns the transcript into questions, Answering answers
- * them; this class holds the session, the controls and the opt-in features. Knows nothing of sockets.
+ * message is acknowledged first. Hearing turns the transcript into questions; the session's room
+ * answers them (one answer at a time for the session, seen by all its connections); this class
+ * holds the connection's session, controls and opt-in features. Knows nothing of sockets.
  */
 export class Conversation {
   private ended = false;
@@ -43,34 +51,31 @@ export class Conversation {
   /** The opt-in protocol additions this client asked for. */
   private enabled = NO_FEATURES;
   private readonly hearing: Hearing;
-  private readonly answering: Answering;
+  private room: SessionRoom;
+  /** This connection as its room sees it. */
+  private readonly member: RoomMember;
 
   constructor(
-    deps: ConversationDeps,
+    private readonly deps: ConversationDeps,
     readonly principal: string,
     private session: string,
     private readonly sink: MessageSink,
   ) {
-    const now = deps.now ?? Date.now;
     this.hearing = new Hearing(
-      { detect: deps.detect, turn: deps.turn, now },
+      { detect: deps.detect, turn: deps.turn, now: deps.now ?? Date.now },
       {
-        question: (text) => !this.ended && this.answering.heard(text),
+        question: (text) => !this.ended && this.room.answering.heard(text),
         nothingAsked: () => this.status('waiting_for_question'),
       },
     );
-    this.answering = new Answering(
-      { answer: deps.answer, turn: deps.turn, now, observe: deps.observe },
-      {
-        principal,
-        sessionId: () => this.session,
-        features: () => this.enabled,
-        send: (message) => this.emit(message),
-        status: (stage, extra) => this.status(stage, extra),
-        fail: (error) => this.fail(error),
-        idle: () => this.stopping && this.finish(),
-      },
-    );
+    this.member = {
+      features: () => this.enabled,
+      send: (message) => this.emit(message),
+      continueAt: (streamIndex) => this.sink.continueAt(streamIndex),
+      idle: () => this.stopping && this.finish(),
+    };
+    this.room = deps.rooms.room(principal, session);
+    this.room.join(this.member);
   }
 
   get sessionId(): string {
@@ -131,14 +136,14 @@ export class Conversation {
       case 'instant_query': {
         const text = this.hearing.take();
         if (!text) return this.fail(new NothingToAskError('no-final-yet'));
-        if (!this.ended) this.answering.ask(text, 'instant');
+        if (!this.ended) this.room.answering.ask(text, 'instant');
         return;
       }
       case 'stop':
         // A question already heard is answered and an answer in flight finishes; then the conversation closes.
         this.stopping = true;
         this.hearing.flush();
-        if (!this.answering.busy) this.finish();
+        if (!this.room.answering.busy) this.finish();
         return;
     }
   }
@@ -148,6 +153,13 @@ export class Conversation {
     this.emit({ type: 'ack', received_type: 'keepalive', session_id: this.session });
   }
 
+  /** A reconnected client asks for the rest of an answer it was receiving (any connection of the session may have asked it). */
+  resume(point: ResumePoint): void {
+    this.adopt(point.sessionId);
+    this.emit({ type: 'ack', received_type: 'resume', session_id: this.session });
+    if (!this.room.resume(this.member, point.answerId, point.offset, point.streamIndex)) this.fail(wireErrors.resumeUnavailable());
+  }
+
   /**
    * The conversation is over: the client went, or the service ends it with `reason` (at shutdown).
    * The answer in flight is cancelled, which aborts and stops it upstream. With a reason, the client
@@ -155,20 +167,23 @@ export class Conversation {
    * flight or a question waiting.
    */
   close(reason?: ProtocolError): void {
-    const unanswered = this.answering.busy || this.hearing.waiting;
+    const unanswered = this.room.answering.busy || this.hearing.waiting;
     this.hearing.drop();
-    this.answering.cancel(reason !== undefined && !this.ended);
+    this.room.leave(this.member, this.ended ? undefined : reason);
     if (this.ended) return;
     if (reason && unanswered) this.fail(reason);
     this.ended = true;
     this.sink.end(reason);
   }
 
-  /** A client may name its session in any message; from then on turns continue that session. */
+  /** A client may name its session in any message; from then on turns continue that session, in its room. */
   private adopt(sessionId: string | undefined): void {
     if (!sessionId || sessionId === this.session) return;
     logger.log(`Connection of session ${this.session} continues session ${sessionId}`);
     this.session = sessionId;
+    this.room.leave(this.member);
+    this.room = this.deps.rooms.room(this.principal, sessionId);
+    this.room.join(this.member);
   }
 
   private finish(): void {

@@ -1,6 +1,7 @@
 export { ConversationModule } from './conversation.module';
 export { ConversationFactory } from './conversation-factory';
 export { AnswerService } from './answer.service';
+export { SessionRooms } from './session-rooms';
 export { describeError, toWireError } from './wire-error';
-export { Conversation } from './conversation';
+export { Conversation, ResumePoint } from './conversation';
 export { AnswerChunk, ConversationMessage, MessageSink } from './message-sink';

@@ -9,6 +9,8 @@ export type ConversationMessage = Exclude<OutboundMessage, AnswerMessage> | Answ
 /** Where a Conversation's messages go (the socket's Outbox). */
 export interface MessageSink {
   send(message: ConversationMessage): void;
+  /** The next answer chunk is number `streamIndex`: a resumed answer continues the client's count. */
+  continueAt(streamIndex: number): void;
   /**
    * The conversation is over (stop, or the client went): nothing more will be sent. `reason`: the
    * service ended it (at shutdown), and the client has been told so when it lost anything.

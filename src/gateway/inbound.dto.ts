@@ -1,18 +1,19 @@
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Length, Matches, MaxLength, Min } from 'class-validator';
 
 /**
  * Printable: no control or format characters (zero-width, bidi overrides), no lone surrogate halves,
  * no line or paragraph separators. A session id names a Dify user and a Redis key, and is logged.
  */
 const SESSION_ID = /^[^\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]+$/u;
+const PRINTABLE = { message: 'session_id must be printable: no control or format characters, no lone surrogates' };
 
 class SessionScoped {
   /** Names the session to continue (e.g. after a reconnect); a server-made id is used until then. */
   @IsOptional()
   @IsString()
   @Length(1, 128)
-  @Matches(SESSION_ID, { message: 'session_id must be printable: no control or format characters, no lone surrogates' })
+  @Matches(SESSION_ID, PRINTABLE)
   session_id?: string;
 }
 
@@ -33,6 +34,26 @@ export class ControlDto extends SessionScoped {
 }
 
 export class KeepaliveDto extends SessionScoped {}
+
+/** Asks for the rest of an answer after a reconnect: what the client has of it, and where its count stands. */
+export class ResumeDto {
+  @IsString()
+  @Length(1, 128)
+  @Matches(SESSION_ID, PRINTABLE)
+  session_id!: string;
+
+  @IsString()
+  @Length(1, 128)
+  answer_id!: string;
+
+  @IsInt()
+  @Min(0)
+  offset!: number;
+
+  @IsInt()
+  @Min(0)
+  stream_index!: number;
+}
 
 /** Opts this connection into protocol additions (see FEATURES); unknown names are ignored. */
 export class HelloDto extends SessionScoped {

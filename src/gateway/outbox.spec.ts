@@ -27,7 +27,13 @@ function fakeSocket() {
 }
 
 /** A chunk as a conversation hands it over: the Outbox numbers it. */
-const chunk = (content: string, final = false): ConversationMessage => ({ type: 'answer', content, final, session_id: 's' });
+const chunk = (content: string, final = false): ConversationMessage => ({
+  type: 'answer',
+  content,
+  final,
+  answer_id: 'a',
+  session_id: 's',
+});
 
 describe('Outbox', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -74,7 +80,7 @@ describe('Outbox', () => {
     socket.bufferedAmount = 500;
     outbox.send(chunk('bad '));
     outbox.send(chunk('words'));
-    outbox.send({ type: 'answer', content: 'Sorry', final: false, replace: true, session_id: 's' });
+    outbox.send({ type: 'answer', content: 'Sorry', final: false, replace: true, answer_id: 'a', session_id: 's' });
     outbox.send(chunk(', no.'));
     outbox.send(chunk('', true));
     socket.bufferedAmount = 0;
@@ -105,7 +111,7 @@ describe('Outbox', () => {
     const { ws, sent } = fakeSocket();
     const outbox = new Outbox(ws, { highWaterBytes: 100_000, hardLimitBytes: 1000, chunkMaxChars: 4 });
     outbox.send(chunk('ab'));
-    outbox.send({ type: 'answer', content: 'abc😀defghij', final: false, replace: true, session_id: 's' });
+    outbox.send({ type: 'answer', content: 'abc😀defghij', final: false, replace: true, answer_id: 'a', session_id: 's' });
     outbox.send(chunk('', true));
     const answers = sent as Array<{ stream_index: number; content: string; replace?: true; final: boolean }>;
     expect(answers.map((a) => [a.stream_index, a.content, a.replace ?? false, a.final])).toEqual([

@@ -67,6 +67,11 @@ export class Outbox implements MessageSink {
     else this.timer ??= setTimeout(() => this.flush(), RETRY_MS);
   }
 
+  /** The next answer chunk is number `streamIndex` (a resumed answer continues the client's count). */
+  continueAt(streamIndex: number): void {
+    this.nextIndex = streamIndex;
+  }
+
   /**
    * The conversation is over: close the socket after the messages still waiting here, with 1000, or
    * with the close code of the error that ended it (1001 at shutdown).

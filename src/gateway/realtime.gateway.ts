@@ -14,12 +14,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebSocket, WebSocketServer as WsServer } from 'ws';
 import { Authenticator } from '../auth';
 import { appConfig, limitsConfig } from '../config';
-import { AnswerService, Conversation, ConversationFactory } from '../conversation';
+import { AnswerService, Conversation, ConversationFactory, SessionRooms } from '../conversation';
 import { ShutdownState } from '../lifecycle';
 import { Metrics } from '../metrics';
 import { CONTROL_ACTIONS, ControlAction, ProtocolError, wireErrors } from '../protocol';
 import { Connections } from './connections';
-import { AsrChunkDto, ControlDto, HelloDto, KeepaliveDto } from './inbound.dto';
+import { AsrChunkDto, ControlDto, HelloDto, KeepaliveDto, ResumeDto } from './inbound.dto';
 import { INVALID_FRAME } from './parse-frame';
 import { ProtocolErrorFilter } from './protocol-error.filter';
 import { ProtocolValidationPipe } from './protocol-validation.pipe';
@@ -45,6 +45,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
   constructor(
     private readonly conversations: ConversationFactory,
     private readonly answers: AnswerService,
+    private readonly rooms: SessionRooms,
     private readonly connections: Connections,
     private readonly authenticator: Authenticator,
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
@@ -64,8 +65,9 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
    * in flight get SHUTDOWN_GRACE_MS to finish. Then every conversation ends with SHUTTING_DOWN: an
    * answer still streaming gets its interrupted final chunk and the error, and is aborted and stopped
    * upstream (DifyClient waits for those stop calls at its own shutdown); each Outbox sends what is
-   * left and closes its socket with 1001. Resolves when every client has closed, or CLOSE_WAIT_MS
-   * later: Nest then cuts off the slow ones.
+   * left and closes its socket with 1001. Answers still streaming for nobody (a client that went,
+   * within RESUME_GRACE_SECONDS) are stopped too. Resolves when every client has closed, or
+   * CLOSE_WAIT_MS later: Nest then cuts off the slow ones.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.shutdown.draining = true;
@@ -78,6 +80,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       this.connections.get(socket)?.conversation.close(wireErrors.shuttingDown());
       return gone;
     });
+    this.rooms.closeAll();
     await Promise.race([Promise.all(closed), sleep(CLOSE_WAIT_MS, undefined, { ref: false })]);
   }
 
@@ -132,6 +135,16 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
   @SubscribeMessage('hello')
   onHello(@ConnectedSocket() socket: WebSocket, @MessageBody() hello: HelloDto): void {
     this.conversation(socket).hello(hello.features, hello.session_id);
+  }
+
+  @SubscribeMessage('resume')
+  onResume(@ConnectedSocket() socket: WebSocket, @MessageBody() resume: ResumeDto): void {
+    this.conversation(socket).resume({
+      sessionId: resume.session_id,
+      answerId: resume.answer_id,
+      offset: resume.offset,
+      streamIndex: resume.stream_index,
+    });
   }
 
   /** Frames that are not JSON or name no known type (see parseFrame). */

@@ -3,7 +3,7 @@
  * Fields are only ever added, never renamed or reshaped: existing clients must keep working.
  */
 
-export const INBOUND_TYPES = ['asr_chunk', 'control', 'keepalive', 'hello'] as const;
+export const INBOUND_TYPES = ['asr_chunk', 'control', 'keepalive', 'hello', 'resume'] as const;
 export type InboundType = (typeof INBOUND_TYPES)[number];
 
 /** Inbound messages nest objects and arrays at most this deep (the message object itself is level 1). */
@@ -45,6 +45,8 @@ export interface StatusMessage {
   question?: string;
   /** `instant` for a turn started by control{instant_query}. */
   mode?: 'instant';
+  /** On `querying_rag`: the answer this starts (every chunk of it carries the same id). */
+  answer_id?: string;
   session_id: string;
 }
 
@@ -59,6 +61,8 @@ export interface AnswerMessage {
   /** This chunk's content replaces everything before it in this answer (Dify's moderation `message_replace`). */
   replace?: true;
   finish_reason?: FinishReason;
+  /** Which answer this chunk belongs to: the id to resume it by. */
+  answer_id: string;
   session_id: string;
 }
 
@@ -139,4 +143,5 @@ export type ErrorCode =
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_STREAM_INTERRUPTED'
   | 'UPSTREAM_EVENT_TOO_LARGE'
+  | 'RESUME_UNAVAILABLE'
   | 'SHUTTING_DOWN';

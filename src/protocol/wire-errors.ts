@@ -50,6 +50,8 @@ export const wireErrors = {
   serverError: () => new ProtocolError('SERVER_ERROR', 'The server failed to handle this; ask again.', RETRYABLE),
   shuttingDown: () =>
     new ProtocolError('SHUTTING_DOWN', 'The service is shutting down: reconnect with the same session_id and ask again.', RETRYABLE, 1001),
+  resumeUnavailable: () =>
+    new ProtocolError('RESUME_UNAVAILABLE', 'That answer is unknown here or no longer kept: ask the question again.'),
   sessionStoreUnavailable: () =>
     new ProtocolError('SESSION_STORE_UNAVAILABLE', 'The session store is unavailable; ask again shortly.', RETRYABLE),
   upstreamUnauthorized: (details: UpstreamDetails) =>

@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { resumeConfig, turnConfig } from '../config';
+import { Metrics } from '../metrics';
+import { sessionKey } from '../session';
+import { AnswerService } from './answer.service';
+import { AnsweringDeps } from './answering';
+import { SessionRoom } from './session-room';
+
+/**
+ * This instance's session rooms, by principal and session id. A room nobody is attached to and
+ * that streams nothing is kept ANSWER_RETENTION_SECONDS (for a client that resumes its last answer),
+ * at most ANSWER_LOG_MAX_SESSIONS of them (the longest vacant go first), then forgotten.
+ */
+@Injectable()
+export class SessionRooms {
+  private readonly rooms = new Map<string, SessionRoom>();
+  /** Vacant rooms in the order they became vacant, with their expiry timers. */
+  private readonly vacant = new Map<string, NodeJS.Timeout>();
+
+  /** Shared by every room (built once: an idle session should cost little memory). */
+  private readonly deps: AnsweringDeps;
+
+  constructor(
+    answers: AnswerService,
+    @Inject(turnConfig.KEY) turn: ConfigType<typeof turnConfig>,
+    @Inject(resumeConfig.KEY) private readonly config: ConfigType<typeof resumeConfig>,
+    metrics: Metrics,
+  ) {
+    this.deps = {
+      answer: (question, principal, sessionId) => answers.answer(question, principal, sessionId),
+      turn,
+      now: Date.now,
+      observe: { asked: (mode) => metrics.questionAsked(mode), interrupted: () => metrics.answerInterrupted() },
+    };
+  }
+
+  /** The room of this session, made on first use. */
+  room(principal: string, sessionId: string): SessionRoom {
+    const key = sessionKey(principal, sessionId);
+    clearTimeout(this.vacant.get(key));
+    this.vacant.delete(key);
+    let room = this.rooms.get(key);
+    if (!room) {
+      room = new SessionRoom(principal, sessionId, this.deps, this.config, () => this.vacate(key));
+      this.rooms.set(key, room);
+    }
+    return room;
+  }
+
+  /** At shutdown: every answer still streaming for nobody is stopped upstream. */
+  closeAll(): void {
+    for (const room of this.rooms.values()) room.close();
+    for (const timer of this.vacant.values()) clearTimeout(timer);
+    this.vacant.clear();
+    this.rooms.clear();
+  }
+
+  private vacate(key: string): void {
+    clearTimeout(this.vacant.get(key));
+    this.vacant.delete(key);
+    this.vacant.set(key, setTimeout(() => this.forget(key), this.config.retentionMs).unref());
+    for (const [oldest, timer] of this.vacant) {
+      if (this.vacant.size <= this.config.maxIdleSessions) break;
+      clearTimeout(timer);
+      this.forget(oldest);
+    }
+  }
+
+  private forget(key: string): void {
+    this.vacant.delete(key);
+    if (this.rooms.get(key)?.vacant) this.rooms.delete(key);
+  }
+}
