@@ -7,6 +7,7 @@ import { TurnConfig } from '../config';
 import { Conversation, ConversationDeps } from './conversation';
 import { AnsweringDeps } from './answering';
 import { SessionRoom } from './session-room';
+import { LocalAnswerLog } from '../session';
 
 /** Rooms as SessionRooms makes them, answering with `answer`; no grace, so a client that goes stops its answer. */
 function roomsFor(answer: AnsweringDeps['answer'], turn: TurnConfig, now = Date.now): ConversationDeps['rooms'] {
@@ -17,7 +18,14 @@ function roomsFor(answer: AnsweringDeps['answer'], turn: TurnConfig, now = Date.
       if (!rooms.has(key))
         rooms.set(
           key,
-          new SessionRoom(principal, sessionId, { answer, turn, now }, { graceMs: 0, maxLogChars: 1_000_000 }, () => undefined),
+          new SessionRoom(
+            principal,
+            sessionId,
+            { answer, turn, now },
+            new LocalAnswerLog(),
+            { graceMs: 0, maxLogChars: 1_000_000 },
+            () => undefined,
+          ),
         );
       return rooms.get(key)!;
     },

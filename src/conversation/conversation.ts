@@ -157,7 +157,10 @@ export class Conversation {
   resume(point: ResumePoint): void {
     this.adopt(point.sessionId);
     this.emit({ type: 'ack', received_type: 'resume', session_id: this.session });
-    if (!this.room.resume(this.member, point.answerId, point.offset, point.streamIndex)) this.fail(wireErrors.resumeUnavailable());
+    void this.room.resume(this.member, point.answerId, point.offset, point.streamIndex).then(
+      (resumed) => resumed || this.fail(wireErrors.resumeUnavailable()),
+      () => this.fail(wireErrors.resumeUnavailable()),
+    );
   }
 
   /**

@@ -1,5 +1,7 @@
+import { Subscription } from 'rxjs';
 import { ResumeConfig } from '../config';
 import { Feature, ProtocolError, Stage, StatusMessage } from '../protocol';
+import { AnswerLog, AnswerLogReplay, sessionKey } from '../session';
 import { withoutUndefined } from './answer-report';
 import { AnswerRecord } from './answer-record';
 import { Answering, AnsweringDeps } from './answering';
@@ -18,6 +20,10 @@ export interface RoomMember {
 
 /** Answers a room keeps for resuming: the one streaming and the one before it. */
 const KEPT_ANSWERS = 2;
+/** A resumed answer whose log stays silent this long has lost its owner (an instance that died). */
+const FOLLOW_IDLE_MS = 10_000;
+/** While a client follows an answer from another instance, its owner is told this often to keep it going. */
+const WATCH_EVERY_MS = 1000;
 
 /**
  * One session on this instance: the connections attached to it (a supervisor's screen beside an
@@ -30,16 +36,23 @@ export class SessionRoom {
   readonly answering: Answering;
   private readonly members = new Set<RoomMember>();
   private readonly answers: AnswerRecord[] = [];
+  /** Members following an answer streamed by another instance, through the shared log. */
+  private readonly following = new Map<RoomMember, Subscription>();
   private graceTimer?: NodeJS.Timeout;
+  /** The answer whose end is not logged yet. */
+  private logging?: string;
+  private readonly key: string;
 
   constructor(
     readonly principal: string,
     readonly sessionId: string,
     deps: AnsweringDeps,
+    private readonly log: AnswerLog,
     private readonly config: Pick<ResumeConfig, 'graceMs' | 'maxLogChars'>,
     /** Nobody is attached and nothing streams: the registry may forget the room after the retention. */
     private readonly onVacant: (room: SessionRoom) => void,
   ) {
+    this.key = sessionKey(principal, sessionId);
     this.answering = new Answering(deps, {
       principal,
       sessionId,
@@ -67,6 +80,8 @@ export class SessionRoom {
    * the client went: a last connection's answer streams on for the grace, then is stopped.
    */
   leave(member: RoomMember, reason?: ProtocolError): void {
+    this.following.get(member)?.unsubscribe();
+    this.following.delete(member);
     if (!this.members.delete(member)) return;
     const current = this.answering.current;
     if (reason && current) {
@@ -82,44 +97,100 @@ export class SessionRoom {
     if (this.members.size > 0) return;
     if (!this.answering.busy) return this.onVacant(this);
     if (reason || this.config.graceMs === 0) return this.stopAnswering();
-    this.graceTimer = setTimeout(() => this.stopAnswering(), this.config.graceMs).unref();
+    this.graceTimer = setTimeout(() => void this.stopUnlessFollowed(), this.config.graceMs).unref();
   }
 
   /**
    * Sends `member` the rest of answer `answerId` after the `offset` code points it has, numbered
    * from `streamIndex`, then (for an answer that ended) how it ended and status{idle}; a live
-   * answer's chunks follow as they come. False when the answer is unknown or no longer kept.
+   * answer's chunks follow as they come. An answer this instance does not stream is read from the
+   * shared log (Redis) and followed there. False when the answer is unknown or no longer kept.
    */
-  resume(member: RoomMember, answerId: string, offset: number, streamIndex: number): boolean {
-    const record = this.answers.find((a) => a.id === answerId);
-    if (!record?.resumable) return false;
-    const { chunk, closing } = record.rest(offset, member.features());
-    member.continueAt(streamIndex);
-    if (chunk) member.send({ type: 'answer', ...chunk, final: false, answer_id: answerId, session_id: this.sessionId });
-    for (const message of closing) member.send(message);
-    if (record.ended) member.send(this.statusMessage('idle'));
+  async resume(member: RoomMember, answerId: string, offset: number, streamIndex: number): Promise<boolean> {
+    const local = this.answers.find((a) => a.id === answerId);
+    if (local) {
+      if (!local.resumable) return false;
+      this.replay(member, local, offset, streamIndex);
+      if (local.ended) member.send(this.statusMessage('idle'));
+      return true;
+    }
+    const logged = this.log.shared ? await this.log.read(this.key, answerId) : undefined;
+    if (!logged || !this.members.has(member)) return false;
+    const record = recordOf(answerId, logged, this.config.maxLogChars);
+    if (!record.resumable) return false;
+    this.replay(member, record, offset, streamIndex);
+    if (logged.ended) member.send(this.statusMessage('idle'));
+    else this.follow(member, answerId, logged.cursor);
     return true;
   }
 
   /** The service stops: the answer is stopped upstream, whoever follows it. */
   close(): void {
     clearTimeout(this.graceTimer);
+    for (const follower of this.following.values()) follower.unsubscribe();
     this.answering.cancel(true);
+    this.endLogged();
+  }
+
+  private replay(member: RoomMember, record: AnswerRecord, offset: number, streamIndex: number): void {
+    const { chunk, closing } = record.rest(offset, member.features());
+    member.continueAt(streamIndex);
+    if (chunk) member.send({ type: 'answer', ...chunk, final: false, answer_id: record.id, session_id: this.sessionId });
+    for (const message of closing) member.send(message);
+  }
+
+  /** Sends `member` what the instance streaming the answer writes to the log, until its end. */
+  private follow(member: RoomMember, answerId: string, cursor: string): void {
+    const watching = setInterval(() => this.log.watch(this.key, answerId), WATCH_EVERY_MS);
+    this.log.watch(this.key, answerId);
+    const done = () => {
+      this.following.delete(member);
+      member.send(this.statusMessage('idle'));
+    };
+    const subscription = this.log.follow(this.key, answerId, cursor, FOLLOW_IDLE_MS).subscribe({
+      next: ({ message, feature }) => {
+        if (!feature || member.features().includes(feature as Feature)) member.send(message as ConversationMessage);
+      },
+      complete: done,
+      error: done,
+    });
+    subscription.add(() => clearInterval(watching));
+    if (!subscription.closed) this.following.set(member, subscription);
+  }
+
+  /** The grace is over: the answer is stopped, unless a client follows it from another instance. */
+  private async stopUnlessFollowed(): Promise<void> {
+    const current = this.answering.current;
+    const followed = current !== undefined && this.log.shared && (await this.log.watched(this.key, current));
+    if (this.members.size > 0 || this.answering.current !== current) return;
+    if (followed) this.graceTimer = setTimeout(() => void this.stopUnlessFollowed(), WATCH_EVERY_MS * 2).unref();
+    else this.stopAnswering();
   }
 
   private stopAnswering(): void {
     this.graceTimer = undefined;
     this.answering.cancel(true);
+    this.endLogged();
     if (this.vacant) this.onVacant(this);
   }
 
   private begin(answerId: string): void {
+    this.endLogged();
+    this.logging = answerId;
     this.answers.push(new AnswerRecord(answerId, this.config.maxLogChars));
     if (this.answers.length > KEPT_ANSWERS) this.answers.shift();
   }
 
+  /** The answer being logged has no more to say. */
+  private endLogged(): void {
+    if (this.logging) this.log.end(this.key, this.logging);
+    this.logging = undefined;
+  }
+
   private send(message: ConversationMessage, feature?: Feature): void {
-    this.answers.at(-1)?.record(message, feature);
+    const record = this.answers.at(-1);
+    record?.record(message, feature);
+    if (record && this.logging === record.id) this.log.append(this.key, record.id, { message, feature });
     for (const member of this.members) if (!feature || member.features().includes(feature)) member.send(message);
   }
 
@@ -133,7 +204,15 @@ export class SessionRoom {
   }
 
   private idle(): void {
+    this.endLogged();
     for (const member of this.members) member.idle();
     if (this.vacant) this.onVacant(this);
   }
+}
+
+/** An answer as another instance logged it. */
+function recordOf(answerId: string, logged: AnswerLogReplay, maxChars: number): AnswerRecord {
+  const record = new AnswerRecord(answerId, maxChars);
+  for (const { message, feature } of logged.messages) record.record(message as ConversationMessage, feature as Feature | undefined);
+  return record;
 }

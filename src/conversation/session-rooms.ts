@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { resumeConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
-import { sessionKey } from '../session';
+import { AnswerLog, sessionKey } from '../session';
 import { AnswerService } from './answer.service';
 import { AnsweringDeps } from './answering';
 import { SessionRoom } from './session-room';
@@ -26,6 +26,7 @@ export class SessionRooms {
     @Inject(turnConfig.KEY) turn: ConfigType<typeof turnConfig>,
     @Inject(resumeConfig.KEY) private readonly config: ConfigType<typeof resumeConfig>,
     metrics: Metrics,
+    private readonly log: AnswerLog,
   ) {
     this.deps = {
       answer: (question, principal, sessionId) => answers.answer(question, principal, sessionId),
@@ -42,7 +43,7 @@ export class SessionRooms {
     this.vacant.delete(key);
     let room = this.rooms.get(key);
     if (!room) {
-      room = new SessionRoom(principal, sessionId, this.deps, this.config, () => this.vacate(key));
+      room = new SessionRoom(principal, sessionId, this.deps, this.log, this.config, () => this.vacate(key));
       this.rooms.set(key, room);
     }
     return room;

@@ -1,3 +1,5 @@
 export { SessionModule } from './session.module';
 export { SessionStore, SessionRecord, SessionStoreUnavailableError, sessionKey, difyUser } from './session-store';
 export { MemorySessionStore } from './memory-session-store';
+export { AnswerLog, AnswerLogReplay, LoggedMessage } from './answer-log';
+export { LocalAnswerLog } from './local-answer-log';

@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { sessionConfig } from '../config';
+import { resumeConfig, sessionConfig } from '../config';
 import { Metrics } from '../metrics';
+import { AnswerLog } from './answer-log';
+import { LocalAnswerLog } from './local-answer-log';
 import { MemorySessionStore } from './memory-session-store';
+import { RedisAnswerLog } from './redis-answer-log';
 import { RedisSessionStore } from './redis-session-store';
 import { SessionStore } from './session-store';
 
@@ -18,7 +21,14 @@ import { SessionStore } from './session-store';
         return store;
       },
     },
+    {
+      // With Redis, answers are logged where every instance can resume them (on the store's connection).
+      provide: AnswerLog,
+      inject: [SessionStore, resumeConfig.KEY],
+      useFactory: (store: SessionStore, resume: ConfigType<typeof resumeConfig>) =>
+        store instanceof RedisSessionStore ? new RedisAnswerLog(store.redis, resume.retentionMs) : new LocalAnswerLog(),
+    },
   ],
-  exports: [SessionStore],
+  exports: [SessionStore, AnswerLog],
 })
 export class SessionModule {}

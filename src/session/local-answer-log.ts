@@ -1,0 +1,19 @@
+import { EMPTY, Observable } from 'rxjs';
+import { AnswerLog, AnswerLogReplay, LoggedMessage } from './answer-log';
+
+/** Without Redis: only the instance that streams an answer knows it (its session room keeps it). */
+export class LocalAnswerLog extends AnswerLog {
+  readonly shared = false;
+  append(): void {}
+  end(): void {}
+  read(): Promise<AnswerLogReplay | undefined> {
+    return Promise.resolve(undefined);
+  }
+  follow(): Observable<LoggedMessage> {
+    return EMPTY;
+  }
+  watch(): void {}
+  watched(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+}

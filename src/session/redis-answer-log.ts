@@ -1,0 +1,108 @@
+import { Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { Observable } from 'rxjs';
+import { AnswerLog, AnswerLogReplay, LoggedMessage } from './answer-log';
+
+const PREFIX = 'realtime-rag:answer:';
+/** Entries an answer's stream keeps at most (trimmed approximately, as XADD MAXLEN ~ does cheaply). */
+const MAX_ENTRIES = 100_000;
+/** A follower's mark lasts this long; it renews it every second (SessionRoom). */
+const WATCH_TTL_MS = 3000;
+
+type StreamEntry = [id: string, fields: string[]];
+
+/**
+ * The answer log in Redis Streams: one stream per answer (XADD, trimmed, expiring with the
+ * retention), read whole with XRANGE and followed with XREAD BLOCK on a connection of the follower's
+ * own (a blocking read holds its connection). Ordered, readable from any instance, and what a
+ * reader missed while it was away is still there, which pub/sub would have lost.
+ */
+export class RedisAnswerLog extends AnswerLog {
+  readonly shared = true;
+  private readonly logger = new Logger(RedisAnswerLog.name);
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly retentionMs: number,
+  ) {
+    super();
+  }
+
+  append(session: string, answerId: string, entry: LoggedMessage): void {
+    const fields = ['m', JSON.stringify(entry.message), ...(entry.feature ? ['f', entry.feature] : [])];
+    this.write(key(session, answerId), fields);
+  }
+
+  end(session: string, answerId: string): void {
+    this.write(key(session, answerId), ['e', '1']);
+  }
+
+  async read(session: string, answerId: string): Promise<AnswerLogReplay | undefined> {
+    const entries = (await this.redis.xrange(key(session, answerId), '-', '+').catch(() => [])) as StreamEntry[];
+    if (entries.length === 0) return undefined;
+    const replay: AnswerLogReplay = { messages: [], ended: false, cursor: entries.at(-1)![0] };
+    for (const [, fields] of entries) {
+      const entry = parse(fields);
+      if (entry) replay.messages.push(entry);
+      else replay.ended = true;
+    }
+    return replay;
+  }
+
+  follow(session: string, answerId: string, cursor: string, idleMs: number): Observable<LoggedMessage> {
+    return new Observable<LoggedMessage>((subscriber) => {
+      // A blocking read holds its connection, and may block longer than other commands may take.
+      const reader = this.redis.duplicate({ commandTimeout: idleMs + 1000, enableOfflineQueue: true });
+      let position = cursor;
+      let open = true;
+      const read = async (): Promise<void> => {
+        while (open) {
+          const reply = await reader.xread('BLOCK', idleMs, 'STREAMS', key(session, answerId), position);
+          if (!reply) return subscriber.complete(); // nothing came for idleMs: its owner is gone
+          for (const [id, fields] of reply[0][1]) {
+            position = id;
+            const entry = parse(fields);
+            if (!entry) return subscriber.complete();
+            subscriber.next(entry);
+          }
+        }
+      };
+      read().catch((error: unknown) => open && subscriber.error(error));
+      return () => {
+        open = false;
+        reader.disconnect();
+      };
+    });
+  }
+
+  watch(session: string, answerId: string): void {
+    this.redis.set(`${key(session, answerId)}:watched`, '1', 'PX', WATCH_TTL_MS).catch(() => undefined);
+  }
+
+  async watched(session: string, answerId: string): Promise<boolean> {
+    return (await this.redis.exists(`${key(session, answerId)}:watched`).catch(() => 0)) === 1;
+  }
+
+  private write(streamKey: string, fields: string[]): void {
+    this.redis
+      .multi()
+      .xadd(streamKey, 'MAXLEN', '~', MAX_ENTRIES, '*', ...fields)
+      .pexpire(streamKey, this.retentionMs)
+      .exec()
+      .catch((error: unknown) => this.logger.warn(`Answer log write failed: ${error instanceof Error ? error.message : String(error)}`));
+  }
+}
+
+/** The stream of one answer of one session: knowing the answer id is not enough to read another session's. */
+function key(session: string, answerId: string): string {
+  return `${PREFIX}${encodeURIComponent(session)}:${encodeURIComponent(answerId)}`;
+}
+
+/** A message entry, or undefined for the end mark. */
+function parse(fields: string[]): LoggedMessage | undefined {
+  const values = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) values.set(fields[i], fields[i + 1]);
+  const message = values.get('m');
+  if (message === undefined) return undefined;
+  return { message: JSON.parse(message) as unknown, feature: values.get('f') };
+}
