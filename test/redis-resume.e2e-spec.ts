@@ -19,7 +19,7 @@ function progress(client: WsTestClient, answerId: string) {
   return { text, offset: Array.from(text).length, streamIndex };
 }
 
-describeWithRedis('answers resumed on another instance, through Redis (e2e)', () => {
+describeWithRedis('answers across instances, through Redis (e2e)', () => {
   let redis: RedisServer;
   let dify: LocalDifyServer;
   let difyUrl: string;
@@ -91,6 +91,34 @@ describeWithRedis('answers resumed on another instance, through Redis (e2e)', ()
       onB.close();
       stranger.close();
     } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 30_000);
+
+  it('makes one Dify call per session at a time across instances: a question on B interrupts the answer on A first', async () => {
+    const [a, b] = await Promise.all([instance(), instance()]);
+    let mostAtOnce = 0;
+    const watch = setInterval(() => {
+      mostAtOnce = Math.max(mostAtOnce, dify.streams.filter((s) => s.user.endsWith(':flight') && s.outcome === 'open').length);
+    }, 2);
+    try {
+      const onA = await a.connect();
+      const onB = await b.connect();
+      onA.send(ask('什么是 RAG？', 'flight'));
+      await onA.waitFor((m) => m.type === 'answer');
+      onB.send(ask('What is Dify?', 'flight'));
+      const interrupted = await onA.waitFor((m) => m.type === 'answer' && m.final === true, { timeoutMs: 10_000 });
+      expect(interrupted).toMatchObject({ finish_reason: 'interrupted' });
+      const { text } = await onB.answer(0, 15_000);
+      const [first, second] = dify.streams.filter((s) => s.user.endsWith(':flight'));
+      expect(first.outcome).not.toBe('completed');
+      expect(text).toBe(second.answer);
+      expect(second.conversationId).toBe(first.conversationId);
+      expect(mostAtOnce).toBe(1);
+      onA.close();
+      onB.close();
+    } finally {
+      clearInterval(watch);
       await Promise.all([a.close(), b.close()]);
     }
   }, 30_000);

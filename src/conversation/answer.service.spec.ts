@@ -1,11 +1,12 @@
 import { lastValueFrom, Observable, of, Subject, throwError, toArray } from 'rxjs';
 import { DifyChatRequest, DifyClient, DifyError, DifyEvent } from '../dify';
 import { Metrics } from '../metrics';
-import { MemorySessionStore, sessionKey } from '../session';
+import { LocalSessionLease, MemorySessionStore, sessionKey } from '../session';
 import { AnswerService } from './answer.service';
 import { AnswersAtCapacityError } from './turn-errors';
 
 const LIMITS = { maxConcurrentAnswers: 10 };
+const TURN = { bargeIn: 'interrupt' as const };
 const ids = (conversationId: string) => ({ taskId: 't', messageId: 'm', conversationId });
 
 /** A DifyClient double that records requests and replies with scripted event lists or errors. */
@@ -36,7 +37,9 @@ describe('AnswerService', () => {
       ],
     ]);
     const pieces = await lastValueFrom(
-      new AnswerService(client, sessions, LIMITS, new Metrics()).answer('What is RAG?', 'alice', 's1').pipe(toArray()),
+      new AnswerService(client, sessions, LIMITS, new Metrics(), new LocalSessionLease(), TURN)
+        .answer('What is RAG?', 'alice', 's1')
+        .pipe(toArray()),
     );
     expect(pieces).toEqual([
       { text: 'RAG ', replace: false },
@@ -51,7 +54,11 @@ describe('AnswerService', () => {
     const sessions = store();
     await sessions.save(sessionKey('alice', 's1'), { conversationId: 'c-1' });
     const { client, requests } = fakeDify([[{ kind: 'end', retrieverResources: [], ...ids('c-1') }]]);
-    await lastValueFrom(new AnswerService(client, sessions, LIMITS, new Metrics()).answer('And then?', 'alice', 's1').pipe(toArray()));
+    await lastValueFrom(
+      new AnswerService(client, sessions, LIMITS, new Metrics(), new LocalSessionLease(), TURN)
+        .answer('And then?', 'alice', 's1')
+        .pipe(toArray()),
+    );
     expect(requests[0]).toEqual({ query: 'And then?', user: 'alice:s1', conversationId: 'c-1' });
   });
 
@@ -66,7 +73,9 @@ describe('AnswerService', () => {
       ],
     ]);
     const pieces = await lastValueFrom(
-      new AnswerService(client, sessions, LIMITS, new Metrics()).answer('Hi?', 'alice', 's1').pipe(toArray()),
+      new AnswerService(client, sessions, LIMITS, new Metrics(), new LocalSessionLease(), TURN)
+        .answer('Hi?', 'alice', 's1')
+        .pipe(toArray()),
     );
     expect(pieces).toEqual([
       { text: 'fresh', replace: false },
@@ -78,15 +87,17 @@ describe('AnswerService', () => {
 
   it('passes other errors through untouched, and does not retry a new conversation', async () => {
     const { client, requests } = fakeDify([DifyError.fromEnvelope(404, 'not_found', 'Conversation Not Exists.')]);
-    await expect(lastValueFrom(new AnswerService(client, store(), LIMITS, new Metrics()).answer('Hi?', 'bob', 's2'))).rejects.toMatchObject(
-      {
-        kind: 'conversation_not_found',
-      },
-    );
+    await expect(
+      lastValueFrom(new AnswerService(client, store(), LIMITS, new Metrics(), new LocalSessionLease(), TURN).answer('Hi?', 'bob', 's2')),
+    ).rejects.toMatchObject({
+      kind: 'conversation_not_found',
+    });
     expect(requests).toHaveLength(1);
     const unauthorized = fakeDify([DifyError.fromEnvelope(401, 'unauthorized', 'Access token is invalid')]);
     await expect(
-      lastValueFrom(new AnswerService(unauthorized.client, store(), LIMITS, new Metrics()).answer('Hi?', 'bob', 's2')),
+      lastValueFrom(
+        new AnswerService(unauthorized.client, store(), LIMITS, new Metrics(), new LocalSessionLease(), TURN).answer('Hi?', 'bob', 's2'),
+      ),
     ).rejects.toMatchObject({
       kind: 'unauthorized',
     });
@@ -101,7 +112,14 @@ describe('AnswerService', () => {
         return s;
       },
     } as unknown as DifyClient;
-    const service = new AnswerService(client, store(), { ...LIMITS, maxConcurrentAnswers: 1 }, new Metrics());
+    const service = new AnswerService(
+      client,
+      store(),
+      { ...LIMITS, maxConcurrentAnswers: 1 },
+      new Metrics(),
+      new LocalSessionLease(),
+      TURN,
+    );
     const first = service.answer('a?', 'p', 's1').subscribe();
     await new Promise((r) => setImmediate(r));
     await expect(lastValueFrom(service.answer('b?', 'p', 's2'))).rejects.toBeInstanceOf(AnswersAtCapacityError);

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { catchError, defer, filter, finalize, map, Observable, switchMap, tap, throwError } from 'rxjs';
-import { LimitsConfig, limitsConfig } from '../config';
+import { LimitsConfig, limitsConfig, TurnConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
 import { DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyUsage } from '../dify';
-import { difyUser, SessionStore, sessionKey } from '../session';
+import { difyUser, SessionLease, SessionStore, sessionKey } from '../session';
+import { leased } from './leased';
 import { AnswersAtCapacityError } from './turn-errors';
 
 /** A piece of an answer: text to append, or (`replace`) text that replaces the answer so far. */
@@ -41,6 +42,8 @@ export class AnswerService {
     private readonly sessions: SessionStore,
     @Inject(limitsConfig.KEY) private readonly limits: Pick<LimitsConfig, 'maxConcurrentAnswers'>,
     private readonly metrics: Metrics,
+    private readonly leases: SessionLease,
+    @Inject(turnConfig.KEY) private readonly turn: Pick<TurnConfig, 'bargeIn'>,
   ) {}
 
   /** Answers streaming now, across every connection. */
@@ -81,6 +84,11 @@ export class AnswerService {
   private stream(question: string, principal: string, sessionId: string): Observable<AnswerEvent> {
     const key = sessionKey(principal, sessionId);
     const user = difyUser(principal, sessionId);
+    // One Dify call per session across the instances: under the session's lease.
+    return leased(this.leases, key, this.turn.bargeIn, () => this.asked(key, question, user));
+  }
+
+  private asked(key: string, question: string, user: string): Observable<AnswerEvent> {
     return defer(() => this.sessions.get(key)).pipe(
       switchMap((record) => {
         let known = record?.conversationId;

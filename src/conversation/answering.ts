@@ -7,6 +7,7 @@ import { AnswerTiming, sourcesMessage, usageMessage } from './answer-report';
 import { AnswerEnd, AnswerEvent, isAnswerEnd } from './answer.service';
 import { ConversationMessage } from './message-sink';
 import { keepEnd } from './utterance-text';
+import { AnswerTakenOverError } from './turn-errors';
 import { describeError, toWireError } from './wire-error';
 
 export interface AnsweringDeps {
@@ -133,6 +134,11 @@ export class Answering {
     this.turn = undefined;
     if (error === undefined) {
       this.closeAnswer(turn, 'complete');
+    } else if (error instanceof AnswerTakenOverError) {
+      // A newer question of the session, asked on another instance, wins there.
+      this.deps.observe?.interrupted();
+      this.outlet.status('interrupting');
+      this.closeAnswer(turn, 'interrupted');
     } else {
       this.closeAnswer(turn, 'error');
       const failure = toWireError(error);

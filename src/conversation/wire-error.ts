@@ -1,7 +1,7 @@
 import { DifyError } from '../dify';
 import { ProtocolError, wireErrors } from '../protocol';
 import { SessionStoreUnavailableError } from '../session';
-import { AnswersAtCapacityError, NothingToAskError } from './turn-errors';
+import { AnswersAtCapacityError, NothingToAskError, SessionBusyError } from './turn-errors';
 
 /** An error for the log: its stack (a bug) or its message; anything thrown that is no Error, as JSON. */
 export function describeError(error: unknown, part: 'stack' | 'message'): string {
@@ -17,7 +17,7 @@ export function describeError(error: unknown, part: 'stack' | 'message'): string
 export function toWireError(error: unknown): ProtocolError {
   if (error instanceof ProtocolError) return error;
   if (error instanceof NothingToAskError) return error.why === 'empty-final' ? wireErrors.emptyQuestion() : wireErrors.noFinalAsr();
-  if (error instanceof AnswersAtCapacityError) return wireErrors.serverBusy();
+  if (error instanceof AnswersAtCapacityError || error instanceof SessionBusyError) return wireErrors.serverBusy();
   if (error instanceof SessionStoreUnavailableError) return wireErrors.sessionStoreUnavailable();
   if (!(error instanceof DifyError)) return wireErrors.serverError();
   const details = { retryable: error.retryable, upstream_status: error.status, upstream_code: error.code };

@@ -3,3 +3,5 @@ export { SessionStore, SessionRecord, SessionStoreUnavailableError, sessionKey, 
 export { MemorySessionStore } from './memory-session-store';
 export { AnswerLog, AnswerLogReplay, LoggedMessage } from './answer-log';
 export { LocalAnswerLog } from './local-answer-log';
+export { Lease, LeaseState, SessionLease } from './session-lease';
+export { LocalSessionLease } from './local-session-lease';

@@ -8,6 +8,9 @@ import { MemorySessionStore } from './memory-session-store';
 import { RedisAnswerLog } from './redis-answer-log';
 import { RedisSessionStore } from './redis-session-store';
 import { SessionStore } from './session-store';
+import { LocalSessionLease } from './local-session-lease';
+import { RedisSessionLease } from './redis-session-lease';
+import { SessionLease } from './session-lease';
 
 @Module({
   providers: [
@@ -28,7 +31,14 @@ import { SessionStore } from './session-store';
       useFactory: (store: SessionStore, resume: ConfigType<typeof resumeConfig>) =>
         store instanceof RedisSessionStore ? new RedisAnswerLog(store.redis, resume.retentionMs) : new LocalAnswerLog(),
     },
+    {
+      // With Redis, one Dify call per session across every instance; alone, the rooms see to it.
+      provide: SessionLease,
+      inject: [SessionStore],
+      useFactory: (store: SessionStore) =>
+        store instanceof RedisSessionStore ? new RedisSessionLease(store.redis) : new LocalSessionLease(),
+    },
   ],
-  exports: [SessionStore, AnswerLog],
+  exports: [SessionStore, AnswerLog, SessionLease],
 })
 export class SessionModule {}
