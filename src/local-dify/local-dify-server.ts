@@ -5,6 +5,8 @@ import { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { composeAnswer } from './answer-composer';
+import { ConversationStore, StoredConversation } from './conversation-store';
+import { conversationNotExists, HttpError } from './http-error';
 import { Hit, KnowledgeBase } from './knowledge-base';
 import { LocalDifyFault, LocalDifyOptions, RecordedRequest, StreamRecord } from './local-dify.types';
 import { blockingReply, ReplyEvents, ReplyIds } from './reply-events';
@@ -28,24 +30,6 @@ const DEFAULTS: Required<LocalDifyOptions> = {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-interface Conversation {
-  id: string;
-  user: string;
-  createdAt: number;
-  messages: Array<{ id: string; query: string; answer: string; createdAt: number }>;
-}
-
-/** An error reply in Dify's envelope `{code, message, status}`. */
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** What one streamed reply says, and the signal that the client went away. */
 interface Reply {
@@ -78,7 +62,7 @@ export class LocalDifyServer extends EventEmitter {
   readonly streams: StreamRecord[] = [];
   readonly stopCalls: Array<{ taskId: string; user: string }> = [];
   private readonly knowledge: KnowledgeBase;
-  private readonly conversations = new Map<string, Conversation>();
+  private readonly conversations = new ConversationStore();
   private readonly faults: LocalDifyFault[] = [];
   /** Open streams by task id, so /stop can end them. */
   private readonly stopRequests = new Map<string, { user: string; stop: () => void }>();
@@ -217,7 +201,7 @@ export class LocalDifyServer extends EventEmitter {
       chunksSent: 0,
     };
     this.remember(this.streams, record);
-    conversation.messages.push({ id: ids.messageId, query: request.query, answer, createdAt: ids.createdAt });
+    this.conversations.addMessage(conversation, { id: ids.messageId, query: request.query, answer, createdAt: ids.createdAt });
     if (request.mode === 'blocking') {
       await pause(this.options.firstChunkDelayMs, gone);
       // Blocking bodies use Python's json.dumps defaults: spaced, ASCII-escaped.
@@ -249,14 +233,10 @@ export class LocalDifyServer extends EventEmitter {
   }
 
   /** The request's conversation, new when it names none; another user's is as unknown as a missing one. */
-  private conversationFor(request: ChatBody): Conversation {
-    if (!request.conversationId) {
-      const created: Conversation = { id: randomUUID(), user: request.user, createdAt: Math.floor(Date.now() / 1000), messages: [] };
-      this.conversations.set(created.id, created);
-      return created;
-    }
-    const existing = this.conversations.get(request.conversationId);
-    if (!existing || existing.user !== request.user) throw new HttpError(404, 'not_found', 'Conversation Not Exists.');
+  private conversationFor(request: ChatBody): StoredConversation {
+    if (!request.conversationId) return this.conversations.create(request.user);
+    const existing = this.conversations.owned(request.conversationId, request.user);
+    if (!existing) throw conversationNotExists();
     return existing;
   }
 
@@ -361,18 +341,15 @@ export class LocalDifyServer extends EventEmitter {
   }
 
   private list(url: URL, res: ServerResponse): void {
-    const user = url.searchParams.get('user');
-    const data = [...this.conversations.values()]
-      .filter((c) => c.user === user)
-      .map((c) => ({
-        id: c.id,
-        name: c.messages[0]?.query.slice(0, 20) ?? 'New conversation',
-        inputs: {},
-        status: 'normal',
-        introduction: '',
-        created_at: c.createdAt,
-        updated_at: c.messages.at(-1)?.createdAt ?? c.createdAt,
-      }));
+    const data = this.conversations.listFor(url.searchParams.get('user')).map((c) => ({
+      id: c.id,
+      name: c.messages[0]?.query.slice(0, 20) ?? 'New conversation',
+      inputs: {},
+      status: 'normal',
+      introduction: '',
+      created_at: c.createdAt,
+      updated_at: c.messages.at(-1)?.createdAt ?? c.createdAt,
+    }));
     sendJson(res, 200, { limit: 20, has_more: false, data: data.slice(0, 20) });
   }
 
@@ -383,9 +360,9 @@ export class LocalDifyServer extends EventEmitter {
     res.writeHead(204).end();
   }
 
-  private ownedConversation(id: string | null, user: string | null): Conversation {
-    const conversation = id ? this.conversations.get(id) : undefined;
-    if (!conversation || conversation.user !== user) throw new HttpError(404, 'not_found', 'Conversation Not Exists.');
+  private ownedConversation(id: string | null, user: string | null): StoredConversation {
+    const conversation = id ? this.conversations.owned(id, user) : undefined;
+    if (!conversation) throw conversationNotExists();
     return conversation;
   }
 }
