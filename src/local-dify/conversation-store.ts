@@ -5,12 +5,14 @@ const MAX_CONVERSATIONS = 256;
 /** Messages kept per conversation; past it the oldest is dropped. */
 const MAX_MESSAGES_PER_CONVERSATION = 32;
 
+/** A message as Dify stores it: created when generation starts, its answer saved when generation ends. */
 export interface StoredMessage {
   id: string;
   query: string;
-  answer: string;
   /** Unix seconds, the same as in its stream's events. */
   createdAt: number;
+  /** Unset while generating: then what Dify saves at the end (a stopped message's partial answer), or a failure's text. */
+  saved?: { answer: string; latency: number } | { error: string };
 }
 
 export interface StoredConversation {
@@ -73,6 +75,6 @@ export class ConversationStore {
   }
 }
 
-function unixSeconds(ms = Date.now()): number {
+export function unixSeconds(ms = Date.now()): number {
   return Math.floor(ms / 1000);
 }
