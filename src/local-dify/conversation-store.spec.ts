@@ -3,7 +3,7 @@ import { ConversationStore, StoredConversation } from './conversation-store';
 describe('ConversationStore', () => {
   const store = () => new ConversationStore({ conversations: 2, messagesPerConversation: 2 });
   const say = (s: ConversationStore, conversation: StoredConversation, query: string) =>
-    s.addMessage(conversation, { id: query, query, createdAt: 0 });
+    s.addMessage(conversation, { id: query, conversationId: conversation.id, query, createdAt: 0, hits: [], thoughts: [] });
 
   it('drops the least recently active conversation past its cap', () => {
     const s = store();

@@ -1,4 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { Hit } from './knowledge-base';
+import { AgentThought } from './reply-events';
+
+/** Conversation and message ids, and any id a client names. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Conversations kept; past it the least recently active one is dropped (its id then gets 404). */
 const MAX_CONVERSATIONS = 256;
@@ -8,9 +13,13 @@ const MAX_MESSAGES_PER_CONVERSATION = 32;
 /** A message as Dify stores it: created when generation starts, its answer saved when generation ends. */
 export interface StoredMessage {
   id: string;
+  conversationId: string;
   query: string;
   /** Unix seconds, the same as in its stream's events. */
   createdAt: number;
+  /** The sources retrieved before generation; listed once the answer is saved. */
+  hits: Hit[];
+  thoughts: AgentThought[];
   /** Unset while generating: then what Dify saves at the end (a stopped message's partial answer), or a failure's text. */
   saved?: { answer: string; latency: number } | { error: string };
 }

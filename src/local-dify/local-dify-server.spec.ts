@@ -24,7 +24,13 @@ const history = (baseUrl: string, query: Record<string, string>) =>
 
 interface HistoryItem {
   id: string;
+  conversation_id: string;
   answer: string;
+  status: string;
+  error: string | null;
+  retriever_resources: Array<{ message_id: string; document_name: string }>;
+  agent_thoughts: Array<{ id: string; message_id: string; tool: string }>;
+  answer_tokens: number;
   [field: string]: unknown;
 }
 
@@ -214,7 +220,93 @@ describe('LocalDifyServer', () => {
       await messageEnded;
       expect(record.generation).toBe('completed');
       const [saved] = await messages(baseUrl, record.conversationId);
-      expect(saved).toMatchObject({ id: record.messageId, answer: record.answer });
+      expect(saved).toMatchObject({ id: record.messageId, answer: record.answer, status: 'normal', error: null });
+      expect(saved.retriever_resources[0]).toMatchObject({ message_id: record.messageId, document_name: 'rag-zh.md' });
+      expect(saved.answer_tokens).toBeGreaterThan(0);
+    });
+  });
+
+  it('lists a message from the start of its generation, its answer empty until generation ended', async () => {
+    await withServer({ chunkDelayMs: 30 }, async (server, baseUrl) => {
+      const response = await chat(baseUrl, { query: '什么是 RAG？', response_mode: 'streaming' });
+      const [first] = await firstFrames(response, 1);
+      const conversationId = String(first.conversation_id);
+      expect(await messages(baseUrl, conversationId)).toEqual([
+        {
+          id: first.message_id,
+          conversation_id: conversationId,
+          parent_message_id: '00000000-0000-0000-0000-000000000000',
+          inputs: {},
+          query: '什么是 RAG？',
+          answer: '',
+          feedback: null,
+          retriever_resources: [],
+          created_at: first.created_at,
+          agent_thoughts: [],
+          message_files: [],
+          message_tokens: 0,
+          answer_tokens: 0,
+          provider_response_latency: 0,
+          total_price: '0.0000000',
+          currency: 'USD',
+          status: 'normal',
+          error: null,
+          extra_contents: [],
+          total_tokens: 0,
+        },
+      ]);
+      await once(server, 'message-end');
+      const [saved] = await messages(baseUrl, conversationId);
+      expect(saved.answer).toBe(server.streams[0].answer);
+      expect(saved.provider_response_latency).toBeGreaterThan(0);
+      expect(saved.total_tokens).toBe(Number(saved.message_tokens) + saved.answer_tokens);
+    });
+  });
+
+  it('pages history backwards with first_id and limit, and refuses as Dify does', async () => {
+    await withServer({}, async (server, baseUrl) => {
+      let conversation_id = '';
+      for (const query of ['What is RAG?', 'And Dify?', 'How many vacation days?']) {
+        await readStream(await chat(baseUrl, { query, response_mode: 'streaming', conversation_id }));
+        conversation_id = server.streams[0].conversationId;
+      }
+      const page = async (query: Record<string, string>) => (await history(baseUrl, { conversation_id, user: 'u1', ...query })).json();
+      const newest = (await page({ limit: '2' })) as { limit: number; has_more: boolean; data: HistoryItem[] };
+      expect(newest).toMatchObject({ limit: 2, has_more: true });
+      expect(newest.data.map((m) => m.query)).toEqual(['And Dify?', 'How many vacation days?']);
+      const older = (await page({ limit: '2', first_id: newest.data[0].id })) as { has_more: boolean; data: HistoryItem[] };
+      expect([older.has_more, older.data.map((m) => m.query)]).toEqual([false, ['What is RAG?']]);
+      expect(await page({ conversation_id: '' })).toEqual({ limit: 20, has_more: false, data: [] });
+
+      const notExists = { code: 'not_found', message: 'Conversation Not Exists.', status: 404 };
+      expect(await page({ user: 'u2' })).toEqual(notExists);
+      expect(await (await history(baseUrl, { conversation_id })).json()).toEqual(notExists);
+      expect(await page({ conversation_id: '2f1d3c3e-0000-4000-8000-000000000000' })).toEqual(notExists);
+      expect(await page({ first_id: '2f1d3c3e-0000-4000-8000-000000000000' })).toEqual({
+        code: 'not_found',
+        message: 'First Message Not Exists.',
+        status: 404,
+      });
+      for (const bad of [{ limit: '0' }, { limit: '101' }, { limit: 'ten' }, { first_id: 'nope' }, { conversation_id: 'nope' }] as Array<
+        Record<string, string>
+      >) {
+        expect(await page(bad)).toMatchObject({ code: 'invalid_param', status: 400 });
+      }
+      expect(await (await history(baseUrl, { user: 'u1' })).json()).toMatchObject({
+        code: 'invalid_param',
+        message: expect.stringContaining('conversation_id\n  Field required'),
+      });
+    });
+  });
+
+  it('lists an agent’s thoughts as it streamed them', async () => {
+    await withServer({ appMode: 'agent-chat' }, async (_server, baseUrl) => {
+      const { frames } = await readStream(await chat(baseUrl, { query: 'What is RAG?', response_mode: 'streaming' }));
+      const thought = frames.find((f) => f.event === 'agent_thought')!;
+      const [saved] = await messages(baseUrl, String(thought.conversation_id));
+      expect(saved.agent_thoughts).toEqual([
+        expect.objectContaining({ id: thought.id, message_id: thought.message_id, tool: thought.tool, tool_input: thought.tool_input }),
+      ]);
     });
   });
 
@@ -265,14 +357,14 @@ describe('LocalDifyServer', () => {
       };
       server.injectFault({ kind: 'error-event', afterChunks: 1, message: 'Model overloaded.' });
       await readStream(await chat(baseUrl, streaming));
-      expect(await saved()).toMatchObject({ answer: '' });
+      expect(await saved()).toMatchObject({ answer: '', status: 'error', error: 'Model overloaded.', retriever_resources: [] });
       expect(server.streams.at(-1)!.generation).toBe('failed');
       server.injectFault({ kind: 'message-replace', afterChunks: 1, answer: 'Replaced.' });
       await readStream(await chat(baseUrl, streaming));
-      expect(await saved()).toMatchObject({ answer: 'Replaced.' });
+      expect(await saved()).toMatchObject({ answer: 'Replaced.', status: 'normal' });
       server.injectFault({ kind: 'cut', afterChunks: 1 });
       await readStream(await chat(baseUrl, streaming));
-      expect(await saved()).toMatchObject({ answer: server.streams.at(-1)!.answer });
+      expect(await saved()).toMatchObject({ answer: server.streams.at(-1)!.answer, status: 'normal' });
       expect(server.streams.at(-1)).toMatchObject({ outcome: 'fault', generation: 'completed', chunksSent: 1 });
 
       server.injectFault({

@@ -5,12 +5,13 @@ import { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { composeAnswer } from './answer-composer';
-import { ConversationStore, StoredConversation, StoredMessage, unixSeconds } from './conversation-store';
+import { ConversationStore, StoredConversation, StoredMessage, unixSeconds, UUID } from './conversation-store';
 import { conversationNotExists, HttpError } from './http-error';
 import { KnowledgeBase } from './knowledge-base';
 import { LocalDifyFault, LocalDifyOptions, RecordedRequest, StreamRecord } from './local-dify.types';
 import { GenerationFault, MessageGeneration } from './message-generation';
-import { blockingReply, ReplyEvents, ReplyIds } from './reply-events';
+import { messageHistory } from './message-history';
+import { agentThoughts, blockingReply, ReplyEvents, ReplyIds } from './reply-events';
 import { streamReply } from './reply-stream';
 import { seededRandom, toJson } from './wire-format';
 
@@ -30,7 +31,6 @@ const DEFAULTS: Required<LocalDifyOptions> = {
 };
 
 const MAX_BODY_BYTES = 1024 * 1024;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface ChatBody {
   query: string;
@@ -149,7 +149,7 @@ export class LocalDifyServer extends EventEmitter {
     if (method === 'POST' && stop) return this.stop(decodeURIComponent(stop[1]), body, res);
     if (method === 'GET' && path === '/v1/parameters') return sendJson(res, 200, PARAMETERS);
     if (method === 'GET' && path === '/v1/info') return sendJson(res, 200, this.info());
-    if (method === 'GET' && path === '/v1/messages') return this.history(url, res);
+    if (method === 'GET' && path === '/v1/messages') return sendJson(res, 200, messageHistory(url.searchParams, this.conversations));
     if (method === 'GET' && path === '/v1/conversations') return this.list(url, res);
     if (method === 'DELETE' && conversation) return this.deleteConversation(conversation[1], body, res);
     throw new HttpError(
@@ -196,7 +196,14 @@ export class LocalDifyServer extends EventEmitter {
     };
     this.remember(this.streams, record);
     // Dify creates the message row before generating, so history lists it from now on.
-    const message: StoredMessage = { id: ids.messageId, query: request.query, createdAt: ids.createdAt };
+    const message: StoredMessage = {
+      id: ids.messageId,
+      conversationId: conversation.id,
+      query: request.query,
+      createdAt: ids.createdAt,
+      hits,
+      thoughts: agentThoughts(this.options.appMode, request.query),
+    };
     this.conversations.addMessage(conversation, message);
     const generationFault = isGenerationFault(fault) ? fault : undefined;
     const generation = this.generate(record, message, answer, generationFault);
@@ -219,7 +226,7 @@ export class LocalDifyServer extends EventEmitter {
       return;
     }
     const { options } = this;
-    const events = new ReplyEvents(ids, options.appMode, request.query);
+    const events = new ReplyEvents(ids, options.appMode, request.query, message.thoughts);
     const style = { ...options, random: this.random, pingFirst: options.appMode === 'advanced-chat' };
     const ended = await streamReply(res, { generation, events, hits, fault, sent: () => record.chunksSent++ }, style);
     if (ended) this.endStream(record, outcome());
@@ -296,27 +303,6 @@ export class LocalDifyServer extends EventEmitter {
     };
   }
 
-  private history(url: URL, res: ServerResponse): void {
-    const conversation = this.ownedConversation(url.searchParams.get('conversation_id'), url.searchParams.get('user'));
-    const limit = Math.min(100, Math.max(1, Number(url.searchParams.get('limit') ?? 20)));
-    const data = conversation.messages.slice(-limit).map((m) => ({
-      id: m.id,
-      conversation_id: conversation.id,
-      parent_message_id: null,
-      inputs: {},
-      query: m.query,
-      answer: m.saved && 'answer' in m.saved ? m.saved.answer : '',
-      feedback: null,
-      retriever_resources: [],
-      created_at: m.createdAt,
-      agent_thoughts: [],
-      message_files: [],
-      status: 'normal',
-      error: null,
-    }));
-    sendJson(res, 200, { limit, has_more: conversation.messages.length > limit, data });
-  }
-
   private list(url: URL, res: ServerResponse): void {
     const data = this.conversations.listFor(url.searchParams.get('user')).map((c) => ({
       id: c.id,
@@ -332,15 +318,9 @@ export class LocalDifyServer extends EventEmitter {
 
   private deleteConversation(id: string, body: Body, res: ServerResponse): void {
     const user = (body.json as { user?: unknown } | undefined)?.user;
-    this.ownedConversation(id, typeof user === 'string' ? user : null);
+    if (!this.conversations.owned(id, typeof user === 'string' ? user : null)) throw conversationNotExists();
     this.conversations.delete(id);
     res.writeHead(204).end();
-  }
-
-  private ownedConversation(id: string | null, user: string | null): StoredConversation {
-    const conversation = id ? this.conversations.owned(id, user) : undefined;
-    if (!conversation) throw conversationNotExists();
-    return conversation;
   }
 }
 
