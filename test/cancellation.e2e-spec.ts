@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { StreamRecord } from '../src/local-dify';
 import { waitUntil } from './support/wait-until';
 import { Stack, startStack } from './support/stack';
 
@@ -18,10 +19,13 @@ describe('cancelling answers upstream (e2e)', () => {
     client.send(ask('什么是 RAG？'));
     await client.waitFor((m) => m.type === 'answer');
     const ended = once(stack.dify, 'stream-end');
+    const generated = once(stack.dify, 'message-end');
     client.socket.terminate();
-    const [record] = (await ended) as [{ outcome: string; taskId: string; user: string }];
+    const [record] = (await ended) as [StreamRecord];
     expect(record.outcome).toBe('client-closed');
-    await waitUntil(() => stack.dify.stopCalls.length > 0);
+    // Dify goes on generating for a client that left (seconds more here): the service's stop call ends it.
+    await generated;
+    expect(record.generation).toBe('stopped');
     expect(stack.dify.stopCalls).toEqual([{ taskId: record.taskId, user: record.user }]);
   });
 
@@ -34,13 +38,16 @@ describe('cancelling answers upstream (e2e)', () => {
     await client.waitFor((m) => m.type === 'status' && m.stage === 'interrupting', { from });
     const closing = await client.waitFor((m) => m.type === 'answer' && m.final === true, { from });
     expect(closing).toMatchObject({ content: '', finish_reason: 'interrupted' });
+    const [first] = stack.dify.streams;
+    // Stopped by the service long before its own end, at this pace.
+    await waitUntil(() => first.generation !== 'running');
+    expect(first).toMatchObject({ outcome: 'client-closed', generation: 'stopped' });
+    expect(stack.dify.stopCalls).toContainEqual({ taskId: first.taskId, user: first.user });
     stack.dify.options.chunkDelayMs = 1;
     const { text } = await client.answer(client.received.indexOf(closing) + 1);
-    const [first, second] = stack.dify.streams;
-    expect(first.outcome).toBe('client-closed');
-    expect(second.outcome).toBe('completed');
+    const second = stack.dify.streams[1];
+    expect(second).toMatchObject({ outcome: 'completed', generation: 'completed' });
     expect(text).toBe(second.answer);
-    await waitUntil(() => stack.dify.stopCalls.some((c) => c.taskId === first.taskId));
     client.close();
   });
 
@@ -53,6 +60,6 @@ describe('cancelling answers upstream (e2e)', () => {
     await client.waitForClose();
     await new Promise((r) => setTimeout(r, 100));
     expect(stack.dify.stopCalls).toEqual([]);
-    expect(stack.dify.streams[0].outcome).toBe('completed');
+    expect(stack.dify.streams[0]).toMatchObject({ outcome: 'completed', generation: 'completed' });
   });
 });

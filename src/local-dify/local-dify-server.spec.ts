@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { waitUntil } from '../../test/support/wait-until';
 import { LocalDifyOptions } from './local-dify.types';
 import { LocalDifyServer } from './local-dify-server';
 
@@ -17,6 +18,46 @@ async function withServer(options: LocalDifyOptions, run: (server: LocalDifyServ
 
 const chat = (baseUrl: string, body: object, init: RequestInit = {}) =>
   fetch(`${baseUrl}/chat-messages`, { method: 'POST', headers: auth, body: JSON.stringify({ inputs: {}, user: 'u1', ...body }), ...init });
+
+const history = (baseUrl: string, query: Record<string, string>) =>
+  fetch(`${baseUrl}/messages?${new URLSearchParams(query).toString()}`, { headers: auth });
+
+interface HistoryItem {
+  id: string;
+  conversation_id: string;
+  answer: string;
+  status: string;
+  error: string | null;
+  retriever_resources: Array<{ message_id: string; document_name: string }>;
+  agent_thoughts: Array<{ id: string; message_id: string; tool: string }>;
+  answer_tokens: number;
+  [field: string]: unknown;
+}
+
+/** One conversation's messages, newest 20, for user u1. */
+async function messages(baseUrl: string, conversationId: string): Promise<HistoryItem[]> {
+  const response = await history(baseUrl, { conversation_id: conversationId, user: 'u1' });
+  return ((await response.json()) as { data: HistoryItem[] }).data;
+}
+
+/** Reads an SSE response until `count` data frames came, and leaves the rest unread. */
+async function firstFrames(response: Response, count: number) {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  // What follows the last blank line is a frame still coming.
+  const frames = () =>
+    text
+      .split('\n\n')
+      .slice(0, -1)
+      .filter((f) => f.startsWith('data: '));
+  while (frames().length < count) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`The stream ended before ${count} frames`);
+    text += decoder.decode(value, { stream: true });
+  }
+  return frames().map((f) => JSON.parse(f.slice(6)) as Record<string, unknown>);
+}
 
 /** Reads a whole SSE response: its raw byte chunks and its data frames. */
 async function readStream(response: Response) {
@@ -134,30 +175,145 @@ describe('LocalDifyServer', () => {
     });
   });
 
-  it('ends a stream early on stop from the same user, and records every stop call', async () => {
+  it('ends generation on stop from the message’s user only, and saves the partial answer', async () => {
     await withServer({ chunkDelayMs: 30, chunkChars: 1 }, async (server, baseUrl) => {
       const response = await chat(baseUrl, { query: '什么是 RAG？', response_mode: 'streaming' });
       const reading = readStream(response);
       await new Promise((r) => setTimeout(r, 100));
-      const { taskId } = server.streams[0];
+      const [record] = server.streams;
       const stop = (user: string) =>
-        fetch(`${baseUrl}/chat-messages/${taskId}/stop`, { method: 'POST', headers: auth, body: JSON.stringify({ user }) });
+        fetch(`${baseUrl}/chat-messages/${record.taskId}/stop`, { method: 'POST', headers: auth, body: JSON.stringify({ user }) });
       expect(await (await stop('someone-else')).json()).toEqual({ result: 'success' });
-      expect(server.streams[0].outcome).toBe('open');
+      expect([record.outcome, record.generation]).toEqual(['open', 'running']);
+      const ended = once(server, 'message-end');
       await stop('u1');
-      const { events } = await reading;
+      expect((await ended)[0]).toMatchObject({ taskId: record.taskId, generation: 'stopped' });
+      const { events, frames } = await reading;
       expect(events.at(-1)).toBe('message_end');
-      expect(server.streams[0].outcome).toBe('stopped');
+      expect(record.outcome).toBe('stopped');
+      const streamed = frames
+        .filter((f) => f.event === 'message')
+        .map((f) => f.answer as string)
+        .join('');
+      expect(streamed.length).toBeGreaterThan(0);
+      expect(streamed.length).toBeLessThan(record.answer.length);
+      const [saved] = await messages(baseUrl, record.conversationId);
+      expect(saved).toMatchObject({ answer: streamed, status: 'normal' });
       expect(server.stopCalls).toEqual([
-        { taskId, user: 'someone-else' },
-        { taskId, user: 'u1' },
+        { taskId: record.taskId, user: 'someone-else' },
+        { taskId: record.taskId, user: 'u1' },
       ]);
     });
   });
 
-  it('keeps no records with record: false, and still tells when a reply ended', async () => {
+  it('generates the answer to its end after the client went mid-stream, then lists it whole', async () => {
+    await withServer({ chunkDelayMs: 10 }, async (server, baseUrl) => {
+      const abort = new AbortController();
+      const response = await chat(baseUrl, { query: '什么是 RAG？', response_mode: 'streaming' }, { signal: abort.signal });
+      await firstFrames(response, 2);
+      const [record] = server.streams;
+      const streamEnded = once(server, 'stream-end');
+      const messageEnded = once(server, 'message-end');
+      abort.abort();
+      await streamEnded;
+      expect([record.outcome, record.generation]).toEqual(['client-closed', 'running']);
+      await messageEnded;
+      expect(record.generation).toBe('completed');
+      const [saved] = await messages(baseUrl, record.conversationId);
+      expect(saved).toMatchObject({ id: record.messageId, answer: record.answer, status: 'normal', error: null });
+      expect(saved.retriever_resources[0]).toMatchObject({ message_id: record.messageId, document_name: 'rag-zh.md' });
+      expect(saved.answer_tokens).toBeGreaterThan(0);
+    });
+  });
+
+  it('lists a message from the start of its generation, its answer empty until generation ended', async () => {
+    await withServer({ chunkDelayMs: 30 }, async (server, baseUrl) => {
+      const response = await chat(baseUrl, { query: '什么是 RAG？', response_mode: 'streaming' });
+      const [first] = await firstFrames(response, 1);
+      const conversationId = String(first.conversation_id);
+      expect(await messages(baseUrl, conversationId)).toEqual([
+        {
+          id: first.message_id,
+          conversation_id: conversationId,
+          parent_message_id: '00000000-0000-0000-0000-000000000000',
+          inputs: {},
+          query: '什么是 RAG？',
+          answer: '',
+          feedback: null,
+          retriever_resources: [],
+          created_at: first.created_at,
+          agent_thoughts: [],
+          message_files: [],
+          message_tokens: 0,
+          answer_tokens: 0,
+          provider_response_latency: 0,
+          total_price: '0.0000000',
+          currency: 'USD',
+          status: 'normal',
+          error: null,
+          extra_contents: [],
+          total_tokens: 0,
+        },
+      ]);
+      await once(server, 'message-end');
+      const [saved] = await messages(baseUrl, conversationId);
+      expect(saved.answer).toBe(server.streams[0].answer);
+      expect(saved.provider_response_latency).toBeGreaterThan(0);
+      expect(saved.total_tokens).toBe(Number(saved.message_tokens) + saved.answer_tokens);
+    });
+  });
+
+  it('pages history backwards with first_id and limit, and refuses as Dify does', async () => {
+    await withServer({}, async (server, baseUrl) => {
+      let conversation_id = '';
+      for (const query of ['What is RAG?', 'And Dify?', 'How many vacation days?']) {
+        await readStream(await chat(baseUrl, { query, response_mode: 'streaming', conversation_id }));
+        conversation_id = server.streams[0].conversationId;
+      }
+      const page = async (query: Record<string, string>) => (await history(baseUrl, { conversation_id, user: 'u1', ...query })).json();
+      const newest = (await page({ limit: '2' })) as { limit: number; has_more: boolean; data: HistoryItem[] };
+      expect(newest).toMatchObject({ limit: 2, has_more: true });
+      expect(newest.data.map((m) => m.query)).toEqual(['And Dify?', 'How many vacation days?']);
+      const older = (await page({ limit: '2', first_id: newest.data[0].id })) as { has_more: boolean; data: HistoryItem[] };
+      expect([older.has_more, older.data.map((m) => m.query)]).toEqual([false, ['What is RAG?']]);
+      expect(await page({ conversation_id: '' })).toEqual({ limit: 20, has_more: false, data: [] });
+
+      const notExists = { code: 'not_found', message: 'Conversation Not Exists.', status: 404 };
+      expect(await page({ user: 'u2' })).toEqual(notExists);
+      expect(await (await history(baseUrl, { conversation_id })).json()).toEqual(notExists);
+      expect(await page({ conversation_id: '2f1d3c3e-0000-4000-8000-000000000000' })).toEqual(notExists);
+      expect(await page({ first_id: '2f1d3c3e-0000-4000-8000-000000000000' })).toEqual({
+        code: 'not_found',
+        message: 'First Message Not Exists.',
+        status: 404,
+      });
+      for (const bad of [{ limit: '0' }, { limit: '101' }, { limit: 'ten' }, { first_id: 'nope' }, { conversation_id: 'nope' }] as Array<
+        Record<string, string>
+      >) {
+        expect(await page(bad)).toMatchObject({ code: 'invalid_param', status: 400 });
+      }
+      expect(await (await history(baseUrl, { user: 'u1' })).json()).toMatchObject({
+        code: 'invalid_param',
+        message: expect.stringContaining('conversation_id\n  Field required'),
+      });
+    });
+  });
+
+  it('lists an agent’s thoughts as it streamed them', async () => {
+    await withServer({ appMode: 'agent-chat' }, async (_server, baseUrl) => {
+      const { frames } = await readStream(await chat(baseUrl, { query: 'What is RAG?', response_mode: 'streaming' }));
+      const thought = frames.find((f) => f.event === 'agent_thought')!;
+      const [saved] = await messages(baseUrl, String(thought.conversation_id));
+      expect(saved.agent_thoughts).toEqual([
+        expect.objectContaining({ id: thought.id, message_id: thought.message_id, tool: thought.tool, tool_input: thought.tool_input }),
+      ]);
+    });
+  });
+
+  it('keeps no records with record: false, and still tells when a reply and its message ended', async () => {
     await withServer({ record: false }, async (server, baseUrl) => {
       const ended = once(server, 'stream-end');
+      const generated = once(server, 'message-end');
       const response = await chat(baseUrl, { query: '什么是 RAG？', response_mode: 'streaming' });
       const { frames } = await readStream(response);
       const [record] = await ended;
@@ -166,7 +322,8 @@ describe('LocalDifyServer', () => {
         headers: auth,
         body: JSON.stringify({ user: 'u1' }),
       });
-      expect(record).toMatchObject({ outcome: 'completed', query: '什么是 RAG？' });
+      expect(record).toMatchObject({ outcome: 'completed', generation: 'completed', query: '什么是 RAG？' });
+      expect((await generated)[0]).toBe(record);
       expect([server.requests, server.streams, server.stopCalls]).toEqual([[], [], []]);
     });
   });
@@ -191,8 +348,42 @@ describe('LocalDifyServer', () => {
     });
   });
 
-  it('records client-closed when the client goes mid-stream, and closes with streams open', async () => {
-    const server = new LocalDifyServer({ apiKeys: [KEY], pingIntervalMs: 10 });
+  it('saves what the generation faults made of the message; a cut stream’s answer is generated all the same', async () => {
+    await withServer({}, async (server, baseUrl) => {
+      const streaming = { query: 'What is RAG?', response_mode: 'streaming' };
+      const saved = async () => {
+        await waitUntil(() => server.streams.at(-1)!.generation !== 'running');
+        return (await messages(baseUrl, server.streams.at(-1)!.conversationId))[0];
+      };
+      server.injectFault({ kind: 'error-event', afterChunks: 1, message: 'Model overloaded.' });
+      await readStream(await chat(baseUrl, streaming));
+      expect(await saved()).toMatchObject({ answer: '', status: 'error', error: 'Model overloaded.', retriever_resources: [] });
+      expect(server.streams.at(-1)!.generation).toBe('failed');
+      server.injectFault({ kind: 'message-replace', afterChunks: 1, answer: 'Replaced.' });
+      await readStream(await chat(baseUrl, streaming));
+      expect(await saved()).toMatchObject({ answer: 'Replaced.', status: 'normal' });
+      server.injectFault({ kind: 'cut', afterChunks: 1 });
+      await readStream(await chat(baseUrl, streaming));
+      expect(await saved()).toMatchObject({ answer: server.streams.at(-1)!.answer, status: 'normal' });
+      expect(server.streams.at(-1)).toMatchObject({ outcome: 'fault', generation: 'completed', chunksSent: 1 });
+
+      server.injectFault({
+        kind: 'error-event',
+        afterChunks: 1,
+        status: 400,
+        code: 'completion_request_error',
+        message: 'Model overloaded.',
+      });
+      const blocking = await chat(baseUrl, { query: 'What is RAG?' });
+      expect([blocking.status, await blocking.json()]).toEqual([
+        400,
+        { code: 'completion_request_error', message: 'Model overloaded.', status: 400 },
+      ]);
+    });
+  });
+
+  it('records client-closed when the client goes mid-stream, and close() stops every generation', async () => {
+    const server = new LocalDifyServer({ apiKeys: [KEY], pingIntervalMs: 10, chunkDelayMs: 1000 });
     const { baseUrl } = await server.listen();
     server.injectFault({ kind: 'hang' });
     const abort = new AbortController();
@@ -200,9 +391,10 @@ describe('LocalDifyServer', () => {
     expect(response.status).toBe(200);
     const ended = once(server, 'stream-end');
     abort.abort();
-    expect((await ended)[0]).toMatchObject({ outcome: 'client-closed' });
+    expect((await ended)[0]).toMatchObject({ outcome: 'client-closed', generation: 'running' });
     const open = await chat(baseUrl, { query: 'What is RAG?', response_mode: 'streaming' });
     expect(open.status).toBe(200);
     await server.close();
+    await waitUntil(() => server.streams.every((s) => s.generation === 'stopped'));
   });
 });

@@ -5,10 +5,14 @@ import { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { composeAnswer } from './answer-composer';
-import { Hit, KnowledgeBase } from './knowledge-base';
+import { ConversationStore, StoredConversation, StoredMessage, unixSeconds, UUID } from './conversation-store';
+import { conversationNotExists, HttpError } from './http-error';
+import { KnowledgeBase } from './knowledge-base';
 import { LocalDifyFault, LocalDifyOptions, RecordedRequest, StreamRecord } from './local-dify.types';
-import { blockingReply, ReplyEvents, ReplyIds } from './reply-events';
-import { SseWriter } from './sse-writer';
+import { GenerationFault, MessageGeneration } from './message-generation';
+import { messageHistory } from './message-history';
+import { agentThoughts, blockingReply, ReplyEvents, ReplyIds } from './reply-events';
+import { streamReply } from './reply-stream';
 import { seededRandom, toJson } from './wire-format';
 
 const DEFAULTS: Required<LocalDifyOptions> = {
@@ -27,34 +31,6 @@ const DEFAULTS: Required<LocalDifyOptions> = {
 };
 
 const MAX_BODY_BYTES = 1024 * 1024;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-interface Conversation {
-  id: string;
-  user: string;
-  createdAt: number;
-  messages: Array<{ id: string; query: string; answer: string; createdAt: number }>;
-}
-
-/** An error reply in Dify's envelope `{code, message, status}`. */
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** What one streamed reply says, and the signal that the client went away. */
-interface Reply {
-  query: string;
-  hits: Hit[];
-  started: number;
-  fault?: LocalDifyFault;
-  gone: AbortSignal;
-}
 
 interface ChatBody {
   query: string;
@@ -68,20 +44,26 @@ interface ChatBody {
  * a folder of markdown files. The embedded default upstream, the end-to-end tests' upstream (with
  * injectable faults and a record of what it saw) and the benchmark's. Plain `node:http`.
  *
- * Events: 'stream-end' (StreamRecord) once a chat reply that got a 200 has ended, for any reason.
+ * A message's answer is generated on its own clock (`MessageGeneration`), as Dify's worker does: an
+ * HTTP reply is one reader of it, and the answer goes on to its end and is saved when the client is
+ * gone. Only `POST /chat-messages/:task_id/stop` (from the message's user) or `close()` stops it.
+ *
+ * Events, each with the StreamRecord: 'stream-end' once the HTTP reply to an accepted chat request
+ * ended, for any reason; 'message-end' once its message's generation ended (completed, stopped or failed) and
+ * the message was saved.
  */
 export class LocalDifyServer extends EventEmitter {
   readonly options: Required<LocalDifyOptions>;
   /** The test records below stay empty with `record: false`. */
   readonly requests: RecordedRequest[] = [];
-  /** One per chat reply that got a 200 (HTTP errors and refused requests have none). */
+  /** One per accepted chat request, whose message was created (HTTP-level faults and refused requests have none). */
   readonly streams: StreamRecord[] = [];
   readonly stopCalls: Array<{ taskId: string; user: string }> = [];
   private readonly knowledge: KnowledgeBase;
-  private readonly conversations = new Map<string, Conversation>();
+  private readonly conversations = new ConversationStore();
   private readonly faults: LocalDifyFault[] = [];
-  /** Open streams by task id, so /stop can end them. */
-  private readonly stopRequests = new Map<string, { user: string; stop: () => void }>();
+  /** Generations under way by task id, so /stop and close() can end them. */
+  private readonly running = new Map<string, { user: string; generation: MessageGeneration }>();
   private readonly sockets = new Set<Socket>();
   private readonly random: () => number;
   private readonly server: Server;
@@ -108,8 +90,9 @@ export class LocalDifyServer extends EventEmitter {
     });
   }
 
-  /** Stops listening and drops every connection, open streams included. */
+  /** Stops every generation, stops listening and drops every connection, open streams included. */
   close(): Promise<void> {
+    for (const { generation } of this.running.values()) generation.stop();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       for (const socket of this.sockets) socket.destroy();
@@ -127,7 +110,7 @@ export class LocalDifyServer extends EventEmitter {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
-    // Every pause ends when the client goes, so nothing outlives a connection.
+    // Ends a `delay-headers` wait when the client goes: that request never reached Dify.
     const gone = new AbortController();
     res.once('close', () => gone.abort());
     try {
@@ -166,7 +149,7 @@ export class LocalDifyServer extends EventEmitter {
     if (method === 'POST' && stop) return this.stop(decodeURIComponent(stop[1]), body, res);
     if (method === 'GET' && path === '/v1/parameters') return sendJson(res, 200, PARAMETERS);
     if (method === 'GET' && path === '/v1/info') return sendJson(res, 200, this.info());
-    if (method === 'GET' && path === '/v1/messages') return this.history(url, res);
+    if (method === 'GET' && path === '/v1/messages') return sendJson(res, 200, messageHistory(url.searchParams, this.conversations));
     if (method === 'GET' && path === '/v1/conversations') return this.list(url, res);
     if (method === 'DELETE' && conversation) return this.deleteConversation(conversation[1], body, res);
     throw new HttpError(
@@ -193,18 +176,12 @@ export class LocalDifyServer extends EventEmitter {
     if (fault?.kind === 'delay-headers') await pause(fault.ms, gone);
     if (gone.aborted) return;
     const conversation = this.conversationFor(request);
-    const started = Date.now();
     const { answer, hits } = composeAnswer(
       this.knowledge,
       request.query,
       conversation.messages.map((m) => m.query),
     );
-    const ids: ReplyIds = {
-      conversationId: conversation.id,
-      messageId: randomUUID(),
-      taskId: randomUUID(),
-      createdAt: Math.floor(started / 1000),
-    };
+    const ids: ReplyIds = { conversationId: conversation.id, messageId: randomUUID(), taskId: randomUUID(), createdAt: unixSeconds() };
     const record: StreamRecord = {
       taskId: ids.taskId,
       messageId: ids.messageId,
@@ -214,20 +191,57 @@ export class LocalDifyServer extends EventEmitter {
       mode: request.mode,
       answer,
       outcome: 'open',
+      generation: 'running',
       chunksSent: 0,
     };
     this.remember(this.streams, record);
-    conversation.messages.push({ id: ids.messageId, query: request.query, answer, createdAt: ids.createdAt });
-    if (request.mode === 'blocking') {
-      await pause(this.options.firstChunkDelayMs, gone);
-      // Blocking bodies use Python's json.dumps defaults: spaced, ASCII-escaped.
-      res
-        .writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' })
-        .end(toJson(blockingReply(ids, this.options.appMode, request.query, answer, hits, latency(started)), true));
-      this.endStream(record, 'completed');
+    // Dify creates the message row before generating, so history lists it from now on.
+    const message: StoredMessage = {
+      id: ids.messageId,
+      conversationId: conversation.id,
+      query: request.query,
+      createdAt: ids.createdAt,
+      hits,
+      thoughts: agentThoughts(this.options.appMode, request.query),
+    };
+    this.conversations.addMessage(conversation, message);
+    const generationFault = isGenerationFault(fault) ? fault : undefined;
+    const generation = this.generate(record, message, answer, generationFault);
+    res.once('close', () => this.endStream(record, 'client-closed'));
+    const streaming = request.mode === 'streaming';
+    // `cut` and `hang` shape streams only; a delayed reply is a normal one.
+    const faulted = generationFault !== undefined || (streaming && fault?.kind === 'cut');
+    const outcome = () => (faulted ? 'fault' : generation.state === 'stopped' ? 'stopped' : 'completed');
+    if (!streaming) {
+      const end = await generation.ended;
+      try {
+        // As in Dify, a generation's failure in blocking mode is an HTTP error.
+        if (end.kind === 'error') throw new HttpError(end.status, end.code, end.message);
+        const reply = blockingReply(ids, this.options.appMode, request.query, end.answer, hits, end.latency);
+        // Blocking bodies use Python's json.dumps defaults: spaced, ASCII-escaped.
+        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end(toJson(reply, true));
+      } finally {
+        this.endStream(record, outcome());
+      }
       return;
     }
-    await this.stream(res, record, ids, { query: request.query, hits, started, fault, gone });
+    const { options } = this;
+    const events = new ReplyEvents(ids, options.appMode, request.query, message.thoughts);
+    const style = { ...options, random: this.random, pingFirst: options.appMode === 'advanced-chat' };
+    const ended = await streamReply(res, { generation, events, hits, fault, sent: () => record.chunksSent++ }, style);
+    if (ended) this.endStream(record, outcome());
+  }
+
+  /** Starts the message's generation; at its end the message is saved, then 'message-end' is told. */
+  private generate(record: StreamRecord, message: StoredMessage, answer: string, fault?: GenerationFault): MessageGeneration {
+    const generation = new MessageGeneration(answer, this.options, fault, (state, end) => {
+      this.running.delete(record.taskId);
+      message.saved = end.kind === 'end' ? { answer: end.answer, latency: end.latency } : { error: end.message };
+      record.generation = state;
+      this.emit('message-end', record);
+    });
+    this.running.set(record.taskId, { user: record.user, generation });
+    return generation;
   }
 
   private validate(body: Body): ChatBody {
@@ -249,64 +263,11 @@ export class LocalDifyServer extends EventEmitter {
   }
 
   /** The request's conversation, new when it names none; another user's is as unknown as a missing one. */
-  private conversationFor(request: ChatBody): Conversation {
-    if (!request.conversationId) {
-      const created: Conversation = { id: randomUUID(), user: request.user, createdAt: Math.floor(Date.now() / 1000), messages: [] };
-      this.conversations.set(created.id, created);
-      return created;
-    }
-    const existing = this.conversations.get(request.conversationId);
-    if (!existing || existing.user !== request.user) throw new HttpError(404, 'not_found', 'Conversation Not Exists.');
+  private conversationFor(request: ChatBody): StoredConversation {
+    if (!request.conversationId) return this.conversations.create(request.user);
+    const existing = this.conversations.owned(request.conversationId, request.user);
+    if (!existing) throw conversationNotExists();
     return existing;
-  }
-
-  private async stream(res: ServerResponse, record: StreamRecord, ids: ReplyIds, reply: Reply): Promise<void> {
-    const { options } = this;
-    const { query, hits, started, fault, gone } = reply;
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
-    const writer = new SseWriter(res, {
-      crlf: options.crlf,
-      legacyJson: options.legacyJson,
-      splitWrites: options.splitWrites,
-      random: this.random,
-    });
-    const events = new ReplyEvents(ids, options.appMode, query);
-    let stopped = false;
-    this.stopRequests.set(ids.taskId, { user: record.user, stop: () => (stopped = true) });
-    const pings = setInterval(() => void writer.ping(), options.pingIntervalMs);
-    res.on('close', () => {
-      clearInterval(pings);
-      this.stopRequests.delete(ids.taskId);
-      if (record.outcome === 'open') this.endStream(record, 'client-closed');
-    });
-
-    if (options.appMode === 'advanced-chat' || fault?.kind === 'hang') await writer.ping();
-    if (fault?.kind === 'hang') return; // pings until the client gives up
-    for (const event of events.opening()) await writer.data(event);
-    await pause(options.firstChunkDelayMs, gone);
-
-    const pieces = codePointChunks(record.answer, options.chunkChars);
-    const failAfter = fault && 'afterChunks' in fault ? fault.afterChunks : Infinity;
-    for (const piece of pieces) {
-      if (!writer.open || stopped || record.chunksSent >= failAfter) break;
-      await writer.data(events.text(piece));
-      record.chunksSent++;
-      await pause(options.chunkDelayMs, gone);
-    }
-    if (!writer.open) return;
-    if (fault?.kind === 'error-event') {
-      await writer.data(
-        events.error(fault.status ?? 400, fault.code ?? 'completion_request_error', fault.message ?? 'Completion request failed.'),
-      );
-    } else if (fault?.kind === 'message-replace') {
-      await writer.data(events.replace(fault.answer));
-      for (const event of events.closing(fault.answer, hits, latency(started))) await writer.data(event);
-    } else if (fault?.kind !== 'cut') {
-      const given = stopped ? pieces.slice(0, record.chunksSent).join('') : record.answer;
-      for (const event of events.closing(given, hits, latency(started))) await writer.data(event);
-    }
-    await writer.end();
-    this.endStream(record, fault && fault.kind !== 'delay-headers' ? 'fault' : stopped ? 'stopped' : 'completed');
   }
 
   private remember<T>(records: T[], entry: T): void {
@@ -319,13 +280,16 @@ export class LocalDifyServer extends EventEmitter {
     this.emit('stream-end', record);
   }
 
-  /** Dify always answers success, even for an unknown task or another user's: then it does nothing. */
+  /**
+   * Stops a message's generation: it ends with what it has, and that is saved. Dify always answers
+   * success, even for an unknown or ended task or another user's: then it does nothing.
+   */
   private stop(taskId: string, body: Body, res: ServerResponse): void {
     const user = (body.json as { user?: unknown } | undefined)?.user;
     if (typeof user !== 'string' || user === '') throw new HttpError(400, 'invalid_param', 'Arg user must be provided.');
     this.remember(this.stopCalls, { taskId, user });
-    const open = this.stopRequests.get(taskId);
-    if (open?.user === user) open.stop();
+    const running = this.running.get(taskId);
+    if (running?.user === user) running.generation.stop();
     sendJson(res, 200, { result: 'success' });
   }
 
@@ -339,54 +303,24 @@ export class LocalDifyServer extends EventEmitter {
     };
   }
 
-  private history(url: URL, res: ServerResponse): void {
-    const conversation = this.ownedConversation(url.searchParams.get('conversation_id'), url.searchParams.get('user'));
-    const limit = Math.min(100, Math.max(1, Number(url.searchParams.get('limit') ?? 20)));
-    const data = conversation.messages.slice(-limit).map((m) => ({
-      id: m.id,
-      conversation_id: conversation.id,
-      parent_message_id: null,
-      inputs: {},
-      query: m.query,
-      answer: m.answer,
-      feedback: null,
-      retriever_resources: [],
-      created_at: m.createdAt,
-      agent_thoughts: [],
-      message_files: [],
-      status: 'normal',
-      error: null,
-    }));
-    sendJson(res, 200, { limit, has_more: conversation.messages.length > limit, data });
-  }
-
   private list(url: URL, res: ServerResponse): void {
-    const user = url.searchParams.get('user');
-    const data = [...this.conversations.values()]
-      .filter((c) => c.user === user)
-      .map((c) => ({
-        id: c.id,
-        name: c.messages[0]?.query.slice(0, 20) ?? 'New conversation',
-        inputs: {},
-        status: 'normal',
-        introduction: '',
-        created_at: c.createdAt,
-        updated_at: c.messages.at(-1)?.createdAt ?? c.createdAt,
-      }));
+    const data = this.conversations.listFor(url.searchParams.get('user')).map((c) => ({
+      id: c.id,
+      name: c.messages[0]?.query.slice(0, 20) ?? 'New conversation',
+      inputs: {},
+      status: 'normal',
+      introduction: '',
+      created_at: c.createdAt,
+      updated_at: c.messages.at(-1)?.createdAt ?? c.createdAt,
+    }));
     sendJson(res, 200, { limit: 20, has_more: false, data: data.slice(0, 20) });
   }
 
   private deleteConversation(id: string, body: Body, res: ServerResponse): void {
     const user = (body.json as { user?: unknown } | undefined)?.user;
-    this.ownedConversation(id, typeof user === 'string' ? user : null);
+    if (!this.conversations.owned(id, typeof user === 'string' ? user : null)) throw conversationNotExists();
     this.conversations.delete(id);
     res.writeHead(204).end();
-  }
-
-  private ownedConversation(id: string | null, user: string | null): Conversation {
-    const conversation = id ? this.conversations.get(id) : undefined;
-    if (!conversation || conversation.user !== user) throw new HttpError(404, 'not_found', 'Conversation Not Exists.');
-    return conversation;
   }
 }
 
@@ -412,22 +346,16 @@ async function readBody(req: IncomingMessage): Promise<Body> {
   }
 }
 
+function isGenerationFault(fault?: LocalDifyFault): fault is GenerationFault {
+  return fault?.kind === 'error-event' || fault?.kind === 'message-replace';
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
 }
 
-/** Splits by code points, so no chunk holds half a surrogate pair. */
-function codePointChunks(text: string, size: number): string[] {
-  const points = Array.from(text);
-  return Array.from({ length: Math.ceil(points.length / size) }, (_, i) => points.slice(i * size, (i + 1) * size).join(''));
-}
-
 function pause(ms: number, signal: AbortSignal): Promise<unknown> {
   return sleep(ms, undefined, { signal }).catch(() => undefined);
-}
-
-function latency(started: number): number {
-  return (Date.now() - started) / 1000;
 }
 
 const PARAMETERS = {

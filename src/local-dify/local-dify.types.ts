@@ -30,24 +30,35 @@ export interface LocalDifyOptions {
   record?: boolean;
 }
 
-/** A failure to play on the next POST /chat-messages (one fault per request, first in first out). */
+/**
+ * A failure to play on the next POST /chat-messages (one fault per request, first in first out).
+ * `error-event` and `message-replace` change the message itself (what is generated and saved); the
+ * others only the HTTP reply, while the message is generated and saved as usual.
+ */
 export type LocalDifyFault =
-  /** An HTTP error before any stream: Dify's JSON envelope, or a proxy's HTML page. */
+  /** An HTTP error before any stream: Dify's JSON envelope, or a proxy's HTML page. No message. */
   | { kind: 'http'; status: number; code?: string; message?: string; html?: boolean }
-  /** N message events, then an in-stream `error` event, then the end (streaming only). */
+  /**
+   * N message events, then the generation fails: an in-stream `error` event and the end (blocking:
+   * this HTTP error); saved with status `error`.
+   */
   | { kind: 'error-event'; afterChunks: number; status?: number; code?: string; message?: string }
-  /** N message events, then the end without `message_end` (streaming only). */
+  /** N message events, then the reply ends without `message_end`, as a network cut does; generation goes on (streaming only). */
   | { kind: 'cut'; afterChunks: number }
-  /** 200, headers and pings, never an event (a chatflow with a bad conversation does this). */
+  /** 200, headers and pings, never an event, as a stuck relay does; generation goes on (streaming only). */
   | { kind: 'hang' }
-  /** Headers only after a while, then a normal answer. */
+  /** Headers only after a while (the request waits in front of Dify), then a normal answer. */
   | { kind: 'delay-headers'; ms: number }
-  /** The socket destroyed without any response. */
+  /** The socket destroyed without any response. No message. */
   | { kind: 'destroy' }
-  /** N message events, then `message_replace` with this answer, then `message_end`. */
+  /** N message events, then `message_replace` with this answer, then `message_end`; the saved (and blocking) answer is this one. */
   | { kind: 'message-replace'; afterChunks: number; answer: string };
 
+/** What happened to one HTTP reply. */
 export type StreamOutcome = 'open' | 'completed' | 'stopped' | 'client-closed' | 'fault';
+
+/** What happened to the message's generation, which goes on when the HTTP client is gone. */
+export type GenerationState = 'running' | 'completed' | 'stopped' | 'failed';
 
 /** One accepted POST /chat-messages (past validation and any HTTP-level fault). */
 export interface StreamRecord {
@@ -57,10 +68,18 @@ export interface StreamRecord {
   user: string;
   query: string;
   mode: 'streaming' | 'blocking';
-  /** The whole answer this reply was meant to give. */
+  /** The whole answer the generation gives unless stopped (a `message-replace` fault replaces it). */
   answer: string;
-  /** `client-closed`: the HTTP client went away before the reply ended. */
+  /**
+   * The HTTP reply: `client-closed` when its client went away before it ended, `stopped` when a stop
+   * call ended it early, `fault` when an injected fault shaped it.
+   */
   outcome: StreamOutcome;
+  /**
+   * The answer's generation: `running` until it ends, then `completed`, `stopped` (by a stop call
+   * or `close()`), or `failed` (an `error-event` fault).
+   */
+  generation: GenerationState;
   /** Answer-text events sent (`message` or `agent_message`). */
   chunksSent: number;
 }

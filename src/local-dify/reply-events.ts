@@ -11,6 +11,25 @@ export interface ReplyIds {
   createdAt: number;
 }
 
+/** An agent's reasoning step: streamed as `agent_thought`, and saved with the message as Dify does. */
+export interface AgentThought {
+  id: string;
+  position: number;
+  thought: string;
+  observation: string;
+  tool: string;
+  toolInput: string;
+}
+
+/** The steps an app of this type takes before answering: an agent searches the knowledge base first. */
+export function agentThoughts(mode: AppMode, query: string): AgentThought[] {
+  if (mode !== 'agent-chat') return [];
+  const toolInput = JSON.stringify({ dataset_retrieval: { query } });
+  return [
+    { id: randomUUID(), position: 1, thought: 'Searching the knowledge base.', observation: '', tool: 'dataset_retrieval', toolInput },
+  ];
+}
+
 /** Builds one reply's Dify events, fields in Dify's order (envelope first, then the event's own). */
 export class ReplyEvents {
   private readonly workflowRunId = randomUUID();
@@ -19,24 +38,11 @@ export class ReplyEvents {
     private readonly ids: ReplyIds,
     private readonly mode: AppMode,
     private readonly query: string,
+    private readonly thoughts: AgentThought[],
   ) {}
 
-  /** Events before the first text: an agent's thought, a chatflow's run and node start. */
+  /** Events before the first text: an agent's thoughts, a chatflow's run and node start. */
   opening(): object[] {
-    if (this.mode === 'agent-chat') {
-      return [
-        this.event('agent_thought', {
-          id: randomUUID(),
-          position: 1,
-          thought: 'Searching the knowledge base.',
-          observation: '',
-          tool: 'dataset_retrieval',
-          tool_labels: {},
-          tool_input: JSON.stringify({ dataset_retrieval: { query: this.query } }),
-          message_files: [],
-        }),
-      ];
-    }
     if (this.mode === 'advanced-chat') {
       return [
         this.workflow('workflow_started', {
@@ -58,7 +64,18 @@ export class ReplyEvents {
         }),
       ];
     }
-    return [];
+    return this.thoughts.map((t) =>
+      this.event('agent_thought', {
+        id: t.id,
+        position: t.position,
+        thought: t.thought,
+        observation: t.observation,
+        tool: t.tool,
+        tool_labels: {},
+        tool_input: t.toolInput,
+        message_files: [],
+      }),
+    );
   }
 
   text(answer: string): object {
@@ -140,7 +157,8 @@ export function blockingReply(ids: ReplyIds, mode: AppMode, query: string, answe
   };
 }
 
-function retrieverResources(hits: Hit[]): object[] {
+/** A `message_end`'s sources, as the stream gives them. */
+export function retrieverResources(hits: Hit[]) {
   return hits.map((hit, i) => ({
     position: i + 1,
     dataset_id: 'local-knowledge',
@@ -165,7 +183,7 @@ function retrieverResources(hits: Hit[]): object[] {
 }
 
 /** Plausible token counts; prices are strings, as Dify sends Decimals. */
-function usage(query: string, answer: string, latency: number): object {
+export function usage(query: string, answer: string, latency: number) {
   const prompt = 200 + query.length * 2;
   const completion = Math.ceil(answer.length / 2);
   return {
