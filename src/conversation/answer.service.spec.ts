@@ -42,6 +42,8 @@ describe('AnswerService', () => {
         .pipe(toArray()),
     );
     expect(pieces).toEqual([
+      // First: where Dify keeps the answer, for another instance if this one dies.
+      { start: true, messageId: 'm', conversationId: 'c-1', user: 'alice:s1' },
       { text: 'RAG ', replace: false },
       { text: 'Moderated.', replace: true },
       { end: true, messageId: 'm', conversationId: 'c-1', sources: [{ document_name: 'rag.md', score: 0.9 }], usage: { total_tokens: 12 } },
@@ -78,6 +80,7 @@ describe('AnswerService', () => {
         .pipe(toArray()),
     );
     expect(pieces).toEqual([
+      { start: true, messageId: 'm', conversationId: 'c-2', user: 'alice:s1' },
       { text: 'fresh', replace: false },
       { end: true, messageId: 'm', conversationId: 'c-2', sources: [], usage: undefined },
     ]);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { catchError, defer, filter, finalize, map, Observable, switchMap, tap, throwError } from 'rxjs';
+import { catchError, concatMap, defer, finalize, Observable, switchMap, tap, throwError } from 'rxjs';
 import { LimitsConfig, limitsConfig, TurnConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
 import { DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyUsage } from '../dify';
@@ -22,9 +22,18 @@ export interface AnswerEnd {
   usage?: DifyUsage;
 }
 
-export type AnswerEvent = AnswerPiece | AnswerEnd;
+/** Where Dify keeps this answer (its first event says): another instance can fetch it if this one dies. */
+export interface AnswerStart {
+  start: true;
+  messageId: string;
+  conversationId: string;
+  user: string;
+}
+
+export type AnswerEvent = AnswerStart | AnswerPiece | AnswerEnd;
 
 export const isAnswerEnd = (event: AnswerEvent): event is AnswerEnd => 'end' in event;
+export const isAnswerStart = (event: AnswerEvent): event is AnswerStart => 'start' in event;
 
 /**
  * One turn against Dify: look up the session's conversation, ask, stream the answer's pieces, and
@@ -66,7 +75,7 @@ export class AnswerService {
       return this.stream(question, principal, sessionId).pipe(
         tap({
           next: (event) => {
-            if (!firstChunk || isAnswerEnd(event)) return;
+            if (!firstChunk || isAnswerEnd(event) || isAnswerStart(event)) return;
             firstChunk = false;
             this.metrics.firstChunkAfter(seconds());
           },
@@ -89,6 +98,7 @@ export class AnswerService {
   }
 
   private asked(key: string, question: string, user: string): Observable<AnswerEvent> {
+    let started = false;
     return defer(() => this.sessions.get(key)).pipe(
       switchMap((record) => {
         let known = record?.conversationId;
@@ -101,9 +111,22 @@ export class AnswerService {
           }),
         );
       }),
-      map(toAnswerEvent),
-      filter((event): event is AnswerEvent => event !== undefined),
+      concatMap((event) => {
+        const events: AnswerEvent[] = [];
+        if (!started && event.messageId && event.conversationId) {
+          started = true;
+          events.push({ start: true, messageId: event.messageId, conversationId: event.conversationId, user });
+        }
+        const answer = toAnswerEvent(event);
+        if (answer) events.push(answer);
+        return events;
+      }),
     );
+  }
+
+  /** An answer as Dify saved it, once it has ended there: for a client whose answer's instance died. */
+  savedAnswer(start: Omit<AnswerStart, 'start'>): Observable<string> {
+    return this.dify.savedAnswer(start.conversationId, start.messageId, start.user);
   }
 
   /** A stored conversation Dify no longer knows (deleted, expired, ended) gives way to a new one. */

@@ -4,7 +4,7 @@ import { Observable, Subscription } from 'rxjs';
 import { TurnConfig } from '../config';
 import { AnswerMessage, Feature, FinishReason, ProtocolError, Stage, StatusMessage } from '../protocol';
 import { AnswerTiming, sourcesMessage, usageMessage } from './answer-report';
-import { AnswerEnd, AnswerEvent, isAnswerEnd } from './answer.service';
+import { AnswerEnd, AnswerEvent, AnswerStart, isAnswerEnd, isAnswerStart } from './answer.service';
 import { ConversationMessage } from './message-sink';
 import { keepEnd } from './utterance-text';
 import { AnswerTakenOverError } from './turn-errors';
@@ -24,6 +24,8 @@ export interface AnsweringOutlet {
   readonly sessionId: string;
   /** An answer starts: what follows, up to its final chunk, belongs to it. */
   begin(answerId: string): void;
+  /** Where Dify keeps the answer, as its first event said. */
+  upstream(answerId: string, start: AnswerStart): void;
   /** To every connection; with `feature`, to those that opted into it. */
   send(message: ConversationMessage, feature?: Feature): void;
   status(stage: Stage, extra?: Partial<StatusMessage>): void;
@@ -93,6 +95,7 @@ export class Answering {
     turn.subscription.add(
       this.deps.answer(question, this.outlet.principal, this.outlet.sessionId).subscribe({
         next: (event) => {
+          if (isAnswerStart(event)) return this.outlet.upstream(turn.id, event);
           if (isAnswerEnd(event)) {
             turn.end = event;
             return;

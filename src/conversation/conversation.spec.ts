@@ -1,4 +1,4 @@
-import { Observable, Subject } from 'rxjs';
+import { EMPTY, Observable, Subject } from 'rxjs';
 import { DifyError } from '../dify';
 import { ProtocolError } from '../protocol';
 import { ConversationMessage } from './message-sink';
@@ -23,6 +23,7 @@ function roomsFor(answer: AnsweringDeps['answer'], turn: TurnConfig, now = Date.
             sessionId,
             { answer, turn, now },
             new LocalAnswerLog(),
+            () => EMPTY,
             { graceMs: 0, maxLogChars: 1_000_000 },
             () => undefined,
           ),

@@ -1,7 +1,7 @@
-import { Subscription } from 'rxjs';
+import { Observable, Subscription } from 'rxjs';
 import { ResumeConfig } from '../config';
 import { Feature, ProtocolError, Stage, StatusMessage } from '../protocol';
-import { AnswerLog, AnswerLogReplay, sessionKey } from '../session';
+import { AnswerLog, AnswerLogReplay, AnswerUpstream, OwnerSilentError, sessionKey } from '../session';
 import { withoutUndefined } from './answer-report';
 import { AnswerRecord } from './answer-record';
 import { Answering, AnsweringDeps } from './answering';
@@ -21,7 +21,7 @@ export interface RoomMember {
 /** Answers a room keeps for resuming: the one streaming and the one before it. */
 const KEPT_ANSWERS = 2;
 /** A resumed answer whose log stays silent this long has lost its owner (an instance that died). */
-const FOLLOW_IDLE_MS = 10_000;
+const FOLLOW_IDLE_MS = 6000;
 /** While a client follows an answer from another instance, its owner is told this often to keep it going. */
 const WATCH_EVERY_MS = 1000;
 
@@ -48,6 +48,8 @@ export class SessionRoom {
     readonly sessionId: string,
     deps: AnsweringDeps,
     private readonly log: AnswerLog,
+    /** An answer as Dify saved it, for a client whose answer's instance died. */
+    private readonly savedAnswer: (upstream: AnswerUpstream) => Observable<string>,
     private readonly config: Pick<ResumeConfig, 'graceMs' | 'maxLogChars'>,
     /** Nobody is attached and nothing streams: the registry may forget the room after the retention. */
     private readonly onVacant: (room: SessionRoom) => void,
@@ -57,6 +59,8 @@ export class SessionRoom {
       principal,
       sessionId,
       begin: (answerId) => this.begin(answerId),
+      upstream: (answerId, { conversationId, messageId, user }) =>
+        this.log.describe(this.key, answerId, { conversationId, messageId, user }),
       send: (message, feature) => this.send(message, feature),
       status: (stage, extra) => this.status(stage, extra),
       fail: (error) => this.send(error.toMessage(sessionId)),
@@ -120,7 +124,7 @@ export class SessionRoom {
     if (!record.resumable) return false;
     this.replay(member, record, offset, streamIndex);
     if (logged.ended) member.send(this.statusMessage('idle'));
-    else this.follow(member, answerId, logged.cursor);
+    else this.follow(member, record, logged.cursor, logged.upstream);
     return true;
   }
 
@@ -139,23 +143,49 @@ export class SessionRoom {
     for (const message of closing) member.send(message);
   }
 
-  /** Sends `member` what the instance streaming the answer writes to the log, until its end. */
-  private follow(member: RoomMember, answerId: string, cursor: string): void {
-    const watching = setInterval(() => this.log.watch(this.key, answerId), WATCH_EVERY_MS);
-    this.log.watch(this.key, answerId);
-    const done = () => {
-      this.following.delete(member);
-      member.send(this.statusMessage('idle'));
-    };
-    const subscription = this.log.follow(this.key, answerId, cursor, FOLLOW_IDLE_MS).subscribe({
-      next: ({ message, feature }) => {
-        if (!feature || member.features().includes(feature as Feature)) member.send(message as ConversationMessage);
+  /**
+   * Sends `member` what the instance streaming the answer writes to the log, until its end. If that
+   * instance falls silent (it died), the rest comes from Dify, which generated on and saved it.
+   */
+  private follow(member: RoomMember, record: AnswerRecord, cursor: string, upstream?: AnswerUpstream): void {
+    const watching = setInterval(() => this.log.watch(this.key, record.id), WATCH_EVERY_MS);
+    this.log.watch(this.key, record.id);
+    let known = upstream;
+    const subscription = this.log.follow(this.key, record.id, cursor, FOLLOW_IDLE_MS).subscribe({
+      next: (entry) => {
+        if ('upstream' in entry) return void (known = entry.upstream);
+        const feature = entry.feature as Feature | undefined;
+        record.record(entry.message as ConversationMessage, feature);
+        if (!feature || member.features().includes(feature)) member.send(entry.message as ConversationMessage);
       },
-      complete: done,
-      error: done,
+      complete: () => this.followed(member),
+      error: (error: unknown) =>
+        error instanceof OwnerSilentError && known && !record.ended ? this.recover(member, record, known) : this.followed(member),
     });
     subscription.add(() => clearInterval(watching));
     if (!subscription.closed) this.following.set(member, subscription);
+  }
+
+  /** The rest of an answer whose instance died, from Dify's history once Dify saved it. */
+  private recover(member: RoomMember, record: AnswerRecord, upstream: AnswerUpstream): void {
+    const close = (reason: 'complete' | 'interrupted') => {
+      member.send({ type: 'answer', content: '', final: true, finish_reason: reason, answer_id: record.id, session_id: this.sessionId });
+      this.followed(member);
+    };
+    const recovery = this.savedAnswer(upstream).subscribe({
+      next: (answer) => {
+        const rest = record.continuation(answer);
+        if (rest) member.send({ type: 'answer', ...rest, final: false, answer_id: record.id, session_id: this.sessionId });
+        close('complete');
+      },
+      error: () => close('interrupted'),
+    });
+    this.following.set(member, recovery);
+  }
+
+  private followed(member: RoomMember): void {
+    this.following.delete(member);
+    member.send(this.statusMessage('idle'));
   }
 
   /** The grace is over: the answer is stopped, unless a client follows it from another instance. */

@@ -22,7 +22,7 @@ export class SessionRooms {
   private readonly deps: AnsweringDeps;
 
   constructor(
-    answers: AnswerService,
+    private readonly answers: AnswerService,
     @Inject(turnConfig.KEY) turn: ConfigType<typeof turnConfig>,
     @Inject(resumeConfig.KEY) private readonly config: ConfigType<typeof resumeConfig>,
     metrics: Metrics,
@@ -43,7 +43,15 @@ export class SessionRooms {
     this.vacant.delete(key);
     let room = this.rooms.get(key);
     if (!room) {
-      room = new SessionRoom(principal, sessionId, this.deps, this.log, this.config, () => this.vacate(key));
+      room = new SessionRoom(
+        principal,
+        sessionId,
+        this.deps,
+        this.log,
+        (upstream) => this.answers.savedAnswer(upstream),
+        this.config,
+        () => this.vacate(key),
+      );
       this.rooms.set(key, room);
     }
     return room;

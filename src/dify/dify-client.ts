@@ -2,7 +2,7 @@ import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { catchError, defer, from, map, Observable, retry, switchMap, tap, throwError, timer } from 'rxjs';
+import { catchError, defer, from, map, Observable, retry, switchMap, tap, throwError, timeout, timer } from 'rxjs';
 import { DifyConnection } from './dify-connection';
 import { DifyError } from './dify-error';
 import { difyErrorFrom } from './dify-http-error';
@@ -15,6 +15,11 @@ const STOP_TIMEOUT_MS = 5000;
 /** At shutdown, how long the stop calls still under way may take before the process exits anyway. */
 const SHUTDOWN_STOP_WAIT_MS = 2000;
 const PROBE_TIMEOUT_MS = 5000;
+/** How often a saved answer is looked for in Dify's history while Dify still generates it. */
+const SAVED_ANSWER_POLL_MS = 500;
+
+/** Dify lists the message, without its answer yet. */
+class StillGenerating extends Error {}
 /** Failures worth another try: Dify's rate limits, 5xx, refused or reset connections (not timeouts). */
 const RETRIED: ReadonlySet<DifyError['kind']> = new Set(['rate_limited', 'unavailable']);
 
@@ -170,6 +175,33 @@ export class DifyClient implements OnApplicationShutdown {
     if (!(await Promise.race([settled, sleep(SHUTDOWN_STOP_WAIT_MS, false, { ref: false })]))) {
       this.logger.warn(`${this.stopping.size} of ${calls} Dify stop calls unanswered at shutdown`);
     }
+  }
+
+  /**
+   * A message's answer as Dify saved it, polled in its history (GET /messages) until the answer is
+   * there: Dify keeps generating after its client went and saves the answer at message_end (or
+   * stop). Fails after DIFY_TOTAL_TIMEOUT, or when Dify does not know the message.
+   */
+  savedAnswer(conversationId: string, messageId: string, user: string): Observable<string> {
+    const { totalTimeoutMs } = this.connection.limits;
+    const lookUp = async (): Promise<string> => {
+      const { data } = await this.http.axiosRef.get<{ data: Array<{ id: string; answer: string }> }>(this.url('/messages'), {
+        headers: this.authHeader(),
+        params: { conversation_id: conversationId, user, limit: 100 },
+        timeout: this.connection.limits.timeoutMs,
+      });
+      const message = data.data.find((m) => m.id === messageId);
+      if (!message) throw new DifyError('not_found', 'Dify does not know the message');
+      if (!message.answer) throw new StillGenerating();
+      return message.answer;
+    };
+    return defer(lookUp).pipe(
+      retry({ delay: (error: unknown) => (error instanceof StillGenerating ? timer(SAVED_ANSWER_POLL_MS) : throwError(() => error)) }),
+      timeout({ first: totalTimeoutMs, with: () => throwError(() => new DifyError('timeout', 'Dify did not finish the answer in time')) }),
+      catchError((error: unknown) =>
+        error instanceof DifyError ? throwError(() => error) : from(difyErrorFrom(error)).pipe(switchMap((e) => throwError(() => e))),
+      ),
+    );
   }
 
   /** A cheap authenticated call (GET /parameters) that proves Dify is reachable and takes the key. */

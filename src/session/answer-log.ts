@@ -6,12 +6,31 @@ export interface LoggedMessage {
   feature?: string;
 }
 
+/** Where Dify keeps an answer: enough for another instance to fetch it from Dify's history. */
+export interface AnswerUpstream {
+  conversationId: string;
+  messageId: string;
+  user: string;
+}
+
+/** What follows an answer's log: a message, or where Dify keeps the answer. */
+export type LogEntry = LoggedMessage | { upstream: AnswerUpstream };
+
 /** An answer's log as it stands: its messages so far, whether it ended, and where a follower goes on. */
 export interface AnswerLogReplay {
   messages: LoggedMessage[];
+  upstream?: AnswerUpstream;
   ended: boolean;
   /** Where `follow` picks up. */
   cursor: string;
+}
+
+/** Nothing was written to a followed answer for a while: the instance that streamed it is gone. */
+export class OwnerSilentError extends Error {
+  constructor() {
+    super('The answer log has been silent');
+    this.name = 'OwnerSilentError';
+  }
 }
 
 /**
@@ -24,12 +43,15 @@ export abstract class AnswerLog {
   /** Whether other instances can read what is written (false: only this instance's rooms know an answer). */
   abstract readonly shared: boolean;
   abstract append(session: string, answerId: string, entry: LoggedMessage): void;
+  /** Where Dify keeps the answer, once its first event said. */
+  abstract describe(session: string, answerId: string, upstream: AnswerUpstream): void;
   /** Nothing more will be written to this answer. */
   abstract end(session: string, answerId: string): void;
   /** The answer's log, or undefined when it is unknown, expired, or another session's. */
   abstract read(session: string, answerId: string): Promise<AnswerLogReplay | undefined>;
-  /** What is written after `cursor`, as it comes; completes at the end (or when nothing comes for `idleMs`). */
-  abstract follow(session: string, answerId: string, cursor: string, idleMs: number): Observable<LoggedMessage>;
+  /** What is written after `cursor`, as it comes; completes at the end. */
+  /** Fails with `OwnerSilentError` when nothing comes for `idleMs`: the instance that streams it died. */
+  abstract follow(session: string, answerId: string, cursor: string, idleMs: number): Observable<LogEntry>;
   /** Says that a client follows the answer from another instance, so its owner keeps it going. */
   abstract watch(session: string, answerId: string): void;
   /** Whether some instance follows the answer now. */

@@ -1,15 +1,16 @@
 import { EMPTY, Observable } from 'rxjs';
-import { AnswerLog, AnswerLogReplay, LoggedMessage } from './answer-log';
+import { AnswerLog, AnswerLogReplay, LogEntry } from './answer-log';
 
 /** Without Redis: only the instance that streams an answer knows it (its session room keeps it). */
 export class LocalAnswerLog extends AnswerLog {
   readonly shared = false;
   append(): void {}
+  describe(): void {}
   end(): void {}
   read(): Promise<AnswerLogReplay | undefined> {
     return Promise.resolve(undefined);
   }
-  follow(): Observable<LoggedMessage> {
+  follow(): Observable<LogEntry> {
     return EMPTY;
   }
   watch(): void {}

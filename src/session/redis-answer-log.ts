@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { Observable } from 'rxjs';
-import { AnswerLog, AnswerLogReplay, LoggedMessage } from './answer-log';
+import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, OwnerSilentError } from './answer-log';
 
 const PREFIX = 'realtime-rag:answer:';
 /** Entries an answer's stream keeps at most (trimmed approximately, as XADD MAXLEN ~ does cheaply). */
@@ -33,6 +33,10 @@ export class RedisAnswerLog extends AnswerLog {
     this.write(key(session, answerId), fields);
   }
 
+  describe(session: string, answerId: string, upstream: AnswerUpstream): void {
+    this.write(key(session, answerId), ['d', JSON.stringify(upstream)]);
+  }
+
   end(session: string, answerId: string): void {
     this.write(key(session, answerId), ['e', '1']);
   }
@@ -43,14 +47,15 @@ export class RedisAnswerLog extends AnswerLog {
     const replay: AnswerLogReplay = { messages: [], ended: false, cursor: entries.at(-1)![0] };
     for (const [, fields] of entries) {
       const entry = parse(fields);
-      if (entry) replay.messages.push(entry);
-      else replay.ended = true;
+      if (!entry) replay.ended = true;
+      else if ('upstream' in entry) replay.upstream = entry.upstream;
+      else replay.messages.push(entry);
     }
     return replay;
   }
 
-  follow(session: string, answerId: string, cursor: string, idleMs: number): Observable<LoggedMessage> {
-    return new Observable<LoggedMessage>((subscriber) => {
+  follow(session: string, answerId: string, cursor: string, idleMs: number): Observable<LogEntry> {
+    return new Observable<LogEntry>((subscriber) => {
       // A blocking read holds its connection, and may block longer than other commands may take.
       const reader = this.redis.duplicate({ commandTimeout: idleMs + 1000, enableOfflineQueue: true });
       let position = cursor;
@@ -58,7 +63,7 @@ export class RedisAnswerLog extends AnswerLog {
       const read = async (): Promise<void> => {
         while (open) {
           const reply = await reader.xread('BLOCK', idleMs, 'STREAMS', key(session, answerId), position);
-          if (!reply) return subscriber.complete(); // nothing came for idleMs: its owner is gone
+          if (!reply) return subscriber.error(new OwnerSilentError());
           for (const [id, fields] of reply[0][1]) {
             position = id;
             const entry = parse(fields);
@@ -98,11 +103,14 @@ function key(session: string, answerId: string): string {
   return `${PREFIX}${encodeURIComponent(session)}:${encodeURIComponent(answerId)}`;
 }
 
-/** A message entry, or undefined for the end mark. */
-function parse(fields: string[]): LoggedMessage | undefined {
+/** A message or upstream entry, or undefined for the end mark. */
+function parse(fields: string[]): LogEntry | undefined {
   const values = new Map<string, string>();
   for (let i = 0; i + 1 < fields.length; i += 2) values.set(fields[i], fields[i + 1]);
+  const upstream = values.get('d');
+  if (upstream !== undefined) return { upstream: JSON.parse(upstream) as AnswerUpstream };
   const message = values.get('m');
   if (message === undefined) return undefined;
-  return { message: JSON.parse(message) as unknown, feature: values.get('f') };
+  const entry: LoggedMessage = { message: JSON.parse(message) as unknown, feature: values.get('f') };
+  return entry;
 }
