@@ -122,6 +122,26 @@ describeWithRedis('answers across instances, through Redis (e2e)', () => {
       await Promise.all([a.close(), b.close()]);
     }
   }, 30_000);
+
+  it('shows a session’s answer to its connection on another instance as it streams', async () => {
+    const [a, b] = await Promise.all([instance(), instance()]);
+    try {
+      const agent = await a.connect();
+      const supervisor = await b.connect();
+      supervisor.send({ type: 'keepalive', session_id: 'watched' });
+      await supervisor.waitFor((m) => m.type === 'ack' && m.received_type === 'keepalive');
+      agent.send(ask('什么是 RAG？', 'watched'));
+      const [{ text: asked }, { text: watched, chunks }] = await Promise.all([agent.answer(0, 15_000), supervisor.answer(0, 15_000)]);
+      expect(watched).toBe(asked);
+      expect(asked).toBe(dify.streams.at(-1)!.answer);
+      expect(chunks.length).toBeGreaterThan(1);
+      expect(chunks.map((c) => c.stream_index)).toEqual(chunks.map((_, i) => i));
+      agent.close();
+      supervisor.close();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 30_000);
 });
 
 /** What the client holds after the rest: what it had plus every chunk's content. */

@@ -39,6 +39,8 @@ export class SessionRoom {
   /** Members following an answer streamed by another instance, through the shared log. */
   private readonly following = new Map<RoomMember, Subscription>();
   private graceTimer?: NodeJS.Timeout;
+  /** While connections are attached: the session's answers that other instances announce. */
+  private announcements?: Subscription;
   /** The answer whose end is not logged yet. */
   private logging?: string;
   private readonly key: string;
@@ -76,6 +78,11 @@ export class SessionRoom {
     clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
     this.members.add(member);
+    // A connection of the session elsewhere may ask: its answer reaches this one's connections too.
+    this.announcements ??= this.log.announcements(this.key).subscribe({
+      next: (answerId) => this.elsewhere(answerId),
+      error: () => (this.announcements = undefined),
+    });
   }
 
   /**
@@ -87,6 +94,10 @@ export class SessionRoom {
     this.following.get(member)?.unsubscribe();
     this.following.delete(member);
     if (!this.members.delete(member)) return;
+    if (this.members.size === 0) {
+      this.announcements?.unsubscribe();
+      this.announcements = undefined;
+    }
     const current = this.answering.current;
     if (reason && current) {
       member.send({
@@ -131,6 +142,7 @@ export class SessionRoom {
   /** The service stops: the answer is stopped upstream, whoever follows it. */
   close(): void {
     clearTimeout(this.graceTimer);
+    this.announcements?.unsubscribe();
     for (const follower of this.following.values()) follower.unsubscribe();
     this.answering.cancel(true);
     this.endLogged();
@@ -204,9 +216,19 @@ export class SessionRoom {
     if (this.vacant) this.onVacant(this);
   }
 
+  /** Another instance started an answer of this session: its connections here follow it. */
+  private elsewhere(answerId: string): void {
+    if (this.answers.some((a) => a.id === answerId)) return;
+    for (const member of this.members) {
+      this.following.get(member)?.unsubscribe();
+      this.follow(member, new AnswerRecord(answerId, this.config.maxLogChars), '0');
+    }
+  }
+
   private begin(answerId: string): void {
     this.endLogged();
     this.logging = answerId;
+    this.log.announce(this.key, answerId);
     this.answers.push(new AnswerRecord(answerId, this.config.maxLogChars));
     if (this.answers.length > KEPT_ANSWERS) this.answers.shift();
   }

@@ -56,4 +56,8 @@ export abstract class AnswerLog {
   abstract watch(session: string, answerId: string): void;
   /** Whether some instance follows the answer now. */
   abstract watched(session: string, answerId: string): Promise<boolean>;
+  /** Tells every instance that the session has a new answer (for its connections there). */
+  abstract announce(session: string, answerId: string): void;
+  /** The session's new answers, as any instance announces them, while subscribed. */
+  abstract announcements(session: string): Observable<string>;
 }

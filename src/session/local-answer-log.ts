@@ -17,4 +17,8 @@ export class LocalAnswerLog extends AnswerLog {
   watched(): Promise<boolean> {
     return Promise.resolve(false);
   }
+  announce(): void {}
+  announcements(): Observable<string> {
+    return EMPTY;
+  }
 }

@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { Observable } from 'rxjs';
+import { filter, map, Observable, retry, share } from 'rxjs';
 import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, OwnerSilentError } from './answer-log';
 
 const PREFIX = 'realtime-rag:answer:';
+/** A session's new answers are announced on this channel, with the session appended. */
+const ANNOUNCE = 'realtime-rag:answers-of:';
 /** Entries an answer's stream keeps at most (trimmed approximately, as XADD MAXLEN ~ does cheaply). */
 const MAX_ENTRIES = 100_000;
 /** A follower's mark lasts this long; it renews it every second (SessionRoom). */
@@ -20,6 +22,15 @@ type StreamEntry = [id: string, fields: string[]];
 export class RedisAnswerLog extends AnswerLog {
   readonly shared = true;
   private readonly logger = new Logger(RedisAnswerLog.name);
+  /** Every announcement, on one subscriber connection for the whole process, while anyone listens. */
+  private readonly announced = new Observable<{ channel: string; answerId: string }>((subscriber) => {
+    const listener = this.redis.duplicate({ enableOfflineQueue: true });
+    listener.on('error', () => undefined);
+    listener.on('pmessage', (_pattern: string, channel: string, answerId: string) => subscriber.next({ channel, answerId }));
+    listener.psubscribe(`${ANNOUNCE}*`).catch((error: unknown) => subscriber.error(error));
+    return () => listener.disconnect();
+    // Redis down or hung: subscribe again a moment later, for as long as anyone listens.
+  }).pipe(retry({ delay: 1000 }), share());
 
   constructor(
     private readonly redis: Redis,
@@ -86,6 +97,18 @@ export class RedisAnswerLog extends AnswerLog {
 
   async watched(session: string, answerId: string): Promise<boolean> {
     return (await this.redis.exists(`${key(session, answerId)}:watched`).catch(() => 0)) === 1;
+  }
+
+  announce(session: string, answerId: string): void {
+    this.redis.publish(ANNOUNCE + encodeURIComponent(session), answerId).catch(() => undefined);
+  }
+
+  announcements(session: string): Observable<string> {
+    const channel = ANNOUNCE + encodeURIComponent(session);
+    return this.announced.pipe(
+      filter((announcement) => announcement.channel === channel),
+      map(({ answerId }) => answerId),
+    );
   }
 
   private write(streamKey: string, fields: string[]): void {
