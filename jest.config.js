@@ -28,6 +28,7 @@ module.exports = {
       testEnvironment: 'node',
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/build-client.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/contract-check.ts'],
       transform,
     },
