@@ -39,9 +39,9 @@ export default tseslint.config(
     rules: { 'check-file/filename-naming-convention': ['error', { '**/*.ts': FILE_NAME }, { ignoreMiddleExtensions: false }] },
   },
   {
-    // The demo page: a plain browser script, no modules.
+    // The demo page: a browser ES module (it imports the client library from /client/), no build step.
     files: ['public/**/*.js'],
-    languageOptions: { globals: globals.browser, sourceType: 'script' },
+    languageOptions: { globals: globals.browser, sourceType: 'module' },
   },
   // Layout is prettier's (npm run format): no ESLint rule may disagree with it.
   prettier,
