@@ -243,6 +243,31 @@ describe('RealtimeRagClient', () => {
     expect(latest().sent).toEqual([{ type: 'keepalive', session_id: SESSION }]);
   });
 
+  it('says again after a reconnect the finals the server heard but had not settled, after the resume and before what waited', () => {
+    const { client } = start();
+    latest().greet(SESSION);
+    client.sendTranscript('什么是 RAG？', true);
+    latest().receive({ type: 'status', stage: 'waiting_for_question', session_id: SESSION });
+    client.sendTranscript('请问年假', true);
+    client.sendTranscript('有几天？', true);
+    latest().drop();
+    client.control('instant_query');
+    jest.advanceTimersByTime(250);
+    latest().greet('server-made-2');
+    expect(latest().sent).toEqual([
+      { type: 'keepalive', session_id: SESSION },
+      { type: 'asr_chunk', text: '请问年假', is_final: true, session_id: SESSION },
+      { type: 'asr_chunk', text: '有几天？', is_final: true, session_id: SESSION },
+      { type: 'control', action: 'instant_query', session_id: SESSION },
+    ]);
+    // Once asked, they are settled: a later drop says nothing again.
+    latest().receive({ ...querying(), answer_id: 'a-2' });
+    latest().drop();
+    jest.advanceTimersByTime(500);
+    latest().greet('server-made-3');
+    expect(latest().sent).toEqual([{ type: 'resume', answer_id: 'a-2', offset: 0, stream_index: 0, session_id: SESSION }]);
+  });
+
   it('keeps a bounded queue while reconnecting: past it sending says false', () => {
     const { client } = start({ maxQueued: 2 });
     latest().greet(SESSION);

@@ -9,6 +9,7 @@ import { Listeners } from './listeners.ts';
 import { type Outgoing, OutgoingQueue } from './outgoing-queue.ts';
 import type * as Wire from './protocol.types.ts';
 import { DEFAULT_RECONNECT, planReconnect, type ReconnectOptions, type SocketEnding } from './reconnect-policy.ts';
+import { UnsettledFinals } from './unsettled-finals.ts';
 import { globalWebSocket, OPEN, refusedStatus, type WebSocketConstructor, type WebSocketLike } from './web-socket.ts';
 
 export type { AnswerUpdate } from './answer-tracker.ts';
@@ -30,7 +31,7 @@ export interface RealtimeRagClientOptions {
   /** The WebSocket to use: by default the global one; in Node before 22, the `ws` package. */
   WebSocket?: WebSocketConstructor;
   reconnect?: Partial<ReconnectOptions>;
-  /** How many messages sent while not connected are kept for the next connection (default 100). */
+  /** How many messages sent while not connected are kept for the next connection, and finals said again after a reconnect (default 100). */
   maxQueued?: number;
 }
 
@@ -73,12 +74,14 @@ export interface ClientEvents {
  * One conversation with the service over a WebSocket that may come and go. It connects at once (state
  * `connecting`) and reports each change of state from then on. Every message carries the session id.
  * After a reconnect its first message continues the session: `resume` for an answer that had not
- * ended, else `keepalive`; then what was sent meanwhile.
+ * ended, else `keepalive`; then the finals the server had heard but not settled (it forgets them with
+ * the connection); then what was sent meanwhile.
  */
 export class RealtimeRagClient {
   private readonly listeners = new Listeners<ClientEvents>();
   private readonly answers = new AnswerTracker();
   private readonly queue: OutgoingQueue;
+  private readonly unsettled: UnsettledFinals;
   private readonly reconnect: ReconnectOptions;
   private current: ConnectionState = 'connecting';
   private session?: string;
@@ -93,6 +96,7 @@ export class RealtimeRagClient {
   constructor(private readonly options: RealtimeRagClientOptions) {
     this.session = options.sessionId;
     this.queue = new OutgoingQueue(options.maxQueued ?? 100);
+    this.unsettled = new UnsettledFinals(options.maxQueued ?? 100);
     this.reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
     this.connect();
   }
@@ -161,6 +165,7 @@ export class RealtimeRagClient {
         if (message.message === 'connected') this.greet(message.session_id);
         return;
       case 'status':
+        this.unsettled.status(message.stage);
         if (message.stage === 'querying_rag' && message.answer_id) this.answers.started(message.answer_id, message.question);
         return this.listeners.emit('status', message);
       case 'answer':
@@ -185,6 +190,7 @@ export class RealtimeRagClient {
     const resume = this.answers.resumePoint();
     if (resume) this.write(resume);
     else if (continuing) this.write({ type: 'keepalive' });
+    for (const text of this.unsettled.take()) this.write({ type: 'asr_chunk', text, is_final: true });
     for (const message of this.queue.drain()) this.write(message);
     this.change({ state: 'open' });
   }
@@ -198,6 +204,7 @@ export class RealtimeRagClient {
 
   private write(message: Outgoing | Omit<Wire.Resume, 'session_id'> | Omit<Wire.Keepalive, 'session_id'>): void {
     const framed = { ...message, session_id: this.session } as Wire.ClientMessage;
+    if (framed.type === 'asr_chunk' && framed.is_final) this.unsettled.sent(framed.text);
     this.socket!.send(JSON.stringify(framed));
     this.listeners.emit('sent', framed);
   }
