@@ -7,5 +7,8 @@ import { join } from 'node:path';
 
 export default function buildClient(): void {
   const root = join(__dirname, '..', '..');
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'client/tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'client/tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }
