@@ -4,6 +4,7 @@
 /**
  * The module table: each folder under src/ and the other modules it may import (always through their
  * index.ts). local-dify is missing from every list: the `local-dify-only-from-the-wiring` rule has it.
+ * A module outside src/ names its `folder`: it imports nothing outside it (its specs may use test/support/).
  */
 const MODULES = {
   gateway: {
@@ -24,22 +25,35 @@ const MODULES = {
   lifecycle: { mayImport: [], is: 'the shutdown state' },
   demo: { mayImport: ['config'], is: 'the demo page and its config endpoint' },
   'local-dify': { mayImport: [], is: 'a separate Dify-compatible server that happens to ship inside' },
+  // Compiled for browsers on its own (client/tsconfig.build.json): it can carry nothing of the server.
+  client: { folder: 'client/', mayImport: [], is: 'the client library for browsers and Node, typed by the contract alone' },
 };
 
 const NAMES = Object.keys(MODULES);
 const SPEC = '\\.spec\\.ts$';
+const CLIENT_ENTRY = '^client/src/realtime-rag-client\\.ts$';
 const allowed = (names) =>
   names.length
     ? `may import only ${names.map((name) => `${name}/`).join(', ')} of the app's other modules, never the wiring`
     : "imports none of the app's other modules, nor the wiring";
 
-const moduleTable = Object.entries(MODULES).map(([name, { mayImport, is }]) => ({
-  name: `module-table-${name}`,
-  comment: `src/${name}/ (${is}) ${allowed(mayImport)} (docs/developing.md#layering).`,
-  severity: 'error',
-  from: { path: `^src/${name}/` },
-  to: { path: '^src/', pathNot: [`^src/(${[name, ...mayImport].join('|')})/`, '^src/local-dify/'] },
-}));
+const moduleTable = Object.entries(MODULES).map(([name, { mayImport, is, folder }]) =>
+  folder
+    ? {
+        name: `module-table-${name}`,
+        comment: `${folder} (${is}) imports nothing outside ${folder}; its specs may use test/support/ (docs/developing.md#layering).`,
+        severity: 'error',
+        from: { path: `^${folder}`, pathNot: SPEC },
+        to: { path: '^(src|scripts|test)/' },
+      }
+    : {
+        name: `module-table-${name}`,
+        comment: `src/${name}/ (${is}) ${allowed(mayImport)} (docs/developing.md#layering).`,
+        severity: 'error',
+        from: { path: `^src/${name}/` },
+        to: { path: '^src/', pathNot: [`^src/(${[name, ...mayImport].join('|')})/`, '^src/local-dify/'] },
+      },
+);
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -91,6 +105,20 @@ module.exports = {
       to: { path: '^(test|scripts)/' },
     },
     {
+      name: 'the-server-never-imports-the-client',
+      comment: 'Nothing in src/ imports client/: the client library talks to the server over the wire only.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^client/' },
+    },
+    {
+      name: 'the-client-only-through-its-entry',
+      comment: 'scripts/ and test/ use the client library as its users do: through client/src/realtime-rag-client.ts.',
+      severity: 'error',
+      from: { path: '^(scripts|test)/' },
+      to: { path: '^client/', pathNot: CLIENT_ENTRY },
+    },
+    {
       name: 'no-circular',
       comment: 'No import cycles, inside a module or between modules.',
       severity: 'error',
@@ -99,7 +127,7 @@ module.exports = {
     },
   ],
   options: {
-    includeOnly: '^(src|scripts|test)/',
+    includeOnly: '^(src|scripts|test|client)/',
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
   },

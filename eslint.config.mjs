@@ -12,7 +12,7 @@ const ROLES = 'module|controller|gateway|service|guard|pipe|filter|dto|adapter|h
 const FILE_NAME = `+([a-z0-9])*(-+([a-z0-9]))?(.@(${ROLES}))?(.@(spec|e2e-spec|d))`;
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-output/**'] },
+  { ignores: ['dist/**', 'client/dist/**', 'node_modules/**', 'coverage/**', 'test-output/**'] },
   js.configs.recommended,
   // Type-aware rules: floating promises, unsafe `any`, template literals of objects, … need the types.
   ...tseslint.configs.recommendedTypeChecked,
@@ -34,14 +34,14 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off', '@typescript-eslint/no-unsafe-argument': 'off' },
   },
   {
-    files: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
+    files: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'client/**/*.ts'],
     plugins: { 'check-file': checkFile },
     rules: { 'check-file/filename-naming-convention': ['error', { '**/*.ts': FILE_NAME }, { ignoreMiddleExtensions: false }] },
   },
   {
-    // The demo page: a plain browser script, no modules.
+    // The demo page: a browser ES module (it imports the client library from /client/), no build step.
     files: ['public/**/*.js'],
-    languageOptions: { globals: globals.browser, sourceType: 'script' },
+    languageOptions: { globals: globals.browser, sourceType: 'module' },
   },
   // Layout is prettier's (npm run format): no ESLint rule may disagree with it.
   prettier,

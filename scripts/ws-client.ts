@@ -1,6 +1,8 @@
 /**
  * Talks to the service like a speech front end and shows the conversation as a live transcript:
  * what is said (partials rewritten in place), statuses dimmed, the answer streaming in, its sources.
+ * Through the client library (client/src): a dropped connection is reconnected and the answer
+ * resumed where it was.
  *
  *   npm run client -- "什么是 RAG？" ["它有什么优点？" …]   ask these, one after another, then stop
  *   npm run client -- --file transcript.txt                one utterance per line (or pipe them in)
@@ -13,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { RealtimeRagClient, Wire } from '../client/src/realtime-rag-client.ts';
 import { speak } from './client/speech';
 import { TranscriptView } from './client/transcript-view';
 
@@ -31,53 +34,68 @@ const { values, positionals } = parseArgs({
 
 const scripted = (values.file ? readFileSync(values.file, 'utf8').split(/\r?\n/) : positionals).map((line) => line.trim()).filter(Boolean);
 const interactive = scripted.length === 0 && process.stdin.isTTY;
-const sessionId = values['session-id'];
 const delayMs = Number(values['delay-ms']);
 const view = new TranscriptView();
-const CONTROLS: Record<string, string> = { '/pause': 'pause', '/resume': 'resume', '/ask': 'instant_query', '/stop': 'stop' };
+const CONTROLS: Record<string, Wire.Control['action']> = {
+  '/pause': 'pause',
+  '/resume': 'resume',
+  '/ask': 'instant_query',
+  '/stop': 'stop',
+};
 
-const url = new URL(values.url);
-if (values.features) url.searchParams.set('features', values.features);
-const socket = new WebSocket(url, values.token ? { headers: { Authorization: `Bearer ${values.token}` } } : {});
+const client = new RealtimeRagClient({
+  url: values.url,
+  token: values.token,
+  tokenIn: 'header',
+  sessionId: values['session-id'],
+  // Unknown names are the server's to ignore.
+  features: values.features.split(',').filter(Boolean) as Wire.Feature[],
+  WebSocket,
+});
 
 /** Resolves when the server has dealt with the last final utterance (answered it, or found no question in it). */
 let settled: () => void = () => undefined;
 const SETTLING_STAGES = new Set(['idle', 'waiting_for_question']);
+let started = false;
 
-socket.on('message', (data) => {
-  const message = JSON.parse((data as Buffer).toString()) as Record<string, unknown>;
+client.on('message', (message) => {
   if (values.json) console.log(JSON.stringify(message));
-  else view.show(message);
-  if ((message.type === 'status' && SETTLING_STAGES.has(String(message.stage))) || message.type === 'error') settled();
+  else if (message.type !== 'answer' && message.type !== 'ack') view.show(message);
+  if ((message.type === 'status' && SETTLING_STAGES.has(message.stage)) || message.type === 'error') settled();
 });
-socket.on('close', (code) => process.exit(code === 1000 ? 0 : 1));
-socket.on('unexpected-response', (_request, response) => {
-  console.error(`${values.url} refused the connection: HTTP ${response.statusCode}${response.statusCode === 401 ? ' (pass --token)' : ''}`);
-  process.exit(1);
+client.on('answer', (update) => !values.json && view.answer(update));
+client.on('connection', (change) => {
+  if (change.state === 'reconnecting' && !change.everOpened) {
+    console.error(`Cannot connect to ${values.url} (${change.ended?.code}): is the service running there?`);
+    process.exit(1);
+  }
+  if (values.json) console.error(`connection ${change.state}${change.ended ? ` (${change.ended.code})` : ''}`);
+  else view.connection(change, client.sessionId);
+  if (change.state === 'closed') {
+    // 1000: the server closed the session after control{stop}, as asked.
+    if (change.ended?.code === 1000) process.exit(0);
+    console.error(`${values.url}: ${change.why}${change.ended?.httpStatus === 401 ? ' (pass --token)' : ''}`);
+    process.exit(1);
+  }
+  if (change.state === 'open' && !started) {
+    started = true;
+    void (interactive ? converse() : recite(scripted.length ? scripted : undefined));
+  }
 });
-socket.on('error', (error) => {
-  console.error(`Cannot talk to ${values.url}: ${error.message}`);
-  process.exit(1);
-});
-socket.on('open', () => void (interactive ? converse() : recite(scripted.length ? scripted : undefined)));
 
 /** Says one utterance and waits until the server has settled it. */
 async function say(utterance: string): Promise<void> {
   const done = new Promise<void>((resolve) => (settled = resolve));
-  await speak(socket, utterance, { delayMs, sessionId, onPartial: (text) => !values.json && view.partial(text) });
+  await speak(client, utterance, { delayMs, onPartial: (text) => !values.json && view.partial(text) });
   if (!values.json) view.said(utterance);
   await done;
-}
-
-function control(action: string): void {
-  socket.send(JSON.stringify({ type: 'control', action, session_id: sessionId }));
 }
 
 /** The given utterances (or stdin's lines) one after another, then stop: the server answers the last before closing. */
 async function recite(utterances?: string[]): Promise<void> {
   const lines = utterances ?? createInterface({ input: process.stdin });
   for await (const line of lines) if (line.trim()) await say(line.trim());
-  control('stop');
+  client.control('stop');
 }
 
 async function converse(): Promise<void> {
@@ -87,8 +105,8 @@ async function converse(): Promise<void> {
     const text = line.trim();
     // The terminal echoed the typed line; the transcript shows it again as speech.
     if (process.stdout.isTTY && !values.json) process.stdout.write('\x1b[1A\x1b[2K');
-    if (CONTROLS[text]) control(CONTROLS[text]);
+    if (CONTROLS[text]) client.control(CONTROLS[text]);
     else if (text) await say(text);
   }
-  control('stop');
+  client.control('stop');
 }

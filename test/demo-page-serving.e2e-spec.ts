@@ -4,7 +4,7 @@ describe('serving the demo page (e2e)', () => {
   let stack: Stack | undefined;
   afterEach(() => stack?.close());
 
-  it('serves the page and its files at / with no external resources, and tells it WS_PATH', async () => {
+  it('serves the page and its files at / with no external resources, the client library at /client/, and tells it WS_PATH', async () => {
     stack = await startStack({ env: { WS_PATH: '/speech' } });
     const page = await fetch(`${stack.httpUrl}/`);
     expect(page.status).toBe(200);
@@ -13,6 +13,12 @@ describe('serving the demo page (e2e)', () => {
     expect(html).toContain('id="transcript"');
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     for (const file of ['demo.js', 'demo.css']) expect((await fetch(`${stack.httpUrl}/${file}`)).status).toBe(200);
+    // The client library, compiled for browsers (an ES module needs a JavaScript content type).
+    const library = await fetch(`${stack.httpUrl}/client/realtime-rag-client.js`);
+    expect(library.status).toBe(200);
+    expect(library.headers.get('content-type')).toMatch(/javascript/);
+    expect(await library.text()).toContain('export class RealtimeRagClient');
+    expect((await fetch(`${stack.httpUrl}/client/no-such-file.js`)).status).toBe(404);
     expect(await (await fetch(`${stack.httpUrl}/demo/config`)).json()).toEqual({ wsPath: '/speech' });
     expect((await fetch(`${stack.httpUrl}/health`)).status).toBe(200);
   });
@@ -21,6 +27,7 @@ describe('serving the demo page (e2e)', () => {
     stack = await startStack({ env: { DEMO_PAGE: 'false' } });
     expect((await fetch(`${stack.httpUrl}/`)).status).toBe(404);
     expect((await fetch(`${stack.httpUrl}/demo.js`)).status).toBe(404);
+    expect((await fetch(`${stack.httpUrl}/client/realtime-rag-client.js`)).status).toBe(404);
     expect((await fetch(`${stack.httpUrl}/health`)).status).toBe(200);
   });
 });

@@ -129,7 +129,7 @@ describe('Dockerfile', () => {
     const copiedFromBuild = runtimeInstructions('COPY')
       .filter((i) => i.flags.from === build.name)
       .map((i) => words(i.args)[0]);
-    expect(copiedFromBuild).toEqual(expect.arrayContaining(['/app/node_modules', '/app/dist']));
+    expect(copiedFromBuild).toEqual(expect.arrayContaining(['/app/node_modules', '/app/dist', '/app/client/dist']));
     expect(runtimeInstructions('USER').map((i) => i.args)).toEqual(['node']);
     const cmd = runtimeInstructions('CMD').map((i) => execForm(i.args));
     expect(cmd).toEqual([['node', 'dist/main']]);

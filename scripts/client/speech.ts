@@ -1,5 +1,5 @@
 /** What a speech front end sends while someone talks: growing partial ASR chunks, then the final one. */
-import type WebSocket from 'ws';
+import type { RealtimeRagClient } from '../../client/src/realtime-rag-client.ts';
 
 const CJK = '\u3400-\u9fff\uf900-\ufaff';
 const TOKENS = new RegExp(`[${CJK}]|[^\\s${CJK}]+\\s*|\\s+`, 'g');
@@ -18,14 +18,14 @@ export function partials(text: string): string[] {
 
 /** Sends `utterance` as partials `delayMs` apart, calling onPartial for each, then as a final chunk. */
 export async function speak(
-  socket: WebSocket,
+  client: Pick<RealtimeRagClient, 'sendTranscript'>,
   utterance: string,
-  { delayMs, sessionId, onPartial }: { delayMs: number; sessionId?: string; onPartial?: (text: string) => void },
+  { delayMs, onPartial }: { delayMs: number; onPartial?: (text: string) => void },
 ): Promise<void> {
   for (const text of partials(utterance)) {
-    socket.send(JSON.stringify({ type: 'asr_chunk', text, is_final: false, session_id: sessionId }));
+    client.sendTranscript(text, false);
     onPartial?.(text);
     await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
-  socket.send(JSON.stringify({ type: 'asr_chunk', text: utterance, is_final: true, session_id: sessionId }));
+  client.sendTranscript(utterance, true);
 }

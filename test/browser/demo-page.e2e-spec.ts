@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { chromiumInstalled, launchChromium, watchPage } from '../support/browser';
@@ -45,6 +47,37 @@ describeWithChromium('the demo page in a real browser (e2e)', () => {
 
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'demo-page.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 40_000);
+
+  it('says "reconnecting…" when its socket is cut mid-answer, then carries on: the answer resumes where it was, asked once', async () => {
+    // The TCP connection under each WebSocket the page opens, to cut it from the server's side.
+    const connections: Duplex[] = [];
+    (stack.app.getHttpServer() as Server).on('upgrade', (_request, socket: Duplex) => connections.push(socket));
+    const page = await browser.newPage();
+    const { consoleErrors } = watchPage(page);
+    await page.goto(`${stack.httpUrl}/`);
+    await page.locator('#connection-state', { hasText: /^connected$/ }).waitFor();
+    const asked = stack.dify.streams.length;
+
+    await page.fill('#transcript', '什么是 RAG？');
+    await page.click('#send');
+    const answer = page.locator('.answer').last();
+    await answer.locator('.answer-text').filter({ hasText: /\S/ }).waitFor();
+    // Every label the connection state shows from now on.
+    // Every label the connection state shows from now on (a string: the tests have no DOM types).
+    await page.evaluate(
+      "const label = document.getElementById('connection-state'); window.labels = []; new MutationObserver(() => window.labels.push(label.textContent)).observe(label, { childList: true });",
+    );
+    connections.at(-1)!.destroy();
+    await page.locator('.answer[data-final="true"]').waitFor({ timeout: 15_000 });
+
+    expect(stack.dify.streams).toHaveLength(asked + 1);
+    expect(await answer.locator('.answer-text').textContent()).toBe(stack.dify.streams.at(-1)!.answer);
+    expect(await page.locator('.answer').count()).toBe(1);
+    expect(await page.evaluate('window.labels')).toEqual(['reconnecting…', 'connected']);
+    expect(await page.locator('#log li.out', { hasText: '"type":"resume"' }).count()).toBe(1);
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 40_000);

@@ -1,0 +1,234 @@
+/**
+ * A client of the realtime-rag WebSocket protocol (docs/asyncapi.yaml), for browsers and Node alike:
+ * it keeps one session across reconnects, reconnects by itself with backoff, and resumes an answer
+ * that was streaming when the connection dropped, so its user sees each answer's text exactly once.
+ * No dependencies; in Node before 22, pass the `ws` package as `WebSocket`.
+ */
+import { AnswerTracker, type AnswerUpdate } from './answer-tracker.ts';
+import { Listeners } from './listeners.ts';
+import { type Outgoing, OutgoingQueue } from './outgoing-queue.ts';
+import type * as Wire from './protocol.types.ts';
+import { DEFAULT_RECONNECT, planReconnect, type ReconnectOptions, type SocketEnding } from './reconnect-policy.ts';
+import { UnsettledFinals } from './unsettled-finals.ts';
+import { globalWebSocket, OPEN, refusedStatus, type WebSocketConstructor, type WebSocketLike } from './web-socket.ts';
+
+export type { AnswerUpdate } from './answer-tracker.ts';
+export type { ReconnectOptions, SocketEnding } from './reconnect-policy.ts';
+export type { WebSocketConstructor, WebSocketLike } from './web-socket.ts';
+export type * as Wire from './protocol.types.ts';
+
+export interface RealtimeRagClientOptions {
+  /** The endpoint, e.g. `wss://rag.example.com/ws/realtime-asr`. */
+  url: string;
+  /** The token, when the server has AUTH_TOKENS. */
+  token?: string;
+  /** Where the token goes: `?token=` (the default; all a browser can do) or an `Authorization: Bearer` header (the `ws` package). */
+  tokenIn?: 'query' | 'header';
+  /** The session to continue; by default the one the server makes on the first connection. */
+  sessionId?: string;
+  /** Opt-in messages for every connection (`?features=`). */
+  features?: Wire.Feature[];
+  /** The WebSocket to use: by default the global one; in Node before 22, the `ws` package. */
+  WebSocket?: WebSocketConstructor;
+  reconnect?: Partial<ReconnectOptions>;
+  /** How many messages sent while not connected are kept for the next connection, and finals said again after a reconnect (default 100). */
+  maxQueued?: number;
+}
+
+/**
+ * `connecting`: the first connection. `open`: greeted by the server; messages go out at once.
+ * `reconnecting`: the connection went; messages wait for the next. `closed`: for good.
+ */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface ConnectionChange {
+  state: ConnectionState;
+  /** When reconnecting or closed because a socket ended: how it ended. */
+  ended?: SocketEnding;
+  /** When reconnecting: the wait before the next attempt. */
+  retryInMs?: number;
+  /** When closed by a socket's end: why the client does not reconnect. */
+  why?: string;
+  /**
+   * Whether a connection ever opened. A browser cannot tell a refused token (HTTP 401) from a
+   * network failure, so an app may rather give up when the first connection never opens.
+   */
+  everOpened: boolean;
+}
+
+export interface ClientEvents {
+  connection: ConnectionChange;
+  /** An answer's text grew, was replaced, or ended. */
+  answer: AnswerUpdate;
+  status: Wire.Status;
+  error: Wire.Error;
+  sources: Wire.Sources;
+  usage: Wire.Usage;
+  /** Every message the server sent, as it came (for logs). */
+  message: Wire.ServerMessage;
+  /** Every message the client sent (for logs). */
+  sent: Wire.ClientMessage;
+}
+
+/**
+ * One conversation with the service over a WebSocket that may come and go. It connects at once (state
+ * `connecting`) and reports each change of state from then on. Every message carries the session id.
+ * After a reconnect its first message continues the session: `resume` for an answer that had not
+ * ended, else `keepalive`; then the finals the server had heard but not settled (it forgets them with
+ * the connection); then what was sent meanwhile.
+ */
+export class RealtimeRagClient {
+  private readonly listeners = new Listeners<ClientEvents>();
+  private readonly answers = new AnswerTracker();
+  private readonly queue: OutgoingQueue;
+  private readonly unsettled: UnsettledFinals;
+  private readonly reconnect: ReconnectOptions;
+  private current: ConnectionState = 'connecting';
+  private session?: string;
+  private socket?: WebSocketLike;
+  /** The socket's server said ack{connected}: messages go out now. */
+  private greeted = false;
+  private everOpened = false;
+  /** Attempts that failed since a connection last opened. */
+  private failures = 0;
+  private retryTimer?: ReturnType<typeof setTimeout>;
+
+  constructor(private readonly options: RealtimeRagClientOptions) {
+    this.session = options.sessionId;
+    this.queue = new OutgoingQueue(options.maxQueued ?? 100);
+    this.unsettled = new UnsettledFinals(options.maxQueued ?? 100);
+    this.reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
+    this.connect();
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  /** The session's id: the one given, else the server's, once it greeted. */
+  get sessionId(): string | undefined {
+    return this.session;
+  }
+
+  on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void {
+    return this.listeners.on(event, listener);
+  }
+
+  /** A transcript piece: partials (`isFinal` false) as the recogniser revises them, then the final one. False when not connected and the queue is full. */
+  sendTranscript(text: string, isFinal = false): boolean {
+    return this.send({ type: 'asr_chunk', text, is_final: isFinal });
+  }
+
+  /** pause, resume, stop (the server answers what it heard, then closes the session) or instant_query. */
+  control(action: Wire.Control['action']): boolean {
+    return this.send({ type: 'control', action });
+  }
+
+  /** Ends the conversation on this side: closes the socket (1000) and never reconnects. */
+  close(): void {
+    if (this.current === 'closed') return;
+    clearTimeout(this.retryTimer);
+    const socket = this.socket;
+    this.drop();
+    socket?.close(1000, 'closed by the client');
+    this.change({ state: 'closed' });
+  }
+
+  private connect(): void {
+    const { token, tokenIn, WebSocket = globalWebSocket() } = this.options;
+    const socket =
+      token && tokenIn === 'header'
+        ? new WebSocket(this.url(), [], { headers: { Authorization: `Bearer ${token}` } })
+        : new WebSocket(this.url());
+    this.socket = socket;
+    let refused: number | undefined;
+    socket.addEventListener('error', (event) => (refused ??= refusedStatus(event)));
+    socket.addEventListener('message', (event) => socket === this.socket && this.receive(String(event.data)));
+    socket.addEventListener('close', (event) => {
+      if (socket === this.socket) this.lost({ code: event.code ?? 1006, reason: event.reason ?? '', httpStatus: refused });
+    });
+  }
+
+  private url(): string {
+    const { url, token, tokenIn, features } = this.options;
+    const address = new URL(url);
+    if (features?.length) address.searchParams.set('features', features.join(','));
+    if (token && tokenIn !== 'header') address.searchParams.set('token', token);
+    return address.toString();
+  }
+
+  private receive(data: string): void {
+    const message = JSON.parse(data) as Wire.ServerMessage;
+    this.listeners.emit('message', message);
+    switch (message.type) {
+      case 'ack':
+        if (message.message === 'connected') this.greet(message.session_id);
+        return;
+      case 'status':
+        this.unsettled.status(message.stage);
+        if (message.stage === 'querying_rag' && message.answer_id) this.answers.started(message.answer_id, message.question);
+        return this.listeners.emit('status', message);
+      case 'answer':
+        return this.showAnswer(this.answers.chunk(message));
+      case 'error':
+        if (message.code === 'RESUME_UNAVAILABLE') this.showAnswer(this.answers.lost());
+        return this.listeners.emit('error', message);
+      case 'sources':
+        return this.listeners.emit('sources', message);
+      case 'usage':
+        return this.listeners.emit('usage', message);
+    }
+  }
+
+  /** The server's greeting on a new connection: continue the session there, then send what waited. */
+  private greet(serverSession: string): void {
+    const continuing = this.session !== undefined && this.session !== serverSession;
+    this.session ??= serverSession;
+    this.greeted = true;
+    this.everOpened = true;
+    this.failures = 0;
+    const resume = this.answers.resumePoint();
+    if (resume) this.write(resume);
+    else if (continuing) this.write({ type: 'keepalive' });
+    for (const text of this.unsettled.take()) this.write({ type: 'asr_chunk', text, is_final: true });
+    for (const message of this.queue.drain()) this.write(message);
+    this.change({ state: 'open' });
+  }
+
+  private send(message: Outgoing): boolean {
+    if (this.current === 'closed') return false;
+    if (!this.greeted || this.socket?.readyState !== OPEN) return this.queue.push(message);
+    this.write(message);
+    return true;
+  }
+
+  private write(message: Outgoing | Omit<Wire.Resume, 'session_id'> | Omit<Wire.Keepalive, 'session_id'>): void {
+    const framed = { ...message, session_id: this.session } as Wire.ClientMessage;
+    if (framed.type === 'asr_chunk' && framed.is_final) this.unsettled.sent(framed.text);
+    this.socket!.send(JSON.stringify(framed));
+    this.listeners.emit('sent', framed);
+  }
+
+  private showAnswer(update: AnswerUpdate | undefined): void {
+    if (update) this.listeners.emit('answer', update);
+  }
+
+  /** The socket ended without close(): reconnect, unless the policy says it cannot help. */
+  private lost(ended: SocketEnding): void {
+    this.drop();
+    const plan = planReconnect(ended, this.failures++, this.reconnect);
+    if (!plan.retry) return this.change({ state: 'closed', ended, why: plan.why });
+    this.retryTimer = setTimeout(() => this.connect(), plan.delayMs);
+    this.change({ state: 'reconnecting', ended, retryInMs: plan.delayMs });
+  }
+
+  private drop(): void {
+    this.socket = undefined;
+    this.greeted = false;
+  }
+
+  private change(change: Omit<ConnectionChange, 'everOpened'>): void {
+    this.current = change.state;
+    this.listeners.emit('connection', { ...change, everOpened: this.everOpened });
+  }
+}
