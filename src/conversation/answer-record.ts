@@ -49,13 +49,6 @@ export class AnswerRecord {
     return { chunk, closing };
   }
 
-  /** What to send after this record's text for the client to hold `full` (the answer as Dify saved it). */
-  continuation(full: string): Pick<AnswerChunk, 'content' | 'replace'> | undefined {
-    if (!this.replaced && full.startsWith(this.content))
-      return full.length > this.content.length ? { content: full.slice(this.content.length) } : undefined;
-    return full === this.content ? undefined : { content: full, replace: true };
-  }
-
   private text(chunk: AnswerChunk): void {
     if (this.overflowed) return;
     if (chunk.replace) {

@@ -159,7 +159,7 @@ export class Conversation {
     this.emit({ type: 'ack', received_type: 'resume', session_id: this.session });
     void this.room.resume(this.member, point.answerId, point.offset, point.streamIndex).then(
       (resumed) => resumed || this.fail(wireErrors.resumeUnavailable()),
-      () => this.fail(wireErrors.resumeUnavailable()),
+      (error: unknown) => this.fail(error),
     );
   }
 

@@ -1,9 +1,10 @@
 import { Observable, Subscription } from 'rxjs';
 import { ResumeConfig } from '../config';
 import { Feature, ProtocolError, Stage, StatusMessage } from '../protocol';
-import { AnswerLog, AnswerLogReplay, AnswerUpstream, OwnerSilentError, sessionKey } from '../session';
+import { AnswerLog, AnswerUpstream, OwnerSilentError, sessionKey } from '../session';
 import { withoutUndefined } from './answer-report';
 import { AnswerRecord } from './answer-record';
+import { ClientPosition } from './client-position';
 import { Answering, AnsweringDeps } from './answering';
 import { ConversationMessage } from './message-sink';
 
@@ -131,11 +132,13 @@ export class SessionRoom {
     }
     const logged = this.log.shared ? await this.log.read(this.key, answerId) : undefined;
     if (!logged || !this.members.has(member)) return false;
-    const record = recordOf(answerId, logged, this.config.maxLogChars);
-    if (!record.resumable) return false;
-    this.replay(member, record, offset, streamIndex);
+    const record = new AnswerRecord(answerId, this.config.maxLogChars);
+    const position = new ClientPosition(offset);
+    member.continueAt(streamIndex);
+    for (const { message, feature } of logged.messages)
+      this.relay(member, record, position, message as ConversationMessage, feature as Feature);
     if (logged.ended) member.send(this.statusMessage('idle'));
-    else this.follow(member, record, logged.cursor, logged.upstream);
+    else this.follow(member, record, position, logged.cursor, logged.upstream);
     return true;
   }
 
@@ -159,35 +162,44 @@ export class SessionRoom {
    * Sends `member` what the instance streaming the answer writes to the log, until its end. If that
    * instance falls silent (it died), the rest comes from Dify, which generated on and saved it.
    */
-  private follow(member: RoomMember, record: AnswerRecord, cursor: string, upstream?: AnswerUpstream): void {
+  private follow(member: RoomMember, record: AnswerRecord, position: ClientPosition, cursor: string, upstream?: AnswerUpstream): void {
     const watching = setInterval(() => this.log.watch(this.key, record.id), WATCH_EVERY_MS);
     this.log.watch(this.key, record.id);
     let known = upstream;
     const subscription = this.log.follow(this.key, record.id, cursor, FOLLOW_IDLE_MS).subscribe({
       next: (entry) => {
         if ('upstream' in entry) return void (known = entry.upstream);
-        const feature = entry.feature as Feature | undefined;
-        record.record(entry.message as ConversationMessage, feature);
-        if (!feature || member.features().includes(feature)) member.send(entry.message as ConversationMessage);
+        this.relay(member, record, position, entry.message as ConversationMessage, entry.feature as Feature | undefined);
       },
       complete: () => this.followed(member),
       error: (error: unknown) =>
-        error instanceof OwnerSilentError && known && !record.ended ? this.recover(member, record, known) : this.followed(member),
+        error instanceof OwnerSilentError && known && !record.ended
+          ? this.recover(member, record.id, position, known)
+          : this.followed(member),
     });
     subscription.add(() => clearInterval(watching));
     if (!subscription.closed) this.following.set(member, subscription);
   }
 
+  /** A message of an answer another instance logged, as much of it as the client lacks. */
+  private relay(member: RoomMember, record: AnswerRecord, position: ClientPosition, message: ConversationMessage, feature?: Feature): void {
+    record.record(message, feature);
+    if (feature && !member.features().includes(feature)) return;
+    if (message.type !== 'answer' || message.final) return member.send(message);
+    const content = position.lacks(message.content, message.replace === true);
+    if (content !== undefined) member.send({ ...message, content });
+  }
+
   /** The rest of an answer whose instance died, from Dify's history once Dify saved it. */
-  private recover(member: RoomMember, record: AnswerRecord, upstream: AnswerUpstream): void {
+  private recover(member: RoomMember, answerId: string, position: ClientPosition, upstream: AnswerUpstream): void {
     const close = (reason: 'complete' | 'interrupted') => {
-      member.send({ type: 'answer', content: '', final: true, finish_reason: reason, answer_id: record.id, session_id: this.sessionId });
+      member.send({ type: 'answer', content: '', final: true, finish_reason: reason, answer_id: answerId, session_id: this.sessionId });
       this.followed(member);
     };
     const recovery = this.savedAnswer(upstream).subscribe({
       next: (answer) => {
-        const rest = record.continuation(answer);
-        if (rest) member.send({ type: 'answer', ...rest, final: false, answer_id: record.id, session_id: this.sessionId });
+        const rest = position.rest(answer);
+        if (rest) member.send({ type: 'answer', content: rest, final: false, answer_id: answerId, session_id: this.sessionId });
         close('complete');
       },
       error: () => close('interrupted'),
@@ -221,7 +233,7 @@ export class SessionRoom {
     if (this.answers.some((a) => a.id === answerId)) return;
     for (const member of this.members) {
       this.following.get(member)?.unsubscribe();
-      this.follow(member, new AnswerRecord(answerId, this.config.maxLogChars), '0');
+      this.follow(member, new AnswerRecord(answerId, this.config.maxLogChars), new ClientPosition(0), '0');
     }
   }
 
@@ -260,11 +272,4 @@ export class SessionRoom {
     for (const member of this.members) member.idle();
     if (this.vacant) this.onVacant(this);
   }
-}
-
-/** An answer as another instance logged it. */
-function recordOf(answerId: string, logged: AnswerLogReplay, maxChars: number): AnswerRecord {
-  const record = new AnswerRecord(answerId, maxChars);
-  for (const { message, feature } of logged.messages) record.record(message as ConversationMessage, feature as Feature | undefined);
-  return record;
 }

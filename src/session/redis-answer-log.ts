@@ -1,13 +1,18 @@
 import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
 import { filter, map, Observable, retry, share } from 'rxjs';
 import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, OwnerSilentError } from './answer-log';
+import { SessionStoreUnavailableError } from './session-store';
 
 const PREFIX = 'realtime-rag:answer:';
 /** A session's new answers are announced on this channel, with the session appended. */
 const ANNOUNCE = 'realtime-rag:answers-of:';
 /** Entries an answer's stream keeps at most (trimmed approximately, as XADD MAXLEN ~ does cheaply). */
 const MAX_ENTRIES = 100_000;
+/** A write that fails (Redis away) is tried again this often, this many times (about 15 s in all). */
+const WRITE_RETRY_MS = 250;
+const WRITE_ATTEMPTS = 60;
 /** A follower's mark lasts this long; it renews it every second (SessionRoom). */
 const WATCH_TTL_MS = 3000;
 
@@ -22,6 +27,10 @@ type StreamEntry = [id: string, fields: string[]];
 export class RedisAnswerLog extends AnswerLog {
   readonly shared = true;
   private readonly logger = new Logger(RedisAnswerLog.name);
+  /** Each stream's last entry id (a number that grows), until its end mark. */
+  private readonly sequence = new Map<string, number>();
+  /** Each stream's last write still under way: the next one waits for it. */
+  private readonly writing = new Map<string, Promise<void>>();
   /** Every announcement, on one subscriber connection for the whole process, while anyone listens. */
   private readonly announced = new Observable<{ channel: string; answerId: string }>((subscriber) => {
     const listener = this.redis.duplicate({ enableOfflineQueue: true });
@@ -49,11 +58,14 @@ export class RedisAnswerLog extends AnswerLog {
   }
 
   end(session: string, answerId: string): void {
-    this.write(key(session, answerId), ['e', '1']);
+    this.write(key(session, answerId), ['e', '1'], true);
   }
 
   async read(session: string, answerId: string): Promise<AnswerLogReplay | undefined> {
-    const entries = (await this.redis.xrange(key(session, answerId), '-', '+').catch(() => [])) as StreamEntry[];
+    // Redis down is not "no such answer": the client is told to try again (SESSION_STORE_UNAVAILABLE).
+    const entries = (await this.redis.xrange(key(session, answerId), '-', '+').catch((error: unknown) => {
+      throw new SessionStoreUnavailableError(error);
+    })) as StreamEntry[];
     if (entries.length === 0) return undefined;
     const replay: AnswerLogReplay = { messages: [], ended: false, cursor: entries.at(-1)![0] };
     for (const [, fields] of entries) {
@@ -111,13 +123,36 @@ export class RedisAnswerLog extends AnswerLog {
     );
   }
 
-  private write(streamKey: string, fields: string[]): void {
-    this.redis
-      .multi()
-      .xadd(streamKey, 'MAXLEN', '~', MAX_ENTRIES, '*', ...fields)
-      .pexpire(streamKey, this.retentionMs)
-      .exec()
-      .catch((error: unknown) => this.logger.warn(`Answer log write failed: ${error instanceof Error ? error.message : String(error)}`));
+  /**
+   * Appends in order, one write of a stream after the other, each tried again while Redis is away
+   * (a restart, a partition): a resuming client must never find a hole in the middle of an answer.
+   */
+  private write(streamKey: string, fields: string[], last = false): void {
+    // Explicit ids (1-0, 2-0, …): a write retried after Redis did it but its reply was lost is refused as a duplicate.
+    const id = (this.sequence.get(streamKey) ?? 0) + 1;
+    if (last) this.sequence.delete(streamKey);
+    else this.sequence.set(streamKey, id);
+    const previous = this.writing.get(streamKey) ?? Promise.resolve();
+    const next = previous.then(() => this.writeOnce(streamKey, `${id}-0`, fields, WRITE_ATTEMPTS));
+    this.writing.set(streamKey, next);
+    void next.finally(() => this.writing.get(streamKey) === next && this.writing.delete(streamKey));
+  }
+
+  private async writeOnce(streamKey: string, id: string, fields: string[], attempts: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const done = await this.redis
+        .multi()
+        .xadd(streamKey, 'MAXLEN', '~', MAX_ENTRIES, id, ...fields)
+        .pexpire(streamKey, this.retentionMs)
+        .exec()
+        .then(
+          (replies) => !replies?.some(([error]) => error && !/equal or smaller/.test(error.message)),
+          () => false,
+        );
+      if (done) return;
+      if (attempt >= attempts) return this.logger.warn(`Answer log write given up after ${attempts} attempts: ${streamKey}`);
+      await sleep(WRITE_RETRY_MS);
+    }
   }
 }
 

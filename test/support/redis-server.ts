@@ -16,10 +16,14 @@ export function redisServerInstalled(): boolean {
 export class RedisServer {
   private process?: ChildProcess;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** Keep the data across a restart (an append-only file in this folder), as a production Redis does. */
+    private readonly persistIn?: string,
+  ) {}
 
-  static async start(port?: number): Promise<RedisServer> {
-    const server = new RedisServer(port ?? (await freePort()));
+  static async start(port?: number, persistIn?: string): Promise<RedisServer> {
+    const server = new RedisServer(port ?? (await freePort()), persistIn);
     await server.run();
     return server;
   }
@@ -30,7 +34,10 @@ export class RedisServer {
 
   /** (Re)starts it on the same port. */
   async run(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    const persistence = this.persistIn
+      ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.persistIn]
+      : ['--appendonly', 'no'];
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.process = child;

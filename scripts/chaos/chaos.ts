@@ -1,0 +1,175 @@
+/**
+ * The chaos run: three service processes behind no balancer (each client picks one at random),
+ * Redis, the local Dify; a few hundred sessions asking while their sockets are dropped at random
+ * mid-answer and resumed on another instance; one instance SIGKILLed mid-run; Redis restarted once.
+ * Loopback only, bounded in count and time, stops by itself. Reports answers lost, bytes duplicated
+ * and missing (all must be 0), the most Dify calls seen at once on one conversation (must be 1) and
+ * resume latency; exits 1 when any of those fails.
+ *   npm run chaos               about 2 minutes, 300 sessions
+ *   npm run chaos -- --quick    about 30 s, 40 sessions (CI)
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LocalDifyServer } from '../../src/local-dify';
+import { freePort } from '../../test/support/net';
+import { RedisServer } from '../../test/support/redis-server';
+import { round, stats } from '../bench/stats';
+import { runSession, SessionOutcome } from './session-client';
+
+const quick = process.argv.includes('--quick');
+const SIZE = quick ? { sessions: 40, seconds: 30 } : { sessions: 300, seconds: 120 };
+const KEY = 'app-chaos';
+const QUESTIONS = ['什么是 RAG？', 'What is Dify?', '年假有几天？', 'How do I reset my password?'];
+const root = join(__dirname, '..', '..');
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'realtime-rag-chaos-'));
+  const redis = await RedisServer.start(undefined, dataDir);
+  const dify = new LocalDifyServer({ apiKeys: [KEY], firstChunkDelayMs: 50, chunkDelayMs: 25, chunkChars: 3 });
+  const difyUrl = (await dify.listen()).baseUrl;
+  const instances = await Promise.all([0, 1, 2].map(() => startInstance(difyUrl, redis.url)));
+  const alive = [...instances];
+  let mostAtOnce = 0;
+  const monitor = setInterval(() => {
+    const open = new Map<string, number>();
+    for (const s of dify.streams) if (s.outcome === 'open') open.set(s.conversationId, (open.get(s.conversationId) ?? 0) + 1);
+    mostAtOnce = Math.max(mostAtOnce, ...open.values(), 0);
+  }, 5);
+  const started = performance.now();
+  const deadline = started + SIZE.seconds * 1000;
+  try {
+    const at = (share: number) => sleep(Math.max(0, started + share * SIZE.seconds * 1000 - performance.now()));
+    const chaos = (async () => {
+      await at(0.3);
+      const victim = alive.splice(1, 1)[0];
+      victim.process.kill('SIGKILL');
+      await at(0.55);
+      await redis.stop();
+      await sleep(500);
+      await redis.run();
+    })();
+    const sessions = Array.from({ length: SIZE.sessions }, async (_, i): Promise<SessionOutcome> => {
+      await at((0.6 * i) / SIZE.sessions);
+      return runSession({
+        sessionId: `chaos-${i}`,
+        pickUrl: () => alive[Math.floor(Math.random() * alive.length)].url,
+        question: QUESTIONS[i % QUESTIONS.length],
+        dropChance: 0.05,
+        deadline,
+      });
+    });
+    const outcomes = await Promise.all(sessions);
+    await chaos;
+    report(outcomes, dify, mostAtOnce);
+  } finally {
+    clearInterval(monitor);
+    for (const instance of instances) instance.process.kill('SIGKILL');
+    await dify.close();
+    await redis.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function report(outcomes: SessionOutcome[], dify: LocalDifyServer, mostAtOnce: number): void {
+  let lost = 0;
+  /** Why answers were lost: how they ended for the client (unfinished, interrupted, resume-unavailable…). */
+  const lostBy: Record<string, number> = {};
+  let duplicated = 0;
+  let missing = 0;
+  const mismatched: Array<{ sessionId: string; messageId?: string; held: number; expected: number }> = [];
+  const errorCodes: Record<string, number> = {};
+  for (const code of outcomes.flatMap((o) => o.errors)) errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+  for (const outcome of outcomes) {
+    // Which generation the client's answer is: by Dify's message id when `sources` said it (an answer
+    // finished from Dify's history after its instance died has none), else the session's own.
+    const generations = dify.streams.filter((s) => s.user === `anonymous:${outcome.sessionId}` && s.generation === 'completed');
+    const expected = (
+      generations.find((s) => s.messageId === outcome.messageId) ??
+      generations.find((s) => s.answer === outcome.text) ??
+      generations.at(-1)
+    )?.answer;
+    if (outcome.finishReason !== 'complete' || expected === undefined) {
+      lost++;
+      const why = outcome.finishReason ?? 'unfinished';
+      lostBy[why] = (lostBy[why] ?? 0) + 1;
+      continue;
+    }
+    if (outcome.text === expected) continue;
+    const have = Buffer.from(outcome.text);
+    const want = Buffer.from(expected);
+    let common = 0;
+    while (common < have.length && common < want.length && have[common] === want[common]) common++;
+    duplicated += have.length - common;
+    missing += want.length - common;
+    mismatched.push({ sessionId: outcome.sessionId, messageId: outcome.messageId, held: have.length, expected: want.length });
+  }
+  const resume = stats(outcomes.flatMap((o) => o.resumeMs));
+  const figures = {
+    sessions: outcomes.length,
+    drops: outcomes.reduce((sum, o) => sum + o.drops, 0),
+    askedAgainAfterAnError: outcomes.reduce((sum, o) => sum + o.retries, 0),
+    resumesRefused: outcomes.reduce((sum, o) => sum + o.resumesRefused, 0),
+    answersLost: lost,
+    lostBy,
+    mismatched,
+    errorCodes,
+    bytesDuplicated: duplicated,
+    bytesMissing: missing,
+    mostDifyCallsAtOnceOnOneConversation: mostAtOnce,
+    resumeMs: { n: resume.n, p50: round(resume.p50, 1), p99: round(resume.p99, 1) },
+  };
+  mkdirSync(join(root, 'bench-results'), { recursive: true });
+  writeFileSync(join(root, 'bench-results', quick ? 'chaos-quick.json' : 'chaos.json'), JSON.stringify(figures, null, 2));
+  console.log(`chaos run: ${figures.sessions} sessions, ${figures.drops} sockets dropped mid-answer, one instance killed, Redis restarted`);
+  console.log(
+    `  answers lost ${lost}${lost ? ` (${JSON.stringify(lostBy)})` : ''} · bytes duplicated ${duplicated} · bytes missing ${missing}`,
+  );
+  console.log(`  asked again: ${figures.askedAgainAfterAnError} after a retryable error, ${figures.resumesRefused} after a refused resume`);
+  console.log(`  most Dify calls at once on one conversation ${mostAtOnce}`);
+  console.log(`  resume latency p50 ${figures.resumeMs.p50} ms, p99 ${figures.resumeMs.p99} ms (${resume.n} resumes)`);
+  const failed = lost > 0 || duplicated > 0 || missing > 0 || mostAtOnce > 1;
+  console.log(failed ? 'FAILED' : 'passed');
+  if (failed) process.exitCode = 1;
+}
+
+async function startInstance(difyUrl: string, redisUrl: string): Promise<{ url: string; process: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(root, 'dist', 'main.js')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DIFY_API_KEY: KEY,
+      DIFY_BASE_URL: difyUrl,
+      REDIS_URL: redisUrl,
+      LOG_LEVEL: 'error',
+      QUESTION_WAIT_MS: '0',
+      QUESTION_WAIT_MS_PUNCTUATED: '0',
+      MAX_CONNECTIONS_PER_IP: '100000',
+      MAX_CONCURRENT_ANSWERS: '100000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 30_000;
+  while (
+    !(await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('a service instance did not start (is dist/ built?)');
+    await sleep(100);
+  }
+  return { url: `ws://127.0.0.1:${port}/ws/realtime-asr`, process: child };
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
