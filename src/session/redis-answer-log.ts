@@ -81,6 +81,7 @@ export class RedisAnswerLog extends AnswerLog {
     return new Observable<LogEntry>((subscriber) => {
       // A blocking read holds its connection, and may block longer than other commands may take.
       const reader = this.redis.duplicate({ commandTimeout: idleMs + 1000, enableOfflineQueue: true });
+      reader.on('error', () => undefined); // a failed read ends the follow; the connection's own errors say nothing more
       let position = cursor;
       let open = true;
       const read = async (): Promise<void> => {
