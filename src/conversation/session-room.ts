@@ -127,7 +127,8 @@ export class SessionRoom {
     if (local) {
       if (!local.resumable) return false;
       this.replay(member, local, offset, streamIndex);
-      if (local.ended) member.send(this.statusMessage('idle'));
+      // A newer answer of the session streaming now ends with its own idle.
+      if (local.ended && !this.answering.busy) member.send(this.statusMessage('idle'));
       return true;
     }
     const logged = this.log.shared ? await this.log.read(this.key, answerId) : undefined;
@@ -137,8 +138,9 @@ export class SessionRoom {
     member.continueAt(streamIndex);
     for (const { message, feature } of logged.messages)
       this.relay(member, record, position, message as ConversationMessage, feature as Feature);
-    if (logged.ended) member.send(this.statusMessage('idle'));
-    else this.follow(member, record, position, logged.cursor, logged.upstream);
+    if (logged.ended) {
+      if (!this.answering.busy) member.send(this.statusMessage('idle'));
+    } else this.follow(member, record, position, logged.cursor, logged.upstream);
     return true;
   }
 
