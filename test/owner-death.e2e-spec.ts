@@ -1,36 +1,13 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { LocalDifyServer } from '../src/local-dify';
-import { freePort } from './support/net';
 import { RedisServer, redisServerInstalled } from './support/redis-server';
+import { startServiceProcess } from './support/service-process';
 import { startApp, TEST_API_KEY } from './support/stack';
 import { waitUntil } from './support/wait-until';
 import { WsTestClient } from './support/ws-test-client';
 
 // In CI a missing redis-server is a failure, never a silent skip: .ci/run installs it.
 const describeWithRedis = redisServerInstalled() || process.env.CI ? describe : describe.skip;
-
-/** The service in a process of its own, to be killed as an OOM or a node failure would. */
-async function serviceProcess(env: Record<string, string>): Promise<{ child: ChildProcess; wsUrl: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', join(__dirname, '..', 'src', 'main.ts')], {
-    cwd: join(__dirname, '..'),
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 30_000;
-  while (
-    !(await fetch(`http://127.0.0.1:${port}/health`).then(
-      (r) => r.ok,
-      () => false,
-    ))
-  ) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the service process did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, wsUrl: `ws://127.0.0.1:${port}/ws/realtime-asr` };
-}
 
 describeWithRedis('an answer whose instance died (e2e)', () => {
   let redis: RedisServer;
@@ -49,7 +26,7 @@ describeWithRedis('an answer whose instance died (e2e)', () => {
 
   it('is resumed whole on another instance after its owner was SIGKILLed: the log, then Dify’s saved answer', async () => {
     const env = { DIFY_API_KEY: TEST_API_KEY, DIFY_BASE_URL: difyUrl, REDIS_URL: redis.url, RESUME_GRACE_SECONDS: '30' };
-    const owner = await serviceProcess(env);
+    const owner = await startServiceProcess(env);
     const other = await startApp(env);
     try {
       const onOwner = await WsTestClient.connect(owner.wsUrl);
@@ -57,8 +34,8 @@ describeWithRedis('an answer whose instance died (e2e)', () => {
       const answerId = String((await onOwner.waitFor((m) => m.type === 'status' && m.stage === 'querying_rag')).answer_id);
       const mine = () => onOwner.received.filter((m) => m.type === 'answer' && m.answer_id === answerId);
       await onOwner.waitFor(() => mine().length >= 3);
-      const exited = once(owner.child, 'exit');
-      owner.child.kill('SIGKILL');
+      const exited = once(owner.process, 'exit');
+      owner.process.kill('SIGKILL');
       await exited;
       const had = mine()
         .map((c) => String(c.content))
@@ -79,7 +56,7 @@ describeWithRedis('an answer whose instance died (e2e)', () => {
       expect(chunks.at(-1)).toMatchObject({ final: true, finish_reason: 'complete', answer_id: answerId });
       onOther.close();
     } finally {
-      if (owner.child.exitCode === null) owner.child.kill('SIGKILL');
+      if (owner.process.exitCode === null) owner.process.kill('SIGKILL');
       await other.close();
     }
   }, 60_000);

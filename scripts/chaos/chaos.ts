@@ -8,15 +8,15 @@
  *   npm run chaos               about 2 minutes, 300 sessions
  *   npm run chaos -- --quick    about 30 s, 40 sessions (CI)
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalDifyServer } from '../../src/local-dify';
-import { freePort } from '../../test/support/net';
 import { RedisServer } from '../../test/support/redis-server';
+import { startServiceProcess } from '../../test/support/service-process';
 import { round, stats } from '../bench/stats';
 import { runSession, SessionOutcome } from './session-client';
 
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       await at((0.6 * i) / SIZE.sessions);
       return runSession({
         sessionId: `chaos-${i}`,
-        pickUrl: () => alive[Math.floor(Math.random() * alive.length)].url,
+        pickUrl: () => alive[Math.floor(Math.random() * alive.length)].wsUrl,
         question: QUESTIONS[i % QUESTIONS.length],
         dropChance: 0.05,
         deadline,
@@ -136,37 +136,15 @@ function report(outcomes: SessionOutcome[], dify: LocalDifyServer, mostAtOnce: n
   if (failed) process.exitCode = 1;
 }
 
-async function startInstance(difyUrl: string, redisUrl: string): Promise<{ url: string; process: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(root, 'dist', 'main.js')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DIFY_API_KEY: KEY,
-      DIFY_BASE_URL: difyUrl,
-      REDIS_URL: redisUrl,
-      LOG_LEVEL: 'error',
-      QUESTION_WAIT_MS: '0',
-      QUESTION_WAIT_MS_PUNCTUATED: '0',
-      MAX_CONNECTIONS_PER_IP: '100000',
-      MAX_CONCURRENT_ANSWERS: '100000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 30_000;
-  while (
-    !(await fetch(`http://127.0.0.1:${port}/health`).then(
-      (r) => r.ok,
-      () => false,
-    ))
-  ) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('a service instance did not start (is dist/ built?)');
-    await sleep(100);
-  }
-  return { url: `ws://127.0.0.1:${port}/ws/realtime-asr`, process: child };
+function startInstance(difyUrl: string, redisUrl: string): Promise<{ wsUrl: string; process: ChildProcess }> {
+  const env = { DIFY_API_KEY: KEY, DIFY_BASE_URL: difyUrl, REDIS_URL: redisUrl, LOG_LEVEL: 'error' };
+  const unlimited = {
+    QUESTION_WAIT_MS: '0',
+    QUESTION_WAIT_MS_PUNCTUATED: '0',
+    MAX_CONNECTIONS_PER_IP: '100000',
+    MAX_CONCURRENT_ANSWERS: '100000',
+  };
+  return startServiceProcess({ ...env, ...unlimited }, true);
 }
 
 main().catch((error: unknown) => {
