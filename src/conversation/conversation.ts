@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { TurnConfig } from '../config';
 import { ControlAction, Feature, knownFeatures, ProtocolError, Stage, StatusMessage, wireErrors } from '../protocol';
-import { withoutUndefined } from './answer-report';
 import { Hearing, Verdict } from './hearing';
-import { ConversationMessage, MessageSink } from './message-sink';
+import { ConversationMessage, MessageSink, statusMessage } from './message-sink';
 import { RoomMember, SessionRoom } from './session-room';
 import { NothingToAskError } from './turn-errors';
 import { toWireError } from './wire-error';
@@ -199,7 +198,7 @@ export class Conversation {
   }
 
   private status(stage: Stage, extra: Partial<StatusMessage> = {}): void {
-    this.emit({ type: 'status', stage, ...withoutUndefined(extra), session_id: this.session });
+    this.emit(statusMessage(stage, this.session, extra));
   }
 
   private emit(message: ConversationMessage): void {

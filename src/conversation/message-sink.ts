@@ -1,4 +1,5 @@
-import { AnswerMessage, OutboundMessage, ProtocolError } from '../protocol';
+import { AnswerMessage, OutboundMessage, ProtocolError, Stage, StatusMessage } from '../protocol';
+import { withoutUndefined } from './answer-report';
 
 /** An answer chunk as a conversation hands it out: the sink numbers an answer's chunks as it writes them. */
 export type AnswerChunk = Omit<AnswerMessage, 'stream_index'>;
@@ -16,4 +17,9 @@ export interface MessageSink {
    * service ended it (at shutdown), and the client has been told so when it lost anything.
    */
   end(reason?: ProtocolError): void;
+}
+
+/** A status message of a session (absent extras left out). */
+export function statusMessage(stage: Stage, sessionId: string, extra: Partial<StatusMessage> = {}): StatusMessage {
+  return { type: 'status', stage, ...withoutUndefined(extra), session_id: sessionId };
 }

@@ -2,11 +2,10 @@ import { Observable, Subscription } from 'rxjs';
 import { ResumeConfig } from '../config';
 import { Feature, ProtocolError, Stage, StatusMessage } from '../protocol';
 import { AnswerLog, AnswerUpstream, OwnerSilentError, sessionKey } from '../session';
-import { withoutUndefined } from './answer-report';
 import { AnswerRecord } from './answer-record';
 import { ClientPosition } from './client-position';
 import { Answering, AnsweringDeps } from './answering';
-import { ConversationMessage } from './message-sink';
+import { ConversationMessage, statusMessage } from './message-sink';
 
 /** A connection in a session's room: where the session's answers reach it. */
 export interface RoomMember {
@@ -266,7 +265,7 @@ export class SessionRoom {
   }
 
   private statusMessage(stage: Stage, extra: Partial<StatusMessage> = {}): StatusMessage {
-    return { type: 'status', stage, ...withoutUndefined(extra), session_id: this.sessionId };
+    return statusMessage(stage, this.sessionId, extra);
   }
 
   private idle(): void {
