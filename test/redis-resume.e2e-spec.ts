@@ -95,6 +95,37 @@ describeWithRedis('answers across instances, through Redis (e2e)', () => {
     }
   }, 30_000);
 
+  it('hands an answer over at shutdown: SHUTTING_DOWN without a final chunk, Dify not stopped, the rest resumed on the other instance from Dify’s history', async () => {
+    const [a, b] = await Promise.all([instance(), instance()]);
+    try {
+      const onA = await a.connect();
+      onA.send(ask('什么是 RAG？', 'handed-over'));
+      const answerId = String((await onA.waitFor((m) => m.type === 'status' && m.stage === 'querying_rag')).answer_id);
+      await onA.waitFor(() => progress(onA, answerId).streamIndex >= 3);
+      // SHUTDOWN_GRACE_MS is 300 in tests: far shorter than the rest of this answer.
+      await a.close();
+      const record = dify.streams.at(-1)!;
+      expect(onA.received.find((m) => m.type === 'error')).toMatchObject({ code: 'SHUTTING_DOWN' });
+      expect(onA.received.some((m) => m.type === 'answer' && m.final === true)).toBe(false);
+      expect(record.generation).toBe('running');
+      const had = progress(onA, answerId);
+
+      const onB = await b.connect();
+      onB.send({ type: 'resume', session_id: 'handed-over', answer_id: answerId, offset: had.offset, stream_index: had.streamIndex });
+      const ack = await onB.waitFor((m) => m.type === 'ack' && m.received_type === 'resume');
+      const { chunks } = await onB.answer(onB.received.indexOf(ack), 15_000);
+      expect(had.text + chunks.map((c) => String(c.content)).join('')).toBe(record.answer);
+      expect(chunks.map((c) => c.stream_index)).toEqual(chunks.map((_, i) => had.streamIndex + i));
+      expect(chunks.at(-1)).toMatchObject({ final: true, finish_reason: 'complete', answer_id: answerId });
+      await onB.waitFor((m) => m.type === 'status' && m.stage === 'idle', { from: onB.received.indexOf(chunks.at(-1)!) });
+      expect(record.generation).toBe('completed');
+      expect(dify.stopCalls.filter((c) => c.taskId === record.taskId)).toEqual([]);
+      onB.close();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 30_000);
+
   it('makes one Dify call per session at a time across instances: a question on B interrupts the answer on A first', async () => {
     const [a, b] = await Promise.all([instance(), instance()]);
     let mostAtOnce = 0;

@@ -160,8 +160,8 @@ export interface Error {
    * UPSTREAM_RATE_LIMITED, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE, UPSTREAM_STREAM_INTERRUPTED
    * (Dify's answer was cut off), UPSTREAM_EVENT_TOO_LARGE (one stream event from Dify was longer
    * than DIFY_MAX_EVENT_CHARS; not retryable), RAG_ERROR (any other Dify failure), SHUTTING_DOWN (the
-   * instance is stopping: what you asked is not answered here; the socket closes with 1001,
-   * reconnect and ask again; retryable), RESUME_UNAVAILABLE (the answer named in `resume` is
+   * instance is stopping: the socket closes with 1001; reconnect and resume a handed-over
+   * answer, or ask again; retryable), RESUME_UNAVAILABLE (the answer named in `resume` is
    * unknown here or no longer kept: ask again).
    *
    */

@@ -129,6 +129,11 @@ export class AnswerService {
     return this.dify.savedAnswer(start.conversationId, start.messageId, start.user);
   }
 
+  /** At shutdown, handing answers over: cancelled answers are left generating at Dify (see DifyClient.leaveTasksRunning). */
+  leaveRunning(): void {
+    this.dify.leaveTasksRunning();
+  }
+
   /** A stored conversation Dify no longer knows (deleted, expired, ended) gives way to a new one. */
   private ask(query: string, user: string, conversationId: string | undefined): Observable<DifyEvent> {
     return this.dify.streamChat({ query, user, conversationId }).pipe(

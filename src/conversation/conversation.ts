@@ -166,10 +166,11 @@ export class Conversation {
    * The conversation is over: the client went, or the service ends it with `reason` (at shutdown).
    * The answer in flight is cancelled, which aborts and stops it upstream. With a reason, the client
    * is told what it loses: the answer's interrupted final chunk, then the reason, if an answer was in
-   * flight or a question waiting.
+   * flight or a question waiting. An answer handed over at shutdown has no final chunk here: the
+   * client resumes it elsewhere.
    */
   close(reason?: ProtocolError): void {
-    const unanswered = this.room.answering.busy || this.hearing.waiting;
+    const unanswered = this.room.answering.busy || this.room.handedOver || this.hearing.waiting;
     this.hearing.drop();
     this.room.leave(this.member, this.ended ? undefined : reason);
     if (this.ended) return;

@@ -1,7 +1,7 @@
 import { Observable, Subscription } from 'rxjs';
 import { ResumeConfig } from '../config';
 import { Feature, ProtocolError, Stage, StatusMessage } from '../protocol';
-import { AnswerLog, AnswerUpstream, OwnerSilentError, sessionKey } from '../session';
+import { AnswerLog, AnswerUpstream, OwnerGoneError, sessionKey } from '../session';
 import { AnswerRecord } from './answer-record';
 import { ClientPosition } from './client-position';
 import { Answering, AnsweringDeps } from './answering';
@@ -44,6 +44,8 @@ export class SessionRoom {
   /** The answer whose end is not logged yet. */
   private logging?: string;
   private readonly key: string;
+  /** At shutdown, this instance left an answer to Dify for a client to resume elsewhere. */
+  private leftToDify = false;
 
   constructor(
     readonly principal: string,
@@ -72,6 +74,11 @@ export class SessionRoom {
 
   get vacant(): boolean {
     return this.members.size === 0 && !this.answering.busy;
+  }
+
+  /** Whether this instance handed the session's answer over at shutdown (its clients resume it elsewhere). */
+  get handedOver(): boolean {
+    return this.leftToDify;
   }
 
   join(member: RoomMember): void {
@@ -137,10 +144,25 @@ export class SessionRoom {
     member.continueAt(streamIndex);
     for (const { message, feature } of logged.messages)
       this.relay(member, record, position, message as ConversationMessage, feature as Feature);
-    if (logged.ended) {
-      if (!this.answering.busy) member.send(this.statusMessage('idle'));
-    } else this.follow(member, record, position, logged.cursor, logged.upstream);
+    if (logged.state === 'open') this.follow(member, record, position, logged.cursor, logged.upstream);
+    else if (logged.state === 'handed_over' && logged.upstream) this.recover(member, answerId, position, logged.upstream);
+    else if (!this.answering.busy) member.send(this.statusMessage('idle'));
     return true;
+  }
+
+  /**
+   * The service stops, leaving the answer to Dify for a client to resume elsewhere (handOver): the
+   * answer is cut here, without its interrupted final chunk, and its log says it was handed over.
+   */
+  handOver(): void {
+    clearTimeout(this.graceTimer);
+    const current = this.answering.current;
+    this.answering.cancel(false);
+    if (current && this.logging === current) {
+      this.log.handOver(this.key, current);
+      this.leftToDify = true;
+    } else this.endLogged();
+    this.logging = undefined;
   }
 
   /** The service stops: the answer is stopped upstream, whoever follows it. */
@@ -174,7 +196,7 @@ export class SessionRoom {
       },
       complete: () => this.followed(member),
       error: (error: unknown) =>
-        error instanceof OwnerSilentError && known && !record.ended
+        error instanceof OwnerGoneError && known && !record.ended
           ? this.recover(member, record.id, position, known)
           : this.followed(member),
     });

@@ -57,6 +57,19 @@ export class SessionRooms {
     return room;
   }
 
+  /**
+   * At shutdown with a shared answer log (Redis): every answer streaming here is cut without being
+   * stopped upstream, and marked handed over in the log, so its client resumes it on another
+   * instance from Dify's history. False without a shared log (nobody else could resume it: closeAll
+   * stops it).
+   */
+  handOver(): boolean {
+    if (!this.log.shared) return false;
+    this.answers.leaveRunning();
+    for (const room of this.rooms.values()) room.handOver();
+    return true;
+  }
+
   /** At shutdown: every answer still streaming for nobody is stopped upstream. */
   closeAll(): void {
     for (const room of this.rooms.values()) room.close();

@@ -29,6 +29,8 @@ export class DifyClient implements OnApplicationShutdown {
   private readonly logger = new Logger(DifyClient.name);
   /** Stop calls not answered yet: a stop that never leaves the process lets Dify generate (and bill) on. */
   private readonly stopping = new Set<Promise<void>>();
+  /** At shutdown with answers handed over: a cancelled stream is cut here, its Dify task left to finish. */
+  private handingOver = false;
 
   constructor(
     private readonly http: HttpService,
@@ -118,9 +120,18 @@ export class DifyClient implements OnApplicationShutdown {
           return;
         }
         abort.abort();
-        if (taskId) this.stop(taskId, request.user);
+        if (taskId && !this.handingOver) this.stop(taskId, request.user);
       };
     });
+  }
+
+  /**
+   * From now on (the service stops, handing its answers over to other instances), cancelling a stream
+   * aborts its request without stopping its Dify task: Dify finishes and saves the answer, and the
+   * client that resumes it elsewhere gets the rest from Dify's history.
+   */
+  leaveTasksRunning(): void {
+    this.handingOver = true;
   }
 
   /** Blocking mode: one request, the whole answer at once. Unsubscribing aborts it. */

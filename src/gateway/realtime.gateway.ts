@@ -62,11 +62,13 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   /**
    * On SIGTERM (Nest's shutdown hooks): readiness turns 503 and upgrades are refused at once, answers
-   * in flight get SHUTDOWN_GRACE_MS to finish. Then every conversation ends with SHUTTING_DOWN: an
-   * answer still streaming gets its interrupted final chunk and the error, and is aborted and stopped
-   * upstream (DifyClient waits for those stop calls at its own shutdown); each Outbox sends what is
-   * left and closes its socket with 1001. Answers still streaming for nobody (a client that went,
-   * within RESUME_GRACE_SECONDS) are stopped too. Resolves when every client has closed, or
+   * in flight get SHUTDOWN_GRACE_MS to finish. With Redis, the answers still streaming are then
+   * handed over: left generating at Dify, for their clients to resume on another instance. Then every
+   * conversation ends with SHUTTING_DOWN. Without Redis, an answer still streaming gets its
+   * interrupted final chunk and the error, and is aborted and stopped upstream (DifyClient waits for
+   * those stop calls at its own shutdown). Each Outbox sends what is left and closes its socket with
+   * 1001. Answers still streaming for nobody (a client that went, within RESUME_GRACE_SECONDS) are
+   * handed over or stopped the same way. Resolves when every client has closed, or
    * CLOSE_WAIT_MS later: Nest then cuts off the slow ones.
    */
   async beforeApplicationShutdown(): Promise<void> {
@@ -74,7 +76,10 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     const deadline = Date.now() + this.config.shutdownGraceMs;
     while (this.answers.inFlight > 0 && Date.now() < deadline) await sleep(50);
     const left = this.answers.inFlight;
-    if (left > 0) this.logger.warn(`Stopping ${left} answers still in flight at shutdown`);
+    if (left > 0) {
+      const handedOver = this.rooms.handOver();
+      this.logger.warn(`${handedOver ? 'Handing over' : 'Stopping'} ${left} answers still in flight at shutdown`);
+    }
     const closed = [...(this.server?.clients ?? [])].map((socket) => {
       const gone = new Promise((resolve) => socket.once('close', resolve));
       this.connections.get(socket)?.conversation.close(wireErrors.shuttingDown());

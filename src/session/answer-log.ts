@@ -16,20 +16,26 @@ export interface AnswerUpstream {
 /** What follows an answer's log: a message, or where Dify keeps the answer. */
 export type LogEntry = LoggedMessage | { upstream: AnswerUpstream };
 
+/** How an answer's log stands: `open` while its instance streams it, `handed_over` when that instance left it to Dify. */
+export type LogState = 'open' | 'ended' | 'handed_over';
+
 /** An answer's log as it stands: its messages so far, whether it ended, and where a follower goes on. */
 export interface AnswerLogReplay {
   messages: LoggedMessage[];
   upstream?: AnswerUpstream;
-  ended: boolean;
+  state: LogState;
   /** Where `follow` picks up. */
   cursor: string;
 }
 
-/** Nothing was written to a followed answer for a while: the instance that streamed it is gone. */
-export class OwnerSilentError extends Error {
+/**
+ * The instance that streamed a followed answer is gone: nothing was written for a while (it died),
+ * or it handed the answer over at shutdown. Dify generates on; the rest is in its history.
+ */
+export class OwnerGoneError extends Error {
   constructor() {
-    super('The answer log has been silent');
-    this.name = 'OwnerSilentError';
+    super('The instance streaming the answer is gone');
+    this.name = 'OwnerGoneError';
   }
 }
 
@@ -47,10 +53,14 @@ export abstract class AnswerLog {
   abstract describe(session: string, answerId: string, upstream: AnswerUpstream): void;
   /** Nothing more will be written to this answer. */
   abstract end(session: string, answerId: string): void;
+  /** This instance leaves the answer to Dify (at shutdown): a follower fetches the rest from Dify's history. */
+  abstract handOver(session: string, answerId: string): void;
   /** The answer's log, or undefined when it is unknown, expired, or another session's. */
   abstract read(session: string, answerId: string): Promise<AnswerLogReplay | undefined>;
-  /** What is written after `cursor`, as it comes; completes at the end. */
-  /** Fails with `OwnerSilentError` when nothing comes for `idleMs`: the instance that streams it died. */
+  /**
+   * What is written after `cursor`, as it comes; completes at the end. Fails with `OwnerGoneError`
+   * when the answer is handed over, or nothing comes for `idleMs` (the instance that streams it died).
+   */
   abstract follow(session: string, answerId: string, cursor: string, idleMs: number): Observable<LogEntry>;
   /** Says that a client follows the answer from another instance, so its owner keeps it going. */
   abstract watch(session: string, answerId: string): void;

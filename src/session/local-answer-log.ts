@@ -7,6 +7,7 @@ export class LocalAnswerLog extends AnswerLog {
   append(): void {}
   describe(): void {}
   end(): void {}
+  handOver(): void {}
   read(): Promise<AnswerLogReplay | undefined> {
     return Promise.resolve(undefined);
   }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
 import { filter, map, Observable, retry, share } from 'rxjs';
-import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, OwnerSilentError } from './answer-log';
+import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, LogState, OwnerGoneError } from './answer-log';
 import { SessionStoreUnavailableError } from './session-store';
 
 const PREFIX = 'realtime-rag:answer:';
@@ -13,6 +13,8 @@ const MAX_ENTRIES = 100_000;
 /** A write that fails (Redis away) is tried again this often, this many times (about 15 s in all). */
 const WRITE_RETRY_MS = 250;
 const WRITE_ATTEMPTS = 60;
+/** At shutdown, how long the writes still under way (a hand-over mark among them) may take. */
+const FLUSH_WAIT_MS = 2000;
 /** A follower's mark lasts this long; it renews it every second (SessionRoom). */
 const WATCH_TTL_MS = 3000;
 
@@ -61,16 +63,20 @@ export class RedisAnswerLog extends AnswerLog {
     this.write(key(session, answerId), ['e', '1'], true);
   }
 
+  handOver(session: string, answerId: string): void {
+    this.write(key(session, answerId), ['h', '1'], true);
+  }
+
   async read(session: string, answerId: string): Promise<AnswerLogReplay | undefined> {
     // Redis down is not "no such answer": the client is told to try again (SESSION_STORE_UNAVAILABLE).
     const entries = (await this.redis.xrange(key(session, answerId), '-', '+').catch((error: unknown) => {
       throw new SessionStoreUnavailableError(error);
     })) as StreamEntry[];
     if (entries.length === 0) return undefined;
-    const replay: AnswerLogReplay = { messages: [], ended: false, cursor: entries.at(-1)![0] };
+    const replay: AnswerLogReplay = { messages: [], state: 'open', cursor: entries.at(-1)![0] };
     for (const [, fields] of entries) {
       const entry = parse(fields);
-      if (!entry) replay.ended = true;
+      if (typeof entry === 'string') replay.state = entry;
       else if ('upstream' in entry) replay.upstream = entry.upstream;
       else replay.messages.push(entry);
     }
@@ -87,11 +93,12 @@ export class RedisAnswerLog extends AnswerLog {
       const read = async (): Promise<void> => {
         while (open) {
           const reply = await reader.xread('BLOCK', idleMs, 'STREAMS', key(session, answerId), position);
-          if (!reply) return subscriber.error(new OwnerSilentError());
+          if (!reply) return subscriber.error(new OwnerGoneError());
           for (const [id, fields] of reply[0][1]) {
             position = id;
             const entry = parse(fields);
-            if (!entry) return subscriber.complete();
+            if (entry === 'ended') return subscriber.complete();
+            if (entry === 'handed_over') return subscriber.error(new OwnerGoneError());
             subscriber.next(entry);
           }
         }
@@ -122,6 +129,11 @@ export class RedisAnswerLog extends AnswerLog {
       filter((announcement) => announcement.channel === channel),
       map(({ answerId }) => answerId),
     );
+  }
+
+  /** Waits for the writes under way (at shutdown, before the connection closes), FLUSH_WAIT_MS at most. */
+  async flush(): Promise<void> {
+    await Promise.race([Promise.all(this.writing.values()), sleep(FLUSH_WAIT_MS, undefined, { ref: false })]);
   }
 
   /**
@@ -162,14 +174,15 @@ function key(session: string, answerId: string): string {
   return `${PREFIX}${encodeURIComponent(session)}:${encodeURIComponent(answerId)}`;
 }
 
-/** A message or upstream entry, or undefined for the end mark. */
-function parse(fields: string[]): LogEntry | undefined {
+/** A message or upstream entry, or the state a last entry (end or hand-over mark) leaves the answer in. */
+function parse(fields: string[]): LogEntry | Exclude<LogState, 'open'> {
   const values = new Map<string, string>();
   for (let i = 0; i + 1 < fields.length; i += 2) values.set(fields[i], fields[i + 1]);
+  if (values.has('h')) return 'handed_over';
   const upstream = values.get('d');
   if (upstream !== undefined) return { upstream: JSON.parse(upstream) as AnswerUpstream };
   const message = values.get('m');
-  if (message === undefined) return undefined;
+  if (message === undefined) return 'ended';
   const entry: LoggedMessage = { message: JSON.parse(message) as unknown, feature: values.get('f') };
   return entry;
 }

@@ -19,6 +19,8 @@ const CONNECT_WAIT_MS = 3000;
 export class RedisSessionStore extends SessionStore implements OnModuleInit, OnApplicationShutdown {
   readonly kind = 'redis';
   private readonly logger = new Logger(RedisSessionStore.name);
+  /** What others sharing the connection still have to write at shutdown, before QUIT. */
+  private readonly lastWrites: Array<() => Promise<void>> = [];
 
   constructor(
     readonly redis: Redis,
@@ -67,7 +69,13 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnA
     );
   }
 
+  /** `flush` runs at shutdown before the connection closes (a write queued after QUIT would be lost). */
+  flushBeforeQuit(flush: () => Promise<void>): void {
+    this.lastWrites.push(flush);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.lastWrites.map((flush) => flush()));
     // QUIT is a command like any other: the command timeout bounds it, and unanswered the connection is dropped.
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

@@ -28,8 +28,12 @@ import { SessionLease } from './session-lease';
       // With Redis, answers are logged where every instance can resume them (on the store's connection).
       provide: AnswerLog,
       inject: [SessionStore, resumeConfig.KEY],
-      useFactory: (store: SessionStore, resume: ConfigType<typeof resumeConfig>) =>
-        store instanceof RedisSessionStore ? new RedisAnswerLog(store.redis, resume.retentionMs) : new LocalAnswerLog(),
+      useFactory: (store: SessionStore, resume: ConfigType<typeof resumeConfig>) => {
+        if (!(store instanceof RedisSessionStore)) return new LocalAnswerLog();
+        const log = new RedisAnswerLog(store.redis, resume.retentionMs);
+        store.flushBeforeQuit(() => log.flush());
+        return log;
+      },
     },
     {
       // With Redis, one Dify call per session across every instance; alone, the rooms see to it.
