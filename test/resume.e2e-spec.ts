@@ -72,6 +72,25 @@ describe('answers that outlive their socket (e2e)', () => {
     client.close();
   });
 
+  it('shows a connection that joins its session mid-answer the answer from its start, then the live chunks', async () => {
+    const agent = await stack.connect();
+    agent.send(ask('什么是 RAG？', 'joined-late'));
+    const answerId = await answerIdOf(agent);
+    await agent.waitFor(() => progress(agent, answerId).streamIndex >= 3);
+
+    const supervisor = await stack.connect();
+    supervisor.send({ type: 'keepalive', session_id: 'joined-late' });
+    const ack = await supervisor.waitFor((m) => m.type === 'ack' && m.received_type === 'keepalive');
+    const { text, chunks } = await supervisor.answer(supervisor.received.indexOf(ack));
+    const after = supervisor.received.slice(supervisor.received.indexOf(ack) + 1);
+    expect(after[0]).toMatchObject({ type: 'status', stage: 'querying_rag', answer_id: answerId, question: '什么是 RAG？' });
+    expect(text).toBe(stack.dify.streams[0].answer);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.map((c) => c.stream_index)).toEqual(chunks.map((_, i) => i));
+    agent.close();
+    supervisor.close();
+  });
+
   it('shows every connection of a session its statuses and answers, whichever asked, one answer at a time', async () => {
     const agent = await stack.connect();
     const supervisor = await stack.connect();

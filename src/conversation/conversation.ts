@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { TurnConfig } from '../config';
-import { ControlAction, Feature, knownFeatures, ProtocolError, Stage, StatusMessage, wireErrors } from '../protocol';
+import { AckMessage, ControlAction, Feature, knownFeatures, ProtocolError, Stage, StatusMessage, wireErrors } from '../protocol';
 import { Hearing, Verdict } from './hearing';
 import { ConversationMessage, MessageSink, statusMessage } from './message-sink';
 import { RoomMember, SessionRoom } from './session-room';
@@ -99,18 +99,18 @@ export class Conversation {
   }
 
   hello(features: readonly string[], sessionId?: string): void {
-    this.adopt(sessionId);
-    this.emit({ type: 'ack', received_type: 'hello', features: this.enable(features), session_id: this.session });
+    const joined = this.adopt(sessionId);
+    this.ack({ received_type: 'hello', features: this.enable(features) }, joined);
   }
 
   asrChunk(chunk: AsrChunk): void {
-    this.adopt(chunk.sessionId);
+    const joined = this.adopt(chunk.sessionId);
     if (this.paused) {
-      this.emit({ type: 'ack', received_type: 'asr_chunk', message: 'paused', session_id: this.session });
+      this.ack({ received_type: 'asr_chunk', message: 'paused' }, joined);
       this.status('paused', { note: 'transcript ignored while paused; send control resume' });
       return;
     }
-    this.emit({ type: 'ack', received_type: 'asr_chunk', is_final: chunk.isFinal, session_id: this.session });
+    this.ack({ received_type: 'asr_chunk', is_final: chunk.isFinal }, joined);
     if (this.stopping) return;
     if (!chunk.isFinal) return this.hearing.partial(chunk.text);
     const text = chunk.text.trim();
@@ -119,8 +119,7 @@ export class Conversation {
   }
 
   control(action: ControlAction, sessionId?: string): void {
-    this.adopt(sessionId);
-    this.emit({ type: 'ack', received_type: 'control', session_id: this.session });
+    this.ack({ received_type: 'control' }, this.adopt(sessionId));
     switch (action) {
       case 'pause':
         // A question already heard is still answered.
@@ -148,14 +147,14 @@ export class Conversation {
   }
 
   keepalive(sessionId?: string): void {
-    this.adopt(sessionId);
-    this.emit({ type: 'ack', received_type: 'keepalive', session_id: this.session });
+    this.ack({ received_type: 'keepalive' }, this.adopt(sessionId));
   }
 
   /** A reconnected client asks for the rest of an answer it was receiving (any connection of the session may have asked it). */
   resume(point: ResumePoint): void {
     this.adopt(point.sessionId);
-    this.emit({ type: 'ack', received_type: 'resume', session_id: this.session });
+    // No catch-up from the answer's start: the resume sends what the client lacks.
+    this.ack({ received_type: 'resume' }, false);
     void this.room.resume(this.member, point.answerId, point.offset, point.streamIndex).then(
       (resumed) => resumed || this.fail(wireErrors.resumeUnavailable()),
       (error: unknown) => this.fail(error),
@@ -179,14 +178,24 @@ export class Conversation {
     this.sink.end(reason);
   }
 
-  /** A client may name its session in any message; from then on turns continue that session, in its room. */
-  private adopt(sessionId: string | undefined): void {
-    if (!sessionId || sessionId === this.session) return;
+  /**
+   * A client may name its session in any message; from then on turns continue that session, in its
+   * room. True when the connection joined another session's room.
+   */
+  private adopt(sessionId: string | undefined): boolean {
+    if (!sessionId || sessionId === this.session) return false;
     logger.log(`Connection of session ${this.session} continues session ${sessionId}`);
     this.session = sessionId;
     this.room.leave(this.member);
     this.room = this.deps.rooms.room(this.principal, sessionId);
     this.room.join(this.member);
+    return true;
+  }
+
+  /** Acknowledges a message; a connection that `joined` its session mid-answer is then shown that answer from its start. */
+  private ack(ack: Omit<AckMessage, 'type' | 'session_id'>, joined: boolean): void {
+    this.emit({ type: 'ack', ...ack, session_id: this.session });
+    if (joined) this.room.catchUp(this.member);
   }
 
   private finish(): void {

@@ -9,22 +9,31 @@ function member(): RoomMember & { got: ConversationMessage[] } {
   return { got, features: () => [], send: (m) => got.push(m), continueAt: () => undefined, idle: () => undefined };
 }
 
+/** A room whose answers are Subjects the test drives. */
+function roomWithAnswers(): { room: SessionRoom; answers: Array<Subject<AnswerEvent>> } {
+  const answers: Array<Subject<AnswerEvent>> = [];
+  const room = new SessionRoom(
+    'p',
+    's',
+    {
+      answer: () => (answers.push(new Subject<AnswerEvent>()), answers.at(-1)!),
+      turn: { bargeIn: 'interrupt', maxQuestionChars: 500 },
+      now: Date.now,
+    },
+    new LocalAnswerLog(),
+    () => EMPTY,
+    { graceMs: 0, maxLogChars: 1000 },
+    () => undefined,
+  );
+  return { room, answers };
+}
+
+const contents = (got: ConversationMessage[], answerId: string) =>
+  got.filter((m) => m.type === 'answer' && m.answer_id === answerId).map((m) => (m.type === 'answer' ? m.content : ''));
+
 describe('SessionRoom', () => {
   it('resumes an ended answer without a stray idle while a newer answer of the session streams', async () => {
-    const answers: Array<Subject<AnswerEvent>> = [];
-    const room = new SessionRoom(
-      'p',
-      's',
-      {
-        answer: () => (answers.push(new Subject<AnswerEvent>()), answers.at(-1)!),
-        turn: { bargeIn: 'interrupt', maxQuestionChars: 500 },
-        now: Date.now,
-      },
-      new LocalAnswerLog(),
-      () => EMPTY,
-      { graceMs: 0, maxLogChars: 1000 },
-      () => undefined,
-    );
+    const { room, answers } = roomWithAnswers();
     const asker = member();
     room.join(asker);
     room.answering.heard('first?');
@@ -37,11 +46,40 @@ describe('SessionRoom', () => {
     const late = member();
     room.join(late);
     expect(await room.resume(late, first, 1, 1)).toBe(true);
-    expect(late.got.filter((m) => m.type === 'answer' && m.answer_id === first).map((m) => (m.type === 'answer' ? m.content : ''))).toEqual(
-      ['ne', ''],
-    );
+    expect(contents(late.got, first)).toEqual(['ne', '']);
     expect(late.got.some((m) => m.type === 'status' && m.stage === 'idle')).toBe(false);
     answers[1].complete();
     expect(late.got.at(-1)).toMatchObject({ type: 'status', stage: 'idle' });
+  });
+
+  it('shows a connection that joins mid-answer the answer from its start: its querying_rag, the text so far, then the live chunks', () => {
+    const { room, answers } = roomWithAnswers();
+    room.join(member());
+    room.answering.heard('什么是 RAG？');
+    const answerId = room.answering.current!;
+    answers[0].next({ text: 'RAG 是', replace: false });
+    answers[0].next({ text: '检索', replace: false });
+
+    const late = member();
+    room.join(late);
+    room.catchUp(late);
+    answers[0].next({ text: '增强', replace: false });
+    answers[0].complete();
+    expect(late.got[0]).toMatchObject({ type: 'status', stage: 'querying_rag', answer_id: answerId, question: '什么是 RAG？' });
+    expect(contents(late.got, answerId)).toEqual(['RAG 是检索', '增强', '']);
+    expect(late.got.at(-1)).toMatchObject({ type: 'status', stage: 'idle' });
+  });
+
+  it('shows a connection that joins between answers nothing of the last one', () => {
+    const { room, answers } = roomWithAnswers();
+    room.join(member());
+    room.answering.heard('What is Dify?');
+    answers[0].next({ text: 'Dify is', replace: false });
+    answers[0].complete();
+
+    const late = member();
+    room.join(late);
+    room.catchUp(late);
+    expect(late.got).toEqual([]);
   });
 });

@@ -44,6 +44,8 @@ export class SessionRoom {
   /** The answer whose end is not logged yet. */
   private logging?: string;
   private readonly key: string;
+  /** The status that started the latest answer, for a connection that joins mid-answer. */
+  private started?: StatusMessage;
   /** At shutdown, this instance left an answer to Dify for a client to resume elsewhere. */
   private leftToDify = false;
 
@@ -174,9 +176,22 @@ export class SessionRoom {
     this.endLogged();
   }
 
-  private replay(member: RoomMember, record: AnswerRecord, offset: number, streamIndex: number): void {
+  /**
+   * A connection that joins the session mid-answer (naming it in a message other than resume) is
+   * shown the answer from its start: its querying_rag status, the text so far, then (as any member)
+   * the live chunks. Only an answer this instance streams: another instance's shows from its next answer.
+   */
+  catchUp(member: RoomMember): void {
+    const record = this.answers.at(-1);
+    const started = this.started;
+    if (!record || record.ended || !record.resumable || started?.answer_id !== record.id) return;
+    member.send(started);
+    this.replay(member, record, 0);
+  }
+
+  private replay(member: RoomMember, record: AnswerRecord, offset: number, streamIndex?: number): void {
     const { chunk, closing } = record.rest(offset, member.features());
-    member.continueAt(streamIndex);
+    if (streamIndex !== undefined) member.continueAt(streamIndex);
     if (chunk) member.send({ type: 'answer', ...chunk, final: false, answer_id: record.id, session_id: this.sessionId });
     for (const message of closing) member.send(message);
   }
@@ -283,6 +298,7 @@ export class SessionRoom {
 
   private status(stage: Stage, extra: Partial<StatusMessage> = {}): void {
     const message = this.statusMessage(stage, extra);
+    if (stage === 'querying_rag') this.started = message;
     for (const member of this.members) member.send(message);
   }
 
