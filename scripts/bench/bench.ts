@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { LocalDifyServer } from '../../src/local-dify';
+import { RedisServer, redisServerInstalled } from '../../test/support/redis-server';
 import { detectorTime, FIXTURE, loadFixture } from '../detector-evaluation';
 import { streamDirect } from './clients';
 import { attackFigures } from './attacks';
@@ -46,8 +47,13 @@ async function main(): Promise<void> {
   const flatUrl = (await flat.listen()).baseUrl;
   const expected = await answerPieces(pacedUrl);
   const chunksPerAnswer = (await answerPieces(flatUrl)).length;
-  const targets = [await startService(pacedUrl, KEY, servers), await startRelay(pacedUrl, KEY, servers)];
-  const flatTargets = [await startService(flatUrl, KEY, servers), await startRelay(flatUrl, KEY, servers)];
+  // The service once more with Redis: sessions, leases and the answer log there (the cost of resumable answers across instances).
+  const redis = redisServerInstalled() ? await RedisServer.start() : undefined;
+  if (!redis) console.warn('redis-server is not installed: no figures with REDIS_URL');
+  const withRedis = async (url: string) => (redis ? [await startService(url, KEY, servers, { REDIS_URL: redis.url }, 'serviceRedis')] : []);
+  const [service, relay] = [await startService(pacedUrl, KEY, servers), await startRelay(pacedUrl, KEY, servers)];
+  const targets = [service, ...(await withRedis(pacedUrl)), relay];
+  const flatTargets = [await startService(flatUrl, KEY, servers), ...(await withRedis(flatUrl)), await startRelay(flatUrl, KEY, servers)];
   mkdirSync(out, { recursive: true });
   try {
     const firstChunkMs = await firstChunkLatency(pacedUrl, KEY, targets, SIZE.rounds);
@@ -57,9 +63,10 @@ async function main(): Promise<void> {
     for (const target of flatTargets)
       throughputFigures[target.name] = await throughput(target, THROUGHPUT_SOCKETS, SIZE.throughputSeconds, chunksPerAnswer);
     const partials: Record<string, Awaited<ReturnType<typeof partialCost>>> = {};
-    for (const target of targets) partials[target.name] = await partialCost(target, PARTIAL_SOCKETS, SIZE.partialsPerSocket);
+    // Partials and idle connections never touch Redis: measured without it.
+    for (const target of [service, relay]) partials[target.name] = await partialCost(target, PARTIAL_SOCKETS, SIZE.partialsPerSocket);
     const idle: Record<string, Awaited<ReturnType<typeof idleMemory>>> = {};
-    for (const target of targets)
+    for (const target of [service, relay])
       idle[target.name] = await idleMemory(target, SIZE.idle, profile ? join(out, `${target.name}-idle`) : undefined);
     const figures = {
       machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, pinned: servers.cores ?? 'no' },
@@ -81,7 +88,7 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const target of [...targets, ...flatTargets]) target.stop();
-    await Promise.all([paced.close(), flat.close()]);
+    await Promise.all([paced.close(), flat.close(), redis?.stop()]);
   }
 }
 

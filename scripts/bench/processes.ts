@@ -27,12 +27,16 @@ export interface Placement {
   cores?: string;
 }
 
-/** The service's production build; `env` goes on top of the benchmark's settings (e.g. the default limits back). */
+/**
+ * The service's production build; `env` goes on top of the benchmark's settings (e.g. the default
+ * limits back, or REDIS_URL), `name` names its figures.
+ */
 export async function startService(
   difyUrl: string,
   key: string,
   placement: Placement = {},
   env: Record<string, string> = {},
+  name = 'service',
 ): Promise<Measured> {
   const port = await freePort();
   const child = launch([...PROBE, join(root, 'dist', 'main.js')], placement, {
@@ -62,7 +66,7 @@ export async function startService(
     if (Date.now() > deadline || child.exitCode !== null) throw new Error('the service did not start (is dist/ built?)');
     await new Promise((r) => setTimeout(r, 100));
   }
-  return measured('service', `ws://127.0.0.1:${port}/ws/realtime-asr`, child);
+  return measured(name, `ws://127.0.0.1:${port}/ws/realtime-asr`, child);
 }
 
 export async function startRelay(difyUrl: string, key: string, placement: Placement = {}): Promise<Measured> {
