@@ -1,3 +1,4 @@
+import { waitUntil } from './support/wait-until';
 import { Stack, startStack } from './support/stack';
 import { WsTestClient } from './support/ws-test-client';
 
@@ -47,6 +48,52 @@ describe('turn-taking over a real socket (e2e)', () => {
     expect(chunks.at(-1)).toMatchObject({ finish_reason: 'complete' });
     expect(text).toBe(stack.dify.streams[0].answer);
     expect(client.received.some((m) => m.type === 'status' && m.stage === 'interrupting')).toBe(false);
+    expect(stack.dify.stopCalls).toEqual([]);
+  });
+});
+
+describe('adaptive end of turn over a real socket (e2e)', () => {
+  let stack: Stack;
+  let client: WsTestClient;
+  beforeEach(async () => {
+    // Dify's first token takes long enough for the speaker to go on before any answer text shows.
+    stack = await startStack({
+      env: { TURN_POLICY: 'adaptive', QUESTION_WAIT_MS: '800', QUESTION_WAIT_MS_PUNCTUATED: '300' },
+      dify: { firstChunkDelayMs: 1500, chunkDelayMs: 10 },
+    });
+    client = await stack.connect();
+  });
+  afterEach(async () => {
+    client.close();
+    await stack.close();
+  });
+
+  it('takes a question back when the speaker goes on before its answer shows, and answers the whole question once', async () => {
+    client.send(chunk('年假有几天', true));
+    await waitUntil(() => stack.dify.streams.length === 1, 5000);
+    client.send(chunk('对于', false));
+    client.send(chunk('对于入职不满一年的员工', true));
+    const { chunks, text } = await client.answer(0, 10_000);
+    expect(queries(stack)).toEqual(['年假有几天', '年假有几天对于入职不满一年的员工']);
+    const [abandoned, whole] = stack.dify.streams;
+    expect(abandoned.outcome).not.toBe('completed');
+    await waitUntil(() => stack.dify.stopCalls.some((c) => c.taskId === abandoned.taskId), 5000);
+    expect(text).toBe(whole.answer);
+    expect(new Set(chunks.map((c) => c.answer_id)).size).toBe(1);
+    const answerIds = client.received.filter((m) => m.type === 'status' && m.stage === 'querying_rag').map((m) => m.answer_id);
+    expect(answerIds).toHaveLength(2);
+    expect(chunks[0].answer_id).toBe(answerIds[1]);
+    expect(client.received.some((m) => m.type === 'answer' && m.answer_id === answerIds[0])).toBe(false);
+  });
+
+  it('keeps an answer whose text reached the client: the words that follow are a turn of their own', async () => {
+    client.send(chunk('年假有几天', true));
+    await client.waitFor((m) => m.type === 'answer', { timeoutMs: 5000 });
+    client.send(chunk('对于', false));
+    client.send(chunk('对于入职不满一年的员工', true));
+    const { chunks } = await client.answer(0, 10_000);
+    expect(chunks.at(-1)).toMatchObject({ finish_reason: 'complete' });
+    expect(queries(stack)).toEqual(['年假有几天']);
     expect(stack.dify.stopCalls).toEqual([]);
   });
 });

@@ -25,6 +25,22 @@ class TurnEnv {
   QUESTION_WAIT_MS_PUNCTUATED: number = 300;
 
   @IsOptional()
+  @IsIn(['adaptive', 'fixed'])
+  TURN_POLICY: string = 'adaptive';
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  QUESTION_WAIT_MS_SURE: number = 0;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  QUESTION_WAIT_MS_UNSURE: number = 250;
+
+  @IsOptional()
   @IsIn(['interrupt', 'queue'])
   BARGE_IN: string = 'interrupt';
 
@@ -39,10 +55,22 @@ class TurnEnv {
 export interface TurnConfig {
   /** The detector's score from which an utterance is a question. */
   threshold: number;
-  /** After a final that is a question, how long the speaker may go on before it is asked. */
+  /**
+   * When a heard question is asked. `fixed`: after waitMs (punctuatedWaitMs after ? or ？).
+   * `adaptive`: after a wait scaled by the detector's confidence, from unsureWaitMs (a score at the
+   * threshold) down to sureWaitMs (a score of 1), at most punctuatedWaitMs after ? or ？, waitMs for
+   * an unfinished one; and a continuation heard before any answer text reached the client takes the
+   * question back and asks the whole one.
+   */
+  policy: 'adaptive' | 'fixed';
+  /** `fixed`: after a final that is a question, how long the speaker may go on before it is asked. Both: the wait a partial restarts (the speaker goes on). */
   waitMs: number;
-  /** The same when it ends in ? or ？ (the speaker is probably done). */
+  /** After a question that ends in ? or ？ (the speaker is probably done): the wait (`fixed`), the longest wait (`adaptive`). */
   punctuatedWaitMs: number;
+  /** `adaptive`: the wait after a question the detector is sure of (a score of 1). */
+  sureWaitMs: number;
+  /** `adaptive`: the wait after a question that scores just the threshold. */
+  unsureWaitMs: number;
   /** A new question while an answer streams: `interrupt` it, or `queue` the question until it ends. */
   bargeIn: 'interrupt' | 'queue';
   /**
@@ -58,6 +86,9 @@ export const turnConfig = registerAs('turn', (): TurnConfig => {
     threshold: env.QUESTION_THRESHOLD,
     waitMs: env.QUESTION_WAIT_MS,
     punctuatedWaitMs: env.QUESTION_WAIT_MS_PUNCTUATED,
+    policy: env.TURN_POLICY as TurnConfig['policy'],
+    sureWaitMs: env.QUESTION_WAIT_MS_SURE,
+    unsureWaitMs: env.QUESTION_WAIT_MS_UNSURE,
     bargeIn: env.BARGE_IN as TurnConfig['bargeIn'],
     maxQuestionChars: env.MAX_QUESTION_CHARS,
   };

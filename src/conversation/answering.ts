@@ -15,7 +15,7 @@ export interface AnsweringDeps {
   turn: Pick<TurnConfig, 'bargeIn' | 'maxQuestionChars'>;
   now: () => number;
   /** Told of each question asked and each answer interrupted (metrics). */
-  observe?: { asked(mode: 'detected' | 'instant'): void; interrupted(): void };
+  observe?: { asked(mode: 'detected' | 'instant'): void; interrupted(): void; retracted(): void };
 }
 
 /** What answering knows of the session it answers for, and where its messages go (every connection of it). */
@@ -24,6 +24,8 @@ export interface AnsweringOutlet {
   readonly sessionId: string;
   /** An answer starts: what follows, up to its final chunk, belongs to it. */
   begin(answerId: string): void;
+  /** The answer started last was taken back before any of it was sent: it never existed for the client. */
+  withdraw(answerId: string): void;
   /** Where Dify keeps the answer, as its first event said. */
   upstream(answerId: string, start: AnswerStart): void;
   /** To every connection; with `feature`, to those that opted into it. */
@@ -37,6 +39,8 @@ export interface AnsweringOutlet {
 /** The answer being streamed now. */
 interface Turn {
   id: string;
+  /** The question as heard (before keepEnd). */
+  heard: string;
   subscription: Subscription;
   timing: AnswerTiming;
   /** Dify's report of the complete answer. */
@@ -88,7 +92,7 @@ export class Answering {
     const question = keepEnd(heard, this.deps.turn.maxQuestionChars);
     this.deps.observe?.asked(mode ?? 'detected');
     this.outlet.status(mode ? 'instant_query' : 'analyzing', { question, mode });
-    const turn: Turn = { id: randomUUID(), subscription: new Subscription(), timing: { askedAt: this.deps.now() } };
+    const turn: Turn = { id: randomUUID(), heard, subscription: new Subscription(), timing: { askedAt: this.deps.now() } };
     this.turn = turn;
     this.outlet.begin(turn.id);
     this.outlet.status('querying_rag', { question, mode, answer_id: turn.id });
@@ -119,6 +123,26 @@ export class Answering {
     this.queued = undefined;
     turn?.subscription.unsubscribe();
     if (turn && closeInterrupted) this.closeAnswer(turn, 'interrupted');
+  }
+
+  /**
+   * The speaker went on after `heard` was asked: it is taken back if none of its answer reached the
+   * client yet (the call cancelled upstream, nothing of it sent, no final chunk), or forgotten if it
+   * waits in the queue. True when taken back; false once its answer shows, or when another question
+   * took its place.
+   */
+  retract(heard: string): boolean {
+    if (this.queued === heard) {
+      this.queued = undefined;
+      return true;
+    }
+    const turn = this.turn;
+    if (!turn || turn.heard !== heard || turn.timing.firstChunkAt !== undefined) return false;
+    this.turn = undefined;
+    turn.subscription.unsubscribe();
+    this.deps.observe?.retracted();
+    this.outlet.withdraw(turn.id);
+    return true;
   }
 
   /** A newer question wins: the old answer is closed and cancelled upstream. */

@@ -17,7 +17,12 @@ export class ConversationFactory {
     this.deps = {
       detect: (text) => {
         const verdict = detector.detect(text);
-        return { isQuestion: verdict.isQuestion, unfinished: verdict.unfinished, backchannel: verdict.reasons.includes('backchannel') };
+        return {
+          isQuestion: verdict.isQuestion,
+          unfinished: verdict.unfinished,
+          backchannel: verdict.reasons.includes('backchannel'),
+          score: verdict.score,
+        };
       },
       turn,
       rooms,

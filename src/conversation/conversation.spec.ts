@@ -33,12 +33,27 @@ function roomsFor(answer: AnsweringDeps['answer'], turn: TurnConfig, now = Date.
   };
 }
 
-const TURN: TurnConfig = { threshold: 0.5, waitMs: 0, punctuatedWaitMs: 0, bargeIn: 'interrupt', maxQuestionChars: 500 };
-const looksLikeQuestion = (text: string) => ({
-  isQuestion: /[?？]$|什么|what|几天/i.test(text),
-  unfinished: /^关于|the$/.test(text),
-  backchannel: /^(嗯|ok)$/.test(text),
-});
+/** Today's fixed waits, at 0 unless a test sets them (the adaptive policy has its own tests below). */
+const TURN: TurnConfig = {
+  threshold: 0.5,
+  policy: 'fixed',
+  waitMs: 0,
+  punctuatedWaitMs: 0,
+  sureWaitMs: 0,
+  unsureWaitMs: 0,
+  bargeIn: 'interrupt',
+  maxQuestionChars: 500,
+};
+/** A question scores 0.9 with a question mark, 0.7 without; anything else 0. */
+const looksLikeQuestion = (text: string) => {
+  const isQuestion = /[?？]$|什么|what|几天/i.test(text);
+  return {
+    isQuestion,
+    unfinished: /^关于|the$/.test(text),
+    backchannel: /^(嗯|ok)$/.test(text),
+    score: isQuestion ? (/[?？]$/.test(text) ? 0.9 : 0.7) : 0,
+  };
+};
 
 /** A conversation whose answers come from Subjects the test drives, and whose output it records. */
 function setUp(turn: Partial<TurnConfig> = {}, now?: () => number, detect = looksLikeQuestion) {
@@ -371,7 +386,7 @@ describe('Conversation', () => {
     it('holds, joins and scores at most maxQuestionChars of an endless sentence, however long it goes on', () => {
       let now = 0;
       const scored: string[] = [];
-      const detect = (text: string) => (scored.push(text), { isQuestion: false, unfinished: true, backchannel: false });
+      const detect = (text: string) => (scored.push(text), { isQuestion: false, unfinished: true, backchannel: false, score: 0 });
       const { conversation, asked } = setUp({ maxQuestionChars: 50 }, () => now, detect);
       for (let i = 0; i < 100; i++) {
         now += 100;
@@ -480,5 +495,103 @@ describe('Conversation', () => {
       conversation.asrChunk(final('what is RAG?'));
       expect(kinds()).not.toContain('sources');
     });
+  });
+});
+
+describe('Conversation with TURN_POLICY=adaptive', () => {
+  const ADAPTIVE: Partial<TurnConfig> = { policy: 'adaptive', waitMs: 800, punctuatedWaitMs: 300, sureWaitMs: 0, unsureWaitMs: 250 };
+  const answers = (out: ConversationMessage[]) => out.filter((m) => m.type === 'answer');
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('asks a question it is sure of almost at once, a less sure one a little later', () => {
+    const { conversation, asked } = setUp(ADAPTIVE);
+    conversation.asrChunk(final('年假有几天？')); // score 0.9: 250 × 0.2² = 10 ms
+    jest.advanceTimersByTime(9);
+    expect(asked).toHaveLength(0);
+    jest.advanceTimersByTime(1);
+    expect(asked.map((a) => a.question)).toEqual(['年假有几天？']);
+    asked[0].answer.complete();
+
+    conversation.asrChunk(final('what is the refund policy')); // score 0.7: 250 × 0.6² = 90 ms
+    jest.advanceTimersByTime(89);
+    expect(asked).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+    expect(asked[1].question).toBe('what is the refund policy');
+  });
+
+  it('waits QUESTION_WAIT_MS for the rest of a question the speaker left unfinished', () => {
+    const detect = (text: string) => ({ ...looksLikeQuestion(text), unfinished: / the$/.test(text) });
+    const { conversation, asked } = setUp(ADAPTIVE, undefined, detect);
+    conversation.asrChunk(final('what is the'));
+    jest.advanceTimersByTime(799);
+    expect(asked).toHaveLength(0);
+    jest.advanceTimersByTime(1);
+    expect(asked).toHaveLength(1);
+  });
+
+  it('takes a question back when the speaker goes on before its answer shows, and answers the whole question once', () => {
+    const { conversation, asked, out } = setUp(ADAPTIVE);
+    conversation.asrChunk(final('年假有几天'));
+    jest.advanceTimersByTime(90);
+    expect(asked).toHaveLength(1);
+    conversation.asrChunk({ text: '对于', isFinal: false });
+    expect(asked[0].cancelled).toBe(true);
+    conversation.asrChunk({ text: '对于入职不满', isFinal: false });
+    conversation.asrChunk(final('对于入职不满一年的员工'));
+    jest.advanceTimersByTime(250);
+    expect(asked.map((a) => a.question)).toEqual(['年假有几天', '年假有几天对于入职不满一年的员工']);
+    asked[1].answer.next({ text: '5 天', replace: false });
+    asked[1].answer.complete();
+    const chunks = answers(out);
+    expect(new Set(chunks.map((c) => c.answer_id)).size).toBe(1);
+    expect(chunks.map((c) => (c.type === 'answer' ? c.content : ''))).toEqual(['5 天', '']);
+    expect(out.some((m) => m.type === 'status' && m.stage === 'interrupting')).toBe(false);
+  });
+
+  it('keeps the answer once its text reached the client: what follows is a turn of its own', () => {
+    const { conversation, asked, out } = setUp(ADAPTIVE);
+    conversation.asrChunk(final('年假有几天'));
+    jest.advanceTimersByTime(90);
+    asked[0].answer.next({ text: '新员工', replace: false });
+    conversation.asrChunk({ text: '对于', isFinal: false });
+    conversation.asrChunk(final('对于入职不满一年的员工'));
+    jest.advanceTimersByTime(1000);
+    expect(asked).toHaveLength(1);
+    expect(asked[0].cancelled).toBe(false);
+    expect(out.at(-1)).toMatchObject({ type: 'status', stage: 'waiting_for_question' });
+  });
+
+  it('never takes a question back for a backchannel', () => {
+    const { conversation, asked } = setUp(ADAPTIVE);
+    conversation.asrChunk(final('what is RAG?'));
+    jest.advanceTimersByTime(10);
+    conversation.asrChunk({ text: '嗯', isFinal: false });
+    conversation.asrChunk(final('嗯'));
+    jest.advanceTimersByTime(1000);
+    expect(asked).toHaveLength(1);
+    expect(asked[0].cancelled).toBe(false);
+  });
+
+  it('never takes back an instant_query', () => {
+    const { conversation, asked } = setUp(ADAPTIVE);
+    conversation.asrChunk(final('what is RAG'));
+    conversation.control('instant_query');
+    conversation.asrChunk({ text: 'and Dify', isFinal: false });
+    expect(asked).toHaveLength(1);
+    expect(asked[0].cancelled).toBe(false);
+  });
+
+  it('forgets a queued question the speaker goes on from, and queues the whole one (BARGE_IN=queue)', () => {
+    const { conversation, asked } = setUp({ ...ADAPTIVE, bargeIn: 'queue' });
+    conversation.asrChunk(final('what is RAG?'));
+    jest.advanceTimersByTime(10);
+    asked[0].answer.next({ text: 'RAG is', replace: false });
+    conversation.asrChunk(final('what is Dify?'));
+    jest.advanceTimersByTime(10);
+    conversation.asrChunk(final('and how do they differ?'));
+    jest.advanceTimersByTime(300);
+    asked[0].answer.complete();
+    expect(asked.map((a) => a.question)).toEqual(['what is RAG?', 'what is Dify? and how do they differ?']);
   });
 });

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { TurnConfig } from '../config';
 import { AckMessage, ControlAction, Feature, knownFeatures, ProtocolError, Stage, StatusMessage, wireErrors } from '../protocol';
-import { Hearing, Verdict } from './hearing';
+import { Hearing, HearingDeps, Verdict } from './hearing';
 import { ConversationMessage, MessageSink, statusMessage } from './message-sink';
 import { RoomMember, SessionRoom } from './session-room';
 import { NothingToAskError } from './turn-errors';
@@ -16,7 +15,7 @@ export interface AsrChunk {
 /** What a Conversation needs from the rest of the app. */
 export interface ConversationDeps {
   detect: (text: string) => Verdict;
-  turn: Pick<TurnConfig, 'waitMs' | 'punctuatedWaitMs' | 'maxQuestionChars'>;
+  turn: HearingDeps['turn'];
   now?: () => number;
   /** This instance's session rooms (SessionRooms): where a session's answers are. */
   rooms: { room(principal: string, sessionId: string): SessionRoom };
@@ -64,6 +63,7 @@ export class Conversation {
       { detect: deps.detect, turn: deps.turn, now: deps.now ?? Date.now },
       {
         question: (text) => !this.ended && this.room.answering.heard(text),
+        retract: (text) => this.room.answering.retract(text),
         nothingAsked: () => this.status('waiting_for_question'),
       },
     );

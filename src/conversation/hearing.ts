@@ -1,4 +1,5 @@
 import { TurnConfig } from '../config';
+import { questionWait, WaitPolicy } from './question-wait';
 import { joinUtterances, keepEnd } from './utterance-text';
 
 /** The detector's verdict on a final utterance, as hearing uses it. */
@@ -8,11 +9,13 @@ export interface Verdict {
   unfinished: boolean;
   /** "嗯", "ok": keeps the conversation going, joins no question, interrupts nothing. */
   backchannel: boolean;
+  /** 0..1: how sure the detector is that it asks for information. */
+  score: number;
 }
 
 export interface HearingDeps {
   detect: (text: string) => Verdict;
-  turn: Pick<TurnConfig, 'waitMs' | 'punctuatedWaitMs' | 'maxQuestionChars'>;
+  turn: WaitPolicy & Pick<TurnConfig, 'maxQuestionChars'>;
   now: () => number;
 }
 
@@ -20,6 +23,11 @@ export interface HearingDeps {
 export interface HearingListener {
   /** A question was heard and the speaker stopped: ask it. */
   question(text: string): void;
+  /**
+   * The speaker went on after `text` was asked: take it back if none of its answer reached the
+   * client yet (its call cancelled upstream). True when taken back: the whole question follows.
+   */
+  retract(text: string): boolean;
   /** A final that asks nothing: small talk, a lead-in, a backchannel while no question waits. */
   nothingAsked(): void;
 }
@@ -30,7 +38,10 @@ const SAME_SENTENCE_MS = 1500;
 /**
  * From transcript to questions: joins a sentence the speaker left unfinished to what follows it,
  * waits a moment after a question in case the speaker goes on (partials restart the wait; what
- * follows joins the question), and then hands the question on. What it holds, joins and scores is
+ * follows joins the question), and then hands the question on. With TURN_POLICY=adaptive the wait
+ * depends on what was said (questionWait), and a speaker who goes on after the question was asked,
+ * before any of its answer reached the client, has it taken back and the whole question asked
+ * instead: one answer, to the whole question. What it holds, joins and scores is
  * capped (MAX_QUESTION_CHARS, keeping the end), so a speaker who never finishes a sentence costs the
  * same on every message, however long they go on.
  */
@@ -39,6 +50,8 @@ export class Hearing {
   private lastFinal?: { text: string; at: number; unfinished: boolean };
   /** A question heard, waiting a moment in case the speaker goes on. */
   private pending?: { text: string; timer?: NodeJS.Timeout };
+  /** `adaptive`: the question asked last, which the speaker may still continue (until its answer shows). */
+  private asked?: string;
 
   constructor(
     private readonly deps: HearingDeps,
@@ -50,9 +63,14 @@ export class Hearing {
     return this.pending !== undefined;
   }
 
-  /** Partials never reach Dify; while a question waits, one with words means the speaker goes on. */
+  /**
+   * Partials never reach Dify; while a question waits, one with words means the speaker goes on, and
+   * so does one (not a backchannel) right after a question was asked: it is taken back if it can be.
+   */
   partial(text: string): void {
-    if (this.pending && text.trim()) this.schedule(this.pending, this.deps.turn.waitMs);
+    if ((!this.pending && !this.asked) || !text.trim()) return;
+    if (!this.pending && (this.deps.detect(text).backchannel || !this.retracted())) return;
+    this.schedule(this.pending!, this.deps.turn.waitMs);
   }
 
   /** A final utterance, trimmed and not empty. */
@@ -68,13 +86,14 @@ export class Hearing {
       return;
     }
     this.lastFinal = { text, at: now, unfinished: verdict.unfinished };
-    if (this.pending) {
+    if (this.pending || this.retracted()) {
       // The speaker went on: what follows belongs to the question.
-      this.pending.text = keepEnd(joinUtterances(this.pending.text, said), maxChars);
-      this.schedule(this.pending);
+      const pending = this.pending!;
+      pending.text = keepEnd(joinUtterances(pending.text, said), maxChars);
+      this.schedule(pending, questionWait(pending.text, this.deps.detect(pending.text), this.deps.turn));
     } else if (verdict.isQuestion) {
       this.pending = { text };
-      this.schedule(this.pending);
+      this.schedule(this.pending, questionWait(text, verdict, this.deps.turn));
     } else {
       this.listener.nothingAsked();
     }
@@ -86,6 +105,7 @@ export class Hearing {
     if (!pending) return;
     this.drop();
     this.listener.question(pending.text);
+    if (this.deps.turn.policy === 'adaptive') this.asked = pending.text;
   }
 
   /** What instant_query asks, taken from the wait: the question waiting, else the latest final. */
@@ -95,17 +115,30 @@ export class Hearing {
     return text;
   }
 
-  /** Forgets the question waiting (the conversation ends). */
+  /** Forgets the question waiting, and the one asked (the conversation ends, or instant_query took it). */
   drop(): void {
     clearTimeout(this.pending?.timer);
     this.pending = undefined;
+    this.asked = undefined;
   }
 
-  /** Asks the pending question after the wait (shorter after ? or ？); a wait of 0 asks at once. */
-  private schedule(pending: { text: string; timer?: NodeJS.Timeout }, waitMs?: number): void {
+  /**
+   * The speaker goes on (not with a backchannel) after a question was asked: true when it was taken
+   * back, and waits again to be joined with what follows. Once the question's answer shows it cannot
+   * be taken back, and what follows is a turn of its own.
+   */
+  private retracted(): boolean {
+    const asked = this.asked;
+    if (asked === undefined) return false;
+    this.asked = undefined;
+    if (!this.listener.retract(asked)) return false;
+    this.pending = { text: asked };
+    return true;
+  }
+
+  /** Asks the pending question after `wait` ms; a wait of 0 asks at once. */
+  private schedule(pending: { text: string; timer?: NodeJS.Timeout }, wait: number): void {
     clearTimeout(pending.timer);
-    const { turn } = this.deps;
-    const wait = waitMs ?? (/[?？]\s*$/.test(pending.text) ? turn.punctuatedWaitMs : turn.waitMs);
     if (wait === 0) this.flush();
     else pending.timer = setTimeout(() => this.flush(), wait);
   }

@@ -65,6 +65,7 @@ export class SessionRoom {
       principal,
       sessionId,
       begin: (answerId) => this.begin(answerId),
+      withdraw: (answerId) => this.withdraw(answerId),
       upstream: (answerId, { conversationId, messageId, user }) =>
         this.log.describe(this.key, answerId, { conversationId, messageId, user }),
       send: (message, feature) => this.send(message, feature),
@@ -147,7 +148,7 @@ export class SessionRoom {
     for (const { message, feature } of logged.messages)
       this.relay(member, record, position, message as ConversationMessage, feature as Feature);
     if (logged.state === 'open') this.follow(member, record, position, logged.cursor, logged.upstream);
-    else if (logged.state === 'handed_over' && logged.upstream) this.recover(member, answerId, position, logged.upstream);
+    else if (logged.state === 'handed_over') this.recover(member, answerId, position, logged.upstream);
     else if (!this.answering.busy) member.send(this.statusMessage('idle'));
     return true;
   }
@@ -211,9 +212,7 @@ export class SessionRoom {
       },
       complete: () => this.followed(member),
       error: (error: unknown) =>
-        error instanceof OwnerGoneError && known && !record.ended
-          ? this.recover(member, record.id, position, known)
-          : this.followed(member),
+        error instanceof OwnerGoneError && !record.ended ? this.recover(member, record.id, position, known) : this.followed(member),
     });
     subscription.add(() => clearInterval(watching));
     if (!subscription.closed) this.following.set(member, subscription);
@@ -228,12 +227,16 @@ export class SessionRoom {
     if (content !== undefined) member.send({ ...message, content });
   }
 
-  /** The rest of an answer whose instance died, from Dify's history once Dify saved it. */
-  private recover(member: RoomMember, answerId: string, position: ClientPosition, upstream: AnswerUpstream): void {
+  /**
+   * The rest of an answer whose instance died or handed it over, from Dify's history once Dify saved
+   * it; interrupted when Dify had not said where it keeps the answer (no event yet) or fails to.
+   */
+  private recover(member: RoomMember, answerId: string, position: ClientPosition, upstream?: AnswerUpstream): void {
     const close = (reason: 'complete' | 'interrupted') => {
       member.send({ type: 'answer', content: '', final: true, finish_reason: reason, answer_id: answerId, session_id: this.sessionId });
       this.followed(member);
     };
+    if (!upstream) return close('interrupted');
     const recovery = this.savedAnswer(upstream).subscribe({
       next: (answer) => {
         const rest = position.rest(answer);
@@ -281,6 +284,12 @@ export class SessionRoom {
     this.log.announce(this.key, answerId);
     this.answers.push(new AnswerRecord(answerId, this.config.maxLogChars));
     if (this.answers.length > KEPT_ANSWERS) this.answers.shift();
+  }
+
+  /** An answer taken back before any of it was sent: nothing to resume, and its log ends. */
+  private withdraw(answerId: string): void {
+    if (this.answers.at(-1)?.id === answerId) this.answers.pop();
+    if (this.logging === answerId) this.endLogged();
   }
 
   /** The answer being logged has no more to say. */

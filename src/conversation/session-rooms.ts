@@ -32,7 +32,11 @@ export class SessionRooms {
       answer: (question, principal, sessionId) => answers.answer(question, principal, sessionId),
       turn,
       now: Date.now,
-      observe: { asked: (mode) => metrics.questionAsked(mode), interrupted: () => metrics.answerInterrupted() },
+      observe: {
+        asked: (mode) => metrics.questionAsked(mode),
+        interrupted: () => metrics.answerInterrupted(),
+        retracted: () => metrics.questionRetracted(),
+      },
     };
   }
 

@@ -85,6 +85,28 @@ describe('DifyClient', () => {
     expect(server.stopCalls).toContainEqual({ taskId: first.taskId, user: 'stopper' });
   });
 
+  it('stops a task cancelled before its first event once Dify names it, and not at all when handing over', async () => {
+    const slow = new LocalDifyServer({ apiKeys: ['app-unit'], chunkDelayMs: 5, firstChunkDelayMs: 300 });
+    try {
+      const dify = client('app-unit', 2000, 0, (await slow.listen()).baseUrl);
+      dify.streamChat({ query: '什么是 RAG？', user: 'early' }).subscribe().unsubscribe();
+      await waitUntil(() => slow.stopCalls.length === 1);
+      expect(slow.stopCalls[0]).toEqual({ taskId: slow.streams[0].taskId, user: 'early' });
+      await waitUntil(() => slow.streams[0].generation !== 'running');
+      expect(slow.streams[0].generation).toBe('stopped');
+
+      dify.leaveTasksRunning();
+      const subscription = dify.streamChat({ query: '什么是 RAG？', user: 'handed-over' }).subscribe();
+      await waitUntil(() => slow.streams.length === 2);
+      subscription.unsubscribe();
+      await waitUntil(() => slow.streams[1].generation !== 'running');
+      expect(slow.streams[1].generation).toBe('completed');
+      expect(slow.stopCalls).toHaveLength(1);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('at shutdown, waits for the stop calls under way', async () => {
     const dify = client();
     const [first] = await lastValueFrom(dify.streamChat({ query: '什么是 RAG？', user: 'leaving' }).pipe(take(1), toArray()));

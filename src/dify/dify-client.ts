@@ -71,6 +71,8 @@ export class DifyClient implements OnApplicationShutdown {
       const abort = new AbortController();
       let body: IncomingMessage | undefined;
       let taskId: string | undefined;
+      /** Cancelled before Dify named the task: the stream is read on until it does (see the teardown). */
+      let awaitingTaskId: (() => void) | undefined;
       const { timeoutMs, firstTokenTimeoutMs, totalTimeoutMs } = this.connection.limits;
       const timeout = (what: string) => () => subscriber.error(new DifyError('timeout', `Dify did not answer in time (${what})`));
       // The teardown that follows a timeout's error aborts the request and stops the task.
@@ -83,6 +85,7 @@ export class DifyClient implements OnApplicationShutdown {
         {
           event: (event) => {
             taskId ??= event.taskId;
+            if (awaitingTaskId) return taskId ? awaitingTaskId() : undefined;
             timers.idle.refresh();
             if (event.kind === 'text' || event.kind === 'replace') {
               clearTimeout(timers.firstToken);
@@ -90,8 +93,8 @@ export class DifyClient implements OnApplicationShutdown {
             }
             subscriber.next(event);
           },
-          end: () => subscriber.complete(),
-          error: (error) => subscriber.error(error),
+          end: () => (awaitingTaskId ? awaitingTaskId() : subscriber.complete()),
+          error: (error) => (awaitingTaskId ? awaitingTaskId() : subscriber.error(error)),
         },
         this.connection.limits.maxEventChars,
       );
@@ -110,6 +113,7 @@ export class DifyClient implements OnApplicationShutdown {
         })
         .catch(async (error: unknown) => {
           if (abort.signal.aborted) return;
+          if (awaitingTaskId) return awaitingTaskId();
           subscriber.error(await difyErrorFrom(error));
         });
 
@@ -119,8 +123,25 @@ export class DifyClient implements OnApplicationShutdown {
           this.drain(body, abort);
           return;
         }
-        abort.abort();
-        if (taskId && !this.handingOver) this.stop(taskId, request.user);
+        if (taskId || this.handingOver) {
+          abort.abort();
+          if (taskId && !this.handingOver) this.stop(taskId, request.user);
+          return;
+        }
+        // Dify names the task only in its first event, and only a named task can be stopped: read on
+        // (DIFY_TIMEOUT at most) until it comes, then stop the task, so an answer cancelled early
+        // (a question taken back, an interrupt) is not generated and billed to its end.
+        const named = new Promise<void>((resolve) => {
+          const giveUp = setTimeout(() => awaitingTaskId!(), timeoutMs).unref();
+          awaitingTaskId = () => {
+            awaitingTaskId = () => undefined;
+            clearTimeout(giveUp);
+            abort.abort();
+            if (taskId) this.stop(taskId, request.user);
+            resolve();
+          };
+        }).finally(() => this.stopping.delete(named));
+        this.stopping.add(named);
       };
     });
   }

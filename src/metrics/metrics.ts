@@ -44,6 +44,11 @@ export class Metrics {
     help: 'Answers interrupted by a newer question',
     registers: [this.registry],
   });
+  private readonly retractions = new Counter({
+    name: 'realtime_rag_questions_retracted_total',
+    help: 'Questions taken back because the speaker went on before any answer text was sent (each leaves an abandoned Dify call)',
+    registers: [this.registry],
+  });
   private readonly upgradesRefused = new Counter({
     name: 'realtime_rag_upgrades_refused_total',
     help: 'WebSocket upgrades refused before any socket opened, by reason (origin, unauthorized, too_many_connections, shutting_down)',
@@ -91,6 +96,11 @@ export class Metrics {
 
   answerInterrupted(): void {
     this.interrupts.inc();
+  }
+
+  /** The speaker went on after a question was asked: its call was abandoned, the whole question follows. */
+  questionRetracted(): void {
+    this.retractions.inc();
   }
 
   /** An upgrade was refused: origin, unauthorized, too_many_connections or shutting_down. */
