@@ -50,10 +50,7 @@ export async function turnFigures(servers: Placement, firstTokenMs: number, quic
     const summary = summarise(scores);
     return {
       firstTokenMs,
-      turns: Object.fromEntries(CLASSES.map((cls) => [cls, turns.filter((turn) => turn.class === cls).length])) as Record<
-        TurnClass,
-        number
-      >,
+      turns: perClass(turns),
       policies: {
         fixed: { ...summary.fixed, goals: goals(summary.fixed, firstTokenMs) },
         adaptive: { ...summary.adaptive, goals: goals(summary.adaptive, firstTokenMs) },
@@ -65,6 +62,10 @@ export async function turnFigures(servers: Placement, firstTokenMs: number, quic
     for (const service of Object.values(services)) service.stop();
     await dify.close();
   }
+}
+
+function perClass(turns: readonly Turn[]): Record<TurnClass, number> {
+  return Object.fromEntries(CLASSES.map((cls) => [cls, turns.filter((turn) => turn.class === cls).length])) as Record<TurnClass, number>;
 }
 
 /** Every class, each turn picked evenly over its class (so its gaps are spread too). */
