@@ -8,6 +8,10 @@
  *                                 and heap snapshots around the idle connections (*.heapsnapshot)
  *   npm run bench -- --attack     only the attacks (attacks.ts): /health and a bystander during each,
  *                                 against the service with its default limits (also part of the full run)
+ *   npm run bench -- --turns      only turn-taking (turns.ts): the corpus on TURN_POLICY fixed and adaptive
+ *                                 (also part of the full run); `--first-token-ms N` paces the upstream (400);
+ *                                 with --quick, CI-sized: fails only on a lost answer, a wrongly joined
+ *                                 question, small talk sent or a backchannel interrupting, never on timings
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,10 +24,16 @@ import { streamDirect } from './clients';
 import { attackFigures } from './attacks';
 import { burst, firstChunkLatency, idleMemory, partialCost, throughput } from './measurements';
 import { Measured, Placement, startRelay, startService } from './processes';
+import { turnFigures } from './turns';
+import { printTurns } from './turns-report';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
 const attackOnly = process.argv.includes('--attack');
+const turnsOnly = process.argv.includes('--turns');
+/** The upstream's first token in the turn-taking run, which the latency goals are relative to. */
+const firstTokenFlag = process.argv.indexOf('--first-token-ms');
+const FIRST_TOKEN_MS = firstTokenFlag < 0 ? 400 : Number(process.argv[firstTokenFlag + 1]);
 /** Seconds each attack runs. */
 const ATTACK_SECONDS = 10;
 /** The limits a deployment runs with, which the attacks are up against (the other figures lift them). */
@@ -39,6 +49,7 @@ const out = join(__dirname, '..', '..', 'bench-results');
 async function main(): Promise<void> {
   const servers: Placement = pinSelf();
   if (attackOnly) return attacks(servers);
+  if (turnsOnly) return turns(servers);
   // Paced like a fast model: first token at once, a chunk every 2 ms.
   const paced = new LocalDifyServer({ apiKeys: [KEY], firstChunkDelayMs: 0, chunkDelayMs: 2, chunkChars: 6 });
   // As fast as the upstream can write: for throughput, where the relaying process is the bottleneck.
@@ -78,6 +89,7 @@ async function main(): Promise<void> {
       idleMemory: idle,
       detector: detectorTime(loadFixture(FIXTURE)),
       attacks: quick ? undefined : await underAttack(pacedUrl, servers),
+      turns: quick ? undefined : await turnFigures(servers, FIRST_TOKEN_MS, false),
     };
     writeFileSync(join(out, quick ? 'bench-quick.json' : 'bench.json'), JSON.stringify(figures, null, 2));
     printTable(figures);
@@ -86,6 +98,7 @@ async function main(): Promise<void> {
       console.error(`FAILED: ${broken} answers lost or out of order`);
       process.exitCode = 1;
     }
+    if (figures.turns?.failures.length) failTurns(figures.turns.failures);
   } finally {
     for (const target of [...targets, ...flatTargets]) target.stop();
     await Promise.all([paced.close(), flat.close(), redis?.stop()]);
@@ -103,6 +116,20 @@ async function attacks(servers: Placement): Promise<void> {
   } finally {
     await paced.close();
   }
+}
+
+/** Turn-taking alone: figures to bench-turns(-quick).json; fails on what its scoring calls a failure. */
+async function turns(servers: Placement): Promise<void> {
+  const figures = await turnFigures(servers, FIRST_TOKEN_MS, quick);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, quick ? 'bench-turns-quick.json' : 'bench-turns.json'), JSON.stringify(figures, null, 2));
+  printTurns(figures);
+  if (figures.failures.length) failTurns(figures.failures);
+}
+
+function failTurns(failures: string[]): void {
+  console.error(`FAILED: ${failures.length} turns lost, wrongly joined, sent as small talk or interrupted by a backchannel`);
+  process.exitCode = 1;
 }
 
 async function underAttack(difyUrl: string, servers: Placement) {
@@ -158,6 +185,7 @@ function printTable(f: {
   idleMemory: Record<string, Awaited<ReturnType<typeof idleMemory>>>;
   detector: ReturnType<typeof detectorTime>;
   attacks?: Awaited<ReturnType<typeof attackFigures>>;
+  turns?: Awaited<ReturnType<typeof turnFigures>>;
 }): void {
   const row = (label: string, ...cells: (string | number)[]) =>
     console.log(`  ${label.padEnd(34)}${cells.map((c) => String(c).padStart(12)).join('')}`);
@@ -184,6 +212,7 @@ function printTable(f: {
   row('', 'mean', 'p50', 'p99');
   row('detector', f.detector.meanMicros, f.detector.p50Micros, f.detector.p99Micros);
   if (f.attacks) printAttacks(f.attacks);
+  if (f.turns) printTurns(f.turns);
 }
 
 main().catch((error: unknown) => {

@@ -6,9 +6,13 @@ export interface Stats {
 
 /** Median and 99th percentile (nearest rank), to three decimals. */
 export function stats(values: number[]): Stats {
+  return { n: values.length, p50: percentile(values, 0.5), p99: percentile(values, 0.99) };
+}
+
+/** The q-th quantile (nearest rank), to three decimals; NaN for no values. */
+export function percentile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-  return { n: sorted.length, p50: round(at(0.5)), p99: round(at(0.99)) };
+  return round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN);
 }
 
 export function round(value: number, digits = 3): number {
