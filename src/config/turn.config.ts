@@ -38,7 +38,7 @@ class TurnEnv {
   @IsInt()
   @Min(0)
   @Max(10_000)
-  QUESTION_WAIT_MS_UNSURE: number = 250;
+  QUESTION_WAIT_MS_UNSURE: number = 350;
 
   @IsOptional()
   @IsIn(['interrupt', 'queue'])
