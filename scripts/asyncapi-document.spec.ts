@@ -28,7 +28,7 @@ describe('docs/asyncapi.yaml', () => {
             .map((message) => message.name()),
         )
         .sort();
-    expect(names('receive')).toEqual(['asr_chunk', 'control', 'hello', 'keepalive', 'resume']);
-    expect(names('send')).toEqual(['ack', 'answer', 'error', 'sources', 'status', 'usage']);
+    expect(names('receive')).toEqual(['asr_chunk', 'control', 'feedback', 'hello', 'keepalive', 'resume']);
+    expect(names('send')).toEqual(['ack', 'answer', 'audio', 'error', 'progress', 'sources', 'status', 'suggested', 'usage']);
   });
 });

@@ -27,6 +27,7 @@ const ERROR_CODES = Object.keys({
   UPSTREAM_EVENT_TOO_LARGE: 1,
   SHUTTING_DOWN: 1,
   RESUME_UNAVAILABLE: 1,
+  UNKNOWN_ANSWER: 1,
 } satisfies Record<ErrorCode, 1>);
 const STAGES = Object.keys({
   listening: 1,

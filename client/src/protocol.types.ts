@@ -17,7 +17,7 @@ export type FinishReason = 'complete' | 'interrupted' | 'error';
 /**
  * An optional feature a connection can turn on.
  */
-export type Feature = 'sources' | 'usage';
+export type Feature = 'sources' | 'usage' | 'progress' | 'suggested' | 'tts';
 
 export interface AsrChunk {
   type: 'asr_chunk';
@@ -53,6 +53,18 @@ export interface Hello {
    * The features to have on from now on (replaces the set). Unknown names are ignored.
    */
   features: string[];
+  /**
+   * The session's values for the Dify app's input variables, by variable name.
+   */
+  inputs?: {};
+  session_id?: SessionId;
+}
+
+export interface Feedback {
+  type: 'feedback';
+  answer_id: string;
+  rating: 'like' | 'dislike' | null;
+  content?: string;
   session_id?: SessionId;
 }
 
@@ -79,7 +91,7 @@ export type Ack = {
   /**
    * The type of the inbound message acknowledged.
    */
-  received_type?: 'asr_chunk' | 'control' | 'keepalive' | 'hello' | 'resume';
+  received_type?: 'asr_chunk' | 'control' | 'keepalive' | 'hello' | 'resume' | 'feedback';
   /**
    * For an acknowledged asr_chunk (not a paused one), its is_final.
    */
@@ -162,7 +174,8 @@ export interface Error {
    * than DIFY_MAX_EVENT_CHARS; not retryable), RAG_ERROR (any other Dify failure), SHUTTING_DOWN (the
    * instance is stopping: the socket closes with 1001; reconnect and resume a handed-over
    * answer, or ask again; retryable), RESUME_UNAVAILABLE (the answer named in `resume` is
-   * unknown here or no longer kept: ask again).
+   * unknown here or no longer kept: ask again), UNKNOWN_ANSWER (the answer named in `feedback`
+   * is not one of this session's that Dify saved).
    *
    */
   code:
@@ -186,7 +199,8 @@ export interface Error {
     | 'UPSTREAM_STREAM_INTERRUPTED'
     | 'UPSTREAM_EVENT_TOO_LARGE'
     | 'SHUTTING_DOWN'
-    | 'RESUME_UNAVAILABLE';
+    | 'RESUME_UNAVAILABLE'
+    | 'UNKNOWN_ANSWER';
   /**
    * Safe to show; never an upstream body.
    */
@@ -270,8 +284,42 @@ export interface Usage {
   upstream_latency_ms?: number;
 }
 
+export interface Progress {
+  type: 'progress';
+  answer_id: string;
+  /**
+   * Dify's node type (`knowledge-retrieval`, `llm`, `tool`, `code`…); `tool` for an agent's tool call.
+   */
+  step: string;
+  /**
+   * The node's title, or the tool's name.
+   */
+  name?: string;
+  state: 'started' | 'finished';
+  session_id: SessionId;
+}
+
+export interface Suggested {
+  type: 'suggested';
+  answer_id: string;
+  questions: string[];
+  session_id: SessionId;
+}
+
+export interface Audio {
+  type: 'audio';
+  answer_id: string;
+  /**
+   * The next bytes of the answer's MP3, base64; empty on the last message.
+   */
+  audio: string;
+  format: 'mp3';
+  final: boolean;
+  session_id: SessionId;
+}
+
 /** A message a client sends. */
-export type ClientMessage = AsrChunk | Control | Keepalive | Hello | Resume;
+export type ClientMessage = AsrChunk | Control | Keepalive | Hello | Resume | Feedback;
 
 /** A message the server sends. */
-export type ServerMessage = Ack | Status | Answer | Error | Sources | Usage;
+export type ServerMessage = Ack | Status | Answer | Error | Sources | Usage | Progress | Suggested | Audio;

@@ -100,8 +100,8 @@ export class DifyClient implements OnApplicationShutdown {
       );
 
       this.http.axiosRef
-        .post<IncomingMessage>(this.url('/chat-messages'), this.chatBody(request, 'streaming'), {
-          headers: { ...this.authHeader(), Accept: 'text/event-stream' },
+        .post<IncomingMessage>(this.connection.url('/chat-messages'), this.chatBody(request, 'streaming'), {
+          headers: { ...this.connection.authHeader(), Accept: 'text/event-stream' },
           responseType: 'stream',
           signal: abort.signal,
         })
@@ -158,8 +158,8 @@ export class DifyClient implements OnApplicationShutdown {
   /** Blocking mode: one request, the whole answer at once. Unsubscribing aborts it. */
   chat(request: DifyChatRequest): Observable<DifyChatResult> {
     return this.http
-      .post<BlockingAnswer>(this.url('/chat-messages'), this.chatBody(request, 'blocking'), {
-        headers: this.authHeader(),
+      .post<BlockingAnswer>(this.connection.url('/chat-messages'), this.chatBody(request, 'blocking'), {
+        headers: this.connection.authHeader(),
         timeout: this.connection.limits.timeoutMs,
       })
       .pipe(
@@ -179,10 +179,10 @@ export class DifyClient implements OnApplicationShutdown {
   stop(taskId: string, user: string): void {
     const call: Promise<void> = this.http.axiosRef
       .post(
-        this.url(`/chat-messages/${encodeURIComponent(taskId)}/stop`),
+        this.connection.url(`/chat-messages/${encodeURIComponent(taskId)}/stop`),
         { user },
         {
-          headers: this.authHeader(),
+          headers: this.connection.authHeader(),
           timeout: STOP_TIMEOUT_MS,
         },
       )
@@ -217,8 +217,8 @@ export class DifyClient implements OnApplicationShutdown {
   savedAnswer(conversationId: string, messageId: string, user: string): Observable<string> {
     const { totalTimeoutMs } = this.connection.limits;
     const lookUp = async (): Promise<string> => {
-      const { data } = await this.http.axiosRef.get<{ data: Array<{ id: string; answer: string }> }>(this.url('/messages'), {
-        headers: this.authHeader(),
+      const { data } = await this.http.axiosRef.get<{ data: Array<{ id: string; answer: string }> }>(this.connection.url('/messages'), {
+        headers: this.connection.authHeader(),
         params: { conversation_id: conversationId, user, limit: 100 },
         timeout: this.connection.limits.timeoutMs,
       });
@@ -239,8 +239,8 @@ export class DifyClient implements OnApplicationShutdown {
   /** A cheap authenticated call (GET /parameters) that proves Dify is reachable and takes the key. */
   probe(): Observable<void> {
     return defer(() =>
-      this.http.axiosRef.get(this.url('/parameters'), {
-        headers: this.authHeader(),
+      this.http.axiosRef.get(this.connection.url('/parameters'), {
+        headers: this.connection.authHeader(),
         timeout: Math.min(PROBE_TIMEOUT_MS, this.connection.limits.timeoutMs),
       }),
     ).pipe(
@@ -252,7 +252,8 @@ export class DifyClient implements OnApplicationShutdown {
   private chatBody(request: DifyChatRequest, mode: 'streaming' | 'blocking') {
     return {
       query: request.query,
-      inputs: request.inputs ?? this.connection.inputs,
+      // A session's inputs (hello) over the service's DIFY_INPUTS.
+      inputs: { ...this.connection.inputs, ...request.inputs },
       response_mode: mode,
       user: request.user,
       ...(request.conversationId ? { conversation_id: request.conversationId } : {}),
@@ -265,14 +266,6 @@ export class DifyClient implements OnApplicationShutdown {
     const timer = setTimeout(() => abort.abort(), DRAIN_GRACE_MS).unref();
     body.once('end', () => clearTimeout(timer));
     body.once('close', () => clearTimeout(timer));
-  }
-
-  private url(path: string): string {
-    return `${this.connection.baseUrl}${path}`;
-  }
-
-  private authHeader(): Record<string, string> {
-    return { Authorization: `Bearer ${this.connection.apiKey}` };
   }
 }
 

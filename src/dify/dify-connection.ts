@@ -31,6 +31,15 @@ export class DifyConnection {
     return this.config.inputs;
   }
 
+  /** The URL of a Service API path (`/chat-messages`). */
+  url(path: string): string {
+    return `${this.baseUrl}${path}`;
+  }
+
+  authHeader(): Record<string, string> {
+    return { Authorization: `Bearer ${this.apiKey}` };
+  }
+
   /** True when answers come from the embedded local server, not a real Dify. */
   get embedded(): boolean {
     return this.endpoint.embedded;

@@ -128,14 +128,37 @@ describe('DifyStreamDecoder', () => {
     expect(answerOf(decode([bytes(rewritten)]).events)).toBe('Final answer.');
   });
 
-  it('reads text sent as message_file events (Dify 1.11.2+) and skips non-text events', () => {
+  it('reads text sent as message_file events (Dify 1.11.2+), and audio apart from the text', () => {
     const stream =
       frame({ event: 'message_file', id: 'f-1', type: 'image', belongs_to: 'assistant', url: 'http://x/f.png' }) +
       frame({ event: 'message_file', answer: 'text in a file event' }) +
       frame({ event: 'tts_message', audio: 'SUQz' }) +
+      frame({ event: 'tts_message_end', audio: '' }) +
       frame({ event: 'message_end' });
     const { events } = decode([bytes(stream)]);
-    expect(events.map((e) => e.kind)).toEqual(['progress', 'text', 'progress', 'end']);
+    expect(events.map((e) => e.kind)).toEqual(['progress', 'text', 'audio', 'audio', 'end']);
+    expect(events.filter((e) => e.kind === 'audio')).toMatchObject([
+      { audio: 'SUQz', end: false },
+      { audio: '', end: true },
+    ]);
+  });
+
+  it('names the steps: chatflow nodes with their type and title, an agent’s tool calls with the tool', () => {
+    const stream =
+      frame({ event: 'node_started', data: { node_type: 'knowledge-retrieval', title: 'Handbook' } }) +
+      frame({ event: 'node_finished', data: { node_type: 'knowledge-retrieval', title: 'Handbook', status: 'succeeded' } }) +
+      frame({ event: 'agent_thought', thought: 'I should look it up', tool: 'web_search', tool_input: '{}', observation: '' }) +
+      frame({ event: 'agent_thought', thought: '', tool: 'web_search', observation: 'found it' }) +
+      frame({ event: 'agent_thought', thought: 'done', tool: '' }) +
+      frame({ event: 'message_end' });
+    const steps = decode([bytes(stream)]).events.flatMap((e) => (e.kind === 'progress' ? [e.step] : []));
+    expect(steps).toEqual([
+      { type: 'knowledge-retrieval', name: 'Handbook', state: 'started' },
+      { type: 'knowledge-retrieval', name: 'Handbook', state: 'finished' },
+      { type: 'tool', name: 'web_search', state: 'started' },
+      { type: 'tool', name: 'web_search', state: 'finished' },
+      undefined,
+    ]);
   });
 
   it('follows a chatflow: node events are progress, message_end completes, a failed run fails', () => {

@@ -23,7 +23,12 @@ interface DifyFrame {
   code?: unknown;
   message?: unknown;
   metadata?: { usage?: DifyUsage; retriever_resources?: DifyRetrieverResource[] };
-  data?: { status?: string };
+  data?: { status?: string; node_type?: unknown; title?: unknown };
+  /** agent_thought: the tool it calls (empty when it only thinks), and what the tool said once it did. */
+  tool?: unknown;
+  observation?: unknown;
+  /** tts_message: base64 MP3. */
+  audio?: unknown;
 }
 
 /**
@@ -117,6 +122,23 @@ export class DifyStreamDecoder {
         return;
       case 'workflow_paused':
         this.fail(new DifyError('rejected', 'Dify paused the workflow for human input', undefined, 'workflow_paused'));
+        return;
+      case 'node_started':
+      case 'node_finished': {
+        const type = stringOr(frame.data?.node_type) ?? 'node';
+        const state = event === 'node_started' ? 'started' : 'finished';
+        this.sink.event({ kind: 'progress', ...ids, event, step: { type, name: stringOr(frame.data?.title), state } });
+        return;
+      }
+      case 'agent_thought': {
+        const tool = stringOr(frame.tool);
+        const state = stringOr(frame.observation) ? 'finished' : 'started';
+        this.sink.event({ kind: 'progress', ...ids, event, ...(tool ? { step: { type: 'tool', name: tool, state } } : {}) });
+        return;
+      }
+      case 'tts_message':
+      case 'tts_message_end':
+        this.sink.event({ kind: 'audio', ...ids, audio: stringOr(frame.audio) ?? '', end: event === 'tts_message_end' });
         return;
       default:
         // Since Dify 1.11.2 a chat app may send text deltas as `message_file` events: an `answer` is text.

@@ -1,4 +1,5 @@
 export { DifyModule } from './dify.module';
+export { DifyAppApi } from './dify-app-api';
 export { DifyClient } from './dify-client';
 export { DifyConnection } from './dify-connection';
 export { DifyEndpoint } from './dify-endpoint';

@@ -3,7 +3,7 @@
  * Fields are only ever added, never renamed or reshaped: existing clients must keep working.
  */
 
-export const INBOUND_TYPES = ['asr_chunk', 'control', 'keepalive', 'hello', 'resume'] as const;
+export const INBOUND_TYPES = ['asr_chunk', 'control', 'keepalive', 'hello', 'resume', 'feedback'] as const;
 export type InboundType = (typeof INBOUND_TYPES)[number];
 
 /** Inbound messages nest objects and arrays at most this deep (the message object itself is level 1). */
@@ -16,7 +16,7 @@ export type ControlAction = (typeof CONTROL_ACTIONS)[number];
  * Opt-in additions to the protocol, per connection (`?features=sources,usage` or a `hello` message):
  * off by default, so a client that asks for nothing sees exactly the original protocol.
  */
-export const FEATURES = ['sources', 'usage'] as const;
+export const FEATURES = ['sources', 'usage', 'progress', 'suggested', 'tts'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /** The known features among `names`, in FEATURES order; unknown names are ignored (forward compatible). */
@@ -119,7 +119,48 @@ export interface UsageMessage {
   session_id: string;
 }
 
-export type OutboundMessage = AckMessage | StatusMessage | AnswerMessage | ErrorMessage | SourcesMessage | UsageMessage;
+/** Feature `progress`: a step of the Dify app's work while it prepares an answer (a chatflow node, an agent's tool). */
+export interface ProgressMessage {
+  type: 'progress';
+  answer_id: string;
+  /** Dify's node type (`knowledge-retrieval`, `llm`, `tool`, `code`…); `tool` for an agent's tool call. */
+  step: string;
+  /** The node's title, or the tool's name. */
+  name?: string;
+  state: 'started' | 'finished';
+  session_id: string;
+}
+
+/** Feature `suggested`: follow-up questions Dify suggests after a complete answer. */
+export interface SuggestedMessage {
+  type: 'suggested';
+  answer_id: string;
+  questions: string[];
+  session_id: string;
+}
+
+/** Feature `tts`: the spoken answer as the Dify app synthesises it, in order; concatenated, one MP3. */
+export interface AudioMessage {
+  type: 'audio';
+  answer_id: string;
+  /** Base64 of the next bytes of the MP3; empty on the last message. */
+  audio: string;
+  format: 'mp3';
+  /** The last audio message of this answer (Dify's tts_message_end). */
+  final: boolean;
+  session_id: string;
+}
+
+export type OutboundMessage =
+  | AckMessage
+  | StatusMessage
+  | AnswerMessage
+  | ErrorMessage
+  | SourcesMessage
+  | UsageMessage
+  | ProgressMessage
+  | SuggestedMessage
+  | AudioMessage;
 
 export type ErrorCode =
   // The original service's codes.
@@ -144,4 +185,5 @@ export type ErrorCode =
   | 'UPSTREAM_STREAM_INTERRUPTED'
   | 'UPSTREAM_EVENT_TOO_LARGE'
   | 'RESUME_UNAVAILABLE'
+  | 'UNKNOWN_ANSWER'
   | 'SHUTTING_DOWN';

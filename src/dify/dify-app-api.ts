@@ -1,0 +1,55 @@
+import { HttpService } from '@nestjs/axios';
+import { Injectable } from '@nestjs/common';
+import { DifyConnection } from './dify-connection';
+import { difyErrorFrom } from './dify-http-error';
+import { DifyAppParameters, DifyFeedbackRating } from './dify.types';
+
+/** Dify's app endpoints around the chat: the app's input form, feedback on a message, follow-up questions. */
+@Injectable()
+export class DifyAppApi {
+  constructor(
+    private readonly http: HttpService,
+    private readonly connection: DifyConnection,
+  ) {}
+
+  /** `GET /parameters`: the app's settings, its input form among them. */
+  async parameters(): Promise<DifyAppParameters> {
+    return (await this.get<DifyAppParameters>('/parameters')).data;
+  }
+
+  /** `POST /messages/{id}/feedbacks` as the message's user; a null rating takes a rating back. */
+  async feedback(messageId: string, user: string, rating: DifyFeedbackRating, content?: string): Promise<void> {
+    await this.call(() =>
+      this.http.axiosRef.post(
+        this.connection.url(`/messages/${encodeURIComponent(messageId)}/feedbacks`),
+        { rating, user, ...(content === undefined ? {} : { content }) },
+        { headers: this.connection.authHeader(), timeout: this.connection.limits.timeoutMs },
+      ),
+    );
+  }
+
+  /** `GET /messages/{id}/suggested`: the follow-up questions Dify suggests after a message's answer. */
+  async suggested(messageId: string, user: string): Promise<string[]> {
+    const { data } = await this.get<{ data?: unknown }>(`/messages/${encodeURIComponent(messageId)}/suggested`, { user });
+    return Array.isArray(data.data) ? data.data.filter((q): q is string => typeof q === 'string') : [];
+  }
+
+  private get<T>(path: string, params?: Record<string, string>) {
+    return this.call(() =>
+      this.http.axiosRef.get<T>(this.connection.url(path), {
+        headers: this.connection.authHeader(),
+        params,
+        timeout: this.connection.limits.timeoutMs,
+      }),
+    );
+  }
+
+  /** Failures as DifyErrors (classified, without the key or the body's secrets). */
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw await difyErrorFrom(error);
+    }
+  }
+}
