@@ -56,7 +56,9 @@ export interface Hello {
   /**
    * The session's values for the Dify app's input variables, by variable name.
    */
-  inputs?: {};
+  inputs?: {
+    [k: string]: unknown;
+  };
   session_id?: SessionId;
 }
 

@@ -7,6 +7,8 @@ import { AnswersAtCapacityError } from './turn-errors';
 
 const LIMITS = { maxConcurrentAnswers: 10 };
 const TURN = { bargeIn: 'interrupt' as const };
+/** The session's save, which the answer does not wait for, has landed. */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
 const ids = (conversationId: string) => ({ taskId: 't', messageId: 'm', conversationId });
 
 /** A DifyClient double that records requests and replies with scripted event lists or errors. */
@@ -49,6 +51,7 @@ describe('AnswerService', () => {
       { end: true, messageId: 'm', conversationId: 'c-1', sources: [{ document_name: 'rag.md', score: 0.9 }], usage: { total_tokens: 12 } },
     ]);
     expect(requests).toEqual([{ query: 'What is RAG?', user: 'alice:s1', conversationId: undefined }]);
+    await settled();
     expect(await sessions.get(sessionKey('alice', 's1'))).toEqual({ conversationId: 'c-1' });
   });
 
@@ -85,6 +88,7 @@ describe('AnswerService', () => {
       { end: true, messageId: 'm', conversationId: 'c-2', sources: [], usage: undefined },
     ]);
     expect(requests.map((r) => r.conversationId)).toEqual(['gone', undefined]);
+    await settled();
     expect(await sessions.get(sessionKey('alice', 's1'))).toEqual({ conversationId: 'c-2' });
   });
 

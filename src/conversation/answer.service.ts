@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { catchError, concatMap, defer, finalize, Observable, switchMap, tap, throwError } from 'rxjs';
 import { LimitsConfig, limitsConfig, TurnConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
-import { DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyUsage } from '../dify';
+import { DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyStep, DifyUsage } from '../dify';
 import { difyUser, SessionLease, SessionStore, sessionKey } from '../session';
 import { leased } from './leased';
 import { AnswersAtCapacityError } from './turn-errors';
@@ -30,10 +30,22 @@ export interface AnswerStart {
   user: string;
 }
 
-export type AnswerEvent = AnswerStart | AnswerPiece | AnswerEnd;
+/** A step of the Dify app's work (a chatflow node, an agent's tool call). */
+export interface AnswerStep {
+  step: DifyStep;
+}
+
+/** A piece of the spoken answer (base64 MP3); `last` at its end. */
+export interface AnswerAudio {
+  audio: string;
+  last: boolean;
+}
+
+export type AnswerEvent = AnswerStart | AnswerPiece | AnswerEnd | AnswerStep | AnswerAudio;
 
 export const isAnswerEnd = (event: AnswerEvent): event is AnswerEnd => 'end' in event;
 export const isAnswerStart = (event: AnswerEvent): event is AnswerStart => 'start' in event;
+export const isAnswerPiece = (event: AnswerEvent): event is AnswerPiece => 'text' in event;
 
 /**
  * One turn against Dify: look up the session's conversation, ask, stream the answer's pieces, and
@@ -75,7 +87,7 @@ export class AnswerService {
       return this.stream(question, principal, sessionId).pipe(
         tap({
           next: (event) => {
-            if (!firstChunk || isAnswerEnd(event) || isAnswerStart(event)) return;
+            if (!firstChunk || !isAnswerPiece(event)) return;
             firstChunk = false;
             this.metrics.firstChunkAfter(seconds());
           },
@@ -103,7 +115,7 @@ export class AnswerService {
       switchMap((record) => {
         let known = record?.conversationId;
         // Saved at the first event, not the last: Dify keeps the conversation even if this answer fails.
-        return this.ask(question, user, known).pipe(
+        return this.ask(question, user, known, record?.inputs).pipe(
           tap(({ conversationId }) => {
             if (!conversationId || conversationId === known) return;
             known = conversationId;
@@ -135,12 +147,12 @@ export class AnswerService {
   }
 
   /** A stored conversation Dify no longer knows (deleted, expired, ended) gives way to a new one. */
-  private ask(query: string, user: string, conversationId: string | undefined): Observable<DifyEvent> {
-    return this.dify.streamChat({ query, user, conversationId }).pipe(
+  private ask(query: string, user: string, conversationId: string | undefined, inputs?: Record<string, unknown>): Observable<DifyEvent> {
+    return this.dify.streamChat({ query, user, conversationId, inputs }).pipe(
       catchError((error: unknown) => {
         if (conversationId && error instanceof DifyError && error.kind === 'conversation_not_found') {
           this.logger.warn(`Dify lost conversation ${conversationId}; starting a new one`);
-          return this.ask(query, user, undefined);
+          return this.ask(query, user, undefined, inputs);
         }
         return throwError(() => error);
       }),
@@ -148,15 +160,21 @@ export class AnswerService {
   }
 
   private save(key: string, conversationId: string): void {
-    this.sessions.save(key, { conversationId }).catch((error: unknown) => {
-      this.logger.error(`Saving session failed: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    this.sessions
+      .update(key, (record) => ({ ...record, conversationId }))
+      .catch((error: unknown) => {
+        this.logger.error(`Saving session failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
   }
 }
 
-/** Answer text (empty pieces dropped) and the end; Dify's progress events are not the client's business. */
+/** Answer text (empty pieces dropped), the app's named steps, audio, and the end; other events are not the client's business. */
 function toAnswerEvent(event: DifyEvent): AnswerEvent | undefined {
   switch (event.kind) {
+    case 'progress':
+      return event.step ? { step: event.step } : undefined;
+    case 'audio':
+      return { audio: event.audio, last: event.end };
     case 'text':
       return event.text === '' ? undefined : { text: event.text, replace: false };
     case 'replace':
@@ -169,7 +187,5 @@ function toAnswerEvent(event: DifyEvent): AnswerEvent | undefined {
         sources: event.retrieverResources,
         usage: event.usage,
       };
-    default:
-      return undefined;
   }
 }

@@ -4,7 +4,7 @@ import { Observable, Subscription } from 'rxjs';
 import { TurnConfig } from '../config';
 import { AnswerMessage, Feature, FinishReason, ProtocolError, Stage, StatusMessage } from '../protocol';
 import { AnswerTiming, sourcesMessage, usageMessage } from './answer-report';
-import { AnswerEnd, AnswerEvent, AnswerStart, isAnswerEnd, isAnswerStart } from './answer.service';
+import { AnswerAudio, AnswerEnd, AnswerEvent, AnswerStart, AnswerStep, isAnswerEnd, isAnswerPiece, isAnswerStart } from './answer.service';
 import { ConversationMessage } from './message-sink';
 import { keepEnd } from './utterance-text';
 import { AnswerTakenOverError } from './turn-errors';
@@ -16,6 +16,10 @@ export interface AnsweringDeps {
   now: () => number;
   /** Told of each question asked and each answer interrupted (metrics). */
   observe?: { asked(mode: 'detected' | 'instant'): void; interrupted(): void; retracted(): void };
+  /** Where Dify keeps an answer of the session, as its first event said (for feedback on it later). */
+  started?: (answerId: string, start: AnswerStart, principal: string, sessionId: string) => void;
+  /** Dify's suggested follow-up questions after a complete answer. */
+  suggest?: (messageId: string, principal: string, sessionId: string) => Promise<string[]>;
 }
 
 /** What answering knows of the session it answers for, and where its messages go (every connection of it). */
@@ -30,6 +34,8 @@ export interface AnsweringOutlet {
   upstream(answerId: string, start: AnswerStart): void;
   /** To every connection; with `feature`, to those that opted into it. */
   send(message: ConversationMessage, feature?: Feature): void;
+  /** Whether any connection opted into `feature` (so the work it needs is worth doing). */
+  wants(feature: Feature): boolean;
   status(stage: Stage, extra?: Partial<StatusMessage>): void;
   fail(error: ProtocolError): void;
   /** No answer streams and none waits: a stopping conversation may close now. */
@@ -99,11 +105,12 @@ export class Answering {
     turn.subscription.add(
       this.deps.answer(question, this.outlet.principal, this.outlet.sessionId).subscribe({
         next: (event) => {
-          if (isAnswerStart(event)) return this.outlet.upstream(turn.id, event);
+          if (isAnswerStart(event)) return this.started(turn, event);
           if (isAnswerEnd(event)) {
             turn.end = event;
             return;
           }
+          if (!isAnswerPiece(event)) return this.outlet.send(...extraMessage(event, turn.id, this.outlet.sessionId));
           turn.timing.firstChunkAt ??= this.deps.now();
           this.chunk(turn, event.text, false, event.replace ? { replace: true } : {});
         },
@@ -180,15 +187,41 @@ export class Answering {
     else this.outlet.idle();
   }
 
-  /** The final chunk, then what the client opted into: sources of a complete answer, usage of any. */
+  private started(turn: Turn, start: AnswerStart): void {
+    this.outlet.upstream(turn.id, start);
+    this.deps.started?.(turn.id, start, this.outlet.principal, this.outlet.sessionId);
+  }
+
+  /** The final chunk, then what the client opted into: sources of a complete answer, usage of any, and suggested follow-ups later. */
   private closeAnswer(turn: Turn, reason: FinishReason): void {
     const { sessionId } = this.outlet;
     this.chunk(turn, '', true, { finish_reason: reason });
     if (reason === 'complete') this.outlet.send(sourcesMessage(turn.end, sessionId), 'sources');
     this.outlet.send(usageMessage(turn.timing, this.deps.now(), reason, turn.end, sessionId), 'usage');
+    if (reason === 'complete') this.suggest(turn);
+  }
+
+  /** Asks Dify for follow-up questions only when a connection wants them; they come when Dify answers. */
+  private suggest(turn: Turn): void {
+    const messageId = turn.end?.messageId;
+    if (!messageId || !this.deps.suggest || !this.outlet.wants('suggested')) return;
+    const { principal, sessionId } = this.outlet;
+    this.deps.suggest(messageId, principal, sessionId).then(
+      (questions) => this.outlet.send({ type: 'suggested', answer_id: turn.id, questions, session_id: sessionId }, 'suggested'),
+      (error: unknown) => logger.warn(`Suggested questions failed in session ${sessionId}: ${describeError(error, 'message')}`),
+    );
   }
 
   private chunk(turn: Turn, content: string, final: boolean, extra: Pick<AnswerMessage, 'replace' | 'finish_reason'>): void {
     this.outlet.send({ type: 'answer', content, final, ...extra, answer_id: turn.id, session_id: this.outlet.sessionId });
   }
+}
+
+/** A step of the app's work (feature progress) or a piece of the spoken answer (feature tts), as its message. */
+function extraMessage(event: AnswerStep | AnswerAudio, answerId: string, sessionId: string): [ConversationMessage, Feature] {
+  if ('step' in event) {
+    const { type, name, state } = event.step;
+    return [{ type: 'progress', answer_id: answerId, step: type, ...(name ? { name } : {}), state, session_id: sessionId }, 'progress'];
+  }
+  return [{ type: 'audio', answer_id: answerId, audio: event.audio, format: 'mp3', final: event.last, session_id: sessionId }, 'tts'];
 }

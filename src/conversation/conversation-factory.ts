@@ -2,9 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { turnConfig } from '../config';
+import { AnswerFeedback } from './answer-feedback.service';
 import { Conversation, ConversationDeps } from './conversation';
 import { MessageSink } from './message-sink';
 import { QuestionDetector } from './question-detector';
+import { SessionInputs } from './session-inputs.service';
 import { SessionRooms } from './session-rooms';
 
 /** Builds one Conversation per connection, wired to the detector and to this instance's session rooms. */
@@ -13,7 +15,13 @@ export class ConversationFactory {
   /** Shared by every Conversation (built once: an idle connection should cost little memory). */
   private readonly deps: ConversationDeps;
 
-  constructor(detector: QuestionDetector, rooms: SessionRooms, @Inject(turnConfig.KEY) turn: ConfigType<typeof turnConfig>) {
+  constructor(
+    detector: QuestionDetector,
+    rooms: SessionRooms,
+    @Inject(turnConfig.KEY) turn: ConfigType<typeof turnConfig>,
+    inputs: SessionInputs,
+    feedback: AnswerFeedback,
+  ) {
     this.deps = {
       detect: (text) => {
         const verdict = detector.detect(text);
@@ -26,6 +34,8 @@ export class ConversationFactory {
       },
       turn,
       rooms,
+      setInputs: (principal, sessionId, values) => inputs.set(principal, sessionId, values),
+      rate: (principal, sessionId, rating) => feedback.send(principal, sessionId, rating),
     };
   }
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { AckMessage, ControlAction, Feature, knownFeatures, ProtocolError, Stage, StatusMessage, wireErrors } from '../protocol';
+import { Rating } from './answer-feedback.service';
 import { Hearing, HearingDeps, Verdict } from './hearing';
 import { ConversationMessage, MessageSink, statusMessage } from './message-sink';
 import { RoomMember, SessionRoom } from './session-room';
@@ -19,6 +20,10 @@ export interface ConversationDeps {
   now?: () => number;
   /** This instance's session rooms (SessionRooms): where a session's answers are. */
   rooms: { room(principal: string, sessionId: string): SessionRoom };
+  /** Checks and keeps a session's inputs for the Dify app (SessionInputs). */
+  setInputs?: (principal: string, sessionId: string, inputs: Record<string, unknown>) => Promise<void>;
+  /** Sends feedback on one of the session's answers to Dify (AnswerFeedback). */
+  rate?: (principal: string, sessionId: string, rating: Rating) => Promise<void>;
 }
 
 /** What a resuming client says it has of an answer (see the `resume` message). */
@@ -98,9 +103,18 @@ export class Conversation {
     return features;
   }
 
-  hello(features: readonly string[], sessionId?: string): void {
+  /** Features for this connection; `inputs` for the session's Dify app, checked and kept (an error after the ack if bad). */
+  hello(features: readonly string[], sessionId?: string, inputs?: Record<string, unknown>): void {
     const joined = this.adopt(sessionId);
     this.ack({ received_type: 'hello', features: this.enable(features) }, joined);
+    if (inputs && this.deps.setInputs)
+      this.deps.setInputs(this.principal, this.session, inputs).catch((error: unknown) => this.fail(error));
+  }
+
+  /** The client rates one of the session's answers: acked, then sent to Dify (an error if that fails). */
+  feedback(rating: Rating, sessionId?: string): void {
+    this.ack({ received_type: 'feedback' }, this.adopt(sessionId));
+    this.deps.rate?.(this.principal, this.session, rating).catch((error: unknown) => this.fail(error));
   }
 
   asrChunk(chunk: AsrChunk): void {

@@ -18,6 +18,13 @@ export interface RoomMember {
   idle(): void;
 }
 
+/**
+ * Messages that reach the connections attached here as they happen, and are neither kept for a
+ * resume nor logged for other instances: an app's steps and audio (a resumed answer goes on from
+ * its text), and follow-ups that may come after the answer's end.
+ */
+const LIVE_ONLY: ReadonlySet<ConversationMessage['type']> = new Set(['progress', 'audio', 'suggested']);
+
 /** Answers a room keeps for resuming: the one streaming and the one before it. */
 const KEPT_ANSWERS = 2;
 /** A resumed answer whose log stays silent this long has lost its owner (an instance that died). */
@@ -69,6 +76,7 @@ export class SessionRoom {
       upstream: (answerId, { conversationId, messageId, user }) =>
         this.log.describe(this.key, answerId, { conversationId, messageId, user }),
       send: (message, feature) => this.send(message, feature),
+      wants: (feature) => [...this.members].some((member) => member.features().includes(feature)),
       status: (stage, extra) => this.status(stage, extra),
       fail: (error) => this.send(error.toMessage(sessionId)),
       idle: () => this.idle(),
@@ -299,9 +307,11 @@ export class SessionRoom {
   }
 
   private send(message: ConversationMessage, feature?: Feature): void {
-    const record = this.answers.at(-1);
-    record?.record(message, feature);
-    if (record && this.logging === record.id) this.log.append(this.key, record.id, { message, feature });
+    if (!LIVE_ONLY.has(message.type)) {
+      const record = this.answers.at(-1);
+      record?.record(message, feature);
+      if (record && this.logging === record.id) this.log.append(this.key, record.id, { message, feature });
+    }
     for (const member of this.members) if (!feature || member.features().includes(feature)) member.send(message);
   }
 

@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { resumeConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
-import { AnswerLog, sessionKey } from '../session';
+import { DifyAppApi } from '../dify';
+import { AnswerLog, difyUser, sessionKey } from '../session';
+import { AnswerFeedback } from './answer-feedback.service';
 import { AnswerService } from './answer.service';
 import { AnsweringDeps } from './answering';
 import { SessionRoom } from './session-room';
@@ -27,6 +29,8 @@ export class SessionRooms {
     @Inject(resumeConfig.KEY) private readonly config: ConfigType<typeof resumeConfig>,
     metrics: Metrics,
     private readonly log: AnswerLog,
+    feedback: AnswerFeedback,
+    app: DifyAppApi,
   ) {
     this.deps = {
       answer: (question, principal, sessionId) => answers.answer(question, principal, sessionId),
@@ -37,6 +41,8 @@ export class SessionRooms {
         interrupted: () => metrics.answerInterrupted(),
         retracted: () => metrics.questionRetracted(),
       },
+      started: (answerId, { messageId }, principal, sessionId) => feedback.remember(principal, sessionId, answerId, messageId),
+      suggest: (messageId, principal, sessionId) => app.suggested(messageId, difyUser(principal, sessionId)),
     };
   }
 

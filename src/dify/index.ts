@@ -5,3 +5,4 @@ export { DifyConnection } from './dify-connection';
 export { DifyEndpoint } from './dify-endpoint';
 export { DifyError, DifyErrorKind } from './dify-error';
 export * from './dify.types';
+export { inputsProblem } from './dify-input-form';

@@ -1,5 +1,19 @@
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Length, Matches, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 
 /**
  * Printable: no control or format characters (zero-width, bidi overrides), no lone surrogate halves,
@@ -62,4 +76,25 @@ export class HelloDto extends SessionScoped {
   @IsString({ each: true })
   @MaxLength(64, { each: true })
   features!: string[];
+
+  /** The session's values for the Dify app's input variables; checked against the app's form by the conversation. */
+  @IsOptional()
+  @IsObject()
+  inputs?: Record<string, unknown>;
+}
+
+/** Rates one of the session's answers (Dify's message feedback); a null rating takes a rating back. */
+export class FeedbackDto extends SessionScoped {
+  @IsString()
+  @Length(1, 128)
+  answer_id!: string;
+
+  @ValidateIf((_dto, value) => value !== null)
+  @IsIn(['like', 'dislike'])
+  rating!: 'like' | 'dislike' | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  content?: string;
 }

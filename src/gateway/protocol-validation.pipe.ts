@@ -2,9 +2,9 @@ import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { wireErrors } from '../protocol';
-import { AsrChunkDto, ControlDto, HelloDto, KeepaliveDto, ResumeDto } from './inbound.dto';
+import { AsrChunkDto, ControlDto, FeedbackDto, HelloDto, KeepaliveDto, ResumeDto } from './inbound.dto';
 
-const DTOS: ReadonlySet<unknown> = new Set([AsrChunkDto, ControlDto, HelloDto, KeepaliveDto, ResumeDto]);
+const DTOS: ReadonlySet<unknown> = new Set([AsrChunkDto, ControlDto, FeedbackDto, HelloDto, KeepaliveDto, ResumeDto]);
 
 /**
  * Turns an inbound message into its DTO and validates it; a bad field becomes an INVALID_MESSAGE

@@ -19,7 +19,7 @@ import { ShutdownState } from '../lifecycle';
 import { Metrics } from '../metrics';
 import { CONTROL_ACTIONS, ControlAction, ProtocolError, wireErrors } from '../protocol';
 import { Connections } from './connections';
-import { AsrChunkDto, ControlDto, HelloDto, KeepaliveDto, ResumeDto } from './inbound.dto';
+import { AsrChunkDto, ControlDto, FeedbackDto, HelloDto, KeepaliveDto, ResumeDto } from './inbound.dto';
 import { INVALID_FRAME } from './parse-frame';
 import { ProtocolErrorFilter } from './protocol-error.filter';
 import { ProtocolValidationPipe } from './protocol-validation.pipe';
@@ -139,7 +139,13 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   @SubscribeMessage('hello')
   onHello(@ConnectedSocket() socket: WebSocket, @MessageBody() hello: HelloDto): void {
-    this.conversation(socket).hello(hello.features, hello.session_id);
+    this.conversation(socket).hello(hello.features, hello.session_id, hello.inputs);
+  }
+
+  @SubscribeMessage('feedback')
+  onFeedback(@ConnectedSocket() socket: WebSocket, @MessageBody() feedback: FeedbackDto): void {
+    const { answer_id, rating, content } = feedback;
+    this.conversation(socket).feedback({ answerId: answer_id, rating, content }, feedback.session_id);
   }
 
   @SubscribeMessage('resume')

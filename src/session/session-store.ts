@@ -1,6 +1,10 @@
-/** What outlives a connection: the Dify conversation a session continues. */
+/** What outlives a connection: the Dify conversation a session continues, and what goes with it. */
 export interface SessionRecord {
   conversationId?: string;
+  /** The session's values for the Dify app's input variables (`hello{inputs}`). */
+  inputs?: Record<string, unknown>;
+  /** Dify's message id of each of the session's latest answers, by answer_id, oldest first (for feedback). */
+  messages?: Record<string, string>;
 }
 
 /** The store could not be reached: the session cannot be looked up or saved right now. */
@@ -19,8 +23,26 @@ export class SessionStoreUnavailableError extends Error {
 export abstract class SessionStore {
   /** Which implementation this is (`memory`, `redis`), as readiness reports it. */
   abstract readonly kind: string;
+  /** Each session's last change under way (update): the next one starts after it, failed or not. */
+  private readonly updating = new Map<string, Promise<void>>();
   abstract get(key: string): Promise<SessionRecord | undefined>;
   abstract save(key: string, record: SessionRecord): Promise<void>;
+
+  /**
+   * Saves the record as `change` makes it from the stored one. One session's changes on this
+   * instance run one after the other (an answer's first event saves its conversation and its message
+   * at once); across instances it is read, then written, not atomic: two instances changing one
+   * session at the same moment may lose one change (the session lease keeps that rare).
+   */
+  update(key: string, change: (record: SessionRecord) => SessionRecord): Promise<void> {
+    const previous = this.updating.get(key) ?? Promise.resolve();
+    const apply = async () => this.save(key, change((await this.get(key)) ?? {}));
+    const next = previous.then(apply, apply);
+    this.updating.set(key, next);
+    const done = () => void (this.updating.get(key) === next && this.updating.delete(key));
+    next.then(done, done);
+    return next;
+  }
   /** Whether the store answers now (readiness). Never throws; the caller bounds the wait. */
   abstract ping(): Promise<boolean>;
 }

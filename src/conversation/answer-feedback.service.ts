@@ -1,0 +1,47 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DifyAppApi, DifyFeedbackRating } from '../dify';
+import { wireErrors } from '../protocol';
+import { difyUser, SessionStore, sessionKey } from '../session';
+
+/** How many of a session's latest answers can be rated. */
+const RATEABLE_ANSWERS = 50;
+
+export interface Rating {
+  answerId: string;
+  rating: DifyFeedbackRating;
+  content?: string;
+}
+
+/**
+ * Feedback on a session's answers, sent to Dify for the answer's message: the session remembers
+ * which Dify message each of its latest answers is, wherever it was streamed.
+ */
+@Injectable()
+export class AnswerFeedback {
+  private readonly logger = new Logger(AnswerFeedback.name);
+
+  constructor(
+    private readonly app: DifyAppApi,
+    private readonly sessions: SessionStore,
+  ) {}
+
+  /** Dify named the answer's message (its first event). */
+  remember(principal: string, sessionId: string, answerId: string, messageId: string): void {
+    this.sessions
+      .update(sessionKey(principal, sessionId), (record) => {
+        const messages = Object.entries({ ...record.messages, [answerId]: messageId }).slice(-RATEABLE_ANSWERS);
+        return { ...record, messages: Object.fromEntries(messages) };
+      })
+      .catch((error: unknown) =>
+        this.logger.warn(`Remembering answer ${answerId} failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+  }
+
+  /** Fails with UNKNOWN_ANSWER for an answer the session does not know, or a Dify or store failure. */
+  async send(principal: string, sessionId: string, { answerId, rating, content }: Rating): Promise<void> {
+    const record = await this.sessions.get(sessionKey(principal, sessionId));
+    const messageId = record?.messages?.[answerId];
+    if (!messageId) throw wireErrors.unknownAnswer();
+    await this.app.feedback(messageId, difyUser(principal, sessionId), rating, content);
+  }
+}

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { DifyAppApi, DifyAppParameters, inputsProblem } from '../dify';
+import { wireErrors } from '../protocol';
+import { SessionStore, sessionKey } from '../session';
+
+/** How long the Dify app's input form is trusted before it is asked for again. */
+const FORM_TTL_MS = 60_000;
+
+/**
+ * A session's values for the Dify app's input variables (`hello{inputs}`), checked against the
+ * app's input form and kept with the session, so every question of it (after a reconnect too, on
+ * any instance) carries them.
+ */
+@Injectable()
+export class SessionInputs {
+  private form?: { fetchedAt: number; parameters: Promise<DifyAppParameters> };
+
+  constructor(
+    private readonly app: DifyAppApi,
+    private readonly sessions: SessionStore,
+  ) {}
+
+  /** Fails with INVALID_MESSAGE naming the field, or a Dify or store failure; the old inputs then stay. */
+  async set(principal: string, sessionId: string, inputs: Record<string, unknown>): Promise<void> {
+    const problem = inputsProblem(inputs, (await this.parameters()).user_input_form);
+    if (problem) throw wireErrors.invalidInputs(problem);
+    await this.sessions.update(sessionKey(principal, sessionId), (record) => ({ ...record, inputs }));
+  }
+
+  private parameters(): Promise<DifyAppParameters> {
+    if (!this.form || Date.now() - this.form.fetchedAt > FORM_TTL_MS) {
+      const form = { fetchedAt: Date.now(), parameters: this.app.parameters() };
+      // A failure is not remembered: the next hello asks again.
+      form.parameters.catch(() => this.form === form && (this.form = undefined));
+      this.form = form;
+    }
+    return this.form.parameters;
+  }
+}
