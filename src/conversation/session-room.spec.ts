@@ -1,16 +1,18 @@
 import { EMPTY, Subject } from 'rxjs';
 import { LocalAnswerLog } from '../session';
+import { Feature } from '../protocol';
 import { AnswerEvent } from './answer.service';
+import { AnsweringDeps } from './answering';
 import { ConversationMessage } from './message-sink';
 import { RoomMember, SessionRoom } from './session-room';
 
-function member(): RoomMember & { got: ConversationMessage[] } {
+function member(features: Feature[] = []): RoomMember & { got: ConversationMessage[] } {
   const got: ConversationMessage[] = [];
-  return { got, features: () => [], send: (m) => got.push(m), continueAt: () => undefined, idle: () => undefined };
+  return { got, features: () => features, send: (m) => got.push(m), continueAt: () => undefined, idle: () => undefined };
 }
 
 /** A room whose answers are Subjects the test drives. */
-function roomWithAnswers(): { room: SessionRoom; answers: Array<Subject<AnswerEvent>> } {
+function roomWithAnswers(deps: Partial<AnsweringDeps> = {}): { room: SessionRoom; answers: Array<Subject<AnswerEvent>> } {
   const answers: Array<Subject<AnswerEvent>> = [];
   const room = new SessionRoom(
     'p',
@@ -19,6 +21,7 @@ function roomWithAnswers(): { room: SessionRoom; answers: Array<Subject<AnswerEv
       answer: () => (answers.push(new Subject<AnswerEvent>()), answers.at(-1)!),
       turn: { bargeIn: 'interrupt', maxQuestionChars: 500 },
       now: Date.now,
+      ...deps,
     },
     new LocalAnswerLog(),
     () => EMPTY,
@@ -81,5 +84,52 @@ describe('SessionRoom', () => {
     room.join(late);
     room.catchUp(late);
     expect(late.got).toEqual([]);
+  });
+
+  it('sends steps and audio live to the connections that opted in, and keeps them out of what a resume replays', async () => {
+    const { room, answers } = roomWithAnswers();
+    const watching = member(['progress', 'tts']);
+    const plain = member();
+    room.join(watching);
+    room.join(plain);
+    room.answering.heard('what is RAG?');
+    const answerId = room.answering.current!;
+    answers[0].next({ step: { type: 'knowledge-retrieval', name: 'Handbook', state: 'started' } });
+    answers[0].next({ text: 'RAG is', replace: false });
+    answers[0].next({ audio: 'SUQz', last: false });
+    answers[0].next({ audio: '', last: true });
+    expect(watching.got.filter((m) => m.type === 'progress' || m.type === 'audio')).toEqual([
+      { type: 'progress', answer_id: answerId, step: 'knowledge-retrieval', name: 'Handbook', state: 'started', session_id: 's' },
+      { type: 'audio', answer_id: answerId, audio: 'SUQz', format: 'mp3', final: false, session_id: 's' },
+      { type: 'audio', answer_id: answerId, audio: '', format: 'mp3', final: true, session_id: 's' },
+    ]);
+    expect(plain.got.some((m) => m.type === 'progress' || m.type === 'audio')).toBe(false);
+
+    const resumed = member(['progress', 'tts']);
+    room.join(resumed);
+    expect(await room.resume(resumed, answerId, 0, 0)).toBe(true);
+    expect(resumed.got).toEqual([{ type: 'answer', content: 'RAG is', final: false, answer_id: answerId, session_id: 's' }]);
+  });
+
+  it('asks Dify for follow-up questions after a complete answer only when a connection wants them', async () => {
+    const suggest = jest.fn(() => Promise.resolve(['年假可以跨年吗？']));
+    const { room, answers } = roomWithAnswers({ suggest });
+    const plain = member();
+    room.join(plain);
+    room.answering.heard('first?');
+    answers[0].next({ end: true, messageId: 'm-1', sources: [] });
+    answers[0].complete();
+    expect(suggest).not.toHaveBeenCalled();
+
+    const curious = member(['suggested']);
+    room.join(curious);
+    room.answering.heard('second?');
+    const answerId = room.answering.current!;
+    answers[1].next({ end: true, messageId: 'm-2', sources: [] });
+    answers[1].complete();
+    expect(suggest).toHaveBeenCalledWith('m-2', 'p', 's');
+    await Promise.resolve();
+    expect(curious.got.at(-1)).toEqual({ type: 'suggested', answer_id: answerId, questions: ['年假可以跨年吗？'], session_id: 's' });
+    expect(plain.got.some((m) => m.type === 'suggested')).toBe(false);
   });
 });
