@@ -54,7 +54,8 @@ export class Conversation {
   /** The opt-in protocol additions this client asked for. */
   private enabled = NO_FEATURES;
   private readonly hearing: Hearing;
-  private room: SessionRoom;
+  /** The session's room, once joined (see `room`). */
+  private joined?: SessionRoom;
   /** This connection as its room sees it. */
   private readonly member: RoomMember;
 
@@ -78,8 +79,21 @@ export class Conversation {
       continueAt: (streamIndex) => this.sink.continueAt(streamIndex),
       idle: () => this.stopping && this.finish(),
     };
-    this.room = deps.rooms.room(principal, session);
-    this.room.join(this.member);
+  }
+
+  /**
+   * The session's room, joined when first needed (a question, a control, a resume, naming a
+   * session): an idle connection costs no room. Until then another connection's answer in the
+   * server-made session is not shown here; nobody else knows that session's id but this client.
+   */
+  private get room(): SessionRoom {
+    return this.joined ?? this.join();
+  }
+
+  private join(): SessionRoom {
+    this.joined = this.deps.rooms.room(this.principal, this.session);
+    this.joined.join(this.member);
+    return this.joined;
   }
 
   get sessionId(): string {
@@ -155,7 +169,7 @@ export class Conversation {
         // A question already heard is answered and an answer in flight finishes; then the conversation closes.
         this.stopping = true;
         this.hearing.flush();
-        if (!this.room.answering.busy) this.finish();
+        if (!this.joined?.answering.busy) this.finish();
         return;
     }
   }
@@ -183,9 +197,10 @@ export class Conversation {
    * client resumes it elsewhere.
    */
   close(reason?: ProtocolError): void {
-    const unanswered = this.room.answering.busy || this.room.handedOver || this.hearing.waiting;
+    const room = this.joined;
+    const unanswered = room?.answering.busy || room?.handedOver || this.hearing.waiting;
     this.hearing.drop();
-    this.room.leave(this.member, this.ended ? undefined : reason);
+    room?.leave(this.member, this.ended ? undefined : reason);
     if (this.ended) return;
     if (reason && unanswered) this.fail(reason);
     this.ended = true;
@@ -200,9 +215,10 @@ export class Conversation {
     if (!sessionId || sessionId === this.session) return false;
     logger.log(`Connection of session ${this.session} continues session ${sessionId}`);
     this.session = sessionId;
-    this.room.leave(this.member);
-    this.room = this.deps.rooms.room(this.principal, sessionId);
-    this.room.join(this.member);
+    this.joined?.leave(this.member);
+    this.joined = undefined;
+    // A session the client named is joined at once: its answers show here from now on.
+    this.join();
     return true;
   }
 

@@ -4,7 +4,8 @@ import { Feature, ProtocolError, Stage, StatusMessage } from '../protocol';
 import { AnswerLog, AnswerUpstream, OwnerGoneError, sessionKey } from '../session';
 import { AnswerRecord } from './answer-record';
 import { ClientPosition } from './client-position';
-import { Answering, AnsweringDeps } from './answering';
+import { AnswerStart } from './answer.service';
+import { Answering, AnsweringDeps, AnsweringOutlet } from './answering';
 import { ConversationMessage, statusMessage } from './message-sink';
 
 /** A connection in a session's room: where the session's answers reach it. */
@@ -39,7 +40,7 @@ const WATCH_EVERY_MS = 1000;
  * socket's: when the last connection goes mid-answer it streams on for RESUME_GRACE_SECONDS (into
  * the record a returning client resumes from), and only then is it stopped upstream.
  */
-export class SessionRoom {
+export class SessionRoom implements AnsweringOutlet {
   readonly answering: Answering;
   private readonly members = new Set<RoomMember>();
   private readonly answers: AnswerRecord[] = [];
@@ -68,19 +69,8 @@ export class SessionRoom {
     private readonly onVacant: (room: SessionRoom) => void,
   ) {
     this.key = sessionKey(principal, sessionId);
-    this.answering = new Answering(deps, {
-      principal,
-      sessionId,
-      begin: (answerId) => this.begin(answerId),
-      withdraw: (answerId) => this.withdraw(answerId),
-      upstream: (answerId, { conversationId, messageId, user }) =>
-        this.log.describe(this.key, answerId, { conversationId, messageId, user }),
-      send: (message, feature) => this.send(message, feature),
-      wants: (feature) => [...this.members].some((member) => member.features().includes(feature)),
-      status: (stage, extra) => this.status(stage, extra),
-      fail: (error) => this.send(error.toMessage(sessionId)),
-      idle: () => this.idle(),
-    });
+    // The room is its Answering's outlet: methods, not closures, since every connection has a room.
+    this.answering = new Answering(deps, this);
   }
 
   get vacant(): boolean {
@@ -286,7 +276,9 @@ export class SessionRoom {
     }
   }
 
-  private begin(answerId: string): void {
+  // ---- AnsweringOutlet: what the room's Answering tells it ----
+
+  begin(answerId: string): void {
     this.endLogged();
     this.logging = answerId;
     this.log.announce(this.key, answerId);
@@ -295,7 +287,7 @@ export class SessionRoom {
   }
 
   /** An answer taken back before any of it was sent: nothing to resume, and its log ends. */
-  private withdraw(answerId: string): void {
+  withdraw(answerId: string): void {
     if (this.answers.at(-1)?.id === answerId) this.answers.pop();
     if (this.logging === answerId) this.endLogged();
   }
@@ -306,7 +298,20 @@ export class SessionRoom {
     this.logging = undefined;
   }
 
-  private send(message: ConversationMessage, feature?: Feature): void {
+  upstream(answerId: string, { conversationId, messageId, user }: AnswerStart): void {
+    this.log.describe(this.key, answerId, { conversationId, messageId, user });
+  }
+
+  wants(feature: Feature): boolean {
+    for (const member of this.members) if (member.features().includes(feature)) return true;
+    return false;
+  }
+
+  fail(error: ProtocolError): void {
+    this.send(error.toMessage(this.sessionId));
+  }
+
+  send(message: ConversationMessage, feature?: Feature): void {
     if (!LIVE_ONLY.has(message.type)) {
       const record = this.answers.at(-1);
       record?.record(message, feature);
@@ -315,7 +320,7 @@ export class SessionRoom {
     for (const member of this.members) if (!feature || member.features().includes(feature)) member.send(message);
   }
 
-  private status(stage: Stage, extra: Partial<StatusMessage> = {}): void {
+  status(stage: Stage, extra: Partial<StatusMessage> = {}): void {
     const message = this.statusMessage(stage, extra);
     if (stage === 'querying_rag') this.started = message;
     for (const member of this.members) member.send(message);
@@ -325,7 +330,7 @@ export class SessionRoom {
     return statusMessage(stage, this.sessionId, extra);
   }
 
-  private idle(): void {
+  idle(): void {
     this.endLogged();
     for (const member of this.members) member.idle();
     if (this.vacant) this.onVacant(this);

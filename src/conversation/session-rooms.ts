@@ -3,7 +3,8 @@ import { ConfigType } from '@nestjs/config';
 import { resumeConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
 import { DifyAppApi } from '../dify';
-import { AnswerLog, difyUser, sessionKey } from '../session';
+import { Observable } from 'rxjs';
+import { AnswerLog, AnswerUpstream, difyUser, sessionKey } from '../session';
 import { AnswerFeedback } from './answer-feedback.service';
 import { AnswerService } from './answer.service';
 import { AnsweringDeps } from './answering';
@@ -22,6 +23,8 @@ export class SessionRooms {
 
   /** Shared by every room (built once: an idle session should cost little memory). */
   private readonly deps: AnsweringDeps;
+  private readonly savedAnswer: (upstream: AnswerUpstream) => Observable<string>;
+  private readonly onVacant = (room: SessionRoom) => this.vacate(sessionKey(room.principal, room.sessionId));
 
   constructor(
     private readonly answers: AnswerService,
@@ -32,6 +35,7 @@ export class SessionRooms {
     feedback: AnswerFeedback,
     app: DifyAppApi,
   ) {
+    this.savedAnswer = (upstream) => answers.savedAnswer(upstream);
     this.deps = {
       answer: (question, principal, sessionId) => answers.answer(question, principal, sessionId),
       turn,
@@ -53,15 +57,7 @@ export class SessionRooms {
     this.vacant.delete(key);
     let room = this.rooms.get(key);
     if (!room) {
-      room = new SessionRoom(
-        principal,
-        sessionId,
-        this.deps,
-        this.log,
-        (upstream) => this.answers.savedAnswer(upstream),
-        this.config,
-        () => this.vacate(key),
-      );
+      room = new SessionRoom(principal, sessionId, this.deps, this.log, this.savedAnswer, this.config, this.onVacant);
       this.rooms.set(key, room);
     }
     return room;
