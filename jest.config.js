@@ -12,6 +12,11 @@ const transform = {
   ],
 };
 
+// dify-client (the official Dify SDK, used by a spec) ships ES modules only: compiled to CommonJS like our own code.
+const esmOnly = {
+  '/node_modules/dify-client/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+
 module.exports = {
   // The e2e suites run real servers and sockets: a slow CI machine gets room, a hang still fails.
   testTimeout: 20_000,
@@ -21,7 +26,8 @@ module.exports = {
       testEnvironment: 'node',
       rootDir: '.',
       testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts', '<rootDir>/client/src/**/*.spec.ts'],
-      transform,
+      transform: { ...transform, ...esmOnly },
+      transformIgnorePatterns: ['/node_modules/(?!dify-client/)'],
     },
     {
       displayName: 'e2e',

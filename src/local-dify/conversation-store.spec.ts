@@ -3,7 +3,7 @@ import { ConversationStore, StoredConversation } from './conversation-store';
 describe('ConversationStore', () => {
   const store = () => new ConversationStore({ conversations: 2, messagesPerConversation: 2 });
   const say = (s: ConversationStore, conversation: StoredConversation, query: string) =>
-    s.addMessage(conversation, { id: query, conversationId: conversation.id, query, createdAt: 0, hits: [], thoughts: [] });
+    s.addMessage(conversation, { id: query, conversationId: conversation.id, query, createdAt: 0, sources: [], thoughts: [] });
 
   it('drops the least recently active conversation past its cap', () => {
     const s = store();
@@ -24,6 +24,6 @@ describe('ConversationStore', () => {
   it('gives a conversation to its own user only', () => {
     const s = store();
     const a = s.create('u');
-    expect([s.owned(a.id, 'other'), s.owned(a.id, null), s.listFor('other')]).toEqual([undefined, undefined, []]);
+    expect([s.owned(a.id, 'other'), s.owned(a.id, ''), s.listFor('other')]).toEqual([undefined, undefined, []]);
   });
 });

@@ -108,7 +108,10 @@ describe('LocalDifyServer', () => {
   it.each([
     ['chat', ['message', 'message_end']],
     ['agent-chat', ['agent_thought', 'agent_message', 'message_end']],
-    ['advanced-chat', ['workflow_started', 'node_started', 'message', 'node_finished', 'message_end', 'workflow_finished']],
+    [
+      'advanced-chat',
+      ['workflow_started', 'node_started', 'node_finished', 'node_started', 'message', 'node_finished', 'message_end', 'workflow_finished'],
+    ],
   ] as const)('speaks the %s event sequence', async (appMode, sequence) => {
     await withServer({ appMode }, async (_server, baseUrl) => {
       const response = await chat(baseUrl, { query: '什么是 RAG？', response_mode: 'streaming' });

@@ -5,14 +5,22 @@ import { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { composeAnswer } from './answer-composer';
-import { ConversationStore, StoredConversation, StoredMessage, unixSeconds, UUID } from './conversation-store';
+import { appRoutes, OPENING_STATEMENT, SUGGESTED_QUESTIONS } from './app-routes';
+import { audioRoutes } from './audio-routes';
+import { conversationRoutes } from './conversation-routes';
+import { ConversationStore, StoredConversation, StoredMessage, titleFor, unixSeconds, UUID } from './conversation-store';
+import { fileRoutes } from './file-routes';
 import { conversationNotExists, HttpError } from './http-error';
+import { jsonFields, readBody, RequestBody, sendJson } from './http-io';
 import { KnowledgeBase } from './knowledge-base';
 import { LocalDifyFault, LocalDifyOptions, RecordedRequest, StreamRecord } from './local-dify.types';
 import { GenerationFault, MessageGeneration } from './message-generation';
-import { messageHistory } from './message-history';
-import { agentThoughts, blockingReply, ReplyEvents, ReplyIds } from './reply-events';
+import { messageRoutes } from './message-routes';
+import { agentThoughts, blockingReply, ReplyContent, ReplyEvents } from './reply-events';
 import { streamReply } from './reply-stream';
+import { requiredUser } from './request-params';
+import { RetrieverResources } from './retriever-resources';
+import { findRoute, Route } from './router';
 import { seededRandom, toJson } from './wire-format';
 
 const DEFAULTS: Required<LocalDifyOptions> = {
@@ -26,22 +34,24 @@ const DEFAULTS: Required<LocalDifyOptions> = {
   crlf: false,
   legacyJson: false,
   appMode: 'chat',
+  tts: false,
   seed: 1,
   record: true,
 };
-
-const MAX_BODY_BYTES = 1024 * 1024;
 
 interface ChatBody {
   query: string;
   user: string;
   mode: 'streaming' | 'blocking';
   conversationId?: string;
+  /** Name a new conversation after its first question (Dify's default), else it stays 'New conversation'. */
+  autoGenerateName: boolean;
 }
 
 /**
- * A Dify-compatible server (the Chat API of a chat app, its neighbours, its errors) that answers from
- * a folder of markdown files. The embedded default upstream, the end-to-end tests' upstream (with
+ * A Dify-compatible server (the Service API of a chat app: chat messages, conversations, messages,
+ * feedback, files, audio, the app's description; its errors) that answers from a folder of markdown
+ * files. The chat itself is here; the other routes, by concern, in `*-routes.ts`. The embedded default upstream, the end-to-end tests' upstream (with
  * injectable faults and a record of what it saw) and the benchmark's. Plain `node:http`.
  *
  * A message's answer is generated on its own clock (`MessageGeneration`), as Dify's worker does: an
@@ -60,7 +70,9 @@ export class LocalDifyServer extends EventEmitter {
   readonly streams: StreamRecord[] = [];
   readonly stopCalls: Array<{ taskId: string; user: string }> = [];
   private readonly knowledge: KnowledgeBase;
+  private readonly sources: RetrieverResources;
   private readonly conversations = new ConversationStore();
+  private readonly routes: Route[];
   private readonly faults: LocalDifyFault[] = [];
   /** Generations under way by task id, so /stop and close() can end them. */
   private readonly running = new Map<string, { user: string; generation: MessageGeneration }>();
@@ -72,6 +84,16 @@ export class LocalDifyServer extends EventEmitter {
     super();
     this.options = { ...DEFAULTS, ...options };
     this.knowledge = KnowledgeBase.load(this.options.knowledgeDir);
+    this.sources = new RetrieverResources(this.knowledge.sections);
+    this.routes = [
+      { method: 'POST', path: /^\/v1\/chat-messages$/, handle: ({ body, res, gone }) => this.chat(body, res, gone) },
+      { method: 'POST', path: /^\/v1\/chat-messages\/([^/]+)\/stop$/, handle: ({ params, body, res }) => this.stop(params[0], body, res) },
+      ...appRoutes(this.options),
+      ...conversationRoutes(this.conversations, OPENING_STATEMENT),
+      ...messageRoutes(this.conversations, this.knowledge.sections, SUGGESTED_QUESTIONS),
+      ...fileRoutes(),
+      ...audioRoutes(this.options, this.conversations),
+    ];
     this.random = seededRandom(this.options.seed);
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (socket) => {
@@ -114,16 +136,18 @@ export class LocalDifyServer extends EventEmitter {
     const gone = new AbortController();
     res.once('close', () => gone.abort());
     try {
-      const body = await readBody(req);
+      const found = findRoute(this.routes, req.method ?? '', url.pathname);
+      const body = await readBody(req, !(found instanceof HttpError) && found.route.upload);
       this.remember(this.requests, {
         method: req.method ?? '',
         path: url.pathname,
         headers: req.headers,
-        body: body.json ?? body.raw,
+        body: body.json ?? body.raw.toString('utf8'),
         at: Date.now(),
       });
+      if (found instanceof HttpError) throw found;
       this.authenticate(req);
-      await this.route(req.method ?? '', url, body, res, gone.signal);
+      await found.route.handle({ params: found.params, url, body, req, res, gone: gone.signal });
     } catch (error) {
       if (res.headersSent) return;
       const failure = error instanceof HttpError ? error : new HttpError(500, 'internal_server_error', 'Internal Server Error');
@@ -141,25 +165,7 @@ export class LocalDifyServer extends EventEmitter {
     if (!this.options.apiKeys.includes(header.slice(space + 1).trim())) throw new HttpError(401, 'unauthorized', 'Access token is invalid');
   }
 
-  private async route(method: string, url: URL, body: Body, res: ServerResponse, gone: AbortSignal): Promise<void> {
-    const path = url.pathname;
-    const stop = /^\/v1\/chat-messages\/([^/]+)\/stop$/.exec(path);
-    const conversation = /^\/v1\/conversations\/([^/]+)$/.exec(path);
-    if (method === 'POST' && path === '/v1/chat-messages') return this.chat(body, res, gone);
-    if (method === 'POST' && stop) return this.stop(decodeURIComponent(stop[1]), body, res);
-    if (method === 'GET' && path === '/v1/parameters') return sendJson(res, 200, PARAMETERS);
-    if (method === 'GET' && path === '/v1/info') return sendJson(res, 200, this.info());
-    if (method === 'GET' && path === '/v1/messages') return sendJson(res, 200, messageHistory(url.searchParams, this.conversations));
-    if (method === 'GET' && path === '/v1/conversations') return this.list(url, res);
-    if (method === 'DELETE' && conversation) return this.deleteConversation(conversation[1], body, res);
-    throw new HttpError(
-      404,
-      'not_found',
-      'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.',
-    );
-  }
-
-  private async chat(body: Body, res: ServerResponse, gone: AbortSignal): Promise<void> {
+  private async chat(body: RequestBody, res: ServerResponse, gone: AbortSignal): Promise<void> {
     const fault = this.faults.shift();
     if (fault?.kind === 'destroy') {
       res.socket?.destroy();
@@ -181,7 +187,17 @@ export class LocalDifyServer extends EventEmitter {
       request.query,
       conversation.messages.map((m) => m.query),
     );
-    const ids: ReplyIds = { conversationId: conversation.id, messageId: randomUUID(), taskId: randomUUID(), createdAt: unixSeconds() };
+    const ids = { conversationId: conversation.id, messageId: randomUUID(), taskId: randomUUID(), createdAt: unixSeconds() };
+    const sources = this.sources.forMessage(hits, ids.messageId, ids.createdAt);
+    const { appMode: mode } = this.options;
+    const reply: ReplyContent = {
+      ids,
+      mode,
+      query: request.query,
+      user: request.user,
+      sources,
+      thoughts: agentThoughts(mode, request.query, sources),
+    };
     const record: StreamRecord = {
       taskId: ids.taskId,
       messageId: ids.messageId,
@@ -201,9 +217,10 @@ export class LocalDifyServer extends EventEmitter {
       conversationId: conversation.id,
       query: request.query,
       createdAt: ids.createdAt,
-      hits,
-      thoughts: agentThoughts(this.options.appMode, request.query),
+      sources,
+      thoughts: reply.thoughts,
     };
+    if (conversation.messages.length === 0 && request.autoGenerateName) conversation.name = titleFor(request.query);
     this.conversations.addMessage(conversation, message);
     const generationFault = isGenerationFault(fault) ? fault : undefined;
     const generation = this.generate(record, message, answer, generationFault);
@@ -217,18 +234,19 @@ export class LocalDifyServer extends EventEmitter {
       try {
         // As in Dify, a generation's failure in blocking mode is an HTTP error.
         if (end.kind === 'error') throw new HttpError(end.status, end.code, end.message);
-        const reply = blockingReply(ids, this.options.appMode, request.query, end.answer, hits, end.latency);
         // Blocking bodies use Python's json.dumps defaults: spaced, ASCII-escaped.
-        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end(toJson(reply, true));
+        res
+          .writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' })
+          .end(toJson(blockingReply(reply, end.answer, end.latency), true));
       } finally {
         this.endStream(record, outcome());
       }
       return;
     }
     const { options } = this;
-    const events = new ReplyEvents(ids, options.appMode, request.query, message.thoughts);
-    const style = { ...options, random: this.random, pingFirst: options.appMode === 'advanced-chat' };
-    const ended = await streamReply(res, { generation, events, hits, fault, sent: () => record.chunksSent++ }, style);
+    const events = new ReplyEvents(reply);
+    const style = { ...options, random: this.random, pingFirst: mode === 'advanced-chat' };
+    const ended = await streamReply(res, { generation, events, fault, sent: () => record.chunksSent++ }, style);
     if (ended) this.endStream(record, outcome());
   }
 
@@ -244,10 +262,10 @@ export class LocalDifyServer extends EventEmitter {
     return generation;
   }
 
-  private validate(body: Body): ChatBody {
+  private validate(body: RequestBody): ChatBody {
     if (body.json === undefined) throw new HttpError(400, 'bad_request', 'Invalid JSON payload received or JSON payload is empty.');
-    const payload = (body.json ?? {}) as Record<string, unknown>;
-    if (typeof payload.user !== 'string' || payload.user === '') throw new HttpError(400, 'invalid_param', 'Arg user must be provided.');
+    const payload = jsonFields(body);
+    const user = requiredUser(payload.user);
     if (typeof payload.query !== 'string' || payload.query.trim() === '') throw new HttpError(400, 'invalid_param', 'query is required');
     if (typeof payload.inputs !== 'object' || payload.inputs === null) {
       throw new HttpError(400, 'invalid_param', '1 validation error for ChatRequestPayload\ninputs\n  Field required [type=missing]');
@@ -259,7 +277,13 @@ export class LocalDifyServer extends EventEmitter {
       throw new HttpError(400, 'invalid_param', 'Agent Chat App does not support blocking mode');
     const conversationId = typeof payload.conversation_id === 'string' ? payload.conversation_id.trim() : '';
     if (conversationId && !UUID.test(conversationId)) throw new HttpError(400, 'invalid_param', 'conversation_id must be a valid UUID');
-    return { query: payload.query.replaceAll('\u0000', ''), user: payload.user, mode, conversationId: conversationId || undefined };
+    return {
+      query: payload.query.replaceAll('\u0000', ''),
+      user,
+      mode,
+      conversationId: conversationId || undefined,
+      autoGenerateName: payload.auto_generate_name !== false,
+    };
   }
 
   /** The request's conversation, new when it names none; another user's is as unknown as a missing one. */
@@ -284,65 +308,12 @@ export class LocalDifyServer extends EventEmitter {
    * Stops a message's generation: it ends with what it has, and that is saved. Dify always answers
    * success, even for an unknown or ended task or another user's: then it does nothing.
    */
-  private stop(taskId: string, body: Body, res: ServerResponse): void {
-    const user = (body.json as { user?: unknown } | undefined)?.user;
-    if (typeof user !== 'string' || user === '') throw new HttpError(400, 'invalid_param', 'Arg user must be provided.');
+  private stop(taskId: string, body: RequestBody, res: ServerResponse): void {
+    const user = requiredUser(jsonFields(body).user);
     this.remember(this.stopCalls, { taskId, user });
     const running = this.running.get(taskId);
     if (running?.user === user) running.generation.stop();
     sendJson(res, 200, { result: 'success' });
-  }
-
-  private info(): object {
-    return {
-      name: 'Local knowledge base',
-      description: 'A Dify-compatible server answering from local markdown files.',
-      tags: [],
-      mode: this.options.appMode,
-      author_name: 'realtime-rag',
-    };
-  }
-
-  private list(url: URL, res: ServerResponse): void {
-    const data = this.conversations.listFor(url.searchParams.get('user')).map((c) => ({
-      id: c.id,
-      name: c.messages[0]?.query.slice(0, 20) ?? 'New conversation',
-      inputs: {},
-      status: 'normal',
-      introduction: '',
-      created_at: c.createdAt,
-      updated_at: c.messages.at(-1)?.createdAt ?? c.createdAt,
-    }));
-    sendJson(res, 200, { limit: 20, has_more: false, data: data.slice(0, 20) });
-  }
-
-  private deleteConversation(id: string, body: Body, res: ServerResponse): void {
-    const user = (body.json as { user?: unknown } | undefined)?.user;
-    if (!this.conversations.owned(id, typeof user === 'string' ? user : null)) throw conversationNotExists();
-    this.conversations.delete(id);
-    res.writeHead(204).end();
-  }
-}
-
-interface Body {
-  raw: string;
-  /** The parsed JSON; undefined when the body is empty or not JSON. */
-  json?: unknown;
-}
-
-async function readBody(req: IncomingMessage): Promise<Body> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'request_entity_too_large', 'Request body too large.');
-    chunks.push(chunk as Buffer);
-  }
-  const raw = Buffer.concat(chunks).toString('utf8');
-  try {
-    return { raw, json: raw ? (JSON.parse(raw) as unknown) : undefined };
-  } catch {
-    return { raw };
   }
 }
 
@@ -350,31 +321,6 @@ function isGenerationFault(fault?: LocalDifyFault): fault is GenerationFault {
   return fault?.kind === 'error-event' || fault?.kind === 'message-replace';
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
-}
-
 function pause(ms: number, signal: AbortSignal): Promise<unknown> {
   return sleep(ms, undefined, { signal }).catch(() => undefined);
 }
-
-const PARAMETERS = {
-  opening_statement: '你好！可以问我关于 RAG、Dify 和 Acme 员工手册的问题。',
-  suggested_questions: ['什么是 RAG？', '年假有几天？', 'How do I reset my VPN password?'],
-  suggested_questions_after_answer: { enabled: false },
-  speech_to_text: { enabled: false },
-  text_to_speech: { enabled: false },
-  retriever_resource: { enabled: true },
-  annotation_reply: { enabled: false },
-  more_like_this: { enabled: false },
-  user_input_form: [],
-  sensitive_word_avoidance: { enabled: false, type: '', configs: [] },
-  file_upload: { image: { enabled: false, number_limits: 3, detail: 'high', transfer_methods: ['remote_url', 'local_file'] } },
-  system_parameters: {
-    image_file_size_limit: 10,
-    video_file_size_limit: 100,
-    audio_file_size_limit: 50,
-    file_size_limit: 15,
-    workflow_file_upload_limit: 10,
-  },
-};

@@ -21,6 +21,11 @@ export interface LocalDifyOptions {
   legacyJson?: boolean;
   /** Which app type's event sequence to speak (default 'chat'). */
   appMode?: AppMode;
+  /**
+   * Text to speech on, with auto-play: `/parameters` says so, `/text-to-audio` answers with a WAV,
+   * and a stream reads its answer aloud (`tts_message` events, then `tts_message_end`). Default false.
+   */
+  tts?: boolean;
   /** Seeds the split points, read once at construction. */
   seed?: number;
   /**

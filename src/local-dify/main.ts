@@ -18,7 +18,8 @@ const HELP = `Usage: npm run local-dify -- [options]
   --split-writes           cut frames at random bytes, as a network may
   --crlf                   \\r\\n line endings
   --legacy-json            Dify's pre-1.8.1 JSON style
-  --app-mode MODE          chat | agent-chat | advanced-chat (default chat)`;
+  --app-mode MODE          chat | agent-chat | advanced-chat (default chat)
+  --tts                    text to speech on: /text-to-audio, tts_message events`;
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     crlf: { type: 'boolean' },
     'legacy-json': { type: 'boolean' },
     'app-mode': { type: 'string' },
+    tts: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
       crlf: values.crlf,
       legacyJson: values['legacy-json'],
       appMode: values['app-mode'] as AppMode | undefined,
+      tts: values.tts,
     }).filter(([, value]) => value !== undefined),
   );
   const server = new LocalDifyServer({ ...options, record: false });

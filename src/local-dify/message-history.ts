@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { ConversationStore, StoredMessage, UUID } from './conversation-store';
+import { ConversationStore, StoredMessage } from './conversation-store';
 import { conversationNotExists, HttpError } from './http-error';
-import { retrieverResources, usage } from './reply-events';
+import { usage } from './reply-events';
+import { endUser, intParam, uuidParam } from './request-params';
 
 /** Service API messages have no parent: Dify gives them the nil UUID, not null. */
 const NO_PARENT = '00000000-0000-0000-0000-000000000000';
+const MODEL = 'MessageListQuery';
 
 /**
  * `GET /messages?conversation_id=&user=&first_id=&limit=`, as Dify answers it: the newest `limit`
@@ -13,15 +14,15 @@ const NO_PARENT = '00000000-0000-0000-0000-000000000000';
  * generation ended.
  *
  * Refuses as Dify does: a malformed parameter 400 `invalid_param`; an unknown conversation, or one of
- * another user (or of none: Dify then asks as its default user) 404 "Conversation Not Exists.";
+ * another user (or of none: Dify then asks as its default end user) 404 "Conversation Not Exists.";
  * an unknown `first_id` 404 "First Message Not Exists.". An empty `conversation_id` lists nothing.
  */
 export function messageHistory(params: URLSearchParams, conversations: ConversationStore): object {
-  const conversationId = uuidParam(params, 'conversation_id', true);
-  const firstId = uuidParam(params, 'first_id', false);
-  const limit = limitParam(params.get('limit'));
+  const conversationId = uuidParam(params, MODEL, 'conversation_id', true);
+  const firstId = uuidParam(params, MODEL, 'first_id');
+  const limit = intParam(params, MODEL, 'limit', { min: 1, max: 100, fallback: 20 });
   if (!conversationId) return { limit, has_more: false, data: [] };
-  const conversation = conversations.owned(conversationId, params.get('user'));
+  const conversation = conversations.owned(conversationId, endUser(params.get('user')));
   if (!conversation) throw conversationNotExists();
   const { messages } = conversation;
   const end = firstId ? messages.findIndex((m) => m.id === firstId) : messages.length;
@@ -43,12 +44,11 @@ function historyItem(message: StoredMessage): object {
     inputs: {},
     query: message.query,
     answer: answered?.answer ?? '',
-    feedback: null,
+    feedback: message.feedback ? { rating: message.feedback.rating } : null,
     retriever_resources: answered
-      ? retrieverResources(message.hits).map((r) => ({
-          // Dify saves the sources without ids and makes them up when it lists them.
-          id: randomUUID(),
-          message_id: message.id,
+      ? message.sources.map((r) => ({
+          id: r.id,
+          message_id: r.message_id,
           position: r.position,
           dataset_id: r.dataset_id,
           dataset_name: r.dataset_name,
@@ -63,7 +63,7 @@ function historyItem(message: StoredMessage): object {
           index_node_hash: r.index_node_hash,
           content: r.content,
           summary: r.summary,
-          created_at: message.createdAt,
+          created_at: r.created_at,
         }))
       : [],
     created_at: message.createdAt,
@@ -91,26 +91,4 @@ function historyItem(message: StoredMessage): object {
     extra_contents: [],
     total_tokens: cost?.total_tokens ?? 0,
   };
-}
-
-/** Pydantic's message for one bad field, as Dify's 400 carries it. */
-function invalid(field: string, problem: string): HttpError {
-  return new HttpError(400, 'invalid_param', `1 validation error for MessageListQuery\n${field}\n  ${problem}`);
-}
-
-function uuidParam(params: URLSearchParams, name: string, required: boolean): string | undefined {
-  const value = params.get(name);
-  if (value === null && required) throw invalid(name, 'Field required [type=missing]');
-  if (value && !UUID.test(value)) throw invalid(name, 'Value error, must be a valid UUID [type=value_error]');
-  return value || undefined;
-}
-
-function limitParam(value: string | null): number {
-  if (value === null) return 20;
-  if (!/^[+-]?\d+$/.test(value))
-    throw invalid('limit', 'Input should be a valid integer, unable to parse string as an integer [type=int_parsing]');
-  const limit = Number(value);
-  if (limit < 1) throw invalid('limit', 'Input should be greater than or equal to 1 [type=greater_than_equal]');
-  if (limit > 100) throw invalid('limit', 'Input should be less than or equal to 100 [type=less_than_equal]');
-  return limit;
 }

@@ -1,15 +1,14 @@
 import type { ServerResponse } from 'node:http';
-import { Hit } from './knowledge-base';
 import { LocalDifyFault } from './local-dify.types';
 import { MessageGeneration } from './message-generation';
 import { ReplyEvents } from './reply-events';
+import { synthesize } from './speech';
 import { SseStyle, SseWriter } from './sse-writer';
 
 /** What one streamed reply delivers: a generation's steps, shaped by the reply's own fault. */
 export interface StreamedReply {
   generation: MessageGeneration;
   events: ReplyEvents;
-  hits: Hit[];
   /** `hang`: only pings; `cut`: the end after that many text events; the others are the generation's. */
   fault?: LocalDifyFault;
   /** Called for each text event written. */
@@ -20,7 +19,12 @@ export interface StreamStyle extends SseStyle {
   pingIntervalMs: number;
   /** A ping before any event, as Dify's chatflow relay sends. */
   pingFirst: boolean;
+  /** Read the answer aloud: `tts_message` events after the closing ones, then `tts_message_end`. */
+  tts: boolean;
 }
+
+/** Audio bytes per `tts_message` event. */
+const SPEECH_PIECE_BYTES = 8192;
 
 /**
  * One reader of a generation: writes it to an HTTP response as Dify's SSE events, from its first
@@ -29,7 +33,7 @@ export interface StreamStyle extends SseStyle {
  * went first.
  */
 export async function streamReply(res: ServerResponse, reply: StreamedReply, style: StreamStyle): Promise<boolean> {
-  const { generation, events, hits, fault } = reply;
+  const { generation, events, fault } = reply;
   res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
   const writer = new SseWriter(res, style);
   const pings = setInterval(() => void writer.ping(), style.pingIntervalMs);
@@ -52,10 +56,19 @@ export async function streamReply(res: ServerResponse, reply: StreamedReply, sty
     } else if (step.kind === 'error') {
       await writer.data(events.error(step.status, step.code, step.message));
     } else {
-      for (const event of events.closing(step.answer, hits, step.latency)) await writer.data(event);
+      for (const event of events.closing(step.answer, step.latency)) await writer.data(event);
+      if (style.tts) await speak(writer, events, step.answer);
     }
   }
   if (!writer.open) return false;
   await writer.end();
   return true;
+}
+
+async function speak(writer: SseWriter, events: ReplyEvents, answer: string): Promise<void> {
+  const { audio } = await synthesize(answer);
+  for (let start = 0; start < audio.length; start += SPEECH_PIECE_BYTES) {
+    await writer.data(events.speech(audio.subarray(start, start + SPEECH_PIECE_BYTES).toString('base64')));
+  }
+  await writer.data(events.speechEnd());
 }
