@@ -315,7 +315,10 @@ export interface Audio {
    * The next bytes of the answer's MP3, base64; empty on the last message.
    */
   audio: string;
-  format: 'mp3';
+  /**
+   * `mp3` as Dify makes it; `wav` from the embedded local server.
+   */
+  format: 'mp3' | 'wav';
   final: boolean;
   session_id: SessionId;
 }

@@ -50,7 +50,7 @@ describe('AnswerService', () => {
       { text: 'Moderated.', replace: true },
       { end: true, messageId: 'm', conversationId: 'c-1', sources: [{ document_name: 'rag.md', score: 0.9 }], usage: { total_tokens: 12 } },
     ]);
-    expect(requests).toEqual([{ query: 'What is RAG?', user: 'alice:s1', conversationId: undefined }]);
+    expect(requests).toEqual([{ query: 'What is RAG?', user: 'alice:s1', conversationId: undefined, speech: false }]);
     await settled();
     expect(await sessions.get(sessionKey('alice', 's1'))).toEqual({ conversationId: 'c-1' });
   });
@@ -64,7 +64,7 @@ describe('AnswerService', () => {
         .answer('And then?', 'alice', 's1')
         .pipe(toArray()),
     );
-    expect(requests[0]).toEqual({ query: 'And then?', user: 'alice:s1', conversationId: 'c-1' });
+    expect(requests[0]).toEqual({ query: 'And then?', user: 'alice:s1', conversationId: 'c-1', speech: false });
   });
 
   it('starts a new conversation when Dify lost the stored one, and stores the new id', async () => {

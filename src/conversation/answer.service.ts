@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { catchError, concatMap, defer, finalize, Observable, switchMap, tap, throwError } from 'rxjs';
 import { LimitsConfig, limitsConfig, TurnConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
-import { DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyStep, DifyUsage } from '../dify';
+import { DifyChatRequest, DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyStep, DifyUsage } from '../dify';
 import { difyUser, SessionLease, SessionStore, sessionKey } from '../session';
 import { leased } from './leased';
 import { AnswersAtCapacityError } from './turn-errors';
@@ -73,7 +73,7 @@ export class AnswerService {
   }
 
   /** Like `stream`, within MAX_CONCURRENT_ANSWERS: beyond it the turn fails at once (AnswersAtCapacityError). */
-  answer(question: string, principal: string, sessionId: string): Observable<AnswerEvent> {
+  answer(question: string, principal: string, sessionId: string, speech = false): Observable<AnswerEvent> {
     return defer(() => {
       if (this.active >= this.limits.maxConcurrentAnswers) {
         this.metrics.callEnded('busy', 0);
@@ -84,7 +84,7 @@ export class AnswerService {
       const seconds = () => (performance.now() - started) / 1000;
       let outcome = 'cancelled';
       let firstChunk = true;
-      return this.stream(question, principal, sessionId).pipe(
+      return this.stream(question, principal, sessionId, speech).pipe(
         tap({
           next: (event) => {
             if (!firstChunk || !isAnswerPiece(event)) return;
@@ -102,20 +102,20 @@ export class AnswerService {
     });
   }
 
-  private stream(question: string, principal: string, sessionId: string): Observable<AnswerEvent> {
+  private stream(question: string, principal: string, sessionId: string, speech: boolean): Observable<AnswerEvent> {
     const key = sessionKey(principal, sessionId);
     const user = difyUser(principal, sessionId);
     // One Dify call per session across the instances: under the session's lease.
-    return leased(this.leases, key, this.turn.bargeIn, () => this.asked(key, question, user));
+    return leased(this.leases, key, this.turn.bargeIn, () => this.asked(key, question, user, speech));
   }
 
-  private asked(key: string, question: string, user: string): Observable<AnswerEvent> {
+  private asked(key: string, question: string, user: string, speech: boolean): Observable<AnswerEvent> {
     let started = false;
     return defer(() => this.sessions.get(key)).pipe(
       switchMap((record) => {
         let known = record?.conversationId;
         // Saved at the first event, not the last: Dify keeps the conversation even if this answer fails.
-        return this.ask(question, user, known, record?.inputs).pipe(
+        return this.ask({ query: question, user, conversationId: known, inputs: record?.inputs, speech }).pipe(
           tap(({ conversationId }) => {
             if (!conversationId || conversationId === known) return;
             known = conversationId;
@@ -147,12 +147,13 @@ export class AnswerService {
   }
 
   /** A stored conversation Dify no longer knows (deleted, expired, ended) gives way to a new one. */
-  private ask(query: string, user: string, conversationId: string | undefined, inputs?: Record<string, unknown>): Observable<DifyEvent> {
-    return this.dify.streamChat({ query, user, conversationId, inputs }).pipe(
+  private ask(request: DifyChatRequest): Observable<DifyEvent> {
+    const { conversationId } = request;
+    return this.dify.streamChat(request).pipe(
       catchError((error: unknown) => {
         if (conversationId && error instanceof DifyError && error.kind === 'conversation_not_found') {
           this.logger.warn(`Dify lost conversation ${conversationId}; starting a new one`);
-          return this.ask(query, user, undefined, inputs);
+          return this.ask({ ...request, conversationId: undefined });
         }
         return throwError(() => error);
       }),

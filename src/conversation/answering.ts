@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Observable, Subscription } from 'rxjs';
 import { TurnConfig } from '../config';
-import { AnswerMessage, Feature, FinishReason, ProtocolError, Stage, StatusMessage } from '../protocol';
+import { AnswerMessage, AudioFormat, Feature, FinishReason, ProtocolError, Stage, StatusMessage } from '../protocol';
 import { AnswerTiming, sourcesMessage, usageMessage } from './answer-report';
 import { AnswerAudio, AnswerEnd, AnswerEvent, AnswerStart, AnswerStep, isAnswerEnd, isAnswerPiece, isAnswerStart } from './answer.service';
 import { ConversationMessage } from './message-sink';
@@ -11,7 +11,8 @@ import { AnswerTakenOverError } from './turn-errors';
 import { describeError, toWireError } from './wire-error';
 
 export interface AnsweringDeps {
-  answer: (question: string, principal: string, sessionId: string) => Observable<AnswerEvent>;
+  /** `speech`: a connection wants the spoken answer (feature tts), which Dify may send on after the text's end. */
+  answer: (question: string, principal: string, sessionId: string, speech: boolean) => Observable<AnswerEvent>;
   turn: Pick<TurnConfig, 'bargeIn' | 'maxQuestionChars'>;
   now: () => number;
   /** Told of each question asked and each answer interrupted (metrics). */
@@ -51,6 +52,10 @@ interface Turn {
   timing: AnswerTiming;
   /** Dify's report of the complete answer. */
   end?: AnswerEnd;
+  /** The spoken answer's format, told by its first piece. */
+  audioFormat?: AudioFormat;
+  /** Its final chunk was sent (at Dify's end of the text; the spoken answer may still be coming). */
+  closed?: boolean;
 }
 
 const logger = new Logger('Conversation');
@@ -103,14 +108,15 @@ export class Answering {
     this.outlet.begin(turn.id);
     this.outlet.status('querying_rag', { question, mode, answer_id: turn.id });
     turn.subscription.add(
-      this.deps.answer(question, this.outlet.principal, this.outlet.sessionId).subscribe({
+      this.deps.answer(question, this.outlet.principal, this.outlet.sessionId, this.outlet.wants('tts')).subscribe({
         next: (event) => {
           if (isAnswerStart(event)) return this.started(turn, event);
           if (isAnswerEnd(event)) {
+            // The text is complete: closed now, though the spoken answer may go on until the stream ends.
             turn.end = event;
-            return;
+            return this.closeAnswer(turn, 'complete');
           }
-          if (!isAnswerPiece(event)) return this.outlet.send(...extraMessage(event, turn.id, this.outlet.sessionId));
+          if (!isAnswerPiece(event)) return this.outlet.send(...extraMessage(event, turn, this.outlet.sessionId));
           turn.timing.firstChunkAt ??= this.deps.now();
           this.chunk(turn, event.text, false, event.replace ? { replace: true } : {});
         },
@@ -168,6 +174,9 @@ export class Answering {
     this.turn = undefined;
     if (error === undefined) {
       this.closeAnswer(turn, 'complete');
+    } else if (turn.closed) {
+      // The text was complete; only the spoken answer's end is lost.
+      logger.warn(`The spoken answer failed in session ${this.outlet.sessionId}: ${describeError(error, 'message')}`);
     } else if (error instanceof AnswerTakenOverError) {
       // A newer question of the session, asked on another instance, wins there.
       this.deps.observe?.interrupted();
@@ -194,6 +203,8 @@ export class Answering {
 
   /** The final chunk, then what the client opted into: sources of a complete answer, usage of any, and suggested follow-ups later. */
   private closeAnswer(turn: Turn, reason: FinishReason): void {
+    if (turn.closed) return;
+    turn.closed = true;
     const { sessionId } = this.outlet;
     this.chunk(turn, '', true, { finish_reason: reason });
     if (reason === 'complete') this.outlet.send(sourcesMessage(turn.end, sessionId), 'sources');
@@ -218,10 +229,12 @@ export class Answering {
 }
 
 /** A step of the app's work (feature progress) or a piece of the spoken answer (feature tts), as its message. */
-function extraMessage(event: AnswerStep | AnswerAudio, answerId: string, sessionId: string): [ConversationMessage, Feature] {
+function extraMessage(event: AnswerStep | AnswerAudio, turn: Turn, sessionId: string): [ConversationMessage, Feature] {
   if ('step' in event) {
     const { type, name, state } = event.step;
-    return [{ type: 'progress', answer_id: answerId, step: type, ...(name ? { name } : {}), state, session_id: sessionId }, 'progress'];
+    return [{ type: 'progress', answer_id: turn.id, step: type, ...(name ? { name } : {}), state, session_id: sessionId }, 'progress'];
   }
-  return [{ type: 'audio', answer_id: answerId, audio: event.audio, format: 'mp3', final: event.last, session_id: sessionId }, 'tts'];
+  // Dify speaks MP3; a WAV (the embedded server's) starts with "RIFF", base64 "UklGR".
+  turn.audioFormat ??= event.audio.startsWith('UklGR') ? 'wav' : 'mp3';
+  return [{ type: 'audio', answer_id: turn.id, audio: event.audio, format: turn.audioFormat, final: event.last, session_id: sessionId }, 'tts'];
 }

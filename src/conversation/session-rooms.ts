@@ -37,7 +37,7 @@ export class SessionRooms {
   ) {
     this.savedAnswer = (upstream) => answers.savedAnswer(upstream);
     this.deps = {
-      answer: (question, principal, sessionId) => answers.answer(question, principal, sessionId),
+      answer: (question, principal, sessionId, speech) => answers.answer(question, principal, sessionId, speech),
       turn,
       now: Date.now,
       observe: {

@@ -97,6 +97,7 @@ export class DifyClient implements OnApplicationShutdown {
           error: (error) => (awaitingTaskId ? awaitingTaskId() : subscriber.error(error)),
         },
         this.connection.limits.maxEventChars,
+        request.speech,
       );
 
       this.http.axiosRef

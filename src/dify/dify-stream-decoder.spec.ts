@@ -8,7 +8,7 @@ interface Outcome {
   error?: DifyError;
 }
 
-function decode(pieces: Uint8Array[], { eof = true, maxEventChars = 1024 * 1024 } = {}): Outcome {
+function decode(pieces: Uint8Array[], { eof = true, maxEventChars = 1024 * 1024, speech = false } = {}): Outcome {
   const outcome: Outcome = { events: [], ended: false };
   const decoder = new DifyStreamDecoder(
     {
@@ -17,6 +17,7 @@ function decode(pieces: Uint8Array[], { eof = true, maxEventChars = 1024 * 1024 
       error: (error) => (outcome.error = error),
     },
     maxEventChars,
+    speech,
   );
   for (const piece of pieces) decoder.push(piece);
   if (eof) decoder.finish();
@@ -141,6 +142,22 @@ describe('DifyStreamDecoder', () => {
       { audio: 'SUQz', end: false },
       { audio: '', end: true },
     ]);
+  });
+
+  it('reads on after message_end for the spoken answer when asked to, to tts_message_end or the end of the stream', () => {
+    const stream =
+      frame({ event: 'message', answer: 'hi' }) +
+      frame({ event: 'message_end' }) +
+      frame({ event: 'tts_message', audio: 'SUQz' }) +
+      frame({ event: 'tts_message_end', audio: '' });
+    expect(decode([bytes(stream)], { speech: true }).events.map((e) => e.kind)).toEqual(['text', 'end', 'audio', 'audio']);
+    expect(decode([bytes(stream)], { speech: true, eof: false }).ended).toBe(true);
+    expect(decode([bytes(stream)]).events.map((e) => e.kind)).toEqual(['text', 'end']);
+    // An app without speech ends its stream after message_end: complete, not interrupted.
+    const silent = decode([bytes(frame({ event: 'message', answer: 'hi' }) + frame({ event: 'message_end' }))], { speech: true });
+    expect([silent.ended, silent.error]).toEqual([true, undefined]);
+    const cut = decode([bytes(frame({ event: 'message_end' }) + frame({ event: 'tts_message', audio: 'SUQz' }))], { speech: true });
+    expect([cut.ended, cut.error]).toEqual([true, undefined]);
   });
 
   it('names the steps: chatflow nodes with their type and title, an agent’s tool calls with the tool', () => {

@@ -43,11 +43,18 @@ export class DifyStreamDecoder {
   private done = false;
   /** Text appended from `agent_message` events, to recognise a New Agent's closing `message`. */
   private agentAnswer: string | undefined;
+  /** `message_end` came, and the spoken answer is read on (speech). */
+  private textEnded = false;
 
   constructor(
     private readonly sink: DifyStreamSink,
     /** DIFY_MAX_EVENT_CHARS: far above any real event (a `message_end` with many retriever resources is some KiB). */
     private readonly maxEventChars: number,
+    /**
+     * Read on after `message_end` for the spoken answer: Dify sends the audio still synthesised after
+     * the text, then `tts_message_end`, then ends the stream (at once when the app has no speech).
+     */
+    private readonly speech = false,
   ) {
     this.parser = createParser({
       // The parser bounds what it buffers of an event still arriving; onMessage checks one that came whole.
@@ -69,8 +76,10 @@ export class DifyStreamDecoder {
 
   /** The HTTP body ended. */
   finish(): void {
+    if (this.done) return;
     // An event cut off by the end of input is discarded, as SSE prescribes.
-    if (!this.done) this.fail(new DifyError('stream_interrupted', 'Dify stream ended before message_end'));
+    if (this.textEnded) this.complete();
+    else this.fail(new DifyError('stream_interrupted', 'Dify stream ended before message_end'));
   }
 
   private onMessage(message: EventSourceMessage): void {
@@ -105,7 +114,8 @@ export class DifyStreamDecoder {
           usage: frame.metadata?.usage,
           retrieverResources: frame.metadata?.retriever_resources ?? [],
         });
-        this.complete();
+        if (this.speech) this.textEnded = true;
+        else this.complete();
         return;
       case 'message_replace':
         this.sink.event({ kind: 'replace', ...ids, text: stringOr(frame.answer) ?? '' });
@@ -139,6 +149,7 @@ export class DifyStreamDecoder {
       case 'tts_message':
       case 'tts_message_end':
         this.sink.event({ kind: 'audio', ...ids, audio: stringOr(frame.audio) ?? '', end: event === 'tts_message_end' });
+        if (event === 'tts_message_end' && this.textEnded) this.complete();
         return;
       default:
         // Since Dify 1.11.2 a chat app may send text deltas as `message_file` events: an `answer` is text.
@@ -177,6 +188,8 @@ export class DifyStreamDecoder {
   }
 
   private fail(error: DifyError): void {
+    // After the text's end only the spoken answer is lost: the answer is complete.
+    if (this.textEnded) return this.complete();
     this.done = true;
     this.sink.error(error);
   }

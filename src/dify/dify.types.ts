@@ -6,6 +6,8 @@ export interface DifyChatRequest {
   /** Absent starts a new conversation. */
   conversationId?: string;
   inputs?: Record<string, unknown>;
+  /** Read on after the text's end (`message_end`) until the spoken answer's (`tts_message_end`): Dify sends the rest of the audio after the text. */
+  speech?: boolean;
 }
 
 export interface DifyUsage {

@@ -53,7 +53,7 @@ function parameters(options: Required<LocalDifyOptions>): object {
     retriever_resource: { enabled: true },
     annotation_reply: { enabled: false },
     more_like_this: { enabled: false },
-    user_input_form: [],
+    user_input_form: options.inputForm,
     sensitive_word_avoidance: { enabled: false, type: '', configs: [] },
     file_upload: { image: { enabled: false, number_limits: 3, detail: 'high', transfer_methods: ['remote_url', 'local_file'] } },
     system_parameters: {

@@ -35,6 +35,7 @@ const DEFAULTS: Required<LocalDifyOptions> = {
   legacyJson: false,
   appMode: 'chat',
   tts: false,
+  inputForm: [],
   seed: 1,
   record: true,
 };

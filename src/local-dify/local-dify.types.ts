@@ -26,6 +26,8 @@ export interface LocalDifyOptions {
    * and a stream reads its answer aloud (`tts_message` events, then `tts_message_end`). Default false.
    */
   tts?: boolean;
+  /** The app's input form (`user_input_form` in `/parameters`), as Dify lists it; default none. */
+  inputForm?: object[];
   /** Seeds the split points, read once at construction. */
   seed?: number;
   /**

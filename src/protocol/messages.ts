@@ -139,17 +139,20 @@ export interface SuggestedMessage {
   session_id: string;
 }
 
-/** Feature `tts`: the spoken answer as the Dify app synthesises it, in order; concatenated, one MP3. */
+/** Feature `tts`: the spoken answer as the Dify app synthesises it, in order; concatenated, one audio file. */
 export interface AudioMessage {
   type: 'audio';
   answer_id: string;
-  /** Base64 of the next bytes of the MP3; empty on the last message. */
+  /** Base64 of the next bytes of the audio file; empty on the last message. */
   audio: string;
-  format: 'mp3';
+  /** `mp3` from Dify; `wav` from the embedded local server. */
+  format: AudioFormat;
   /** The last audio message of this answer (Dify's tts_message_end). */
   final: boolean;
   session_id: string;
 }
+
+export type AudioFormat = 'mp3' | 'wav';
 
 export type OutboundMessage =
   | AckMessage
