@@ -1,38 +1,34 @@
 import { Hit, KnowledgeBase } from './knowledge-base';
+import { isChinese } from './search-terms';
 
-/** Below this a hit is not about the question. */
-const RELEVANT = 0.2;
-/** Below this a short follow-up is read together with the conversation's earlier questions. */
-const CONFIDENT = 0.45;
+/** Below this a section is not about the question (see Hit.score): it is neither quoted nor cited. */
+const RELEVANT = 0.1;
 
 export interface ComposedAnswer {
   answer: string;
+  /** The sections cited, best first, with their scores. */
   hits: Hit[];
 }
 
-const hasCjk = (text: string) => /[\u3400-\u9fff]/.test(text);
-
 /**
- * Answers from the best-matching section, quoting it as written. A follow-up that retrieves weakly
- * on its own ("它有什么优点？") is searched together with the earlier questions, so it is answered
- * in the conversation's context.
+ * Answers from the best section for the question, quoting it as written, and cites every relevant
+ * section found; or says honestly that nothing was found, in the language asked.
+ *
+ * The question alone decides, so the same question gets the same answer wherever it comes in a
+ * conversation: earlier questions are not searched.
  */
-export function composeAnswer(knowledge: KnowledgeBase, query: string, earlierQueries: string[]): ComposedAnswer {
-  let hits = knowledge.search(query);
-  if ((hits[0]?.score ?? 0) < CONFIDENT && earlierQueries.length > 0) {
-    const inContext = knowledge.searchInContext(query, earlierQueries.slice(-2).join(' '));
-    if ((inContext[0]?.score ?? 0) > (hits[0]?.score ?? 0)) hits = inContext;
-  }
-  hits = hits.filter((hit) => hit.score >= RELEVANT);
+export function composeAnswer(knowledge: KnowledgeBase, query: string): ComposedAnswer {
+  const hits = knowledge.search(query).filter((hit) => hit.score >= RELEVANT);
+  const chinese = isChinese(query);
   if (hits.length === 0) {
     return {
-      answer: hasCjk(query)
+      answer: chinese
         ? '抱歉，知识库中没有找到与这个问题相关的内容。'
         : "Sorry, I couldn't find anything about that in the knowledge base.",
       hits,
     };
   }
   const { section } = hits[0];
-  const lead = hasCjk(query) ? `根据《${section.heading}》：\n\n` : `From "${section.heading}":\n\n`;
+  const lead = chinese ? `根据《${section.heading}》：\n\n` : `From "${section.heading}":\n\n`;
   return { answer: `${lead}${section.text}`, hits };
 }

@@ -183,11 +183,7 @@ export class LocalDifyServer extends EventEmitter {
     if (fault?.kind === 'delay-headers') await pause(fault.ms, gone);
     if (gone.aborted) return;
     const conversation = this.conversationFor(request);
-    const { answer, hits } = composeAnswer(
-      this.knowledge,
-      request.query,
-      conversation.messages.map((m) => m.query),
-    );
+    const { answer, hits } = composeAnswer(this.knowledge, request.query);
     const ids = { conversationId: conversation.id, messageId: randomUUID(), taskId: randomUUID(), createdAt: unixSeconds() };
     const sources = this.sources.forMessage(hits, ids.messageId, ids.createdAt);
     const { appMode: mode } = this.options;
