@@ -1,11 +1,13 @@
 /*
  * The demo page: a speech front end in the browser. It talks to the service through the client
- * library (served at /client/, compiled from client/src) with the opt-in `sources` and `usage`
- * features, sends typed or spoken text as partial and final ASR chunks, and shows the statuses, the
- * answer as it streams, its sources and timing, errors and raw frames. When the connection drops it
- * shows "reconnecting…" and carries on: the library resumes the answer where it was. An ES module,
- * no build step of its own, nothing loaded from elsewhere. Server text only ever goes in as
- * textContent.
+ * library (served at /client/, compiled from client/src) with the opt-in `sources`, `usage`,
+ * `progress` and `suggested` features (and `tts` with "Speak answers"), sends typed or spoken text as
+ * partial and final ASR chunks, and shows the statuses, the app's steps while an answer is prepared,
+ * the answer as it streams, its sources and timing, 👍 / 👎 feedback, suggested follow-ups, errors
+ * and raw frames, and plays spoken answers. The inputs box sets the session's inputs (a hello). When
+ * the connection drops it shows "reconnecting…" and carries on: the library resumes the answer where
+ * it was. An ES module, no build step of its own, nothing loaded from elsewhere. Server text only
+ * ever goes in as textContent.
  */
 import { RealtimeRagClient } from './client/realtime-rag-client.js';
 
@@ -22,6 +24,11 @@ let settle = () => {}; // resolves the wait for the server to deal with the last
 let speaking = Promise.resolve(); // utterances are spoken one after another
 let queued; // { text, bubble } of a question the server queued behind the answer in flight
 let stopListening = () => {}; // stops the microphone, if it is on
+let feedbackSent = []; // { bubble, rating, before } of feedback sent and not yet acknowledged, oldest first
+let feedbackAcked; // the latest acknowledged feedback: a failure at Dify comes after its ack
+let answerFailed = false; // the latest answer ended with an error: the next error message is that answer's
+let playing; // the <audio> speaking the latest answer
+const players = new Map(); // answer id → the player of its audio pieces
 
 // --- Connection ----------------------------------------------------------------------------
 
@@ -48,26 +55,52 @@ function connect() {
     notice('That WebSocket URL is not valid.', 'error');
     return;
   }
+  const inputs = boxInputs();
+  if (inputs === null) return;
   setState('connecting');
   logLine('event', `connecting to ${redacted(url)}`);
   const connection = new RealtimeRagClient({
     url: url.toString(),
     token: $('token').value.trim() || undefined,
     sessionId: $('session').value.trim() || undefined,
-    features: ['sources', 'usage'],
+    features: ['sources', 'usage', 'progress', 'suggested', ...($('speak').checked ? ['tts'] : [])],
+    inputs,
   });
   client = connection;
+  feedbackSent = [];
   connection.on('connection', (change) => client === connection && onConnection(change));
-  connection.on('message', (message) => log('in', message));
+  connection.on('message', (message) => {
+    log('in', message);
+    if (message.type === 'ack' && message.received_type === 'feedback') onFeedbackAck();
+  });
   connection.on('sent', (message) => log('out', message));
   connection.on('status', onStatus);
+  connection.on('progress', onProgress);
   connection.on('answer', onAnswer);
   connection.on('sources', (message) => answer && showSources(answer, message.sources));
   connection.on('usage', (message) => answer && showUsage(answer, message));
+  connection.on('suggested', onSuggested);
+  connection.on('audio', onAudio);
   connection.on('error', (error) => {
-    showError(error);
+    if (isFeedbackError(error)) showFeedbackError(error);
+    else showError(error);
+    answerFailed = false;
     settle();
   });
+}
+
+/** The inputs box: undefined when empty, else its JSON object; null, with the error shown, when it is not one. */
+function boxInputs() {
+  const text = $('inputs').value.trim();
+  let inputs;
+  try {
+    inputs = text ? JSON.parse(text) : undefined;
+  } catch {
+    inputs = null;
+  }
+  const bad = inputs === null || (inputs !== undefined && (typeof inputs !== 'object' || Array.isArray(inputs)));
+  $('inputs-error').textContent = bad ? 'Inputs must be a JSON object, e.g. {"tier":"gold"}.' : '';
+  return bad ? null : inputs;
 }
 
 function onConnection(change) {
@@ -245,20 +278,156 @@ function showQuestion(status) {
   }
 }
 
+/** The bubble of answer `answerId`: the latest one, or a new one when that answer starts. */
+function answerBubble(answerId) {
+  if (answer?.dataset.answerId === answerId) return answer;
+  const bubbleElement = $('answer-template').content.firstElementChild.cloneNode(true);
+  bubbleElement.dataset.answerId = answerId;
+  bubbleElement.dataset.final = 'false';
+  for (const button of bubbleElement.querySelectorAll('.rate')) button.addEventListener('click', () => rate(bubbleElement, button));
+  $('conversation').append(bubbleElement);
+  return (answer = bubbleElement);
+}
+
 /** An answer grew, was replaced or ended; the client library keeps it whole across reconnects. */
 function onAnswer(update) {
-  if (answer?.dataset.answerId !== update.answerId) {
-    answer = $('answer-template').content.firstElementChild.cloneNode(true);
-    answer.dataset.answerId = update.answerId;
-    answer.dataset.final = 'false';
-    $('conversation').append(answer);
-  }
-  answer.querySelector('.answer-text').textContent = update.text;
+  const bubbleElement = answerBubble(update.answerId);
+  bubbleElement.querySelector('.answer-text').textContent = update.text;
+  if (update.text || update.final) bubbleElement.querySelector('.progress').hidden = true;
   if (update.final) {
-    answer.dataset.final = 'true';
-    if (update.finishReason !== 'complete') answer.querySelector('.finish').textContent = `(${update.finishReason})`;
+    bubbleElement.dataset.final = 'true';
+    answerFailed = update.finishReason === 'error';
+    if (update.finishReason === 'complete') bubbleElement.querySelector('.feedback').hidden = false;
+    else bubbleElement.querySelector('.finish').textContent = `(${update.finishReason})`;
   }
   scrollToEnd();
+}
+
+const STEP_LABELS = {
+  'knowledge-retrieval': () => 'searching the knowledge base…',
+  llm: () => 'thinking…',
+  tool: (name) => `using ${name || 'a tool'}…`,
+};
+
+/** The step the app is on while the answer is prepared, until the step finishes or the answer's text starts. */
+function onProgress(progress) {
+  const line = answerBubble(progress.answer_id).querySelector('.progress');
+  const label = STEP_LABELS[progress.step];
+  if (progress.state === 'started' && label) {
+    line.textContent = label(progress.name);
+    line.dataset.step = progress.step;
+    line.hidden = false;
+  } else if (line.dataset.step === progress.step) line.hidden = true;
+}
+
+/** 👍 / 👎 on a completed answer; pressing the pressed one again takes the rating back. */
+function rate(bubbleElement, button) {
+  const before = bubbleElement.querySelector('.rate[aria-pressed="true"]')?.dataset.rating ?? null;
+  const rating = before === button.dataset.rating ? null : button.dataset.rating;
+  if (!client?.feedback(bubbleElement.dataset.answerId, rating)) return notice('Not connected.', 'error');
+  bubbleElement.querySelector('.feedback-error').textContent = '';
+  feedbackSent.push({ bubble: bubbleElement, rating, before });
+}
+
+/** Acks come in the order the feedback went: the oldest waiting is now shown as rated. */
+function onFeedbackAck() {
+  feedbackAcked = feedbackSent.shift();
+  if (feedbackAcked) showRating(feedbackAcked.bubble, feedbackAcked.rating);
+}
+
+function showRating(bubbleElement, rating) {
+  for (const button of bubbleElement.querySelectorAll('.rate'))
+    button.setAttribute('aria-pressed', String(button.dataset.rating === rating));
+}
+
+/** An error after a feedback's ack that is not a failed answer's own: the answer is unknown, or Dify refused the rating. */
+const isFeedbackError = (error) =>
+  feedbackAcked !== undefined && !answerFailed && (error.code === 'UNKNOWN_ANSWER' || error.code.startsWith('UPSTREAM_'));
+
+/** The rating shown goes back to what it was, and the error shows beside the buttons. */
+function showFeedbackError(error) {
+  const { bubble: bubbleElement, before } = feedbackAcked;
+  feedbackAcked = undefined;
+  showRating(bubbleElement, before);
+  bubbleElement.querySelector('.feedback-error').textContent = `${error.code}: ${error.message}`;
+}
+
+/** Dify's follow-up questions as chips under the answer they follow: a click asks one at once. */
+function onSuggested(message) {
+  const bubbleElement = document.querySelector(`.answer[data-answer-id="${CSS.escape(message.answer_id)}"]`);
+  if (!bubbleElement || message.questions.length === 0) return;
+  const box = bubbleElement.querySelector('.suggested');
+  box.replaceChildren(
+    ...message.questions.map((question) => {
+      const chip = element('button', 'chip needs-connection', question);
+      chip.type = 'button';
+      chip.addEventListener('click', () => say(question, true) && client.control('instant_query'));
+      return chip;
+    }),
+  );
+  box.hidden = false;
+  scrollToEnd();
+}
+
+/** A piece of an answer's spoken MP3 (feature tts); the last one is empty, with `final`. */
+function onAudio(message) {
+  let player = players.get(message.answer_id);
+  if (!player) players.set(message.answer_id, (player = audioPlayer()));
+  if (message.audio) player.append(Uint8Array.from(atob(message.audio), (char) => char.charCodeAt(0)));
+  if (message.final) {
+    player.end();
+    players.delete(message.answer_id);
+  }
+}
+
+/** Plays an answer's MP3 as its pieces come (MediaSource) where the browser can, else whole at its end; it stops the previous answer's. */
+function audioPlayer() {
+  playing?.pause();
+  const audio = (playing = new Audio());
+  // AbortError: paused for the next answer before it started.
+  const play = () =>
+    audio.play().catch((error) => error.name === 'AbortError' || notice(`Cannot play the answer: ${error.message}`, 'error'));
+  if (!window.MediaSource?.isTypeSupported('audio/mpeg')) {
+    const pieces = [];
+    return {
+      append: (bytes) => pieces.push(bytes),
+      end: () => {
+        audio.src = URL.createObjectURL(new Blob(pieces, { type: 'audio/mpeg' }));
+        play();
+      },
+    };
+  }
+  const source = new MediaSource();
+  const waiting = [];
+  let buffer;
+  let ended = false;
+  // One append at a time: a SourceBuffer refuses another while it is updating.
+  const pump = () => {
+    if (!buffer || buffer.updating) return;
+    if (waiting.length > 0) buffer.appendBuffer(waiting.shift());
+    else if (ended && source.readyState === 'open') source.endOfStream();
+  };
+  source.addEventListener(
+    'sourceopen',
+    () => {
+      buffer = source.addSourceBuffer('audio/mpeg');
+      buffer.addEventListener('updateend', pump);
+      pump();
+    },
+    { once: true },
+  );
+  audio.src = URL.createObjectURL(source);
+  play();
+  return {
+    append: (bytes) => {
+      waiting.push(bytes);
+      pump();
+    },
+    end: () => {
+      ended = true;
+      pump();
+    },
+  };
 }
 
 function showSources(bubbleElement, sources) {
@@ -352,6 +521,11 @@ for (const example of document.querySelectorAll('.example')) {
 for (const button of document.querySelectorAll('[data-action]')) {
   button.addEventListener('click', () => client?.control(button.dataset.action) || notice('Not connected.', 'error'));
 }
+$('inputs').addEventListener('change', () => {
+  const inputs = boxInputs();
+  // Emptied: the session's inputs are cleared.
+  if (client && inputs !== null) client.setInputs(inputs ?? {});
+});
 $('clear').addEventListener('click', () => {
   $('conversation').replaceChildren();
   answer = queued = undefined;

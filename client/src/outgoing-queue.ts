@@ -1,7 +1,7 @@
-import type { AsrChunk, Control } from './protocol.types.ts';
+import type { AsrChunk, Control, Feedback } from './protocol.types.ts';
 
 /** What a user sends, before the session id is known: the client adds it as it writes the message. */
-export type Outgoing = Omit<AsrChunk, 'session_id'> | Omit<Control, 'session_id'>;
+export type Outgoing = Omit<AsrChunk, 'session_id'> | Omit<Control, 'session_id'> | Omit<Feedback, 'session_id'>;
 
 const isPartial = (message: Outgoing | undefined): boolean => message?.type === 'asr_chunk' && !message.is_final;
 

@@ -268,6 +268,81 @@ describe('RealtimeRagClient', () => {
     expect(latest().sent).toEqual([{ type: 'resume', answer_id: 'a-2', offset: 0, stream_index: 0, session_id: SESSION }]);
   });
 
+  it('passes progress, suggested and audio on as events of their own', () => {
+    const { client } = start({ features: ['progress', 'suggested', 'tts'] });
+    const heard: Array<Wire.Progress | Wire.Suggested | Wire.Audio> = [];
+    for (const event of ['progress', 'suggested', 'audio'] as const) client.on(event, (message) => heard.push(message));
+    latest().greet(SESSION);
+    const messages: Array<Wire.Progress | Wire.Suggested | Wire.Audio> = [
+      { type: 'progress', answer_id: 'a-1', step: 'knowledge-retrieval', name: 'Handbook', state: 'started', session_id: SESSION },
+      { type: 'audio', answer_id: 'a-1', audio: 'SUQz', format: 'mp3', final: false, session_id: SESSION },
+      { type: 'suggested', answer_id: 'a-1', questions: ['病假怎么申请？'], session_id: SESSION },
+    ];
+    for (const message of messages) latest().receive(message);
+    expect(heard).toEqual(messages);
+  });
+
+  it('sends feedback on an answer, a comment only when given, and keeps it while reconnecting', () => {
+    const { client } = start();
+    latest().greet(SESSION);
+    client.feedback('a-1', 'like');
+    client.feedback('a-1', 'dislike', 'The leave policy changed.');
+    latest().drop();
+    expect(client.feedback('a-1', null)).toBe(true);
+    jest.advanceTimersByTime(250);
+    const first = FakeSocket.made[0];
+    expect(first.sent).toEqual([
+      { type: 'feedback', answer_id: 'a-1', rating: 'like', session_id: SESSION },
+      { type: 'feedback', answer_id: 'a-1', rating: 'dislike', content: 'The leave policy changed.', session_id: SESSION },
+    ]);
+    latest().greet('server-made-2');
+    expect(latest().sent).toEqual([
+      { type: 'keepalive', session_id: SESSION },
+      { type: 'feedback', answer_id: 'a-1', rating: null, session_id: SESSION },
+    ]);
+  });
+
+  it('sends its inputs in a hello with its features first on a connection, before what waited, and that hello names the session', () => {
+    const { client } = start({ sessionId: 'call-42', features: ['progress', 'suggested'], inputs: { customer_tier: 'gold' } });
+    client.sendTranscript('宽带多少钱？', true);
+    latest().greet(SESSION);
+    expect(latest().sent).toEqual([
+      { type: 'hello', features: ['progress', 'suggested'], inputs: { customer_tier: 'gold' }, session_id: 'call-42' },
+      { type: 'asr_chunk', text: '宽带多少钱？', is_final: true, session_id: 'call-42' },
+    ]);
+  });
+
+  it('after a reconnect sends the resume first, then the hello with the inputs, then the finals said again', () => {
+    const { client } = start({ inputs: { customer_tier: 'gold' } });
+    latest().greet(SESSION);
+    latest().receive(querying());
+    latest().receive(chunk(0, 'RAG 是'));
+    client.sendTranscript('它有什么优点？', true);
+    latest().drop();
+    jest.advanceTimersByTime(250);
+    latest().greet('server-made-2');
+    expect(latest().sent).toEqual([
+      { type: 'resume', answer_id: 'a-1', offset: 5, stream_index: 1, session_id: SESSION },
+      { type: 'hello', features: [], inputs: { customer_tier: 'gold' }, session_id: SESSION },
+      { type: 'asr_chunk', text: '它有什么优点？', is_final: true, session_id: SESSION },
+    ]);
+  });
+
+  it('sends new inputs at once when connected, and on the next connection when not', () => {
+    const { client } = start({ features: ['sources'] });
+    latest().greet(SESSION);
+    expect(latest().sent).toEqual([]);
+    client.setInputs({ product: '宽带' });
+    expect(latest().sent).toEqual([{ type: 'hello', features: ['sources'], inputs: { product: '宽带' }, session_id: SESSION }]);
+    latest().drop();
+    client.setInputs({ product: '手机' });
+    jest.advanceTimersByTime(250);
+    latest().greet('server-made-2');
+    expect(latest().sent).toEqual([{ type: 'hello', features: ['sources'], inputs: { product: '手机' }, session_id: SESSION }]);
+    client.close();
+    expect(client.setInputs({})).toBe(false);
+  });
+
   it('keeps a bounded queue while reconnecting: past it sending says false', () => {
     const { client } = start({ maxQueued: 2 });
     latest().greet(SESSION);

@@ -28,6 +28,8 @@ export interface RealtimeRagClientOptions {
   sessionId?: string;
   /** Opt-in messages for every connection (`?features=`). */
   features?: Wire.Feature[];
+  /** The session's values for the Dify app's input variables, sent in a `hello` (with the features) on every connection. */
+  inputs?: Record<string, unknown>;
   /** The WebSocket to use: by default the global one; in Node before 22, the `ws` package. */
   WebSocket?: WebSocketConstructor;
   reconnect?: Partial<ReconnectOptions>;
@@ -64,6 +66,9 @@ export interface ClientEvents {
   error: Wire.Error;
   sources: Wire.Sources;
   usage: Wire.Usage;
+  progress: Wire.Progress;
+  suggested: Wire.Suggested;
+  audio: Wire.Audio;
   /** Every message the server sent, as it came (for logs). */
   message: Wire.ServerMessage;
   /** Every message the client sent (for logs). */
@@ -73,9 +78,10 @@ export interface ClientEvents {
 /**
  * One conversation with the service over a WebSocket that may come and go. It connects at once (state
  * `connecting`) and reports each change of state from then on. Every message carries the session id.
- * After a reconnect its first message continues the session: `resume` for an answer that had not
- * ended, else `keepalive`; then the finals the server had heard but not settled (it forgets them with
- * the connection); then what was sent meanwhile.
+ * After a reconnect it continues the session with, in order: `resume` for an answer that had not
+ * ended; the `hello` with the inputs, if it has any (without either, a `keepalive` names the
+ * session); the finals the server had heard but not settled (it forgets them with the connection);
+ * what was sent meanwhile.
  */
 export class RealtimeRagClient {
   private readonly listeners = new Listeners<ClientEvents>();
@@ -85,6 +91,7 @@ export class RealtimeRagClient {
   private readonly reconnect: ReconnectOptions;
   private current: ConnectionState = 'connecting';
   private session?: string;
+  private inputs?: Record<string, unknown>;
   private socket?: WebSocketLike;
   /** The socket's server said ack{connected}: messages go out now. */
   private greeted = false;
@@ -95,6 +102,7 @@ export class RealtimeRagClient {
 
   constructor(private readonly options: RealtimeRagClientOptions) {
     this.session = options.sessionId;
+    this.inputs = options.inputs;
     this.queue = new OutgoingQueue(options.maxQueued ?? 100);
     this.unsettled = new UnsettledFinals(options.maxQueued ?? 100);
     this.reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
@@ -122,6 +130,22 @@ export class RealtimeRagClient {
   /** pause, resume, stop (the server answers what it heard, then closes the session) or instant_query. */
   control(action: Wire.Control['action']): boolean {
     return this.send({ type: 'control', action });
+  }
+
+  /** Rates answer `answerId` (the id its chunks carried); `null` takes a rating back. */
+  feedback(answerId: string, rating: Wire.Feedback['rating'], content?: string): boolean {
+    return this.send({ type: 'feedback', answer_id: answerId, rating, ...(content === undefined ? {} : { content }) });
+  }
+
+  /**
+   * Replaces the session's inputs: sent in a `hello` now when connected, else on the next connection
+   * (and on every one after). A bad one gets error INVALID_MESSAGE, after the hello's ack.
+   */
+  setInputs(inputs: Record<string, unknown>): boolean {
+    if (this.current === 'closed') return false;
+    this.inputs = inputs;
+    if (this.greeted && this.socket?.readyState === OPEN) this.write(this.hello(inputs));
+    return true;
   }
 
   /** Ends the conversation on this side: closes the socket (1000) and never reconnects. */
@@ -177,6 +201,12 @@ export class RealtimeRagClient {
         return this.listeners.emit('sources', message);
       case 'usage':
         return this.listeners.emit('usage', message);
+      case 'progress':
+        return this.listeners.emit('progress', message);
+      case 'suggested':
+        return this.listeners.emit('suggested', message);
+      case 'audio':
+        return this.listeners.emit('audio', message);
     }
   }
 
@@ -187,9 +217,12 @@ export class RealtimeRagClient {
     this.greeted = true;
     this.everOpened = true;
     this.failures = 0;
+    // The resume goes first: any other message naming the session joins it, and the server then shows
+    // the open answer from its start. The inputs follow at once, before any question can need them.
     const resume = this.answers.resumePoint();
     if (resume) this.write(resume);
-    else if (continuing) this.write({ type: 'keepalive' });
+    if (this.inputs) this.write(this.hello(this.inputs));
+    else if (continuing && !resume) this.write({ type: 'keepalive' });
     for (const text of this.unsettled.take()) this.write({ type: 'asr_chunk', text, is_final: true });
     for (const message of this.queue.drain()) this.write(message);
     this.change({ state: 'open' });
@@ -202,7 +235,14 @@ export class RealtimeRagClient {
     return true;
   }
 
-  private write(message: Outgoing | Omit<Wire.Resume, 'session_id'> | Omit<Wire.Keepalive, 'session_id'>): void {
+  /** A hello replaces the connection's features, so it names those of the URL again. */
+  private hello(inputs: Record<string, unknown>): Omit<Wire.Hello, 'session_id'> {
+    return { type: 'hello', features: this.options.features ?? [], inputs };
+  }
+
+  private write(
+    message: Outgoing | Omit<Wire.Resume, 'session_id'> | Omit<Wire.Keepalive, 'session_id'> | Omit<Wire.Hello, 'session_id'>,
+  ): void {
     const framed = { ...message, session_id: this.session } as Wire.ClientMessage;
     if (framed.type === 'asr_chunk' && framed.is_final) this.unsettled.sent(framed.text);
     this.socket!.send(JSON.stringify(framed));
