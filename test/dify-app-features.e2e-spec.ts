@@ -1,4 +1,5 @@
 import { Stack, startStack } from './support/stack';
+import { waitUntil } from './support/wait-until';
 import { Message, WsTestClient } from './support/ws-test-client';
 
 const ask = (text: string) => ({ type: 'asr_chunk', text, is_final: true });
@@ -10,11 +11,20 @@ describe('the Dify app’s features on the socket (e2e)', () => {
       'a chatflow',
       'advanced-chat' as const,
       [
+        { step: 'knowledge-retrieval', name: 'Knowledge Retrieval', state: 'started' },
+        { step: 'knowledge-retrieval', name: 'Knowledge Retrieval', state: 'finished' },
         { step: 'llm', name: 'LLM', state: 'started' },
         { step: 'llm', name: 'LLM', state: 'finished' },
       ],
     ],
-    ['an agent', 'agent-chat' as const, [{ step: 'tool', name: 'dataset_retrieval', state: 'started' }]],
+    [
+      'an agent',
+      'agent-chat' as const,
+      [
+        { step: 'tool', name: 'dataset_retrieval', state: 'started' },
+        { step: 'tool', name: 'dataset_retrieval', state: 'finished' },
+      ],
+    ],
   ])('progress of %s', (_name, appMode, steps) => {
     let stack: Stack;
     beforeAll(async () => {
@@ -35,6 +45,89 @@ describe('the Dify app’s features on the socket (e2e)', () => {
       // The first step comes before the first text.
       expect(watching.received.indexOf(progress[0])).toBeLessThan(watching.received.indexOf(chunks[0]));
       watching.close();
+      plain.close();
+    });
+  });
+
+  describe('with an app that has an input form, follow-ups and speech', () => {
+    const FORM = [
+      { 'text-input': { label: 'Customer', variable: 'customer', required: true, max_length: 20, default: '' } },
+      { select: { label: 'Tier', variable: 'tier', required: false, options: ['gold', 'silver'], default: '' } },
+    ];
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack({ dify: { inputForm: FORM, tts: true } });
+    });
+    afterAll(() => stack.close());
+    const chatBodies = () =>
+      stack.dify.requests.filter((r) => r.method === 'POST' && r.path === '/v1/chat-messages').map((r) => r.body as { inputs: object });
+
+    it('sends a session’s inputs with every question, over DIFY_INPUTS, after a reconnect too, and refuses a bad one by name', async () => {
+      const first = await stack.connect();
+      first.send({ type: 'hello', features: [], inputs: { customer: '张三', tier: 'gold' }, session_id: 'with-inputs' });
+      // Asked right after the hello: it waits for the inputs to be checked and kept.
+      first.send({ type: 'asr_chunk', text: '什么是 RAG？', is_final: true, session_id: 'with-inputs' });
+      await first.answer(0, 10_000);
+      expect(chatBodies().at(-1)!.inputs).toEqual({ customer: '张三', tier: 'gold' });
+
+      first.send({ type: 'hello', features: [], inputs: { customer: '张三', tier: 'bronze' } });
+      expect(await first.waitFor((m) => m.type === 'error')).toMatchObject({
+        code: 'INVALID_MESSAGE',
+        message: 'Invalid hello: inputs.tier must be one of: gold, silver.',
+      });
+      first.close();
+
+      const again = await stack.connect();
+      again.send({ type: 'asr_chunk', text: 'What is Dify?', is_final: true, session_id: 'with-inputs' });
+      await again.answer(0, 10_000);
+      expect(chatBodies().at(-1)!.inputs).toEqual({ customer: '张三', tier: 'gold' });
+      again.close();
+    });
+
+    it('forwards feedback for the answer’s Dify message as the session’s user, and takes it back with null', async () => {
+      const client = await stack.connect();
+      client.send({ type: 'asr_chunk', text: '年假有几天？', is_final: true, session_id: 'rating' });
+      const { chunks } = await client.answer(0, 10_000);
+      const record = stack.dify.streams.at(-1)!;
+      for (const rating of ['like', null]) {
+        const from = client.received.length;
+        client.send({ type: 'feedback', answer_id: chunks[0].answer_id, rating, content: 'thanks', session_id: 'rating' });
+        await client.waitFor((m) => m.type === 'ack' && m.received_type === 'feedback', { from });
+        await waitUntil(
+          () => stack.dify.requests.filter((r) => r.path === `/v1/messages/${record.messageId}/feedbacks`).length === (rating ? 1 : 2),
+        );
+      }
+      const sent = stack.dify.requests.filter((r) => r.path === `/v1/messages/${record.messageId}/feedbacks`).map((r) => r.body);
+      expect(sent).toEqual([
+        { rating: 'like', user: record.user, content: 'thanks' },
+        { rating: null, user: record.user, content: 'thanks' },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(client.received.some((m) => m.type === 'error')).toBe(false);
+      client.close();
+    });
+
+    it('sends follow-up questions and the spoken answer only to a connection that asked for them', async () => {
+      const wants = await WsTestClient.connect(`${stack.wsUrl}?features=suggested,tts`);
+      const plain = await stack.connect();
+      const suggestedCalls = () => stack.dify.requests.filter((r) => r.path.endsWith('/suggested')).length;
+      plain.send({ type: 'asr_chunk', text: '什么是 RAG？', is_final: true });
+      await plain.answer(0, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(suggestedCalls()).toBe(0);
+      expect(plain.received.some((m) => m.type === 'audio' || m.type === 'suggested')).toBe(false);
+
+      wants.send({ type: 'asr_chunk', text: '什么是 RAG？', is_final: true });
+      const { chunks } = await wants.answer(0, 10_000);
+      const suggested = await wants.waitFor((m) => m.type === 'suggested', { timeoutMs: 5000 });
+      expect(suggested).toMatchObject({ answer_id: chunks[0].answer_id, questions: expect.arrayContaining([expect.any(String)]) });
+      await wants.waitFor((m) => m.type === 'audio' && m.final === true, { timeoutMs: 10_000 });
+      const audio = wants.received.filter((m) => m.type === 'audio');
+      expect(new Set(audio.map((m) => m.answer_id))).toEqual(new Set([chunks[0].answer_id]));
+      const bytes = Buffer.concat(audio.map((m) => Buffer.from(String(m.audio), 'base64')));
+      expect(bytes.subarray(0, 4).toString()).toBe('RIFF');
+      expect(audio[0]).toMatchObject({ format: 'wav' });
+      wants.close();
       plain.close();
     });
   });

@@ -54,6 +54,8 @@ export class Conversation {
   /** The opt-in protocol additions this client asked for. */
   private enabled = NO_FEATURES;
   private readonly hearing: Hearing;
+  /** A hello's inputs being checked and kept: a question heard meanwhile waits for them. */
+  private settling?: Promise<void>;
   /** The session's room, once joined (see `room`). */
   private joined?: SessionRoom;
   /** This connection as its room sees it. */
@@ -68,7 +70,7 @@ export class Conversation {
     this.hearing = new Hearing(
       { detect: deps.detect, turn: deps.turn, now: deps.now ?? Date.now },
       {
-        question: (text) => !this.ended && this.room.answering.heard(text),
+        question: (text) => this.afterInputs(() => this.room.answering.heard(text)),
         retract: (text) => this.room.answering.retract(text),
         nothingAsked: () => this.status('waiting_for_question'),
       },
@@ -121,8 +123,12 @@ export class Conversation {
   hello(features: readonly string[], sessionId?: string, inputs?: Record<string, unknown>): void {
     const joined = this.adopt(sessionId);
     this.ack({ received_type: 'hello', features: this.enable(features) }, joined);
-    if (inputs && this.deps.setInputs)
-      this.deps.setInputs(this.principal, this.session, inputs).catch((error: unknown) => this.fail(error));
+    if (!inputs || !this.deps.setInputs) return;
+    const settling: Promise<void> = this.deps
+      .setInputs(this.principal, this.session, inputs)
+      .catch((error: unknown) => this.fail(error))
+      .finally(() => this.settling === settling && (this.settling = undefined));
+    this.settling = settling;
   }
 
   /** The client rates one of the session's answers: acked, then sent to Dify (an error if that fails). */
@@ -162,7 +168,7 @@ export class Conversation {
       case 'instant_query': {
         const text = this.hearing.take();
         if (!text) return this.fail(new NothingToAskError('no-final-yet'));
-        if (!this.ended) this.room.answering.ask(text, 'instant');
+        this.afterInputs(() => this.room.answering.ask(text, 'instant'));
         return;
       }
       case 'stop':
@@ -226,6 +232,12 @@ export class Conversation {
   private ack(ack: Omit<AckMessage, 'type' | 'session_id'>, joined: boolean): void {
     this.emit({ type: 'ack', ...ack, session_id: this.session });
     if (joined) this.room.catchUp(this.member);
+  }
+
+  /** Asks now, or once the inputs of a hello are settled, so a question that follows a hello goes with them. */
+  private afterInputs(ask: () => void): void {
+    if (!this.settling) return void (this.ended || ask());
+    void this.settling.then(() => this.ended || ask());
   }
 
   private finish(): void {
