@@ -236,5 +236,8 @@ function extraMessage(event: AnswerStep | AnswerAudio, turn: Turn, sessionId: st
   }
   // Dify speaks MP3; a WAV (the embedded server's) starts with "RIFF", base64 "UklGR".
   turn.audioFormat ??= event.audio.startsWith('UklGR') ? 'wav' : 'mp3';
-  return [{ type: 'audio', answer_id: turn.id, audio: event.audio, format: turn.audioFormat, final: event.last, session_id: sessionId }, 'tts'];
+  return [
+    { type: 'audio', answer_id: turn.id, audio: event.audio, format: turn.audioFormat, final: event.last, session_id: sessionId },
+    'tts',
+  ];
 }
