@@ -98,6 +98,8 @@ export class Answering {
 
   /** Asks now, interrupting any answer in flight. */
   ask(heard: string, mode?: 'instant'): void {
+    // instant_query for the question being answered (it was asked the moment it was heard): nothing new to ask.
+    if (mode && this.turn?.heard === heard) return;
     this.interrupt();
     // The question is at the end of what was heard: a long one keeps its end.
     const question = keepEnd(heard, this.deps.turn.maxQuestionChars);

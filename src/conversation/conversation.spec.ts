@@ -573,6 +573,16 @@ describe('Conversation with TURN_POLICY=adaptive', () => {
     expect(asked[0].cancelled).toBe(false);
   });
 
+  it('asks nothing new for an instant_query of the question already being answered', () => {
+    const { conversation, asked, out } = setUp(ADAPTIVE);
+    conversation.asrChunk(final('年假有几天？'));
+    jest.advanceTimersByTime(10);
+    conversation.control('instant_query');
+    expect(asked).toHaveLength(1);
+    expect(asked[0].cancelled).toBe(false);
+    expect(out.some((m) => m.type === 'status' && m.stage === 'interrupting')).toBe(false);
+  });
+
   it('never takes back an instant_query', () => {
     const { conversation, asked } = setUp(ADAPTIVE);
     conversation.asrChunk(final('what is RAG'));

@@ -181,6 +181,8 @@ describeWithChromium('the demo page with a chatflow app, in a real browser (e2e)
 
     const answerId = await answer.getAttribute('data-answer-id');
     expect(received.filter((m) => m.type === 'progress').map(({ answer_id, step, state }) => ({ answer_id, step, state }))).toEqual([
+      { answer_id: answerId, step: 'knowledge-retrieval', state: 'started' },
+      { answer_id: answerId, step: 'knowledge-retrieval', state: 'finished' },
       { answer_id: answerId, step: 'llm', state: 'started' },
       { answer_id: answerId, step: 'llm', state: 'finished' },
     ]);
