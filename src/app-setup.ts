@@ -4,7 +4,7 @@ import { Authenticator } from './auth';
 import { AppConfig, AuthConfig, LimitsConfig } from './config';
 import { ShutdownState } from './lifecycle';
 import { Metrics } from './metrics';
-import { RealtimeWsAdapter } from './gateway';
+import { AsrChunkFastPath, RealtimeWsAdapter } from './gateway';
 
 /** What main.ts and the end-to-end tests both do to an app before it listens. */
 export function setUpApp(app: INestApplication): AppConfig {
@@ -14,6 +14,7 @@ export function setUpApp(app: INestApplication): AppConfig {
   const authenticator = app.get(Authenticator);
   const shutdown = app.get(ShutdownState);
   const metrics = app.get(Metrics);
+  const fastPath = app.get(AsrChunkFastPath);
   app.useWebSocketAdapter(
     new RealtimeWsAdapter(app, {
       path: config.wsPath,
@@ -25,6 +26,7 @@ export function setUpApp(app: INestApplication): AppConfig {
       heartbeatIntervalMs: limits.heartbeatIntervalMs,
       draining: () => shutdown.draining,
       upgradeRefused: (reason) => metrics.upgradeRefused(reason),
+      asrChunk: (socket, message) => fastPath.take(socket, message),
     }),
   );
   // Exit (code 0) rather than re-raise the signal once the hooks ran: only an exit lets pino write

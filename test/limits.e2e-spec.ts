@@ -12,11 +12,18 @@ describe('limits (e2e)', () => {
   });
   afterAll(() => stack.close());
 
-  it('answers a flood with RATE_LIMITED, closes it with 1008, and serves others on', async () => {
+  const keepalive = { type: 'keepalive' };
+  const partial = { type: 'asr_chunk', text: '我们今天', is_final: false };
+  // Partials take the fast path past Nest's guard (AsrChunkFastPath): one token bucket for both ways in.
+  it.each([
+    ['keepalives', () => keepalive],
+    ['partials', () => partial],
+    ['partials and keepalives', (i: number) => (i % 2 ? partial : keepalive)],
+  ])('answers a flood of %s with RATE_LIMITED, closes it with 1008, and serves others on', async (_, message) => {
     const flooder = await stack.connect();
     const bystander = await stack.connect();
     await flooder.waitForCount(2);
-    for (let i = 0; i < 30; i++) flooder.send({ type: 'keepalive' });
+    for (let i = 0; i < 30; i++) flooder.send(message(i));
     expect((await flooder.waitForClose()).code).toBe(1008);
     // Accepted messages are answered after validation, refused ones at once: count, not order.
     const replies = flooder.received.slice(2);

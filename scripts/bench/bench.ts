@@ -4,7 +4,7 @@
  * core 0, this process (upstream and clients) on core 1, so "one core" figures are one core.
  *   npm run bench                 full run, figures to bench-results/bench.json
  *   npm run bench -- --quick      CI-sized; fails only on lost or disordered answers, never on timings
- *   npm run bench -- --profile    also CPU profiles of both during the burst (bench-results/*.cpuprofile)
+ *   npm run bench -- --profile    also CPU profiles of both during the burst and the partials flood (bench-results/*.cpuprofile)
  *                                 and heap snapshots around the idle connections (*.heapsnapshot)
  *   npm run bench -- --attack     only the attacks (attacks.ts): /health and a bystander during each,
  *                                 against the service with its default limits (also part of the full run)
@@ -69,13 +69,15 @@ async function main(): Promise<void> {
   try {
     const firstChunkMs = await firstChunkLatency(pacedUrl, KEY, targets, SIZE.rounds);
     const burstFigures: Record<string, Awaited<ReturnType<typeof burst>>> = {};
-    for (const target of targets) burstFigures[target.name] = await profiled(target, () => burst(target, SIZE.burst, expected.join('')));
+    for (const target of targets)
+      burstFigures[target.name] = await profiled(target, 'burst', () => burst(target, SIZE.burst, expected.join('')));
     const throughputFigures: Record<string, Awaited<ReturnType<typeof throughput>>> = {};
     for (const target of flatTargets)
       throughputFigures[target.name] = await throughput(target, THROUGHPUT_SOCKETS, SIZE.throughputSeconds, chunksPerAnswer);
     const partials: Record<string, Awaited<ReturnType<typeof partialCost>>> = {};
     // Partials and idle connections never touch Redis: measured without it.
-    for (const target of [service, relay]) partials[target.name] = await partialCost(target, PARTIAL_SOCKETS, SIZE.partialsPerSocket);
+    for (const target of [service, relay])
+      partials[target.name] = await profiled(target, 'partials', () => partialCost(target, PARTIAL_SOCKETS, SIZE.partialsPerSocket));
     const idle: Record<string, Awaited<ReturnType<typeof idleMemory>>> = {};
     for (const target of [service, relay])
       idle[target.name] = await idleMemory(target, SIZE.idle, profile ? join(out, `${target.name}-idle`) : undefined);
@@ -168,11 +170,11 @@ async function answerPieces(baseUrl: string): Promise<string[]> {
   return pieces;
 }
 
-async function profiled<T>(target: Measured, work: () => Promise<T>): Promise<T> {
+async function profiled<T>(target: Measured, label: string, work: () => Promise<T>): Promise<T> {
   if (!profile) return work();
   await target.startProfile();
   const result = await work();
-  await target.stopProfile(join(out, `${target.name}-burst.cpuprofile`));
+  await target.stopProfile(join(out, `${target.name}-${label}.cpuprofile`));
   return result;
 }
 

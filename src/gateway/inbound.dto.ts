@@ -31,6 +31,7 @@ class SessionScoped {
   session_id?: string;
 }
 
+/** AsrChunkFastPath takes the chunks this class passes unchanged without running it: its spec checks that they agree. */
 export class AsrChunkDto extends SessionScoped {
   /** Lone surrogate halves (broken UTF-16 from a client) become U+FFFD before anyone reads the text. */
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toWellFormed() : value))

@@ -1,2 +1,3 @@
+export { AsrChunkFastPath } from './asr-chunk-fast-path';
 export { GatewayModule } from './gateway.module';
 export { RealtimeWsAdapter } from './realtime-ws.adapter';

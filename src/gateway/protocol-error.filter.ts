@@ -16,7 +16,11 @@ export class ProtocolErrorFilter implements ExceptionFilter {
   constructor(private readonly connections: Connections) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const socket = host.switchToWs().getClient<WebSocket>();
+    this.reply(host.switchToWs().getClient<WebSocket>(), exception);
+  }
+
+  /** The same answer to an error of a message that did not come through Nest (AsrChunkFastPath). */
+  reply(socket: WebSocket, exception: unknown): void {
     const error = toWireError(exception);
     // A client's fault is its own business; only a bug deserves the log, with its stack.
     if (error.code === 'SERVER_ERROR') this.logger.error(describeError(exception, 'stack'));

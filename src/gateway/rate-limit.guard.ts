@@ -1,44 +1,14 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { WebSocket } from 'ws';
-import { limitsConfig } from '../config';
-import { Metrics } from '../metrics';
-import { wireErrors } from '../protocol';
-import { TokenBucket } from './token-bucket';
+import { RateLimit } from './rate-limit';
 
-interface Budget {
-  /** Messages let through. */
-  bucket: TokenBucket;
-  /** Refusals tolerated: a burst's worth, refilled at the same rate; the one that finds none closes. */
-  strikes: TokenBucket;
-}
-
-/**
- * Limits each connection's message rate with a token bucket. A refused message gets RATE_LIMITED;
- * a client that keeps flooding (a burst's worth refused faster than the rate forgives them) is
- * closed with 1008. Refusals are counted by rate, not in a row: a flood the server works through
- * slower than it arrives lets a message through now and then, and must still end.
- */
+/** Nest's way in to the connection's RateLimit: a refused message throws, and the filter answers it. */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private readonly budgets = new WeakMap<WebSocket, Budget>();
-
-  constructor(
-    @Inject(limitsConfig.KEY) private readonly limits: ConfigType<typeof limitsConfig>,
-    private readonly metrics: Metrics,
-  ) {}
+  constructor(private readonly rateLimit: RateLimit) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const socket = context.switchToWs().getClient<WebSocket>();
-    let budget = this.budgets.get(socket);
-    if (!budget) {
-      const { rateBurst, ratePerSecond } = this.limits;
-      budget = { bucket: new TokenBucket(rateBurst, ratePerSecond), strikes: new TokenBucket(rateBurst - 1, ratePerSecond) };
-      this.budgets.set(socket, budget);
-    }
-    if (budget.bucket.take()) return true;
-    this.metrics.messageRateLimited();
-    const flooding = !budget.strikes.take();
-    throw flooding ? wireErrors.flooding() : wireErrors.rateLimited(this.limits.ratePerSecond, this.limits.rateBurst);
+    this.rateLimit.admit(context.switchToWs().getClient<WebSocket>());
+    return true;
   }
 }

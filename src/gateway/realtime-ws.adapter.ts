@@ -29,6 +29,8 @@ export interface RealtimeWsOptions {
   draining: () => boolean;
   /** Told of each refused upgrade (for the metric); the adapter logs it. */
   upgradeRefused: (reason: UpgradeRefusal) => void;
+  /** Handles an asr_chunk frame past Nest's handler machinery when it can (AsrChunkFastPath); false: Nest's handler does. */
+  asrChunk: (socket: WebSocket, message: Record<string, unknown>) => boolean;
 }
 
 type VerifyDone = (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void;
@@ -48,7 +50,8 @@ export class RealtimeWsAdapter extends WsAdapter {
   }
 
   /**
-   * Routes each frame straight to its handler (guards, pipes and filters still run inside it).
+   * Routes each frame straight to its handler (guards, pipes and filters still run inside it), or,
+   * for a plain asr_chunk, to the fast path that skips them with the same effect (AsrChunkFastPath).
    * Nest's version builds an RxJS pipeline per socket and per message; a plain listener halves an
    * idle connection's memory and shortens every message's path (npm run bench). Handlers reply
    * through the socket's Outbox, never by returning a value, so return values are not sent.
@@ -60,6 +63,7 @@ export class RealtimeWsAdapter extends WsAdapter {
       if (client.readyState !== WebSocket.OPEN) return;
       // Text frames come as one Buffer (ws's default binaryType), decoded as UTF-8.
       const frame = parseFrame(isBinary ? data : (data as Buffer).toString());
+      if (frame.event === 'asr_chunk' && this.options.asrChunk(client, frame.data)) return;
       // A handful of handlers: a scan beats a Map per socket.
       const handler = handlers.find(({ message }) => message === frame.event);
       Promise.resolve(handler?.callback(frame.data, frame.event)).catch((error: unknown) =>
