@@ -21,6 +21,7 @@ module.exports = {
       testEnvironment: 'node',
       rootDir: '.',
       testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts', '<rootDir>/client/src/**/*.spec.ts'],
+      setupFiles: ['<rootDir>/test/support/quiet-nest-logger.ts'],
       transform,
     },
     {
@@ -29,6 +30,7 @@ module.exports = {
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/build-client.ts',
+      setupFiles: ['<rootDir>/test/support/quiet-nest-logger.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/contract-check.ts'],
       transform,
     },
