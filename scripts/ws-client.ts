@@ -8,21 +8,26 @@
  *   npm run client -- --file transcript.txt                one utterance per line (or pipe them in)
  *   npm run client                                         interactive: type a line, Enter sends it as
  *                                                          speech; /pause /resume /ask /stop; Ctrl-D stops
- *   options: --url ws://localhost:8000/ws/realtime-asr  --session-id ID  --token T  --delay-ms 150
+ *   options: --url URL (default: env WS_URL, else the service that PORT, HOST and WS_PATH describe, as in
+ *            .env too: ws://localhost:8000/ws/realtime-asr)  --session-id ID  --token T  --delay-ms 150
  *            --features sources,usage (the default; "" for the original protocol only)  --json (raw frames)
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { RealtimeRagClient, Wire } from '../client/src/realtime-rag-client.ts';
+import { serviceWsUrl } from './client/service-url';
 import { speak } from './client/speech';
 import { TranscriptView } from './client/transcript-view';
+
+// The service reads .env (variables already set win): so does its client, to dial where it listens.
+if (existsSync('.env')) process.loadEnvFile('.env');
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    url: { type: 'string', default: process.env.WS_URL ?? 'ws://localhost:8000/ws/realtime-asr' },
+    url: { type: 'string', default: process.env.WS_URL ?? serviceWsUrl(process.env) },
     file: { type: 'string', short: 'f' },
     'session-id': { type: 'string', short: 's' },
     token: { type: 'string', default: process.env.WS_TOKEN },

@@ -1,4 +1,4 @@
-import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DifyEndpoint } from './dify';
 import { LocalDifyServer } from './local-dify';
 
@@ -7,7 +7,7 @@ import { LocalDifyServer } from './local-dify';
  * works with no account. It keeps no test records (it may run as long as a developer likes) and
  * closes with the app.
  */
-export class EmbeddedDify implements DifyEndpoint, OnApplicationShutdown {
+export class EmbeddedDify implements DifyEndpoint, OnApplicationBootstrap, OnApplicationShutdown {
   readonly embedded = true;
 
   private constructor(
@@ -22,17 +22,17 @@ export class EmbeddedDify implements DifyEndpoint, OnApplicationShutdown {
   static async start(): Promise<EmbeddedDify> {
     const server = new LocalDifyServer({ record: false });
     const { baseUrl } = await server.listen(0, '127.0.0.1');
-    new Logger('Dify').warn(
-      [
-        '',
-        '*****************************************************************************',
-        '* DIFY_API_KEY is not set: answering from the EMBEDDED LOCAL Dify-compatible *',
-        `* server at ${baseUrl} (a small built-in knowledge base).`,
-        '* Set DIFY_API_KEY (and DIFY_BASE_URL for self-hosted Dify) to use your app.  *',
-        '*****************************************************************************',
-      ].join('\n'),
-    );
     return new EmbeddedDify(server, baseUrl);
+  }
+
+  /** Says so loudly, after Nest's start-up lines rather than among them, a line each in either log format. */
+  onApplicationBootstrap(): void {
+    const logger = new Logger('Dify');
+    logger.warn(
+      `DIFY_API_KEY is not set: answering from the EMBEDDED LOCAL Dify-compatible server (a small built-in knowledge base) at ${this.baseUrl}, key ${this.apiKey}`,
+    );
+    logger.warn(`Ask it directly: npm run dify-chat -- --base-url ${this.baseUrl} --api-key ${this.apiKey} --query "什么是 RAG？"`);
+    logger.warn('Set DIFY_API_KEY (and DIFY_BASE_URL for self-hosted Dify) to use your own Dify app.');
   }
 
   onApplicationShutdown(): Promise<void> {

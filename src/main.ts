@@ -5,11 +5,16 @@ import { AppModule } from './app.module';
 import { setUpApp } from './app-setup';
 
 async function bootstrap(): Promise<void> {
-  // Logs before the app is ready wait for pino, so every line is structured JSON.
+  // Logs before the app is ready wait for pino, so every line has its format (JSON or LOG_FORMAT=pretty).
   const app = await NestFactory.create(AppModule, { abortOnError: false, bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
   const config = setUpApp(app);
+  // Ahead of the shutdown hooks' listeners, so it comes before anything the shutdown itself logs.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.prependOnceListener(signal, () =>
+      logger.log(`${signal} received: shutting down (answers in flight get up to ${config.shutdownGraceMs} ms)`, 'Bootstrap'),
+    );
   await app.listen(config.port, config.host);
   logger.log(`realtime-rag listening on http://${config.host}:${config.port} (WebSocket ${config.wsPath})`, 'Bootstrap');
 }

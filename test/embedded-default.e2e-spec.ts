@@ -4,7 +4,11 @@ describe('the embedded default (e2e)', () => {
   it('with no DIFY_API_KEY, answers from the embedded local Dify and says so loudly at start-up', async () => {
     const app = await startApp({ DIFY_API_KEY: undefined, DIFY_BASE_URL: undefined, NODE_ENV: 'development' });
     try {
-      expect(app.logs.lines.join('\n')).toMatch(/DIFY_API_KEY is not set: answering from the EMBEDDED LOCAL/);
+      const logs = app.logs.lines.join('\n');
+      expect(logs).toMatch(/DIFY_API_KEY is not set: answering from the EMBEDDED LOCAL/);
+      // The banner's dify-chat command names a base URL and key that work.
+      const [, baseUrl, apiKey] = /npm run dify-chat -- --base-url (\S+) --api-key (\S+)/.exec(logs)!;
+      expect((await fetch(`${baseUrl}/info`, { headers: { Authorization: `Bearer ${apiKey}` } })).status).toBe(200);
       const ready = await fetch(`${app.httpUrl}/health/ready`);
       expect(await ready.json()).toMatchObject({ info: { dify: { status: 'up', embedded: true } } });
 

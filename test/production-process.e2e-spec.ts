@@ -118,6 +118,7 @@ describe('the service process (e2e)', () => {
     const entries = lines.map((line) => JSON.parse(line) as { msg?: string; req?: { id?: string; url?: string } });
     expect(entries.find((e) => e.req?.id === 'trace-me-1')?.req?.url).toBe('/metrics?token=[redacted]');
     expect(entries.some((e) => e.msg?.includes('session process-session'))).toBe(true);
+    expect(entries.some((e) => e.msg?.startsWith('SIGTERM received: shutting down'))).toBe(true);
     for (const session of ['process-session', 'cut-session'])
       expect(entries.some((e) => e.msg === `WebSocket closed: session ${session}`)).toBe(true);
     expect(stdout).not.toContain(API_KEY);

@@ -31,6 +31,8 @@ const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
 const attackOnly = process.argv.includes('--attack');
 const turnsOnly = process.argv.includes('--turns');
+/** How this run was asked for, to name it in its verdict. */
+const COMMAND = ['bench', ...process.argv.slice(2)].join(' ');
 /** The upstream's first token in the turn-taking run, which the latency goals are relative to. */
 const firstTokenFlag = process.argv.indexOf('--first-token-ms');
 const FIRST_TOKEN_MS = firstTokenFlag < 0 ? 400 : Number(process.argv[firstTokenFlag + 1]);
@@ -97,10 +99,11 @@ async function main(): Promise<void> {
     printTable(figures);
     const broken = Object.values(burstFigures).reduce((sum, b) => sum + b.lost + b.disordered, 0);
     if (broken > 0) {
-      console.error(`FAILED: ${broken} answers lost or out of order`);
+      console.error(`${COMMAND}: FAILED, ${broken} answers lost or out of order`);
       process.exitCode = 1;
     }
     if (figures.turns?.failures.length) failTurns(figures.turns.failures);
+    else if (!process.exitCode) console.log(`${COMMAND}: OK, no answer lost or out of order${figures.turns ? ', no turn failed' : ''}`);
   } finally {
     for (const target of [...targets, ...flatTargets]) target.stop();
     await Promise.all([paced.close(), flat.close(), redis?.stop()]);
@@ -127,10 +130,11 @@ async function turns(servers: Placement): Promise<void> {
   writeFileSync(join(out, quick ? 'bench-turns-quick.json' : 'bench-turns.json'), JSON.stringify(figures, null, 2));
   printTurns(figures);
   if (figures.failures.length) failTurns(figures.failures);
+  else console.log(`${COMMAND}: OK, no turn lost, wrongly joined, sent as small talk or interrupted by a backchannel`);
 }
 
 function failTurns(failures: string[]): void {
-  console.error(`FAILED: ${failures.length} turns lost, wrongly joined, sent as small talk or interrupted by a backchannel`);
+  console.error(`${COMMAND}: FAILED, ${failures.length} turns lost, wrongly joined, sent as small talk or interrupted by a backchannel`);
   process.exitCode = 1;
 }
 

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { Answer, ask, closeAll, connect, connectMany, directFirstChunk } from './clients';
 import { Measured } from './processes';
-import { round, stats } from './stats';
+import { percentile, round, stats } from './stats';
 
 /** Rounds run and thrown away first, so the figures are of warm (JIT-compiled) code, not start-up. */
 const WARM_UP_ROUNDS = 20;
@@ -99,18 +99,32 @@ export async function partialCost(target: Measured, sockets: number, perSocket: 
 }
 
 /**
- * Server memory per open, idle WebSocket (after full GCs on both sides of the measurement). With
- * `snapshotTo`, also heap snapshots before and after (`<snapshotTo>-before|after.heapsnapshot`):
+ * Server memory per open, idle WebSocket: the median of three rounds of `count` connections, full GCs
+ * on both sides of each, after an uncounted round that leaves the server's lasting first-use
+ * allocations behind. One round alone could come out below zero: the heap shrinking under the
+ * allocator while connections are open (pages freed by earlier work returned to the system). With
+ * `snapshotTo`, also heap snapshots around the first round (`<snapshotTo>-before|after.heapsnapshot`):
  * load both in Chrome DevTools' Memory tab and compare, to see what each connection holds.
  */
 export async function idleMemory(target: Measured, count: number, snapshotTo?: string) {
-  if (snapshotTo) await target.heapSnapshot(`${snapshotTo}-before.heapsnapshot`);
-  const before = await target.memory();
-  const sockets = await connectMany(target.url, count);
-  await sleep(1000); // the server's connect work (acks, status) has finished
-  const after = await target.memory();
-  if (snapshotTo) await target.heapSnapshot(`${snapshotTo}-after.heapsnapshot`);
-  await closeAll(sockets);
-  const per = (field: keyof NodeJS.MemoryUsage) => Math.round((after[field] - before[field]) / count);
+  await closeAll(await connectMany(target.url, count));
+  const rounds: Array<{ before: NodeJS.MemoryUsage; after: NodeJS.MemoryUsage }> = [];
+  for (let i = 0; i < 3; i++) {
+    const snapshot = i === 0 ? snapshotTo : undefined;
+    if (snapshot) await target.heapSnapshot(`${snapshot}-before.heapsnapshot`);
+    const before = await target.memory();
+    const sockets = await connectMany(target.url, count);
+    await sleep(1000); // the server's connect work (acks, status) has finished
+    const after = await target.memory();
+    if (snapshot) await target.heapSnapshot(`${snapshot}-after.heapsnapshot`);
+    await closeAll(sockets);
+    rounds.push({ before, after });
+  }
+  const per = (field: keyof NodeJS.MemoryUsage) => {
+    const growth = rounds.map(({ before, after }) => after[field] - before[field]);
+    const median = percentile(growth, 0.5);
+    // What noise still leaves below zero is no cost at all.
+    return Math.max(0, Math.round(median / count));
+  };
   return { connections: count, rssBytes: per('rss'), heapUsedBytes: per('heapUsed'), externalBytes: per('external') };
 }

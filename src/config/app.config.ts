@@ -27,6 +27,10 @@ class AppEnv {
   LOG_LEVEL: string = 'log';
 
   @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: string;
+
+  @IsOptional()
   @IsInt()
   @Min(1024)
   @Max(16 * 1024 * 1024)
@@ -55,6 +59,8 @@ export interface AppConfig {
   wsPath: string;
   production: boolean;
   logLevel: LogLevel;
+  /** One JSON object per line, or one human line per event; LOG_FORMAT unset: pretty on a terminal in development. */
+  logFormat: 'json' | 'pretty';
   /** Largest inbound WebSocket frame; bigger ones close the socket with 1009. */
   maxFrameBytes: number;
   /** Longest `text` accepted in one asr_chunk. */
@@ -73,6 +79,7 @@ export const appConfig = registerAs('app', (): AppConfig => {
     wsPath: env.WS_PATH,
     production: env.NODE_ENV === 'production',
     logLevel: env.LOG_LEVEL as LogLevel,
+    logFormat: (env.LOG_FORMAT ?? (process.stdout.isTTY && env.NODE_ENV === 'development' ? 'pretty' : 'json')) as AppConfig['logFormat'],
     maxFrameBytes: env.MAX_FRAME_BYTES,
     maxTextChars: env.MAX_TEXT_CHARS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,

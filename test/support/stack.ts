@@ -67,8 +67,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 export async function startApp(env: Env) {
   const saved = { ...process.env };
   // Short turn waits and shutdown grace keep the suites quick; their own suites set realistic ones.
+  // pino's request lines would land amid jest's output: Nest's own lines go to `logs` at every level.
   Object.assign(process.env, {
     NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
     DIFY_TIMEOUT: '5',
     QUESTION_WAIT_MS: '50',
     QUESTION_WAIT_MS_PUNCTUATED: '20',

@@ -1,0 +1,17 @@
+import { serviceWsUrl } from './service-url';
+
+describe('serviceWsUrl', () => {
+  it('is the default service without any variable', () => {
+    expect(serviceWsUrl({})).toBe('ws://localhost:8000/ws/realtime-asr');
+  });
+
+  it('follows PORT, HOST and WS_PATH as the service does', () => {
+    expect(serviceWsUrl({ PORT: '9100', HOST: '127.0.0.2', WS_PATH: '/asr' })).toBe('ws://127.0.0.2:9100/asr');
+    expect(serviceWsUrl({ HOST: '::1' })).toBe('ws://[::1]:8000/ws/realtime-asr');
+  });
+
+  it('dials localhost when the service binds every interface', () => {
+    expect(serviceWsUrl({ PORT: '9100', HOST: '0.0.0.0' })).toBe('ws://localhost:9100/ws/realtime-asr');
+    expect(serviceWsUrl({ HOST: '::' })).toBe('ws://localhost:8000/ws/realtime-asr');
+  });
+});
