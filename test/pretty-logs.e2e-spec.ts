@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { LocalDifyServer } from '../src/local-dify';
 import { freePort } from './support/net';
+import { ServiceOutput, spawnService } from './support/service-process';
 import { waitUntil } from './support/wait-until';
 
 const API_KEY = 'app-PrettySecretKey0123456789';
@@ -14,12 +13,10 @@ describe('pretty logs (e2e)', () => {
     const dify = new LocalDifyServer({ apiKeys: [API_KEY] });
     const { baseUrl } = await dify.listen();
     const port = await freePort();
-    const service = spawn(process.execPath, ['-r', 'ts-node/register', join(__dirname, '..', 'src', 'main.ts')], {
-      cwd: join(__dirname, '..'),
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
+    const out: ServiceOutput = { text: '' };
+    const service = spawnService(
+      port,
+      {
         DIFY_API_KEY: API_KEY,
         DIFY_BASE_URL: baseUrl,
         AUTH_TOKENS: `acme:${TOKEN}`,
@@ -29,16 +26,13 @@ describe('pretty logs (e2e)', () => {
         // jest's workers may force colours on: the lines are checked as text.
         NO_COLOR: '1',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    service.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    service.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      out,
+    );
     try {
-      await waitUntil(() => output.includes('realtime-rag listening'), 30_000);
+      await waitUntil(() => out.text.includes('realtime-rag listening'), 30_000);
       for (const path of ['/', '/demo.js', '/client/realtime-rag-client.js', `/metrics?token=${TOKEN}`])
         await fetch(`http://127.0.0.1:${port}${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
-      await waitUntil(() => output.includes('GET /metrics'));
+      await waitUntil(() => out.text.includes('GET /metrics'));
       const exited = once(service, 'exit');
       service.kill('SIGINT');
       expect(await exited).toEqual([0, null]);
@@ -47,12 +41,12 @@ describe('pretty logs (e2e)', () => {
       await dify.close();
     }
 
-    const lines = output.trim().split('\n');
+    const lines = out.text.trim().split('\n');
     for (const line of lines) expect(line).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] (INFO|WARN): \S/);
     expect(lines).toContainEqual(expect.stringMatching(/INFO: request completed: GET \/metrics\?token=\[redacted\] 200 in \d+ ms$/));
     expect(lines.at(-1)).toMatch(/INFO: \[Bootstrap\] SIGINT received: shutting down/);
-    expect(output).not.toMatch(/GET \/(demo\.js|client\/\S*)? /);
-    expect(output).not.toContain(TOKEN);
-    expect(output).not.toContain(API_KEY);
+    expect(out.text).not.toMatch(/GET \/(demo\.js|client\/\S*)? /);
+    expect(out.text).not.toContain(TOKEN);
+    expect(out.text).not.toContain(API_KEY);
   }, 40_000);
 });

@@ -1,8 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { LocalDifyServer } from '../src/local-dify';
 import { freePort, upgradeStatus } from './support/net';
+import { ServiceOutput, spawnService } from './support/service-process';
 import { waitUntil } from './support/wait-until';
 import { WsTestClient } from './support/ws-test-client';
 
@@ -30,19 +30,16 @@ async function waitForHttp(url: string, deadline = Date.now() + 30_000): Promise
 describe('the service process (e2e)', () => {
   let dify: LocalDifyServer;
   let service: ChildProcess;
-  let stdout = '';
+  const out: ServiceOutput = { text: '' };
   let port: number;
 
   beforeAll(async () => {
     dify = new LocalDifyServer({ apiKeys: [API_KEY], chunkDelayMs: 1, firstChunkDelayMs: 0 });
     const { baseUrl } = await dify.listen();
     port = await freePort();
-    service = spawn(process.execPath, ['-r', 'ts-node/register', join(__dirname, '..', 'src', 'main.ts')], {
-      cwd: join(__dirname, '..'),
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
+    service = spawnService(
+      port,
+      {
         DIFY_API_KEY: API_KEY,
         DIFY_BASE_URL: baseUrl,
         AUTH_TOKENS: `acme:${TOKEN}`,
@@ -50,10 +47,8 @@ describe('the service process (e2e)', () => {
         LOG_LEVEL: 'log',
         SHUTDOWN_GRACE_MS: '300',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    service.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    service.stderr!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      out,
+    );
     await waitForHttp(`http://127.0.0.1:${port}/health`);
   }, 40_000);
 
@@ -63,7 +58,7 @@ describe('the service process (e2e)', () => {
   });
 
   /** The lines of stdout written in full so far. */
-  const logLines = () => stdout.split('\n').slice(0, -1);
+  const logLines = () => out.text.split('\n').slice(0, -1);
 
   /** The first whole log line containing `text`, parsed, once it is there. */
   const logEntry = async (text: string) => {
@@ -80,7 +75,7 @@ describe('the service process (e2e)', () => {
       level: 40,
       msg: 'Upgrade refused: unauthorized (HTTP 401) from 127.0.0.1 to /ws/realtime-asr',
     });
-    expect(stdout).not.toContain(TOKEN);
+    expect(out.text).not.toContain(TOKEN);
   });
 
   it('answers, logs structured JSON with request ids and no secret, and exits cleanly on SIGTERM, cutting an answer in flight', async () => {
@@ -113,7 +108,7 @@ describe('the service process (e2e)', () => {
     ]);
     expect((await cut.waitForClose()).code).toBe(1001);
 
-    const lines = stdout.trim().split('\n');
+    const lines = out.text.trim().split('\n');
     for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
     const entries = lines.map((line) => JSON.parse(line) as { msg?: string; req?: { id?: string; url?: string } });
     expect(entries.find((e) => e.req?.id === 'trace-me-1')?.req?.url).toBe('/metrics?token=[redacted]');
@@ -121,7 +116,7 @@ describe('the service process (e2e)', () => {
     expect(entries.some((e) => e.msg?.startsWith('SIGTERM received: shutting down'))).toBe(true);
     for (const session of ['process-session', 'cut-session'])
       expect(entries.some((e) => e.msg === `WebSocket closed: session ${session}`)).toBe(true);
-    expect(stdout).not.toContain(API_KEY);
-    expect(stdout).not.toContain(TOKEN);
+    expect(out.text).not.toContain(API_KEY);
+    expect(out.text).not.toContain(TOKEN);
   }, 40_000);
 });

@@ -19,6 +19,20 @@ function progress(client: WsTestClient, answerId: string) {
   return { text, offset: Array.from(text).length, streamIndex };
 }
 
+/**
+ * Resumes on `client` (another instance) the answer of which the client had `had`, and checks what
+ * comes: the rest of Dify's answer byte for byte, numbered on, its final chunk complete, then idle.
+ */
+async function resumesTheRest(client: WsTestClient, session: string, answerId: string, had: ReturnType<typeof progress>, answer: string) {
+  client.send({ type: 'resume', session_id: session, answer_id: answerId, offset: had.offset, stream_index: had.streamIndex });
+  const ack = await client.waitFor((m) => m.type === 'ack' && m.received_type === 'resume');
+  const { chunks } = await client.answer(client.received.indexOf(ack), 15_000);
+  expect(had.text + chunks.map((c) => String(c.content)).join('')).toBe(answer);
+  expect(chunks.map((c) => c.stream_index)).toEqual(chunks.map((_, i) => had.streamIndex + i));
+  expect(chunks.at(-1)).toMatchObject({ final: true, finish_reason: 'complete', answer_id: answerId });
+  await client.waitFor((m) => m.type === 'status' && m.stage === 'idle', { from: client.received.indexOf(chunks.at(-1)!) });
+}
+
 describeWithRedis('answers across instances, through Redis (e2e)', () => {
   let redis: RedisServer;
   let dify: LocalDifyServer;
@@ -47,14 +61,8 @@ describeWithRedis('answers across instances, through Redis (e2e)', () => {
       const had = progress(onA, answerId);
 
       const onB = await b.connect();
-      onB.send({ type: 'resume', session_id: 'cross-1', answer_id: answerId, offset: had.offset, stream_index: had.streamIndex });
-      const ack = await onB.waitFor((m) => m.type === 'ack' && m.received_type === 'resume');
-      const { chunks } = await onB.answer(onB.received.indexOf(ack), 15_000);
       const record = dify.streams.at(-1)!;
-      expect(had.text + chunks.map((c) => String(c.content)).join('')).toBe(record.answer);
-      expect(chunks.map((c) => c.stream_index)).toEqual(chunks.map((_, i) => had.streamIndex + i));
-      expect(chunks.at(-1)).toMatchObject({ final: true, finish_reason: 'complete', answer_id: answerId });
-      await onB.waitFor((m) => m.type === 'status' && m.stage === 'idle', { from: onB.received.indexOf(chunks.at(-1)!) });
+      await resumesTheRest(onB, 'cross-1', answerId, had, record.answer);
       // The owner's 1 s grace passed while B followed: it kept the answer going instead of stopping it.
       expect(record.outcome).toBe('completed');
       expect(dify.stopCalls.filter((c) => c.taskId === record.taskId)).toEqual([]);
@@ -111,13 +119,7 @@ describeWithRedis('answers across instances, through Redis (e2e)', () => {
       const had = progress(onA, answerId);
 
       const onB = await b.connect();
-      onB.send({ type: 'resume', session_id: 'handed-over', answer_id: answerId, offset: had.offset, stream_index: had.streamIndex });
-      const ack = await onB.waitFor((m) => m.type === 'ack' && m.received_type === 'resume');
-      const { chunks } = await onB.answer(onB.received.indexOf(ack), 15_000);
-      expect(had.text + chunks.map((c) => String(c.content)).join('')).toBe(record.answer);
-      expect(chunks.map((c) => c.stream_index)).toEqual(chunks.map((_, i) => had.streamIndex + i));
-      expect(chunks.at(-1)).toMatchObject({ final: true, finish_reason: 'complete', answer_id: answerId });
-      await onB.waitFor((m) => m.type === 'status' && m.stage === 'idle', { from: onB.received.indexOf(chunks.at(-1)!) });
+      await resumesTheRest(onB, 'handed-over', answerId, had, record.answer);
       expect(record.generation).toBe('completed');
       expect(dify.stopCalls.filter((c) => c.taskId === record.taskId)).toEqual([]);
       onB.close();

@@ -16,17 +16,6 @@ const MAX_PARTIALS = 6;
 const UNIT = /[\u3400-\u9fff]|[^\s\u3400-\u9fff]+/g;
 const TRAILING_PUNCTUATION = /[\s?？。，,.!！]+$/;
 
-/** A deterministic pseudo-random source in [0, 1) (mulberry32), so the corpus is the same every run. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * One utterance from its first partial at `at`: about one partial per two words or characters (at

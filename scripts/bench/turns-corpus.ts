@@ -3,7 +3,8 @@
  * assistant (HR, IT, finance, travel, benefits) in Chinese, English and both mixed, timed as a
  * streaming ASR emits it (asr-events.ts). Each turn is replayed on its own connection.
  */
-import { AsrEvent, PARTIAL_GAP_MS, seeded, spread, utter } from './asr-events';
+import { seededRandom } from '../../src/local-dify';
+import { AsrEvent, PARTIAL_GAP_MS, spread, utter } from './asr-events';
 
 export type TurnClass = 'complete' | 'lead-in' | 'continuation' | 'small-talk' | 'backchannel';
 
@@ -272,7 +273,7 @@ const ends = (events: AsrEvent[]) => events.at(-1)!.at;
 const withMark = (text: string, i: number) => (i % 2 === 0 ? text : `${text}${/[\u3400-\u9fff]/.test(text) ? '？' : '?'}`);
 
 function build(): Turn[] {
-  const random = seeded(13);
+  const random = seededRandom(13);
   const turn = (cls: TurnClass, i: number, events: AsrEvent[], question?: string): Turn => ({
     id: `${cls}-${String(i).padStart(3, '0')}`,
     class: cls,

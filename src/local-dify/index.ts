@@ -1,3 +1,4 @@
 export { LocalDifyServer } from './local-dify-server';
 export { LocalDifyOptions, LocalDifyFault, StreamRecord, RecordedRequest, AppMode } from './local-dify.types';
 export { KnowledgeBase } from './knowledge-base';
+export { seededRandom } from './wire-format';
