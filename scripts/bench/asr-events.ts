@@ -16,7 +16,6 @@ const MAX_PARTIALS = 6;
 const UNIT = /[\u3400-\u9fff]|[^\s\u3400-\u9fff]+/g;
 const TRAILING_PUNCTUATION = /[\s?？。，,.!！]+$/;
 
-
 /**
  * One utterance from its first partial at `at`: about one partial per two words or characters (at
  * most `maxPartials`), each a longer prefix without final punctuation, then the final as said.
