@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
-import { filter, map, Observable, retry, share } from 'rxjs';
+import { filter, map, Observable, retry, share, Subscription } from 'rxjs';
 import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, LogState, OwnerGoneError } from './answer-log';
 import { SessionStoreUnavailableError } from './session-store';
 
@@ -43,11 +43,24 @@ export class RedisAnswerLog extends AnswerLog {
     // Redis down or hung: subscribe again a moment later, for as long as anyone listens.
   }).pipe(retry({ delay: 1000 }), share());
 
+  /**
+   * Held from the start: a session's first connection on this instance must not miss an
+   * announcement while its PSUBSCRIBE is still on its way (a supervisor joins, the agent asks at once).
+   */
+  private readonly listening: Subscription;
+
   constructor(
     private readonly redis: Redis,
     private readonly retentionMs: number,
   ) {
     super();
+    this.listening = this.announced.subscribe();
+  }
+
+  /** At shutdown: the writes under way (FLUSH_WAIT_MS at most), then the announcements' connection closes. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.listening.unsubscribe();
   }
 
   append(session: string, answerId: string, entry: LoggedMessage): void {
@@ -131,8 +144,7 @@ export class RedisAnswerLog extends AnswerLog {
     );
   }
 
-  /** Waits for the writes under way (at shutdown, before the connection closes), FLUSH_WAIT_MS at most. */
-  async flush(): Promise<void> {
+  private async flush(): Promise<void> {
     await Promise.race([Promise.all(this.writing.values()), sleep(FLUSH_WAIT_MS, undefined, { ref: false })]);
   }
 

@@ -69,13 +69,13 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnA
     );
   }
 
-  /** `flush` runs at shutdown before the connection closes (a write queued after QUIT would be lost). */
-  flushBeforeQuit(flush: () => Promise<void>): void {
-    this.lastWrites.push(flush);
+  /** `last` runs at shutdown before the connection closes (a write queued after QUIT would be lost). */
+  beforeQuit(last: () => Promise<void>): void {
+    this.lastWrites.push(last);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.lastWrites.map((flush) => flush()));
+    await Promise.all(this.lastWrites.map((last) => last()));
     // QUIT is a command like any other: the command timeout bounds it, and unanswered the connection is dropped.
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

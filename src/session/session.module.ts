@@ -31,7 +31,7 @@ import { SessionLease } from './session-lease';
       useFactory: (store: SessionStore, resume: ConfigType<typeof resumeConfig>) => {
         if (!(store instanceof RedisSessionStore)) return new LocalAnswerLog();
         const log = new RedisAnswerLog(store.redis, resume.retentionMs);
-        store.flushBeforeQuit(() => log.flush());
+        store.beforeQuit(() => log.close());
         return log;
       },
     },
