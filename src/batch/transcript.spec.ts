@@ -18,6 +18,10 @@ describe('splitTranscript', () => {
   it('keeps runs of punctuation with their sentence and drops empty parts', () => {
     expect(splitTranscript('Really?! ... \n \n ok')).toEqual(['Really?!', '...', 'ok']);
   });
+
+  it('does not cut inside a number or a version', () => {
+    expect(splitTranscript('Is it 3.5 days? v1.2 is out. Ok')).toEqual(['Is it 3.5 days?', 'v1.2 is out.', 'Ok']);
+  });
 });
 
 describe('transcriptQuestions', () => {

@@ -1,11 +1,17 @@
 import { joinUtterances, QuestionDetector } from '../conversation';
 
-/** A sentence ends at . ? ! (and their Chinese forms), kept with it; a line break ends one too. */
-const SENTENCE = /[^\n.?!。？！]+[.?!。？！]*/g;
+/**
+ * Where a sentence ends: after ? ! 。 ？ ！ (a run of them kept together), after a full stop before a
+ * space (not inside "3.5" or "v1.2"), and at a line break.
+ */
+const SENTENCE_END = /\n|(?<=[?!。？！])(?![?!。？！])|(?<=\.)(?=\s)/;
 
 /** The utterances of a transcript: its sentences and lines, trimmed, empty ones dropped. */
 export function splitTranscript(transcript: string): string[] {
-  return (transcript.match(SENTENCE) ?? []).map((part) => part.trim()).filter((part) => part !== '');
+  return transcript
+    .split(SENTENCE_END)
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
 }
 
 /**
