@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth';
-import { appConfig, authConfig, difyConfig, limitsConfig, resumeConfig, sessionConfig, turnConfig } from './config';
+import { BatchModule } from './batch';
+import { appConfig, authConfig, batchConfig, difyConfig, limitsConfig, resumeConfig, sessionConfig, turnConfig } from './config';
 import { DemoModule } from './demo';
 import { DifyEndpointModule } from './dify-endpoint.module';
 import { GatewayModule } from './gateway';
@@ -14,7 +15,7 @@ import { MetricsModule } from './metrics';
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
-      load: [appConfig, authConfig, difyConfig, limitsConfig, resumeConfig, sessionConfig, turnConfig],
+      load: [appConfig, authConfig, batchConfig, difyConfig, limitsConfig, resumeConfig, sessionConfig, turnConfig],
     }),
     LoggingModule,
     DifyEndpointModule,
@@ -24,6 +25,7 @@ import { MetricsModule } from './metrics';
     GatewayModule,
     HealthModule,
     DemoModule,
+    BatchModule,
   ],
 })
 export class AppModule {}

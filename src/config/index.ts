@@ -5,3 +5,4 @@ export { turnConfig, TurnConfig, DEFAULT_QUESTION_THRESHOLD } from './turn.confi
 export { authConfig, AuthConfig } from './auth.config';
 export { limitsConfig, LimitsConfig } from './limits.config';
 export { resumeConfig, ResumeConfig } from './resume.config';
+export { batchConfig, BatchConfig } from './batch.config';

@@ -21,6 +21,6 @@ import { SessionInputs } from './session-inputs.service';
     SessionRooms,
     ConversationFactory,
   ],
-  exports: [ConversationFactory, AnswerService, SessionRooms],
+  exports: [ConversationFactory, AnswerService, SessionRooms, QuestionDetector],
 })
 export class ConversationModule {}

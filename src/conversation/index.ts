@@ -1,7 +1,9 @@
 export { ConversationModule } from './conversation.module';
 export { ConversationFactory } from './conversation-factory';
-export { AnswerService } from './answer.service';
+export { AnswerEvent, AnswerService } from './answer.service';
 export { SessionRooms } from './session-rooms';
 export { describeError, toWireError } from './wire-error';
 export { Conversation, ResumePoint } from './conversation';
 export { AnswerChunk, ConversationMessage, MessageSink } from './message-sink';
+export { QuestionDetector, QuestionVerdict } from './question-detector';
+export { joinUtterances } from './utterance-text';

@@ -1,0 +1,29 @@
+import { catchError, map, Observable, of, reduce } from 'rxjs';
+import { AnswerEvent, AnswerService, toWireError } from '../conversation';
+import { ItemResult } from './batch-queue';
+
+type Collected = Pick<ItemResult, 'content' | 'sources' | 'usage'>;
+
+function collect(answer: Collected, event: AnswerEvent): Collected {
+  if ('text' in event) return { ...answer, content: event.replace ? event.text : answer.content + event.text };
+  if ('end' in event) return { ...answer, sources: event.sources, usage: event.usage ?? null };
+  return answer;
+}
+
+/**
+ * One item asked like a live question (same Dify client, limits and error codes), its answer collected
+ * whole. Never errors: a failure is the result's error code. Unsubscribing cancels the upstream call.
+ */
+export function answerItem(
+  answers: AnswerService,
+  principal: string,
+  sessionId: string,
+  index: number,
+  text: string,
+): Observable<ItemResult> {
+  return answers.answer(text, principal, sessionId).pipe(
+    reduce(collect, { content: '', sources: [], usage: null }),
+    map((answer): ItemResult => ({ index, text, ...answer })),
+    catchError((error: unknown) => of({ index, text, content: '', sources: [], usage: null, error_code: toWireError(error).code })),
+  );
+}

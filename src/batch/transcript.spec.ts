@@ -1,0 +1,41 @@
+import { DEFAULT_QUESTION_THRESHOLD } from '../config';
+import { QuestionDetector } from '../conversation';
+import { splitTranscript, transcriptQuestions } from './transcript';
+
+const detector = new QuestionDetector({ threshold: DEFAULT_QUESTION_THRESHOLD, maxChars: 500 });
+
+describe('splitTranscript', () => {
+  it('cuts at sentence punctuation, keeping it, and at line breaks', () => {
+    expect(splitTranscript('Hello there. How long is the refund?\nthanks\n\n  年假有几天？我知道了。')).toEqual([
+      'Hello there.',
+      'How long is the refund?',
+      'thanks',
+      '年假有几天？',
+      '我知道了。',
+    ]);
+  });
+
+  it('keeps runs of punctuation with their sentence and drops empty parts', () => {
+    expect(splitTranscript('Really?! ... \n \n ok')).toEqual(['Really?!', '...', 'ok']);
+  });
+
+  it('does not cut inside a number or a version', () => {
+    expect(splitTranscript('Is it 3.5 days? v1.2 is out. Ok')).toEqual(['Is it 3.5 days?', 'v1.2 is out.', 'Ok']);
+  });
+});
+
+describe('transcriptQuestions', () => {
+  it('keeps only the questions', () => {
+    const transcript = 'Good morning everyone.\nHow many vacation days do I get?\nI see.\n我们下周开会。\n年假有几天？';
+    expect(transcriptQuestions(transcript, detector)).toEqual(['How many vacation days do I get?', '年假有几天？']);
+  });
+
+  it('joins an unfinished utterance with the next, as the live path does', () => {
+    expect(transcriptQuestions('关于年假\n有几天', detector)).toEqual(['关于年假有几天']);
+    expect(transcriptQuestions('so what about the\nrefund policy?', detector)).toEqual(['so what about the refund policy?']);
+  });
+
+  it('finds nothing in small talk', () => {
+    expect(transcriptQuestions('Thanks.\nOk.\nSee you tomorrow.', detector)).toEqual([]);
+  });
+});

@@ -1,0 +1,198 @@
+import { waitUntil } from './support/wait-until';
+import { Stack, startStack } from './support/stack';
+
+const TOKENS = 'acme:acme-secret-token-1,globex:globex-secret-token-2';
+const ACME = { Authorization: 'Bearer acme-secret-token-1' };
+const GLOBEX = { Authorization: 'Bearer globex-secret-token-2' };
+
+interface TaskView {
+  task_id: string;
+  status: string;
+  progress: { total: number; completed: number; failed: number };
+  started_at: string | null;
+  completed_at: string | null;
+  error_message: string | null;
+}
+
+interface Result {
+  index: number;
+  text: string;
+  content: string;
+  sources: unknown[];
+  usage: unknown;
+  error_code?: string;
+}
+
+async function call(stack: Stack, method: string, path: string, body?: unknown, headers: Record<string, string> = ACME) {
+  const response = await fetch(`${stack.httpUrl}${path}`, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const json = response.headers.get('content-type')?.includes('application/json') ? (JSON.parse(text) as unknown) : undefined;
+  return { status: response.status, type: response.headers.get('content-type'), text, json };
+}
+
+async function submit(stack: Stack, body: unknown): Promise<string> {
+  const { status, json } = await call(stack, 'POST', '/api/batch/tasks', body);
+  expect(status).toBe(201);
+  return (json as { task_id: string }).task_id;
+}
+
+async function finished(stack: Stack, id: string): Promise<TaskView> {
+  let task: TaskView | undefined;
+  const poll = async () => (task = (await call(stack, 'GET', `/api/batch/tasks/${id}`)).json as TaskView);
+  await poll();
+  while (task!.status === 'pending' || task!.status === 'running') {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await poll();
+  }
+  return task!;
+}
+
+const results = async (stack: Stack, id: string, query = '') =>
+  (await call(stack, 'GET', `/api/batch/tasks/${id}/results${query}`)).json as {
+    results: Result[];
+    total: number;
+    page: number;
+    size: number;
+  };
+
+describe('the batch API (e2e, in-process queue)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { AUTH_TOKENS: TOKENS, BATCH_CONCURRENCY: '3' } });
+  });
+  afterAll(() => stack.close());
+
+  it('says at start-up and in its status that the queue is not durable', async () => {
+    expect(stack.logs.lines.join('\n')).toMatch(/warn Batch tasks are kept in this process only \(not durable\)/);
+    const { json } = await call(stack, 'GET', '/api/batch/status');
+    expect(json).toMatchObject({ durable: false, concurrency: 3 });
+  });
+
+  it('answers every text, each as its own Dify question, and pages the results', async () => {
+    const texts = ['什么是 RAG？', 'How do I reset my password?', '年假有几天？', 'What is Dify?', '报销流程是什么？'];
+    const id = await submit(stack, { name: 'faq', texts, description: 'nightly' });
+    const task = await finished(stack, id);
+    expect(task).toMatchObject({ status: 'completed', progress: { total: 5, completed: 5, failed: 0 }, error_message: null });
+    expect(task.started_at).not.toBeNull();
+    expect(task.completed_at).not.toBeNull();
+
+    const all = await results(stack, id);
+    expect(all).toMatchObject({ total: 5, page: 1, size: 100 });
+    expect(all.results.map((r) => [r.index, r.text])).toEqual(texts.map((text, index) => [index, text]));
+    for (const result of all.results) {
+      expect(result.content).not.toBe('');
+      expect(result.error_code).toBeUndefined();
+    }
+    const page = await results(stack, id, '?page=2&size=2');
+    expect(page).toMatchObject({ total: 5, page: 2, size: 2 });
+    expect(page.results.map((r) => r.index)).toEqual([2, 3]);
+
+    const users = stack.dify.requests
+      .filter((r) => r.path === '/v1/chat-messages' && texts.includes((r.body as { query: string }).query))
+      .map((r) => r.body as { user: string; conversation_id?: string });
+    expect(new Set(users.map((u) => u.user)).size).toBe(5);
+    expect(users.every((u) => !u.conversation_id)).toBe(true);
+  });
+
+  it('exports the results as JSON Lines and CSV', async () => {
+    const id = await submit(stack, { name: 'export', texts: ['什么是 RAG？', 'What is Dify, "really"?'] });
+    await finished(stack, id);
+    const jsonl = await call(stack, 'GET', `/api/batch/tasks/${id}/results`, undefined, { ...ACME, Accept: 'application/x-ndjson' });
+    expect(jsonl.type).toMatch(/^application\/x-ndjson/);
+    const lines = jsonl.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Result);
+    expect(lines.map((r) => r.text)).toEqual(['什么是 RAG？', 'What is Dify, "really"?']);
+
+    const csv = await call(stack, 'GET', `/api/batch/tasks/${id}/results`, undefined, { ...ACME, Accept: 'text/csv' });
+    expect(csv.type).toMatch(/^text\/csv/);
+    const [header, , second] = csv.text.split('\r\n');
+    expect(header).toBe('index,text,content,error_code,sources');
+    expect(second).toMatch(/^1,"What is Dify, ""really""\?",/);
+  });
+
+  it('asks one conversation, item after item, with options.conversation', async () => {
+    const id = await submit(stack, { name: 'talk', texts: ['什么是 RAG？', '它有什么优点？'], options: { conversation: true } });
+    expect(await finished(stack, id)).toMatchObject({ status: 'completed' });
+    const [first, second] = stack.dify.requests
+      .filter((r) => r.path === '/v1/chat-messages' && ['什么是 RAG？', '它有什么优点？'].includes((r.body as { query: string }).query))
+      .slice(-2)
+      .map((r) => r.body as { user: string; conversation_id?: string });
+    expect(second.user).toBe(first.user);
+    expect(second.conversation_id).toBeDefined();
+  });
+
+  it('answers only the questions of a transcript', async () => {
+    const transcript = 'Good morning everyone.\n关于年假\n有几天？\nI see, thanks.\nHow do I reset my password?\n我们下周再开会。';
+    const id = await submit(stack, { name: 'call', transcript });
+    expect(await finished(stack, id)).toMatchObject({ status: 'completed', progress: { total: 2, completed: 2 } });
+    expect((await results(stack, id)).results.map((r) => r.text)).toEqual(['关于年假有几天？', 'How do I reset my password?']);
+  });
+
+  it('refuses bad input with 400 naming the problem', async () => {
+    const bad = async (body: unknown) => {
+      const { status, json } = await call(stack, 'POST', '/api/batch/tasks', body);
+      expect(status).toBe(400);
+      return JSON.stringify(json);
+    };
+    expect(await bad({ name: 'x', texts: [] })).toMatch(/texts must contain at least 1 elements/);
+    expect(await bad({ name: 'x', texts: Array.from({ length: 10_001 }, () => 'q') })).toMatch(/texts must contain no more than 10000/);
+    expect(await bad({ name: 'x', texts: ['ok', ''] })).toMatch(/texts should not be empty/);
+    expect(await bad({ texts: ['ok'] })).toMatch(/name/);
+    expect(await bad({ name: 'x', texts: ['ok'], options: { colour: 'red' } })).toMatch(/property colour should not exist/);
+    expect(await bad({ name: 'x' })).toMatch(/either texts .* or transcript/);
+    expect(await bad({ name: 'x', texts: ['ok'], transcript: 'why?' })).toMatch(/either texts .* or transcript/);
+    expect(await bad({ name: 'x', transcript: 'Thanks. See you tomorrow.' })).toMatch(/the transcript has no question/);
+    const tooBig = await call(stack, 'POST', '/api/batch/tasks', { name: 'x', texts: Array.from({ length: 30 }, () => 'q'.repeat(4000)) });
+    expect(tooBig.status).toBe(413);
+    const page = await call(stack, 'GET', '/api/batch/tasks/whatever/results?size=1001');
+    expect(page.status).toBe(400);
+  });
+
+  it("keeps a task to its principal: another's is 404, as is an unknown one; no token is 401", async () => {
+    const id = await submit(stack, { name: 'mine', texts: ['什么是 RAG？'] });
+    for (const path of [`/api/batch/tasks/${id}`, `/api/batch/tasks/${id}/results`]) {
+      expect((await call(stack, 'GET', path, undefined, GLOBEX)).status).toBe(404);
+    }
+    expect((await call(stack, 'DELETE', `/api/batch/tasks/${id}`, undefined, GLOBEX)).status).toBe(404);
+    expect((await call(stack, 'GET', '/api/batch/tasks/no-such-task')).status).toBe(404);
+    expect((await call(stack, 'GET', `/api/batch/tasks/${id}`, undefined, {})).status).toBe(401);
+    const byQuery = await fetch(`${stack.httpUrl}/api/batch/tasks/${id}?token=acme-secret-token-1`);
+    expect(byQuery.status).toBe(200);
+
+    const globexTasks = (await call(stack, 'GET', '/api/batch/tasks', undefined, GLOBEX)).json as { tasks: TaskView[] };
+    expect(globexTasks.tasks.map((t) => t.task_id)).not.toContain(id);
+    await finished(stack, id);
+    const completed = (await call(stack, 'GET', '/api/batch/tasks?status=completed')).json as { tasks: TaskView[] };
+    expect(completed.tasks.map((t) => t.task_id)).toContain(id);
+    expect((await call(stack, 'GET', '/api/batch/tasks?status=bogus')).status).toBe(400);
+  });
+});
+
+describe('cancelling a batch task (e2e)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // Slow answers: the task's first items are still streaming when it is cancelled.
+    stack = await startStack({ env: { BATCH_CONCURRENCY: '2', RESUME_GRACE_SECONDS: '0' }, dify: { chunkDelayMs: 50, chunkChars: 2 } });
+  });
+  afterAll(() => stack.close());
+
+  it('stops the items in flight upstream and starts no other', async () => {
+    const texts = ['什么是 RAG？', '年假有几天？', '报销流程是什么？', 'What is Dify?'];
+    const id = await submit(stack, { name: 'long', texts });
+    // Both streaming answer text: the service knows their Dify tasks, to stop them.
+    await waitUntil(() => stack.dify.streams.length === 2 && stack.dify.streams.every((s) => s.chunksSent >= 2));
+    const cancelled = await call(stack, 'DELETE', `/api/batch/tasks/${id}`, undefined, {});
+    expect(cancelled.json).toMatchObject({ status: 'cancelled', progress: { total: 4, completed: 0, failed: 0 } });
+
+    await waitUntil(() => stack.dify.streams.every((s) => s.outcome !== 'open') && stack.dify.stopCalls.length === 2);
+    expect(stack.dify.streams.map((s) => s.outcome)).toEqual(['client-closed', 'client-closed']);
+    expect((await call(stack, 'GET', `/api/batch/tasks/${id}`, undefined, {})).json).toMatchObject({ status: 'cancelled' });
+    expect((await call(stack, 'GET', '/api/batch/status', undefined, {})).json).toMatchObject({ waiting: 0, active: 0 });
+  });
+});
