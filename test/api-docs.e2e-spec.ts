@@ -32,6 +32,32 @@ const documentedRoutes = (document: OpenAPIV3.Document): string[] =>
       .map((method) => `${method.toUpperCase()} ${path}`),
   );
 
+const dereference = async (document: OpenAPIV3.Document) =>
+  (await SwaggerParser.dereference(structuredClone(document) as never)) as OpenAPIV3.Document;
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+
+/** The response's status is one the operation documents; so is its content type, when it has a body the document describes; a JSON body matches its schema. */
+async function expectDocumented(document: OpenAPIV3.Document, method: 'get', path: string, response: Response): Promise<void> {
+  const documented = document.paths[path]?.[method]?.responses[String(response.status)] as OpenAPIV3.ResponseObject | undefined;
+  expect({ path, status: response.status, documented: documented !== undefined }).toEqual({
+    path,
+    status: response.status,
+    documented: true,
+  });
+  const body = await response.text();
+  if (!documented?.content) return;
+  const type = response.headers.get('content-type') ?? '';
+  const media = Object.entries(documented.content).find(([name]) => type.startsWith(name.split(';')[0]));
+  expect({ path, type, media: media?.[0] }).toEqual({ path, type, media: expect.any(String) });
+  const schema = media?.[1].schema;
+  if (schema && type.startsWith('application/json')) {
+    const validate = ajv.compile(schema);
+    const json: unknown = JSON.parse(body);
+    expect({ path, json, errors: validate(json) ? null : validate.errors }).toEqual({ path, json, errors: null });
+  }
+}
+
 describe('the HTTP API documentation at /docs (e2e)', () => {
   let stack: Stack;
   let document: OpenAPIV3.Document;
@@ -58,27 +84,26 @@ describe('the HTTP API documentation at /docs (e2e)', () => {
     expect(documentedRoutes(document).sort()).toEqual([...new Set(served)].sort());
   });
 
-  it('every documented GET answers with a status it documents, its JSON body as documented', async () => {
-    const dereferenced = (await SwaggerParser.dereference(structuredClone(document) as never)) as OpenAPIV3.Document;
-    const ajv = new Ajv({ strict: false, allErrors: true });
+  it('every documented GET answers with a status it documents, its body as documented', async () => {
+    const dereferenced = await dereference(document);
     for (const [path, item] of Object.entries(dereferenced.paths)) {
-      if (!item?.get) continue;
-      const response = await fetch(`${stack.httpUrl}${path}`);
-      const documented = item.get.responses[String(response.status)] as OpenAPIV3.ResponseObject | undefined;
-      expect({ path, status: response.status, documented: documented !== undefined }).toEqual({
-        path,
-        status: response.status,
-        documented: true,
-      });
-      const type = response.headers.get('content-type') ?? '';
-      const media = Object.entries(documented?.content ?? {}).find(([name]) => type.startsWith(name.split(';')[0]));
-      expect({ path, type, media: media?.[0] }).toEqual({ path, type, media: expect.any(String) });
-      const schema = media?.[1].schema;
-      if (schema && type.startsWith('application/json')) {
-        const validate = ajv.compile(schema);
-        const body: unknown = await response.json();
-        expect({ path, body, errors: validate(body) ? null : validate.errors }).toEqual({ path, body, errors: null });
-      } else await response.text();
+      if (item?.get) await expectDocumented(dereferenced, 'get', path, await fetch(`${stack.httpUrl}${path}`));
+    }
+  });
+
+  it('the answers other than 200 are documented too: not ready (503), no demo page (404)', async () => {
+    const dereferenced = await dereference(document);
+    const bare = await startStack({ env: { DEMO_PAGE: 'false' } });
+    try {
+      await bare.dify.close();
+      const ready = await fetch(`${bare.httpUrl}/health/ready`);
+      expect(ready.status).toBe(503);
+      await expectDocumented(dereferenced, 'get', '/health/ready', ready);
+      const demo = await fetch(`${bare.httpUrl}/demo/config`);
+      expect(demo.status).toBe(404);
+      await expectDocumented(dereferenced, 'get', '/demo/config', demo);
+    } finally {
+      await bare.app.close();
     }
   });
 
