@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { setUpApiDocs } from './api-docs';
 import { Authenticator } from './auth';
 import { AppConfig, AuthConfig, LimitsConfig } from './config';
 import { ShutdownState } from './lifecycle';
@@ -29,6 +30,7 @@ export function setUpApp(app: INestApplication): AppConfig {
       asrChunk: (socket, message) => fastPath.take(socket, message),
     }),
   );
+  setUpApiDocs(app, config.wsPath);
   // Exit (code 0) rather than re-raise the signal once the hooks ran: only an exit lets pino write
   // the lines it still buffers, such as the disconnects logged during the shutdown itself.
   app.enableShutdownHooks([], { useProcessExit: true });

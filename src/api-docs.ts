@@ -1,0 +1,40 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Swagger UI's path; the OpenAPI document is at `${API_DOCS_PATH}-json`. */
+export const API_DOCS_PATH = '/docs';
+
+/** The repository's package.json, from src/ (ts-node) or dist/ (build) alike: the image ships it too. */
+const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+
+/**
+ * The OpenAPI document of the HTTP endpoints, from the controllers' decorators. The realtime API is a
+ * WebSocket, not HTTP: the description points to its own contract.
+ */
+export function apiDocument(app: INestApplication, wsPath: string): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('realtime-rag')
+    .setVersion(version)
+    .setDescription(
+      [
+        'The HTTP endpoints of realtime-rag: health probes, Prometheus metrics and the demo page’s configuration. None of them asks for a token.',
+        '',
+        `The realtime API itself is a WebSocket at \`${wsPath}\` (WS_PATH), not HTTP, so it is not described here: its messages are described by \`docs/asyncapi.yaml\` in the repository (an [AsyncAPI 3.0](https://www.asyncapi.com/docs/reference/specification/v3.0.0) document), its use by \`docs/integrating.md\`. Clients authenticate the upgrade with \`Authorization: Bearer <token>\` or \`?token=<token>\` (AUTH_TOKENS).`,
+      ].join('\n'),
+    )
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Swagger UI at `/docs` and the document at `/docs-json`, served from node_modules (swagger-ui-dist): nothing from the internet. */
+export function setUpApiDocs(app: INestApplication, wsPath: string): void {
+  SwaggerModule.setup(API_DOCS_PATH, app, () => apiDocument(app, wsPath), {
+    raw: ['json'],
+    jsonDocumentUrl: `${API_DOCS_PATH}-json`,
+    customSiteTitle: 'realtime-rag HTTP API',
+    // No validator badge: Swagger UI would have validator.swagger.io fetch the document.
+    swaggerOptions: { validatorUrl: 'none' },
+  });
+}
