@@ -15,6 +15,16 @@ import {
   UsePipes,
   ValidationPipe,
 } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Authenticator } from '../auth';
 import { QuestionDetector } from '../conversation';
@@ -25,6 +35,8 @@ import { toCsv, toJsonLines } from './results-export';
 import { transcriptQuestions } from './transcript';
 
 /** The batch API of the replaced Python service: many questions answered offline, each through Dify. */
+@ApiTags('batch')
+@ApiUnauthorizedResponse({ description: 'AUTH_TOKENS is set and the request has none of them (Bearer or ?token=).' })
 @Controller('api/batch')
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
 export class BatchController {
@@ -34,6 +46,11 @@ export class BatchController {
     private readonly detector: QuestionDetector,
   ) {}
 
+  @ApiOperation({ summary: 'Submit a task: texts to answer, or a transcript whose questions are answered' })
+  @ApiCreatedResponse({ description: '{task_id, status, created_at}' })
+  @ApiBadRequestResponse({
+    description: 'Neither or both of texts and transcript, too many texts, a transcript with no question, an unknown field.',
+  })
   @Post('tasks')
   async submit(@Req() request: IncomingMessage, @Body() body: CreateTaskDto) {
     const principal = this.principal(request);
@@ -51,16 +68,29 @@ export class BatchController {
     return { task_id: task.task_id, status: task.status, created_at: task.created_at };
   }
 
+  @ApiOperation({ summary: "The caller's tasks, optionally of one status" })
+  @ApiOkResponse({ description: '{tasks: [task…]}' })
+  @ApiBadRequestResponse({ description: 'An unknown status.' })
   @Get('tasks')
   async list(@Req() request: IncomingMessage, @Query() query: ListQueryDto): Promise<{ tasks: TaskView[] }> {
     return { tasks: await this.queue.list(this.principal(request), query.status) };
   }
 
+  @ApiOperation({ summary: 'A task: its status and progress' })
+  @ApiOkResponse({
+    description: '{task_id, name, status, progress {total, completed, failed}, created_at, started_at, completed_at, error_message}',
+  })
+  @ApiNotFoundResponse({ description: "No such task, or another principal's." })
   @Get('tasks/:id')
   async task(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskView> {
     return found(await this.queue.task(this.principal(request), id));
   }
 
+  @ApiOperation({ summary: "A page of a task's results: JSON, or JSON Lines or CSV by Accept" })
+  @ApiProduces('application/json', 'application/x-ndjson', 'text/csv')
+  @ApiOkResponse({ description: '{task_id, results: [{index, text, content, sources, usage, error_code?}], total, page, size}' })
+  @ApiBadRequestResponse({ description: 'page below 1, or size outside 1–1000.' })
+  @ApiNotFoundResponse({ description: "No such task, or another principal's." })
   @Get('tasks/:id/results')
   async results(
     @Req() request: IncomingMessage,
@@ -81,11 +111,16 @@ export class BatchController {
     return { task_id: id, results, total, page, size };
   }
 
+  @ApiOperation({ summary: 'Cancel a task: waiting items are dropped, items in flight stopped upstream' })
+  @ApiOkResponse({ description: 'The task, cancelled (or as it ended, when it had).' })
+  @ApiNotFoundResponse({ description: "No such task, or another principal's." })
   @Delete('tasks/:id')
   async cancel(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskView> {
     return found(await this.queue.cancel(this.principal(request), id));
   }
 
+  @ApiOperation({ summary: 'The queue: durable or not, concurrency, items waiting and active, tasks by status' })
+  @ApiOkResponse({ description: '{durable, concurrency, waiting, active, tasks}' })
   @Get('status')
   async status(@Req() request: IncomingMessage): Promise<QueueStatus> {
     this.principal(request);
