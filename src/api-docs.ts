@@ -19,7 +19,7 @@ export function apiDocument(app: INestApplication, wsPath: string): OpenAPIObjec
     .setVersion(version)
     .setDescription(
       [
-        'The HTTP endpoints of realtime-rag: health probes, Prometheus metrics and the demo page’s configuration. None of them asks for a token.',
+        'The HTTP endpoints of realtime-rag: health probes, Prometheus metrics, the demo page’s configuration, and the batch API. Only the batch API asks for a token: with AUTH_TOKENS set, `Authorization: Bearer <token>` or `?token=<token>`, as the WebSocket does; its tasks belong to that principal.',
         '',
         `The realtime API itself is a WebSocket at \`${wsPath}\` (WS_PATH), not HTTP, so it is not described here: its messages are described by \`docs/asyncapi.yaml\` in the repository (an [AsyncAPI 3.0](https://www.asyncapi.com/docs/reference/specification/v3.0.0) document), its use by \`docs/integrating.md\`. Clients authenticate the upgrade with \`Authorization: Bearer <token>\` or \`?token=<token>\` (AUTH_TOKENS).`,
       ].join('\n'),
