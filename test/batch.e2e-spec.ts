@@ -1,27 +1,10 @@
+import type { ItemResult, TaskView } from '../src/batch/batch-queue';
 import { waitUntil } from './support/wait-until';
 import { Stack, startStack } from './support/stack';
 
 const TOKENS = 'acme:acme-secret-token-1,globex:globex-secret-token-2';
 const ACME = { Authorization: 'Bearer acme-secret-token-1' };
 const GLOBEX = { Authorization: 'Bearer globex-secret-token-2' };
-
-interface TaskView {
-  task_id: string;
-  status: string;
-  progress: { total: number; completed: number; failed: number };
-  started_at: string | null;
-  completed_at: string | null;
-  error_message: string | null;
-}
-
-interface Result {
-  index: number;
-  text: string;
-  content: string;
-  sources: unknown[];
-  usage: unknown;
-  error_code?: string;
-}
 
 async function call(stack: Stack, method: string, path: string, body?: unknown, headers: Record<string, string> = ACME) {
   const response = await fetch(`${stack.httpUrl}${path}`, {
@@ -53,7 +36,7 @@ async function finished(stack: Stack, id: string): Promise<TaskView> {
 
 const results = async (stack: Stack, id: string, query = '') =>
   (await call(stack, 'GET', `/api/batch/tasks/${id}/results${query}`)).json as {
-    results: Result[];
+    results: ItemResult[];
     total: number;
     page: number;
     size: number;
@@ -106,7 +89,7 @@ describe('the batch API (e2e, in-process queue)', () => {
     const lines = jsonl.text
       .trimEnd()
       .split('\n')
-      .map((line) => JSON.parse(line) as Result);
+      .map((line) => JSON.parse(line) as ItemResult);
     expect(lines.map((r) => r.text)).toEqual(['什么是 RAG？', 'What is Dify, "really"?']);
 
     const csv = await call(stack, 'GET', `/api/batch/tasks/${id}/results`, undefined, { ...ACME, Accept: 'text/csv' });
