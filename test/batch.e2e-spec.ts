@@ -1,4 +1,4 @@
-import type { ItemResult, TaskView } from '../src/batch/batch-queue';
+import type { ItemResult, TaskView } from '../src/batch';
 import { waitUntil } from './support/wait-until';
 import { Stack, startStack } from './support/stack';
 

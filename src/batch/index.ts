@@ -1,1 +1,2 @@
 export { BatchModule } from './batch.module';
+export type { ItemResult, TaskView } from './batch-queue';
