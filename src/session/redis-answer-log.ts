@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
 import { filter, map, Observable, retry, share, Subscription } from 'rxjs';
 import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, LogState, OwnerGoneError } from './answer-log';
+import { KeyedSequence } from './keyed-sequence';
 import { SessionStoreUnavailableError } from './session-store';
 
 const PREFIX = 'realtime-rag:answer:';
@@ -31,8 +32,8 @@ export class RedisAnswerLog extends AnswerLog {
   private readonly logger = new Logger(RedisAnswerLog.name);
   /** Each stream's last entry id (a number that grows), until its end mark. */
   private readonly sequence = new Map<string, number>();
-  /** Each stream's last write still under way: the next one waits for it. */
-  private readonly writing = new Map<string, Promise<void>>();
+  /** Each stream's writes, one after the other. */
+  private readonly writing = new KeyedSequence();
   /** Every announcement, on one subscriber connection for the whole process, while anyone listens. */
   private readonly announced = new Observable<{ channel: string; answerId: string }>((subscriber) => {
     const listener = this.redis.duplicate({ enableOfflineQueue: true });
@@ -145,7 +146,7 @@ export class RedisAnswerLog extends AnswerLog {
   }
 
   private async flush(): Promise<void> {
-    await Promise.race([Promise.all(this.writing.values()), sleep(FLUSH_WAIT_MS, undefined, { ref: false })]);
+    await Promise.race([Promise.all(this.writing.underWay()), sleep(FLUSH_WAIT_MS, undefined, { ref: false })]);
   }
 
   /**
@@ -157,10 +158,7 @@ export class RedisAnswerLog extends AnswerLog {
     const id = (this.sequence.get(streamKey) ?? 0) + 1;
     if (last) this.sequence.delete(streamKey);
     else this.sequence.set(streamKey, id);
-    const previous = this.writing.get(streamKey) ?? Promise.resolve();
-    const next = previous.then(() => this.writeOnce(streamKey, `${id}-0`, fields, WRITE_ATTEMPTS));
-    this.writing.set(streamKey, next);
-    void next.finally(() => this.writing.get(streamKey) === next && this.writing.delete(streamKey));
+    void this.writing.run(streamKey, () => this.writeOnce(streamKey, `${id}-0`, fields, WRITE_ATTEMPTS));
   }
 
   private async writeOnce(streamKey: string, id: string, fields: string[], attempts: number): Promise<void> {

@@ -1,3 +1,5 @@
+import { KeyedSequence } from './keyed-sequence';
+
 /** What outlives a connection: the Dify conversation a session continues, and what goes with it. */
 export interface SessionRecord {
   conversationId?: string;
@@ -23,8 +25,8 @@ export class SessionStoreUnavailableError extends Error {
 export abstract class SessionStore {
   /** Which implementation this is (`memory`, `redis`), as readiness reports it. */
   abstract readonly kind: string;
-  /** Each session's last change under way (update): the next one starts after it, failed or not. */
-  private readonly updating = new Map<string, Promise<void>>();
+  /** Each session's changes (update), one after the other. */
+  private readonly updating = new KeyedSequence();
   abstract get(key: string): Promise<SessionRecord | undefined>;
   abstract save(key: string, record: SessionRecord): Promise<void>;
 
@@ -35,13 +37,7 @@ export abstract class SessionStore {
    * session at the same moment may lose one change (the session lease keeps that rare).
    */
   update(key: string, change: (record: SessionRecord) => SessionRecord): Promise<void> {
-    const previous = this.updating.get(key) ?? Promise.resolve();
-    const apply = async () => this.save(key, change((await this.get(key)) ?? {}));
-    const next = previous.then(apply, apply);
-    this.updating.set(key, next);
-    const done = () => void (this.updating.get(key) === next && this.updating.delete(key));
-    next.then(done, done);
-    return next;
+    return this.updating.run(key, async () => this.save(key, change((await this.get(key)) ?? {})));
   }
   /** Whether the store answers now (readiness). Never throws; the caller bounds the wait. */
   abstract ping(): Promise<boolean>;
