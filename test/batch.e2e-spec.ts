@@ -1,6 +1,21 @@
 import type { ItemResult, TaskView } from '../src/batch';
+import { RedisServer, redisServerInstalled } from './support/redis-server';
 import { waitUntil } from './support/wait-until';
 import { Stack, startStack } from './support/stack';
+
+// In CI a missing redis-server is a failure, never a silent skip: .ci/run installs it.
+const withRedis = redisServerInstalled() || !!process.env.CI;
+let redis: RedisServer | undefined;
+beforeAll(async () => {
+  if (withRedis) redis = await RedisServer.start();
+});
+afterAll(() => redis?.stop());
+
+/** The same API on both queues: in this process, and BullMQ on Redis. */
+const QUEUES = [
+  { queue: 'in-process queue', durable: false, env: (): Record<string, string> => ({}) },
+  ...(withRedis ? [{ queue: 'BullMQ on Redis', durable: true, env: () => ({ REDIS_URL: redis!.url }) }] : []),
+];
 
 const TOKENS = 'acme:acme-secret-token-1,globex:globex-secret-token-2';
 const ACME = { Authorization: 'Bearer acme-secret-token-1' };
@@ -42,17 +57,19 @@ const results = async (stack: Stack, id: string, query = '') =>
     size: number;
   };
 
-describe('the batch API (e2e, in-process queue)', () => {
+describe.each(QUEUES)('the batch API (e2e, $queue)', ({ durable, env }) => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ env: { AUTH_TOKENS: TOKENS, BATCH_CONCURRENCY: '3' } });
+    stack = await startStack({ env: { AUTH_TOKENS: TOKENS, BATCH_CONCURRENCY: '3', ...env() } });
   });
   afterAll(() => stack.close());
 
-  it('says at start-up and in its status that the queue is not durable', async () => {
-    expect(stack.logs.lines.join('\n')).toMatch(/warn Batch tasks are kept in this process only \(not durable\)/);
+  it('says at start-up and in its status whether the queue is durable', async () => {
+    const logs = stack.logs.lines.join('\n');
+    if (durable) expect(logs).toMatch(/Batch tasks are durable jobs on BullMQ in Redis/);
+    else expect(logs).toMatch(/warn Batch tasks are kept in this process only \(not durable\)/);
     const { json } = await call(stack, 'GET', '/api/batch/status');
-    expect(json).toMatchObject({ durable: false, concurrency: 3 });
+    expect(json).toMatchObject({ durable, concurrency: 3, workers: 1, rate_per_second: 20 });
   });
 
   it('answers every text, each as its own Dify question, and pages the results', async () => {
@@ -157,11 +174,14 @@ describe('the batch API (e2e, in-process queue)', () => {
   });
 });
 
-describe('cancelling a batch task (e2e)', () => {
+describe.each(QUEUES)('cancelling a batch task (e2e, $queue)', ({ env }) => {
   let stack: Stack;
   beforeAll(async () => {
     // Slow answers: the task's first items are still streaming when it is cancelled.
-    stack = await startStack({ env: { BATCH_CONCURRENCY: '2', RESUME_GRACE_SECONDS: '0' }, dify: { chunkDelayMs: 50, chunkChars: 2 } });
+    stack = await startStack({
+      env: { BATCH_CONCURRENCY: '2', RESUME_GRACE_SECONDS: '0', ...env() },
+      dify: { chunkDelayMs: 50, chunkChars: 2 },
+    });
   });
   afterAll(() => stack.close());
 

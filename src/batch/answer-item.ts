@@ -10,6 +10,11 @@ function collect(answer: Collected, event: AnswerEvent): Collected {
   return answer;
 }
 
+/** Each item is a session of its own, or every item of a task one session (one Dify conversation). */
+export function itemSession(taskId: string, index: number, conversation: boolean): string {
+  return conversation ? `batch:${taskId}` : `batch:${taskId}:${index}`;
+}
+
 /**
  * One item asked like a live question (same Dify client, limits and error codes), its answer collected
  * whole. Never errors: a failure is the result's error code. Unsubscribing cancels the upstream call.

@@ -1,3 +1,5 @@
+import { filter, map, Observable, Subject } from 'rxjs';
+
 export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
@@ -40,7 +42,12 @@ export interface ResultsPage {
 
 export interface QueueStatus {
   durable: boolean;
+  /** Items this instance answers at once. */
   concurrency: number;
+  /** Items started per second at most, over every instance. */
+  rate_per_second: number;
+  /** Instances taking items from the queue. */
+  workers: number;
   /** Items waiting for a worker, and being answered now. */
   waiting: number;
   active: number;
@@ -52,6 +59,17 @@ export interface QueueStatus {
  * missing (`undefined`) everywhere.
  */
 export abstract class BatchQueue {
+  /** Every task's changes (started, an item done, ended), wherever they happened. */
+  protected readonly changes = new Subject<{ principal: string; task: TaskView }>();
+
+  /** The principal's tasks as they change, from now on. */
+  changesOf(principal: string): Observable<TaskView> {
+    return this.changes.pipe(
+      filter((change) => change.principal === principal),
+      map((change) => change.task),
+    );
+  }
+
   abstract submit(principal: string, task: NewTask): Promise<TaskView>;
   abstract task(principal: string, id: string): Promise<TaskView | undefined>;
   abstract results(principal: string, id: string, offset: number, limit: number): Promise<ResultsPage | undefined>;

@@ -1,10 +1,11 @@
 import { Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { batchConfig } from '../config';
+import { batchConfig, sessionConfig } from '../config';
 import { AnswerService, ConversationModule } from '../conversation';
 import { BatchController } from './batch.controller';
 import { BatchQueue } from './batch-queue';
 import { InMemoryBatchQueue } from './in-memory-batch-queue';
+import { RedisBatchQueue } from './redis-batch-queue';
 
 @Module({
   imports: [ConversationModule],
@@ -12,9 +13,14 @@ import { InMemoryBatchQueue } from './in-memory-batch-queue';
   providers: [
     {
       provide: BatchQueue,
-      inject: [AnswerService, batchConfig.KEY],
-      useFactory: (answers: AnswerService, config: ConfigType<typeof batchConfig>) => {
-        new Logger('Batch').warn('Batch tasks are kept in this process only (not durable): a restart loses them');
+      inject: [AnswerService, batchConfig.KEY, sessionConfig.KEY],
+      useFactory: (answers: AnswerService, config: ConfigType<typeof batchConfig>, session: ConfigType<typeof sessionConfig>) => {
+        const logger = new Logger('Batch');
+        if (session.redisUrl) {
+          logger.log('Batch tasks are durable jobs on BullMQ in Redis, answered by every instance');
+          return RedisBatchQueue.connect(session.redisUrl, answers, config);
+        }
+        logger.warn('Batch tasks are kept in this process only (not durable): a restart loses them; set REDIS_URL for durable ones');
         return new InMemoryBatchQueue(answers, config);
       },
     },

@@ -1,8 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { finalize, Subscription } from 'rxjs';
 import { AnswerService } from '../conversation';
+import { BatchConfig } from '../config';
 import { BatchQueue, ItemResult, NewTask, QueueStatus, ResultsPage, TASK_STATUSES, TaskStatus, TaskView } from './batch-queue';
-import { answerItem } from './answer-item';
+import { answerItem, itemSession } from './answer-item';
+import { InFlight } from './in-flight';
+import { retryDelay, worthRetrying } from './retry-policy';
+import { allFailed, finished, newTaskView, now } from './task-view';
 
 interface Task {
   view: TaskView;
@@ -10,58 +13,53 @@ interface Task {
   texts: string[];
   conversation: boolean;
   results: ItemResult[];
-  inFlight: Map<number, Subscription>;
 }
 
 interface Item {
   task: Task;
   index: number;
+  /** Tries made so far. */
+  tries: number;
 }
 
-const now = () => new Date().toISOString();
-const finished = (status: TaskStatus) => status === 'completed' || status === 'failed' || status === 'cancelled';
+type Options = Pick<BatchConfig, 'concurrency' | 'ratePerSecond' | 'attempts' | 'retryDelayMs' | 'resultTtlMs'>;
 
 /**
- * Tasks in this process's memory, answered BATCH_CONCURRENCY items at a time in the order they came:
- * not durable (a restart loses them) and not shared with other instances. A finished task is
- * forgotten after BATCH_RESULT_TTL_SECONDS.
+ * Tasks in this process's memory, answered BATCH_CONCURRENCY items at a time in the order they came,
+ * at most BATCH_RATE_PER_SECOND started a second: not durable (a restart loses them) and not shared
+ * with other instances. A finished task is forgotten after BATCH_RESULT_TTL_SECONDS.
  */
 export class InMemoryBatchQueue extends BatchQueue {
   private readonly tasks = new Map<string, Task>();
   private readonly waiting: Item[] = [];
-  private active = 0;
+  private readonly inFlight = new InFlight();
+  /** Retries waiting for their backoff, and a pump waiting for the rate limit. */
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private nextStartAt = 0;
+  private pumpTimer?: NodeJS.Timeout;
+  private closed = false;
 
   constructor(
     private readonly answers: AnswerService,
-    private readonly options: { concurrency: number; resultTtlMs: number },
+    private readonly options: Options,
   ) {
     super();
   }
 
   async submit(principal: string, { name, description, texts, conversation }: NewTask): Promise<TaskView> {
-    const view: TaskView = {
-      task_id: randomUUID(),
-      name,
-      description: description ?? null,
-      status: 'pending',
-      progress: { total: texts.length, completed: 0, failed: 0 },
-      created_at: now(),
-      started_at: null,
-      completed_at: null,
-      error_message: null,
-    };
-    const task: Task = { view, principal, texts, conversation, results: [], inFlight: new Map() };
+    const view = newTaskView(name, description, texts.length);
+    const task: Task = { view, principal, texts, conversation, results: [] };
     this.tasks.set(view.task_id, task);
     // One conversation asks its items one after the other: the next is queued when one ends.
     const queued = conversation ? [0] : texts.map((_, index) => index);
-    this.waiting.push(...queued.map((index) => ({ task, index })));
+    this.waiting.push(...queued.map((index) => ({ task, index, tries: 0 })));
     this.pump();
-    return { ...view };
+    return copy(view);
   }
 
   async task(principal: string, id: string): Promise<TaskView | undefined> {
     const task = this.owned(principal, id);
-    return task && { ...task.view, progress: { ...task.view.progress } };
+    return task && copy(task.view);
   }
 
   async results(principal: string, id: string, offset: number, limit: number): Promise<ResultsPage | undefined> {
@@ -76,26 +74,31 @@ export class InMemoryBatchQueue extends BatchQueue {
     if (!task) return undefined;
     if (!finished(task.view.status)) {
       this.finish(task, 'cancelled');
-      for (const subscription of [...task.inFlight.values()]) subscription.unsubscribe();
+      this.inFlight.stopTask(id);
     }
     return this.task(principal, id);
   }
 
   async list(principal: string, status?: TaskStatus): Promise<TaskView[]> {
     const views = [...this.tasks.values()].filter((task) => task.principal === principal && (!status || task.view.status === status));
-    return views.map((task) => ({ ...task.view, progress: { ...task.view.progress } }));
+    return views.map((task) => copy(task.view));
   }
 
   async status(): Promise<QueueStatus> {
     const tasks = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
     for (const task of this.tasks.values()) tasks[task.view.status]++;
     const waiting = this.waiting.filter((item) => !finished(item.task.view.status)).length;
-    return { durable: false, concurrency: this.options.concurrency, waiting, active: this.active, tasks };
+    const { concurrency, ratePerSecond } = this.options;
+    return { durable: false, concurrency, rate_per_second: ratePerSecond, workers: 1, waiting, active: this.inFlight.size, tasks };
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.waiting.length = 0;
-    for (const task of this.tasks.values()) for (const subscription of [...task.inFlight.values()]) subscription.unsubscribe();
+    for (const timer of this.timers) clearTimeout(timer);
+    clearTimeout(this.pumpTimer);
+    this.inFlight.stopAll();
+    this.changes.complete();
   }
 
   private owned(principal: string, id: string): Task | undefined {
@@ -104,29 +107,61 @@ export class InMemoryBatchQueue extends BatchQueue {
   }
 
   private pump(): void {
-    while (this.active < this.options.concurrency) {
-      const item = this.waiting.shift();
-      if (!item) return;
-      if (!finished(item.task.view.status)) this.start(item);
+    if (this.pumpTimer || this.closed) return;
+    while (this.inFlight.size < this.options.concurrency && this.waiting.length > 0) {
+      const wait = this.nextStartAt - Date.now();
+      if (wait > 0) {
+        this.pumpTimer = setTimeout(() => {
+          this.pumpTimer = undefined;
+          this.pump();
+        }, wait);
+        return;
+      }
+      const item = this.waiting.shift()!;
+      if (finished(item.task.view.status)) continue;
+      this.nextStartAt = Math.max(this.nextStartAt, Date.now()) + 1000 / this.options.ratePerSecond;
+      this.start(item);
     }
   }
 
-  private start({ task, index }: Item): void {
+  private start(item: Item): void {
+    const { task, index } = item;
     const { view } = task;
-    if (view.status === 'pending') Object.assign(view, { status: 'running', started_at: now() });
-    const sessionId = task.conversation ? `batch:${view.task_id}` : `batch:${view.task_id}:${index}`;
-    this.active++;
-    const subscription = answerItem(this.answers, task.principal, sessionId, index, task.texts[index])
-      .pipe(
-        finalize(() => {
-          this.active--;
-          task.inFlight.delete(index);
-          // After the subscriber's own callbacks, not within them.
-          queueMicrotask(() => this.pump());
-        }),
-      )
-      .subscribe((result) => this.record(task, result));
-    if (!subscription.closed) task.inFlight.set(index, subscription);
+    if (view.status === 'pending') {
+      Object.assign(view, { status: 'running', started_at: now() });
+      this.changed(task);
+    }
+    const sessionId = itemSession(view.task_id, index, task.conversation);
+    const subscription = new Subscription();
+    const ended = this.inFlight.add(view.task_id, index, () => subscription.unsubscribe());
+    subscription.add(
+      answerItem(this.answers, task.principal, sessionId, index, task.texts[index])
+        .pipe(
+          finalize(() => {
+            ended();
+            // After the subscriber's own callbacks, not within them.
+            queueMicrotask(() => this.pump());
+          }),
+        )
+        .subscribe((result) => this.settle({ ...item, tries: item.tries + 1 }, result)),
+    );
+  }
+
+  /** A passing failure is tried again after its backoff while tries remain; anything else is the item's result. */
+  private settle(item: Item, result: ItemResult): void {
+    if (worthRetrying(result.error_code) && item.tries < this.options.attempts && !this.closed) {
+      const timer = setTimeout(
+        () => {
+          this.timers.delete(timer);
+          this.waiting.unshift(item);
+          this.pump();
+        },
+        retryDelay(this.options.retryDelayMs, item.tries),
+      );
+      this.timers.add(timer);
+      return;
+    }
+    this.record(item.task, result);
   }
 
   private record(task: Task, result: ItemResult): void {
@@ -137,15 +172,25 @@ export class InMemoryBatchQueue extends BatchQueue {
     else view.progress.completed++;
     const done = view.progress.completed + view.progress.failed;
     if (done < view.progress.total) {
-      if (task.conversation) this.waiting.push({ task, index: result.index + 1 });
+      if (task.conversation) this.waiting.push({ task, index: result.index + 1, tries: 0 });
+      this.changed(task);
       return;
     }
     if (view.progress.completed > 0) this.finish(task, 'completed');
-    else this.finish(task, 'failed', `every item failed (the first with ${task.results[0].error_code})`);
+    else this.finish(task, 'failed', allFailed(task.results[0].error_code!));
   }
 
   private finish(task: Task, status: TaskStatus, errorMessage?: string): void {
     Object.assign(task.view, { status, completed_at: now(), error_message: errorMessage ?? null });
+    this.changed(task);
     setTimeout(() => this.tasks.delete(task.view.task_id), this.options.resultTtlMs).unref();
   }
+
+  private changed(task: Task): void {
+    this.changes.next({ principal: task.principal, task: copy(task.view) });
+  }
+}
+
+function copy(view: TaskView): TaskView {
+  return { ...view, progress: { ...view.progress } };
 }

@@ -12,6 +12,36 @@ class BatchEnv {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(100_000)
+  BATCH_RATE_PER_SECOND: number = 20;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  BATCH_ATTEMPTS: number = 5;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
+  BATCH_RETRY_DELAY_MS: number = 2000;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  BATCH_MAX_OPEN_TASKS: number = 10;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024 * 1024)
+  BATCH_MAX_BODY_BYTES: number = 16 * 1024 * 1024;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
   @Max(30 * 24 * 3600)
   BATCH_RESULT_TTL_SECONDS: number = 86_400;
 }
@@ -19,11 +49,29 @@ class BatchEnv {
 export interface BatchConfig {
   /** Items of batch tasks answered at once by this instance. */
   concurrency: number;
+  /** Items started per second, over every instance sharing the queue: what the Dify app is asked at most. */
+  ratePerSecond: number;
+  /** Tries an item gets when Dify is rate limited, busy or unreachable, before it counts as failed. */
+  attempts: number;
+  /** The wait before the first retry, doubled for each next one. */
+  retryDelayMs: number;
+  /** Tasks one principal may have pending or running at once. */
+  maxOpenTasks: number;
+  /** The largest request body the HTTP API takes (a task of many long texts). */
+  maxBodyBytes: number;
   /** A finished task and its results are kept this long. */
   resultTtlMs: number;
 }
 
 export const batchConfig = registerAs('batch', (): BatchConfig => {
   const env = validateEnv(process.env, BatchEnv);
-  return { concurrency: env.BATCH_CONCURRENCY, resultTtlMs: env.BATCH_RESULT_TTL_SECONDS * 1000 };
+  return {
+    concurrency: env.BATCH_CONCURRENCY,
+    ratePerSecond: env.BATCH_RATE_PER_SECOND,
+    attempts: env.BATCH_ATTEMPTS,
+    retryDelayMs: env.BATCH_RETRY_DELAY_MS,
+    maxOpenTasks: env.BATCH_MAX_OPEN_TASKS,
+    maxBodyBytes: env.BATCH_MAX_BODY_BYTES,
+    resultTtlMs: env.BATCH_RESULT_TTL_SECONDS * 1000,
+  };
 });

@@ -1,0 +1,247 @@
+import { Logger } from '@nestjs/common';
+import { DelayedError, Job, Queue, QueueEvents, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { AnswerService } from '../conversation';
+import { BatchConfig } from '../config';
+import { BatchQueue, ItemResult, NewTask, QueueStatus, ResultsPage, TASK_STATUSES, TaskStatus, TaskView } from './batch-queue';
+import { answerItem, itemSession } from './answer-item';
+import { InFlight } from './in-flight';
+import { ItemContext, RedisTaskStore } from './redis-task-store';
+import { worthRetrying } from './retry-policy';
+import { finished, newTaskView } from './task-view';
+
+const QUEUE = 'realtime-rag-batch';
+const BULL_PREFIX = 'realtime-rag:bull';
+/** Task changes, for every instance's pushes (WebSocket, SSE) and to stop a cancelled task's items. */
+const CHANGES = 'realtime-rag:batch:changes';
+/** Items queued per round trip when a task is submitted. */
+const ADD_CHUNK = 1000;
+/**
+ * A worker holds an item's lock this long, renewed at half of it while it answers: an instance killed
+ * mid-answer leaves its items to another within about LOCK_MS + STALLED_CHECK_MS.
+ */
+const LOCK_MS = 10_000;
+const STALLED_CHECK_MS = 5_000;
+
+interface ItemJob {
+  task: string;
+  index: number;
+}
+
+type Options = Pick<BatchConfig, 'concurrency' | 'ratePerSecond' | 'attempts' | 'retryDelayMs' | 'resultTtlMs'>;
+
+/** Thrown so BullMQ asks the item again after its backoff. */
+class PassingFailure extends Error {}
+
+/**
+ * Tasks on BullMQ in Redis, shared by every instance: each item is a durable job, answered by any
+ * instance's worker (BATCH_CONCURRENCY at a time each, BATCH_RATE_PER_SECOND over all of them).
+ * An item Dify turns away for a while (rate limited, busy, unreachable) is retried with exponential
+ * backoff; an item whose instance dies is taken up by another once its lock lapses. A task with
+ * `conversation` queues its next item when one ends, so its items go one after the other.
+ */
+export class RedisBatchQueue extends BatchQueue {
+  private readonly logger = new Logger('Batch');
+  private readonly queue: Queue<ItemJob>;
+  private readonly worker: Worker<ItemJob>;
+  /** Items failed for good by BullMQ itself (stalled too often, Redis errors): counted failed, so the task ends. */
+  private readonly events: QueueEvents;
+  private readonly inFlight = new InFlight();
+  private closing = false;
+
+  /** Connects to Redis at `url`: commands, pub/sub, and the blocking reads of the worker and of BullMQ's events. */
+  static connect(url: string, answers: AnswerService, options: Options): RedisBatchQueue {
+    const commands = new Redis(url, { maxRetriesPerRequest: 1 });
+    // BullMQ's blocking connections wait for Redis however long it is away.
+    const blocking = () => new Redis(url, { maxRetriesPerRequest: null });
+    const connections = { commands, subscriber: commands.duplicate(), worker: blocking(), events: blocking() };
+    return new RedisBatchQueue(answers, new RedisTaskStore(commands, Math.ceil(options.resultTtlMs / 1000)), connections, options);
+  }
+
+  constructor(
+    private readonly answers: AnswerService,
+    private readonly store: RedisTaskStore,
+    private readonly connections: { commands: Redis; subscriber: Redis; worker: Redis; events: Redis },
+    private readonly options: Options,
+  ) {
+    super();
+    const connection = { prefix: BULL_PREFIX };
+    this.queue = new Queue<ItemJob>(QUEUE, {
+      connection: connections.commands,
+      ...connection,
+      defaultJobOptions: {
+        attempts: options.attempts,
+        // BullMQ's exponential backoff: retryDelayMs, then doubled for each next try.
+        backoff: { type: 'exponential', delay: options.retryDelayMs },
+        removeOnComplete: true,
+        removeOnFail: { age: options.resultTtlMs / 1000 },
+      },
+    });
+    this.worker = new Worker<ItemJob>(QUEUE, (job, token) => this.process(job, token), {
+      connection: connections.worker,
+      ...connection,
+      concurrency: options.concurrency,
+      limiter: { max: options.ratePerSecond, duration: 1000 },
+      lockDuration: LOCK_MS,
+      stalledInterval: STALLED_CHECK_MS,
+      maxStalledCount: 2,
+    });
+    this.events = new QueueEvents(QUEUE, { connection: connections.events, ...connection });
+    const warn = (error: Error) => this.logger.warn(`batch queue: ${error.message}`);
+    this.queue.on('error', warn);
+    this.worker.on('error', warn);
+    this.events.on('error', warn);
+    connections.commands.on('error', warn);
+    connections.subscriber.on('error', warn);
+    this.events.on('failed', ({ jobId, failedReason }) => void this.failedForGood(jobId, failedReason));
+    connections.subscriber.on('message', (_channel: string, message: string) => this.heard(message));
+    void connections.subscriber.subscribe(CHANGES).catch((error: Error) => this.logger.warn(`batch changes: ${error.message}`));
+  }
+
+  async submit(principal: string, { name, description, texts, conversation }: NewTask): Promise<TaskView> {
+    const view = newTaskView(name, description, texts.length);
+    const id = view.task_id;
+    await this.store.create(principal, view, texts, conversation);
+    try {
+      const indexes = conversation ? [0] : texts.map((_, index) => index);
+      for (let start = 0; start < indexes.length; start += ADD_CHUNK)
+        await this.queue.addBulk(indexes.slice(start, start + ADD_CHUNK).map((index) => this.job(id, index)));
+    } catch (error) {
+      await this.store.end(id, 'failed', 'its items could not all be queued (Redis failed)').catch(() => undefined);
+      throw error;
+    }
+    return view;
+  }
+
+  async task(principal: string, id: string): Promise<TaskView | undefined> {
+    const task = await this.store.get(id);
+    return task?.principal === principal ? task.view : undefined;
+  }
+
+  async results(principal: string, id: string, offset: number, limit: number): Promise<ResultsPage | undefined> {
+    if (!(await this.task(principal, id))) return undefined;
+    return this.store.page(id, offset, limit);
+  }
+
+  async cancel(principal: string, id: string): Promise<TaskView | undefined> {
+    const view = await this.task(principal, id);
+    if (!view) return undefined;
+    if (await this.store.end(id, 'cancelled')) {
+      // Every instance stops its items of the task when it hears; the waiting ones are dropped here.
+      await this.publish(id);
+      void this.dropWaiting(id, view.progress.total);
+    }
+    return this.task(principal, id);
+  }
+
+  async list(principal: string, status?: TaskStatus): Promise<TaskView[]> {
+    return (await this.store.list(principal)).filter((view) => !status || view.status === status);
+  }
+
+  async status(): Promise<QueueStatus> {
+    const [counts, statuses, workers] = await Promise.all([
+      this.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active'),
+      this.store.statuses(),
+      this.queue.getWorkersCount(),
+    ]);
+    const tasks = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
+    for (const status of statuses) tasks[status]++;
+    return {
+      durable: true,
+      concurrency: this.options.concurrency,
+      rate_per_second: this.options.ratePerSecond,
+      workers,
+      waiting: counts.waiting + counts.delayed + counts.prioritized,
+      active: counts.active,
+      tasks,
+    };
+  }
+
+  /** Stops taking items; the items in flight here go back to the queue, for another instance or the next start. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.inFlight.stopAll();
+    await this.worker.close().catch(() => undefined);
+    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    this.changes.complete();
+    await Promise.allSettled(Object.values(this.connections).map((redis) => redis.quit()));
+  }
+
+  private job(id: string, index: number) {
+    // The id makes queueing an item twice (a redo after a crash) a no-op.
+    return { name: 'item', data: { task: id, index }, opts: { jobId: `${id}-${index}` } };
+  }
+
+  private async process(job: Job<ItemJob>, token?: string): Promise<void> {
+    const { task: id, index } = job.data;
+    const item = await this.store.item(id, index);
+    if (!item || finished(item.status)) return;
+    if (!item.answered) {
+      if (await this.store.start(id)) await this.publish(id);
+      const result = await this.answer(id, index, item);
+      if (result === 'stopped') {
+        if (!this.closing) return;
+        // Back to the queue at once, the try not counted: this instance is stopping.
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
+      if (worthRetrying(result.error_code) && job.attemptsMade + 1 < this.options.attempts) throw new PassingFailure(result.error_code);
+      if (!(await this.store.record(id, result))) return;
+      await this.publish(id);
+    }
+    if (item.conversation && index + 1 < item.total) {
+      const next = this.job(id, index + 1);
+      await this.queue.add(next.name, next.data, next.opts);
+    }
+  }
+
+  /** The item's answer, or 'stopped' when the task was cancelled or this instance stops. */
+  private answer(id: string, index: number, item: ItemContext): Promise<ItemResult | 'stopped'> {
+    return new Promise<ItemResult | 'stopped'>((resolve) => {
+      const answering = answerItem(this.answers, item.principal, itemSession(id, index, item.conversation), index, item.text);
+      const subscription = answering.subscribe({ next: resolve, complete: () => resolve('stopped') });
+      const ended = this.inFlight.add(id, index, () => {
+        subscription.unsubscribe();
+        resolve('stopped');
+      });
+      subscription.add(ended);
+    });
+  }
+
+  /** BullMQ gave up on an item (its tries ran out with Redis failing, or it stalled too often): it counts as failed. */
+  private async failedForGood(jobId: string, reason: string): Promise<void> {
+    if ((await this.queue.getJobState(jobId).catch(() => undefined)) !== 'failed') return;
+    const job = await this.queue.getJob(jobId);
+    if (!job) return;
+    const item = await this.store.item(job.data.task, job.data.index);
+    if (!item) return;
+    this.logger.warn(`batch item ${jobId} failed for good: ${reason}`);
+    const result: ItemResult = {
+      index: job.data.index,
+      text: item.text,
+      content: '',
+      sources: [],
+      usage: null,
+      error_code: 'SERVER_ERROR',
+    };
+    if (await this.store.record(job.data.task, result)) await this.publish(job.data.task);
+  }
+
+  private async dropWaiting(id: string, total: number): Promise<void> {
+    for (let start = 0; start < total; start += ADD_CHUNK) {
+      const ids = Array.from({ length: Math.min(ADD_CHUNK, total - start) }, (_, i) => `${id}-${start + i}`);
+      await Promise.allSettled(ids.map((jobId) => this.queue.remove(jobId)));
+    }
+  }
+
+  private async publish(id: string): Promise<void> {
+    const task = await this.store.get(id);
+    if (task) await this.connections.commands.publish(CHANGES, JSON.stringify({ principal: task.principal, task: task.view }));
+  }
+
+  private heard(message: string): void {
+    const change = JSON.parse(message) as { principal: string; task: TaskView };
+    if (change.task.status === 'cancelled') this.inFlight.stopTask(change.task.task_id);
+    this.changes.next(change);
+  }
+}

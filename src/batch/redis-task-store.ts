@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import type Redis from 'ioredis';
+import { ItemResult, ResultsPage, TaskStatus, TaskView } from './batch-queue';
+import { allFailed, now } from './task-view';
+
+const PREFIX = 'realtime-rag:batch:';
+const ALL = `${PREFIX}tasks`;
+
+/** A task's four keys, in the order the scripts take them. */
+const keysOf = (id: string) => [
+  `${PREFIX}task:${id}`,
+  `${PREFIX}task:${id}:texts`,
+  `${PREFIX}task:${id}:results`,
+  `${PREFIX}task:${id}:done`,
+];
+/** Principals are tokens' names, kept out of key names all the same. */
+const ownerKey = (principal: string) => `${PREFIX}owner:${createHash('sha256').update(principal).digest('hex').slice(0, 32)}`;
+
+// The scripts make each change one step, whichever instance makes it: an item's result counts once
+// however often it is redone, and a task ends once.
+const START = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'running', 'started_at', ARGV[1])
+return 1`;
+
+/** ARGV: index, result JSON, 'completed' or 'failed', error code, now, TTL in seconds. Returns 1 when counted. */
+const RECORD = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'pending' and status ~= 'running' then return 0 end
+if redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('ZADD', KEYS[4], ARGV[1], ARGV[1])
+redis.call('HINCRBY', KEYS[1], ARGV[3], 1)
+if ARGV[3] == 'failed' then redis.call('HSETNX', KEYS[1], 'first_error', ARGV[4]) end
+local counts = redis.call('HMGET', KEYS[1], 'total', 'completed', 'failed')
+local completed = tonumber(counts[2] or '0')
+if completed + tonumber(counts[3] or '0') < tonumber(counts[1]) then return 1 end
+redis.call('HSET', KEYS[1], 'status', completed > 0 and 'completed' or 'failed', 'completed_at', ARGV[5])
+for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[6]) end
+return 1`;
+
+/** ARGV: the status it ends with, its error message, now, TTL in seconds. Returns 1 when it ended it. */
+const END = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'pending' and status ~= 'running' then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[1], 'error_message', ARGV[2], 'completed_at', ARGV[3])
+for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
+return 1`;
+
+type Scripted = Redis & {
+  batchStart(...args: string[]): Promise<number>;
+  batchRecord(...args: string[]): Promise<number>;
+  batchEnd(...args: string[]): Promise<number>;
+};
+
+/** What a worker needs to answer an item. */
+export interface ItemContext {
+  principal: string;
+  status: TaskStatus;
+  conversation: boolean;
+  total: number;
+  text: string;
+  /** Its result is in already (a redo after a crash between the answer and the job's end). */
+  answered: boolean;
+}
+
+/**
+ * Batch tasks in Redis, shared by every instance: a hash per task (its view, its principal), its
+ * texts, its results by index. A finished task expires after BATCH_RESULT_TTL_SECONDS; the indexes of
+ * tasks (all, and a principal's) drop expired ones when next read.
+ */
+export class RedisTaskStore {
+  private readonly redis: Scripted;
+
+  constructor(
+    redis: Redis,
+    private readonly ttlSeconds: number,
+  ) {
+    redis.defineCommand('batchStart', { numberOfKeys: 1, lua: START });
+    redis.defineCommand('batchRecord', { numberOfKeys: 4, lua: RECORD });
+    redis.defineCommand('batchEnd', { numberOfKeys: 4, lua: END });
+    this.redis = redis as Scripted;
+  }
+
+  async create(principal: string, view: TaskView, texts: string[], conversation: boolean): Promise<void> {
+    const [task, textsKey] = keysOf(view.task_id);
+    const created = Date.parse(view.created_at);
+    await this.redis
+      .multi()
+      .hset(task, {
+        principal,
+        name: view.name,
+        description: view.description ?? '',
+        status: view.status,
+        total: view.progress.total,
+        completed: 0,
+        failed: 0,
+        created_at: view.created_at,
+        conversation: conversation ? 1 : 0,
+      })
+      .rpush(textsKey, ...texts)
+      .zadd(ownerKey(principal), created, view.task_id)
+      .zadd(ALL, created, view.task_id)
+      .exec();
+  }
+
+  /** The task and its principal, or undefined once it expired. */
+  async get(id: string): Promise<{ principal: string; view: TaskView } | undefined> {
+    const hash = await this.redis.hgetall(keysOf(id)[0]);
+    return hash.principal === undefined ? undefined : { principal: hash.principal, view: toView(id, hash) };
+  }
+
+  async item(id: string, index: number): Promise<ItemContext | undefined> {
+    const [task, texts, results] = keysOf(id);
+    const replies = await this.redis
+      .pipeline()
+      .hmget(task, 'principal', 'status', 'conversation', 'total')
+      .lindex(texts, index)
+      .hexists(results, String(index))
+      .exec();
+    const [[principal, status, conversation, total], text, answered] = (replies ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    }) as [Array<string | null>, string | null, number];
+    if (principal === null || text === null) return undefined;
+    return {
+      principal,
+      status: status as TaskStatus,
+      conversation: conversation === '1',
+      total: Number(total),
+      text,
+      answered: answered === 1,
+    };
+  }
+
+  /** Returns whether this moved the task from pending to running. */
+  async start(id: string): Promise<boolean> {
+    return (await this.redis.batchStart(keysOf(id)[0], now())) === 1;
+  }
+
+  /** Returns whether the result counted (not when the task had ended, or the item was counted already). */
+  async record(id: string, result: ItemResult): Promise<boolean> {
+    const outcome = result.error_code ? 'failed' : 'completed';
+    const args = [String(result.index), JSON.stringify(result), outcome, result.error_code ?? '', now(), String(this.ttlSeconds)];
+    return (await this.redis.batchRecord(...keysOf(id), ...args)) === 1;
+  }
+
+  /** Ends a pending or running task (cancelled, or failed with the reason); returns whether it did. */
+  async end(id: string, status: 'cancelled' | 'failed', errorMessage = ''): Promise<boolean> {
+    return (await this.redis.batchEnd(...keysOf(id), status, errorMessage, now(), String(this.ttlSeconds))) === 1;
+  }
+
+  async page(id: string, offset: number, limit: number): Promise<ResultsPage> {
+    const [, , results, done] = keysOf(id);
+    const [indexes, total] = await Promise.all([this.redis.zrange(done, offset, offset + limit - 1), this.redis.zcard(done)]);
+    const values = indexes.length ? await this.redis.hmget(results, ...indexes) : [];
+    return { total, results: values.filter((value) => value !== null).map((value) => JSON.parse(value) as ItemResult) };
+  }
+
+  /** The principal's tasks, oldest first. */
+  async list(principal: string): Promise<TaskView[]> {
+    return (await this.existing(ownerKey(principal))).map(({ id, hash }) => toView(id, hash));
+  }
+
+  async statuses(): Promise<TaskStatus[]> {
+    return (await this.existing(ALL)).map(({ hash }) => hash.status as TaskStatus);
+  }
+
+  /** The tasks an index names that have not expired; the expired leave the index. */
+  private async existing(index: string): Promise<Array<{ id: string; hash: Record<string, string> }>> {
+    const ids = await this.redis.zrange(index, 0, -1);
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(keysOf(id)[0]);
+    const hashes = ids.length ? ((await pipeline.exec()) ?? []).map(([, hash]) => hash as Record<string, string>) : [];
+    const tasks = ids.map((id, i) => ({ id, hash: hashes[i] ?? {} }));
+    const expired = tasks.filter(({ hash }) => hash.principal === undefined).map(({ id }) => id);
+    if (expired.length) await this.redis.zrem(index, ...expired);
+    return tasks.filter(({ hash }) => hash.principal !== undefined);
+  }
+}
+
+function toView(id: string, hash: Record<string, string>): TaskView {
+  const status = hash.status as TaskStatus;
+  return {
+    task_id: id,
+    name: hash.name,
+    description: hash.description || null,
+    status,
+    progress: { total: Number(hash.total), completed: Number(hash.completed), failed: Number(hash.failed) },
+    created_at: hash.created_at,
+    started_at: hash.started_at ?? null,
+    completed_at: hash.completed_at ?? null,
+    error_message: hash.error_message || (status === 'failed' && hash.first_error ? allFailed(hash.first_error) : null),
+  };
+}
