@@ -199,3 +199,45 @@ describe.each(QUEUES)('cancelling a batch task (e2e, $queue)', ({ env }) => {
     expect((await call(stack, 'GET', '/api/batch/status', undefined, {})).json).toMatchObject({ waiting: 0, active: 0 });
   });
 });
+
+describe.each(QUEUES)('retrying what Dify turns away for a while (e2e, $queue)', ({ env }) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // The client's own quick retries off: each try below is one request.
+    stack = await startStack({ env: { BATCH_ATTEMPTS: '3', BATCH_RETRY_DELAY_MS: '20', DIFY_RETRIES: '0', ...env() } });
+  });
+  afterAll(() => stack.close());
+
+  const tries = (text: string) =>
+    stack.dify.requests.filter((r) => r.path === '/v1/chat-messages' && (r.body as { query: string }).query === text).length;
+  const rateLimited = () => stack.dify.injectFault({ kind: 'http', status: 429, code: 'too_many_requests', message: 'Too many requests' });
+
+  it('asks again after a 429 with backoff; the item is not counted failed', async () => {
+    rateLimited();
+    rateLimited();
+    const id = await submit(stack, { name: 'busy app', texts: ['什么是 RAG？ (429 twice)'] });
+    expect(await finished(stack, id)).toMatchObject({ status: 'completed', progress: { total: 1, completed: 1, failed: 0 } });
+    expect(tries('什么是 RAG？ (429 twice)')).toBe(3);
+    expect((await results(stack, id)).results[0].content).not.toBe('');
+  });
+
+  it('counts the item failed, with its code, only when its tries run out', async () => {
+    for (let i = 0; i < 3; i++) rateLimited();
+    const id = await submit(stack, { name: 'overloaded app', texts: ['什么是 RAG？ (429 always)'] });
+    expect(await finished(stack, id)).toMatchObject({
+      status: 'failed',
+      progress: { total: 1, completed: 0, failed: 1 },
+      error_message: 'every item failed (the first with UPSTREAM_RATE_LIMITED)',
+    });
+    expect(tries('什么是 RAG？ (429 always)')).toBe(3);
+    expect((await results(stack, id)).results[0]).toMatchObject({ index: 0, content: '', error_code: 'UPSTREAM_RATE_LIMITED' });
+  });
+
+  it('fails an item at once for what no retry mends (a refused key)', async () => {
+    stack.dify.injectFault({ kind: 'http', status: 401, code: 'unauthorized', message: 'Access token is invalid' });
+    const id = await submit(stack, { name: 'bad key', texts: ['什么是 RAG？ (401)', 'What is Dify? (after 401)'] });
+    expect(await finished(stack, id)).toMatchObject({ status: 'completed', progress: { total: 2, completed: 1, failed: 1 } });
+    expect(tries('什么是 RAG？ (401)') + tries('What is Dify? (after 401)')).toBe(2);
+    expect((await results(stack, id)).results.map((r) => r.error_code ?? 'ok').sort()).toEqual(['UPSTREAM_UNAUTHORIZED', 'ok']);
+  });
+});

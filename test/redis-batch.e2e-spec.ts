@@ -1,0 +1,104 @@
+import type { ChildProcess } from 'node:child_process';
+import type { ItemResult, TaskView } from '../src/batch';
+import { LocalDifyServer } from '../src/local-dify';
+import { RedisServer, redisServerInstalled } from './support/redis-server';
+import { startServiceProcess } from './support/service-process';
+import { waitUntil } from './support/wait-until';
+
+// In CI a missing redis-server is a failure, never a silent skip: .ci/run installs it.
+const describeWithRedis = redisServerInstalled() || process.env.CI ? describe : describe.skip;
+
+/** Each instance calls Dify with a key of its own: the upstream's requests say which instance asked. */
+const KEYS = { a: 'app-batchInstanceA0123456789', b: 'app-batchInstanceB0123456789' };
+const QUESTIONS = Array.from({ length: 12 }, (_, i) => `What does section ${i + 1} of the handbook say?`);
+
+interface Instance {
+  process: ChildProcess;
+  httpUrl: string;
+}
+
+async function instance(redisUrl: string, difyUrl: string, key: string): Promise<Instance> {
+  const service = await startServiceProcess({ REDIS_URL: redisUrl, DIFY_BASE_URL: difyUrl, DIFY_API_KEY: key, BATCH_CONCURRENCY: '2' });
+  return { process: service.process, httpUrl: service.wsUrl.replace(/^ws/, 'http').replace(/\/ws\/.*$/, '') };
+}
+
+async function api<T>(instance: Instance, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${instance.httpUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+const ended = (task: TaskView) => !['pending', 'running'].includes(task.status);
+
+describeWithRedis('batch tasks on BullMQ, two instances (e2e, service processes)', () => {
+  let redis: RedisServer;
+  let dify: LocalDifyServer;
+  let a: Instance;
+  let b: Instance;
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    // About a second an answer: items are in flight on both instances at once.
+    dify = new LocalDifyServer({ apiKeys: Object.values(KEYS), firstChunkDelayMs: 0, chunkDelayMs: 25, chunkChars: 3 });
+    const difyUrl = (await dify.listen()).baseUrl;
+    [a, b] = await Promise.all([instance(redis.url, difyUrl, KEYS.a), instance(redis.url, difyUrl, KEYS.b)]);
+  });
+  afterAll(async () => {
+    for (const { process } of [a, b]) if (process?.exitCode === null) process.kill('SIGKILL');
+    await dify.close();
+    await redis.stop();
+  });
+
+  /** The chat requests for `texts`, each with the instance that sent it. */
+  const asked = (texts: string[]) =>
+    dify.requests
+      .filter((r) => r.path === '/v1/chat-messages' && texts.includes((r.body as { query: string }).query))
+      .map((r) => ({ query: (r.body as { query: string }).query, by: r.headers.authorization === `Bearer ${KEYS.a}` ? 'a' : 'b' }));
+
+  const results = async (on: Instance, id: string) =>
+    (await api<{ results: ItemResult[]; total: number }>(on, 'GET', `/api/batch/tasks/${id}/results?size=1000`)).results;
+
+  it('spreads a task submitted to one instance over both, each item answered once', async () => {
+    const texts = QUESTIONS.map((q) => `${q} (spread)`);
+    const { task_id } = await api<{ task_id: string }>(a, 'POST', '/api/batch/tasks', { name: 'spread', texts });
+    // Followed on the other instance: the task is in Redis, not in A's memory.
+    await waitUntil(async () => ended(await api<TaskView>(b, 'GET', `/api/batch/tasks/${task_id}`)), 30_000);
+    expect(await api<TaskView>(b, 'GET', `/api/batch/tasks/${task_id}`)).toMatchObject({
+      status: 'completed',
+      progress: { total: 12, completed: 12, failed: 0 },
+    });
+    const requests = asked(texts);
+    expect(requests).toHaveLength(12);
+    expect(requests.filter((r) => r.by === 'a').length).toBeGreaterThan(0);
+    expect(requests.filter((r) => r.by === 'b').length).toBeGreaterThan(0);
+    const answered = await results(a, task_id);
+    expect(answered.map((r) => r.index)).toEqual(texts.map((_, i) => i));
+    expect(answered.every((r) => r.content.length > 0 && r.error_code === undefined)).toBe(true);
+    expect(await api(b, 'GET', '/api/batch/status')).toMatchObject({ durable: true, workers: 2, waiting: 0, active: 0 });
+  }, 40_000);
+
+  it('loses nothing when an instance is SIGKILLed mid-task: the other redoes its items', async () => {
+    const texts = QUESTIONS.map((q) => `${q} (kill)`);
+    const { task_id } = await api<{ task_id: string }>(b, 'POST', '/api/batch/tasks', { name: 'kill', texts });
+    // A is answering (its Dify streams open) when it dies.
+    const answeringOnA = () =>
+      dify.streams.filter((s) => s.outcome === 'open' && asked([s.query]).some((r) => r.by === 'a')).map((s) => s.query);
+    await waitUntil(() => answeringOnA().length > 0, 20_000);
+    const interrupted = answeringOnA();
+    a.process.kill('SIGKILL');
+
+    // Its items' locks lapse (10 s) and B's stalled check (every 5 s) puts them back in the queue.
+    await waitUntil(async () => ended(await api<TaskView>(b, 'GET', `/api/batch/tasks/${task_id}`)), 45_000);
+    expect(await api<TaskView>(b, 'GET', `/api/batch/tasks/${task_id}`)).toMatchObject({
+      status: 'completed',
+      progress: { total: 12, completed: 12, failed: 0 },
+    });
+    const answered = await results(b, task_id);
+    expect(answered.map((r) => r.index)).toEqual(texts.map((_, i) => i));
+    expect(answered.every((r) => r.content.length > 0 && r.error_code === undefined)).toBe(true);
+    for (const query of interrupted) expect(asked([query]).map((r) => r.by)).toEqual(['a', 'b']);
+  }, 70_000);
+});
