@@ -29,6 +29,17 @@ describe('docs/asyncapi.yaml', () => {
         )
         .sort();
     expect(names('receive')).toEqual(['asr_chunk', 'control', 'feedback', 'hello', 'keepalive', 'resume']);
-    expect(names('send')).toEqual(['ack', 'answer', 'audio', 'error', 'progress', 'sources', 'status', 'suggested', 'usage']);
+    expect(names('send')).toEqual([
+      'ack',
+      'answer',
+      'audio',
+      'batch_progress',
+      'error',
+      'progress',
+      'sources',
+      'status',
+      'suggested',
+      'usage',
+    ]);
   });
 });

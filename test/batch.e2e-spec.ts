@@ -2,6 +2,7 @@ import type { ItemResult, TaskView } from '../src/batch';
 import { RedisServer, redisServerInstalled } from './support/redis-server';
 import { waitUntil } from './support/wait-until';
 import { Stack, startStack } from './support/stack';
+import { WsTestClient } from './support/ws-test-client';
 
 // In CI a missing redis-server is a failure, never a silent skip: .ci/run installs it.
 const withRedis = redisServerInstalled() || !!process.env.CI;
@@ -171,6 +172,60 @@ describe.each(QUEUES)('the batch API (e2e, $queue)', ({ durable, env }) => {
     const completed = (await call(stack, 'GET', '/api/batch/tasks?status=completed')).json as { tasks: TaskView[] };
     expect(completed.tasks.map((t) => t.task_id)).toContain(id);
     expect((await call(stack, 'GET', '/api/batch/tasks?status=bogus')).status).toBe(400);
+  });
+});
+
+describe.each(QUEUES)('batch progress pushed (e2e, $queue)', ({ env }) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { AUTH_TOKENS: TOKENS, ...env() }, dify: { chunkDelayMs: 20 } });
+  });
+  afterAll(() => stack.close());
+
+  const progressOf = (client: WsTestClient, id: string) => client.received.filter((m) => m.type === 'batch_progress' && m.task_id === id);
+
+  it("sends batch_progress on the WebSocket to the task's principal's connections that asked for it, and to no other", async () => {
+    const connect = (token: string, features: string) => WsTestClient.connect(`${stack.wsUrl}?token=${token}&features=${features}`);
+    const [mine, mineByHello, mineWithout, theirs] = await Promise.all([
+      connect('acme-secret-token-1', 'batch'),
+      connect('acme-secret-token-1', ''),
+      connect('acme-secret-token-1', 'sources'),
+      connect('globex-secret-token-2', 'batch'),
+    ]);
+    mineByHello.send({ type: 'hello', features: ['batch'] });
+    await mineByHello.waitFor((m) => m.type === 'ack' && m.received_type === 'hello');
+    const texts = ['什么是 RAG？', '年假有几天？', 'What is Dify?', '报销流程是什么？'];
+    const id = await submit(stack, { name: 'pushed', texts });
+    await finished(stack, id);
+    for (const client of [mine, mineByHello]) {
+      await client.waitFor((m) => m.type === 'batch_progress' && m.task_id === id && m.status === 'completed');
+      const pushed = progressOf(client, id);
+      expect(pushed.at(-1)).toMatchObject({ progress: 100, status: 'completed', message: 'completed: 4 items done' });
+      const percents = pushed.map((m) => m.progress as number);
+      expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    }
+    expect(progressOf(mineWithout, id)).toEqual([]);
+    expect(progressOf(theirs, id)).toEqual([]);
+    for (const client of [mine, mineByHello, mineWithout, theirs]) client.close();
+  });
+
+  it('streams the same messages as Server-Sent Events until the task ends', async () => {
+    const id = await submit(stack, { name: 'events', texts: ['什么是 RAG？', 'How do I reset my password?', '年假有几天？'] });
+    const response = await fetch(`${stack.httpUrl}/api/batch/tasks/${id}/events`, { headers: ACME });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    // The stream ends by itself with the task.
+    const events = (await response.text())
+      .split('\n\n')
+      .filter((block) => block.startsWith('event: batch_progress'))
+      .map((block) => JSON.parse(block.split('\ndata: ')[1]) as { task_id: string; progress: number; status: string });
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    expect(events.every((e) => e.task_id === id)).toBe(true);
+    expect(events.at(-1)).toMatchObject({ status: 'completed', progress: 100 });
+    // An ended task: its one state, and the end.
+    const again = await (await fetch(`${stack.httpUrl}/api/batch/tasks/${id}/events`, { headers: ACME })).text();
+    expect(again.match(/event: batch_progress/g)).toHaveLength(1);
+    expect((await fetch(`${stack.httpUrl}/api/batch/tasks/${id}/events`, { headers: GLOBEX })).status).toBe(404);
   });
 });
 

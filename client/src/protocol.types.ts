@@ -17,7 +17,7 @@ export type FinishReason = 'complete' | 'interrupted' | 'error';
 /**
  * An optional feature a connection can turn on.
  */
-export type Feature = 'sources' | 'usage' | 'progress' | 'suggested' | 'tts';
+export type Feature = 'sources' | 'usage' | 'progress' | 'suggested' | 'tts' | 'batch';
 
 export interface AsrChunk {
   type: 'asr_chunk';
@@ -323,8 +323,26 @@ export interface Audio {
   session_id: SessionId;
 }
 
+export interface BatchProgress {
+  type: 'batch_progress';
+  task_id: string;
+  /**
+   * Items done (answered or failed) of the task's items, in percent.
+   */
+  progress: number;
+  status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+  /**
+   * For people, how far the task is, or why it failed.
+   */
+  message: string;
+  /**
+   * When the task moved on, ISO 8601 in UTC.
+   */
+  timestamp: string;
+}
+
 /** A message a client sends. */
 export type ClientMessage = AsrChunk | Control | Keepalive | Hello | Resume | Feedback;
 
 /** A message the server sends. */
-export type ServerMessage = Ack | Status | Answer | Error | Sources | Usage | Progress | Suggested | Audio;
+export type ServerMessage = Ack | Status | Answer | Error | Sources | Usage | Progress | Suggested | Audio | BatchProgress;

@@ -1,6 +1,6 @@
 import { catchError, map, Observable, of, reduce } from 'rxjs';
 import { AnswerEvent, AnswerService, toWireError } from '../conversation';
-import { ItemResult } from './batch-queue';
+import { ItemResult } from './batch.types';
 
 type Collected = Pick<ItemResult, 'content' | 'sources' | 'usage'>;
 

@@ -1,58 +1,8 @@
-import { filter, map, Observable, Subject } from 'rxjs';
+import { filter, map, Observable, share, Subject } from 'rxjs';
+import { NewTask, QueueStatus, ResultsPage, TaskChange, TaskStatus, TaskView } from './batch.types';
+import { throttledPerTask } from './throttled-per-task';
 
-export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-
-export interface NewTask {
-  name: string;
-  description?: string;
-  texts: string[];
-  /** One Dify conversation for the whole task, its items asked in order. */
-  conversation: boolean;
-}
-
-/** The task as the API shows it (the replaced service's field names). */
-export interface TaskView {
-  task_id: string;
-  name: string;
-  description: string | null;
-  status: TaskStatus;
-  progress: { total: number; completed: number; failed: number };
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  error_message: string | null;
-}
-
-/** One item's answer; a failed item has its error code and no content. */
-export interface ItemResult {
-  index: number;
-  text: string;
-  content: string;
-  sources: unknown[];
-  usage: unknown;
-  error_code?: string;
-}
-
-export interface ResultsPage {
-  /** Results there are so far (finished items), in the order of their index. */
-  total: number;
-  results: ItemResult[];
-}
-
-export interface QueueStatus {
-  durable: boolean;
-  /** Items this instance answers at once. */
-  concurrency: number;
-  /** Items started per second at most, over every instance. */
-  rate_per_second: number;
-  /** Instances taking items from the queue. */
-  workers: number;
-  /** Items waiting for a worker, and being answered now. */
-  waiting: number;
-  active: number;
-  tasks: Record<TaskStatus, number>;
-}
+const UPDATE_INTERVAL_MS = 250;
 
 /**
  * Where batch tasks wait and run. A task belongs to its principal: another principal's task reads as
@@ -60,12 +10,15 @@ export interface QueueStatus {
  */
 export abstract class BatchQueue {
   /** Every task's changes (started, an item done, ended), wherever they happened. */
-  protected readonly changes = new Subject<{ principal: string; task: TaskView }>();
+  protected readonly changes = new Subject<TaskChange>();
 
-  /** The principal's tasks as they change, from now on. */
-  changesOf(principal: string): Observable<TaskView> {
-    return this.changes.pipe(
-      filter((change) => change.principal === principal),
+  /** The changes as they are pushed to clients: at most one every 250 ms a task, its end always. */
+  readonly updates$: Observable<TaskChange> = this.changes.pipe(throttledPerTask(UPDATE_INTERVAL_MS), share());
+
+  /** One task's updates, from now on. */
+  updatesOf(principal: string, id: string): Observable<TaskView> {
+    return this.updates$.pipe(
+      filter((change) => change.principal === principal && change.task.task_id === id),
       map((change) => change.task),
     );
   }

@@ -26,12 +26,15 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { concat, of, ReplaySubject } from 'rxjs';
 import { Authenticator } from '../auth';
 import { QuestionDetector } from '../conversation';
-import { BatchQueue, QueueStatus, TaskView } from './batch-queue';
+import { BatchQueue } from './batch-queue';
+import { QueueStatus, TaskView } from './batch.types';
 import { CreateTaskDto } from './create-task.dto';
 import { ListQueryDto, ResultsQueryDto } from './results-query.dto';
 import { toCsv, toJsonLines } from './results-export';
+import { streamEvents } from './task-events';
 import { transcriptQuestions } from './transcript';
 
 /** The batch API of the replaced Python service: many questions answered offline, each through Dify. */
@@ -109,6 +112,29 @@ export class BatchController {
       return toCsv(results);
     }
     return { task_id: id, results, total, page, size };
+  }
+
+  @ApiOperation({ summary: "A task's progress as Server-Sent Events: its state now, then as it moves on, until it ends" })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description:
+      'Events `batch_progress`, each data {type: "batch_progress", task_id, progress (0–100), status, message, timestamp}, at most 4 a second; the stream ends with the task.',
+  })
+  @ApiNotFoundResponse({ description: "No such task, or another principal's." })
+  @Get('tasks/:id/events')
+  async events(@Req() request: IncomingMessage, @Param('id') id: string, @Res() response: ServerResponse): Promise<void> {
+    const principal = this.principal(request);
+    // Listening before the first read, so a change between the two is not missed.
+    const live = new ReplaySubject<TaskView>();
+    const listening = this.queue.updatesOf(principal, id).subscribe(live);
+    let current: TaskView;
+    try {
+      current = found(await this.queue.task(principal, id));
+    } catch (error) {
+      listening.unsubscribe();
+      throw error;
+    }
+    streamEvents(response, concat(of(current), live), () => listening.unsubscribe());
   }
 
   @ApiOperation({ summary: 'Cancel a task: waiting items are dropped, items in flight stopped upstream' })

@@ -25,6 +25,7 @@ import { RedisBatchQueue } from './redis-batch-queue';
       },
     },
   ],
+  exports: [BatchQueue],
 })
 export class BatchModule implements OnApplicationShutdown {
   constructor(@Inject(BatchQueue) private readonly queue: BatchQueue) {}

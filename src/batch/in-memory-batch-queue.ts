@@ -1,7 +1,8 @@
 import { finalize, Subscription } from 'rxjs';
 import { AnswerService } from '../conversation';
 import { BatchConfig } from '../config';
-import { BatchQueue, ItemResult, NewTask, QueueStatus, ResultsPage, TASK_STATUSES, TaskStatus, TaskView } from './batch-queue';
+import { BatchQueue } from './batch-queue';
+import { ItemResult, NewTask, QueueStatus, ResultsPage, TASK_STATUSES, TaskStatus, TaskView } from './batch.types';
 import { answerItem, itemSession } from './answer-item';
 import { InFlight } from './in-flight';
 import { retryDelay, worthRetrying } from './retry-policy';

@@ -1,2 +1,4 @@
 export { BatchModule } from './batch.module';
-export type { ItemResult, TaskView } from './batch-queue';
+export { BatchQueue } from './batch-queue';
+export type { ItemResult, TaskView } from './batch.types';
+export { batchProgress } from './batch-progress';

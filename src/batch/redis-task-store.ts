@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
-import { ItemResult, ResultsPage, TaskStatus, TaskView } from './batch-queue';
+import { ItemResult, ResultsPage, TaskStatus, TaskView } from './batch.types';
 import { allFailed, now } from './task-view';
 
 const PREFIX = 'realtime-rag:batch:';

@@ -1,4 +1,4 @@
-import { ItemResult } from './batch-queue';
+import { ItemResult } from './batch.types';
 
 /** One result per line (JSON Lines). */
 export function toJsonLines(results: ItemResult[]): string {

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { TASK_STATUSES, TaskStatus } from './batch-queue';
+import { TASK_STATUSES, TaskStatus } from './batch.types';
 
 export class ResultsQueryDto {
   @IsOptional()

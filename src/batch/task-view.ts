@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TaskStatus, TaskView } from './batch-queue';
+import { TaskStatus, TaskView } from './batch.types';
 
 export const now = () => new Date().toISOString();
 

@@ -7,6 +7,8 @@ import { Outbox } from './outbox';
 export interface Connection {
   conversation: Conversation;
   outbox: Outbox;
+  /** Ends its batch_progress messages. */
+  stopBatchProgress: () => void;
 }
 
 @Injectable()

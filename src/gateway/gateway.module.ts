@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { BatchModule } from '../batch';
 import { ConversationModule } from '../conversation';
+import { BatchProgressPush } from './batch-progress-push';
 import { AsrChunkFastPath } from './asr-chunk-fast-path';
 import { Connections } from './connections';
 import { ProtocolErrorFilter } from './protocol-error.filter';
@@ -7,7 +9,7 @@ import { RateLimit } from './rate-limit';
 import { RealtimeGateway } from './realtime.gateway';
 
 @Module({
-  imports: [ConversationModule],
-  providers: [RealtimeGateway, Connections, RateLimit, ProtocolErrorFilter, AsrChunkFastPath],
+  imports: [ConversationModule, BatchModule],
+  providers: [RealtimeGateway, Connections, RateLimit, ProtocolErrorFilter, AsrChunkFastPath, BatchProgressPush],
 })
 export class GatewayModule {}

@@ -19,6 +19,7 @@ import { ShutdownState } from '../lifecycle';
 import { Metrics } from '../metrics';
 import { CONTROL_ACTIONS, ControlAction, ProtocolError, wireErrors } from '../protocol';
 import { Connections } from './connections';
+import { BatchProgressPush } from './batch-progress-push';
 import { AsrChunkDto, ControlDto, FeedbackDto, HelloDto, KeepaliveDto, ResumeDto } from './inbound.dto';
 import { INVALID_FRAME } from './parse-frame';
 import { ProtocolErrorFilter } from './protocol-error.filter';
@@ -52,6 +53,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     private readonly shutdown: ShutdownState,
     @Inject(limitsConfig.KEY) limits: ConfigType<typeof limitsConfig>,
     private readonly metrics: Metrics,
+    private readonly batchProgress: BatchProgressPush,
   ) {
     this.outboxLimits = {
       highWaterBytes: limits.sendHighWaterBytes,
@@ -101,7 +103,10 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     const conversation = this.conversations.create(principal, outbox);
     this.metrics.connectionOpened();
     this.logger.log(`WebSocket connected: principal ${principal}, session ${conversation.sessionId}`);
-    this.connections.set(socket, { conversation, outbox });
+    const stopBatchProgress = this.batchProgress.listen(principal, (message) => {
+      if (conversation.features.includes('batch')) outbox.send(message);
+    });
+    this.connections.set(socket, { conversation, outbox, stopBatchProgress });
     conversation.enable(requestedFeatures(request));
     conversation.greet();
   }
@@ -109,6 +114,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
   handleDisconnect(socket: WebSocket): void {
     const connection = this.connections.get(socket);
     if (!connection) return;
+    connection.stopBatchProgress();
     connection.conversation.close();
     connection.outbox.close();
     this.connections.delete(socket);

@@ -16,7 +16,7 @@ export type ControlAction = (typeof CONTROL_ACTIONS)[number];
  * Opt-in additions to the protocol, per connection (`?features=sources,usage` or a `hello` message):
  * off by default, so a client that asks for nothing sees exactly the original protocol.
  */
-export const FEATURES = ['sources', 'usage', 'progress', 'suggested', 'tts'] as const;
+export const FEATURES = ['sources', 'usage', 'progress', 'suggested', 'tts', 'batch'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /** The known features among `names`, in FEATURES order; unknown names are ignored (forward compatible). */
@@ -154,6 +154,22 @@ export interface AudioMessage {
 
 export type AudioFormat = 'mp3' | 'wav';
 
+/**
+ * Feature `batch` (the replaced service's message): a batch task of this connection's principal moved
+ * on. Sent at most every 250 ms a task, and always when it ends; not tied to a session.
+ */
+export interface BatchProgressMessage {
+  type: 'batch_progress';
+  task_id: string;
+  /** Items done (answered or failed) of all, in percent: 0–100. */
+  progress: number;
+  status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+  /** For people: how far it is, or why it failed. */
+  message: string;
+  /** When it moved on, ISO 8601. */
+  timestamp: string;
+}
+
 export type OutboundMessage =
   | AckMessage
   | StatusMessage
@@ -163,7 +179,8 @@ export type OutboundMessage =
   | UsageMessage
   | ProgressMessage
   | SuggestedMessage
-  | AudioMessage;
+  | AudioMessage
+  | BatchProgressMessage;
 
 export type ErrorCode =
   // The original service's codes.
