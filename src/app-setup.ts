@@ -1,8 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { setUpApiDocs } from './api-docs';
 import { Authenticator } from './auth';
-import { AppConfig, AuthConfig, LimitsConfig } from './config';
+import { AppConfig, AuthConfig, BatchConfig, LimitsConfig } from './config';
 import { ShutdownState } from './lifecycle';
 import { Metrics } from './metrics';
 import { AsrChunkFastPath, RealtimeWsAdapter } from './gateway';
@@ -12,6 +13,7 @@ export function setUpApp(app: INestApplication): AppConfig {
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
   const limits = app.get(ConfigService).getOrThrow<LimitsConfig>('limits');
   const auth = app.get(ConfigService).getOrThrow<AuthConfig>('auth');
+  const batch = app.get(ConfigService).getOrThrow<BatchConfig>('batch');
   const authenticator = app.get(Authenticator);
   const shutdown = app.get(ShutdownState);
   const metrics = app.get(Metrics);
@@ -30,6 +32,8 @@ export function setUpApp(app: INestApplication): AppConfig {
       asrChunk: (socket, message) => fastPath.take(socket, message),
     }),
   );
+  // A batch task of many long texts is over Express's 100 kB default; larger bodies get 413.
+  (app as NestExpressApplication).useBodyParser('json', { limit: batch.maxBodyBytes });
   setUpApiDocs(app, config.wsPath);
   // Exit (code 0) rather than re-raise the signal once the hooks ran: only an exit lets pino write
   // the lines it still buffers, such as the disconnects logged during the shutdown itself.

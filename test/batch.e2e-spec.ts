@@ -61,7 +61,7 @@ const results = async (stack: Stack, id: string, query = '') =>
 describe.each(QUEUES)('the batch API (e2e, $queue)', ({ durable, env }) => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ env: { AUTH_TOKENS: TOKENS, BATCH_CONCURRENCY: '3', ...env() } });
+    stack = await startStack({ env: { AUTH_TOKENS: TOKENS, BATCH_CONCURRENCY: '3', BATCH_MAX_BODY_BYTES: '100000', ...env() } });
   });
   afterAll(() => stack.close());
 
@@ -151,6 +151,7 @@ describe.each(QUEUES)('the batch API (e2e, $queue)', ({ durable, env }) => {
     expect(await bad({ name: 'x', transcript: 'Thanks. See you tomorrow.' })).toMatch(/the transcript has no question/);
     const tooBig = await call(stack, 'POST', '/api/batch/tasks', { name: 'x', texts: Array.from({ length: 30 }, () => 'q'.repeat(4000)) });
     expect(tooBig.status).toBe(413);
+    expect(tooBig.json).toMatchObject({ statusCode: 413, message: 'request entity too large' });
     const page = await call(stack, 'GET', '/api/batch/tasks/whatever/results?size=1001');
     expect(page.status).toBe(400);
   });
@@ -172,6 +173,33 @@ describe.each(QUEUES)('the batch API (e2e, $queue)', ({ durable, env }) => {
     const completed = (await call(stack, 'GET', '/api/batch/tasks?status=completed')).json as { tasks: TaskView[] };
     expect(completed.tasks.map((t) => t.task_id)).toContain(id);
     expect((await call(stack, 'GET', '/api/batch/tasks?status=bogus')).status).toBe(400);
+  });
+});
+
+describe.each(QUEUES)('bounds on what one principal may queue (e2e, $queue)', ({ env }) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // Slow answers: the tasks are still running when the next comes.
+    stack = await startStack({ env: { AUTH_TOKENS: TOKENS, BATCH_MAX_OPEN_TASKS: '2', ...env() }, dify: { chunkDelayMs: 40 } });
+  });
+  afterAll(() => stack.close());
+
+  it('takes 10,000 texts in one body under the default body limit', async () => {
+    const texts = Array.from({ length: 10_000 }, (_, i) => `Question ${i}: what does the handbook say about topic ${i}?`.padEnd(200, '.'));
+    const id = await submit(stack, { name: 'large', texts });
+    expect((await call(stack, 'GET', `/api/batch/tasks/${id}`)).json).toMatchObject({ progress: { total: 10_000 } });
+    expect((await call(stack, 'DELETE', `/api/batch/tasks/${id}`)).json).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('refuses a task over BATCH_MAX_OPEN_TASKS pending or running with 429, for that principal only', async () => {
+    const first = await submit(stack, { name: 'one', texts: ['什么是 RAG？'] });
+    await submit(stack, { name: 'two', texts: ['年假有几天？'] });
+    const refused = await call(stack, 'POST', '/api/batch/tasks', { name: 'three', texts: ['What is Dify?'] });
+    expect(refused.status).toBe(429);
+    expect(JSON.stringify(refused.json)).toMatch(/2 of your tasks are pending or running.*BATCH_MAX_OPEN_TASKS/);
+    expect((await call(stack, 'POST', '/api/batch/tasks', { name: 'theirs', texts: ['What is Dify?'] }, GLOBEX)).status).toBe(201);
+    await call(stack, 'DELETE', `/api/batch/tasks/${first}`);
+    expect((await call(stack, 'POST', '/api/batch/tasks', { name: 'three', texts: ['What is Dify?'] })).status).toBe(201);
   });
 });
 

@@ -1,8 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ItemResult, TaskView } from '../src/batch';
 import { LocalDifyServer } from '../src/local-dify';
 import { RedisServer, redisServerInstalled } from './support/redis-server';
 import { startServiceProcess } from './support/service-process';
+import { Stack, startStack } from './support/stack';
 import { waitUntil } from './support/wait-until';
 
 // In CI a missing redis-server is a failure, never a silent skip: .ci/run installs it.
@@ -100,5 +104,56 @@ describeWithRedis('batch tasks on BullMQ, two instances (e2e, service processes)
     expect(answered.map((r) => r.index)).toEqual(texts.map((_, i) => i));
     expect(answered.every((r) => r.content.length > 0 && r.error_code === undefined)).toBe(true);
     for (const query of interrupted) expect(asked([query]).map((r) => r.by)).toEqual(['a', 'b']);
+  }, 70_000);
+});
+
+describeWithRedis('a batch task while its Redis fails (e2e)', () => {
+  let redis: RedisServer;
+  let stack: Stack;
+  let dataDir: string;
+  beforeAll(async () => {
+    // Persisted as a production Redis is, so a restart keeps the queue.
+    dataDir = mkdtempSync(join(tmpdir(), 'batch-redis-'));
+    redis = await RedisServer.start(undefined, dataDir);
+    stack = await startStack({
+      env: { REDIS_URL: redis.url, BATCH_CONCURRENCY: '2', BATCH_RETRY_DELAY_MS: '200' },
+      dify: { chunkDelayMs: 20, chunkChars: 3 },
+    });
+  });
+  afterAll(async () => {
+    await stack.close();
+    await redis.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const get = (path: string) => fetch(`${stack.httpUrl}${path}`);
+
+  it('answers 503 while Redis is down, and loses no item: the task completes once it is back', async () => {
+    const texts = QUESTIONS.slice(0, 8).map((q) => `${q} (Redis down)`);
+    const submitted = await fetch(`${stack.httpUrl}/api/batch/tasks`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'outage', texts }),
+    });
+    const { task_id } = (await submitted.json()) as { task_id: string };
+    const task = async () => (await get(`/api/batch/tasks/${task_id}`)).json() as Promise<TaskView>;
+    await waitUntil(async () => (await task()).progress.completed >= 2, 20_000);
+
+    await redis.stop();
+    const refused = await get(`/api/batch/tasks/${task_id}`);
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'the batch queue is unavailable (its Redis): try again later',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await redis.run();
+
+    await waitUntil(async () => ended(await task()), 45_000);
+    expect(await task()).toMatchObject({ status: 'completed', progress: { total: 8, completed: 8, failed: 0 } });
+    const { results } = (await (await get(`/api/batch/tasks/${task_id}/results`)).json()) as { results: ItemResult[] };
+    expect(results.map((r) => r.index)).toEqual(texts.map((_, i) => i));
+    expect(results.every((r) => r.content.length > 0)).toBe(true);
   }, 70_000);
 });

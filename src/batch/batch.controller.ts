@@ -5,6 +5,9 @@ import {
   Delete,
   Get,
   Headers,
+  HttpException,
+  HttpStatus,
+  Inject,
   NotFoundException,
   Param,
   Post,
@@ -12,6 +15,7 @@ import {
   Req,
   Res,
   UnauthorizedException,
+  UseFilters,
   UsePipes,
   ValidationPipe,
 } from '@nestjs/common';
@@ -21,13 +25,18 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiPayloadTooLargeResponse,
   ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTooManyRequestsResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { concat, of, ReplaySubject } from 'rxjs';
+import { ConfigType } from '@nestjs/config';
 import { Authenticator } from '../auth';
+import { batchConfig } from '../config';
 import { QuestionDetector } from '../conversation';
 import { BatchQueue } from './batch-queue';
 import { QueueStatus, TaskView } from './batch.types';
@@ -35,15 +44,20 @@ import { CreateTaskDto } from './create-task.dto';
 import { ListQueryDto, ResultsQueryDto } from './results-query.dto';
 import { toCsv, toJsonLines } from './results-export';
 import { streamEvents } from './task-events';
+import { QueueUnavailableFilter } from './queue-unavailable.filter';
+import { finished } from './task-view';
 import { transcriptQuestions } from './transcript';
 
 /** The batch API of the replaced Python service: many questions answered offline, each through Dify. */
 @ApiTags('batch')
 @ApiUnauthorizedResponse({ description: 'AUTH_TOKENS is set and the request has none of them (Bearer or ?token=).' })
+@ApiServiceUnavailableResponse({ description: "The queue's Redis is down or not answering: try again later." })
 @Controller('api/batch')
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
+@UseFilters(QueueUnavailableFilter)
 export class BatchController {
   constructor(
+    @Inject(batchConfig.KEY) private readonly config: ConfigType<typeof batchConfig>,
     private readonly queue: BatchQueue,
     private readonly authenticator: Authenticator,
     private readonly detector: QuestionDetector,
@@ -54,6 +68,8 @@ export class BatchController {
   @ApiBadRequestResponse({
     description: 'Neither or both of texts and transcript, too many texts, a transcript with no question, an unknown field.',
   })
+  @ApiPayloadTooLargeResponse({ description: 'The body is over BATCH_MAX_BODY_BYTES (16 MiB unless configured).' })
+  @ApiTooManyRequestsResponse({ description: 'The caller has BATCH_MAX_OPEN_TASKS tasks pending or running already.' })
   @Post('tasks')
   async submit(@Req() request: IncomingMessage, @Body() body: CreateTaskDto) {
     const principal = this.principal(request);
@@ -62,6 +78,13 @@ export class BatchController {
     }
     const texts = body.texts ?? transcriptQuestions(body.transcript!, this.detector);
     if (texts.length === 0) throw new BadRequestException('the transcript has no question to answer');
+    const open = (await this.queue.list(principal)).filter((task) => !finished(task.status)).length;
+    if (open >= this.config.maxOpenTasks) {
+      throw new HttpException(
+        `${open} of your tasks are pending or running, the most there may be at once (BATCH_MAX_OPEN_TASKS): wait for one to end, or cancel one`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
     const task = await this.queue.submit(principal, {
       name: body.name,
       description: body.description,

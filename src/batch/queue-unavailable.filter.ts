@@ -1,0 +1,27 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+
+/**
+ * The batch API's own refusals pass as they are; anything else is the queue's store failing (Redis
+ * down or not answering): 503, to try again, with nothing of the error's text for the client.
+ */
+@Catch()
+export class QueueUnavailableFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Batch');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<ServerResponse>();
+    const [status, body] =
+      exception instanceof HttpException
+        ? [exception.getStatus(), exception.getResponse()]
+        : [503, { statusCode: 503, error: 'Service Unavailable', message: 'the batch queue is unavailable (its Redis): try again later' }];
+    if (!(exception instanceof HttpException))
+      this.logger.warn(`batch API: ${exception instanceof Error ? exception.message : String(exception)}`);
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+    response.end(JSON.stringify(typeof body === 'string' ? { statusCode: status, message: body } : body));
+  }
+}
