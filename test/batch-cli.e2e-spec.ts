@@ -40,7 +40,7 @@ describe('npm run batch (e2e: the CLI against the app and a Dify-compatible serv
   const cli = (...args: string[]) => runCli(['--url', stack.httpUrl, '--token', TOKEN, ...args]);
 
   beforeAll(async () => {
-    stack = await startStack({ env: { AUTH_TOKENS: `acme:${TOKEN}`, BATCH_CONCURRENCY: '16' } });
+    stack = await startStack({ env: { AUTH_TOKENS: `acme:${TOKEN}`, BATCH_CONCURRENCY: '16', BATCH_RATE_PER_SECOND: '1000' } });
     dir = mkdtempSync(join(tmpdir(), 'batch-cli-'));
   });
   afterAll(async () => {
