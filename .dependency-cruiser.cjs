@@ -23,7 +23,10 @@ const MODULES = {
   metrics: { mayImport: [], is: 'the Prometheus registry the others count in' },
   logging: { mayImport: ['auth', 'config'], is: "pino with redaction (auth's token parameter names)" },
   lifecycle: { mayImport: [], is: 'the shutdown state' },
-  batch: { mayImport: ['conversation', 'auth', 'protocol', 'config'], is: 'the HTTP batch API: many questions answered offline' },
+  batch: {
+    mayImport: ['conversation', 'auth', 'protocol', 'config', 'lifecycle'],
+    is: 'the HTTP batch API: many questions answered offline',
+  },
   demo: { mayImport: ['config'], is: 'the demo page and its config endpoint' },
   'local-dify': { mayImport: [], is: 'a separate Dify-compatible server that happens to ship inside' },
   // Compiled for browsers on its own (client/tsconfig.build.json): it can carry nothing of the server.

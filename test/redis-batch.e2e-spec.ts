@@ -13,7 +13,7 @@ import { waitUntil } from './support/wait-until';
 const describeWithRedis = redisServerInstalled() || process.env.CI ? describe : describe.skip;
 
 /** Each instance calls Dify with a key of its own: the upstream's requests say which instance asked. */
-const KEYS = { a: 'app-batchInstanceA0123456789', b: 'app-batchInstanceB0123456789' };
+const KEYS = { a: 'app-batchInstanceA0123456789', b: 'app-batchInstanceB0123456789', c: 'app-batchInstanceC0123456789' };
 const QUESTIONS = Array.from({ length: 12 }, (_, i) => `What does section ${i + 1} of the handbook say?`);
 
 interface Instance {
@@ -43,15 +43,17 @@ describeWithRedis('batch tasks on BullMQ, two instances (e2e, service processes)
   let dify: LocalDifyServer;
   let a: Instance;
   let b: Instance;
+  let c: Instance | undefined;
+  let difyUrl: string;
   beforeAll(async () => {
     redis = await RedisServer.start();
     // About a second an answer: items are in flight on both instances at once.
     dify = new LocalDifyServer({ apiKeys: Object.values(KEYS), firstChunkDelayMs: 0, chunkDelayMs: 25, chunkChars: 3 });
-    const difyUrl = (await dify.listen()).baseUrl;
+    difyUrl = (await dify.listen()).baseUrl;
     [a, b] = await Promise.all([instance(redis.url, difyUrl, KEYS.a), instance(redis.url, difyUrl, KEYS.b)]);
   });
   afterAll(async () => {
-    for (const { process } of [a, b]) if (process?.exitCode === null) process.kill('SIGKILL');
+    for (const instance of [a, b, c]) if (instance?.process.exitCode === null) instance.process.kill('SIGKILL');
     await dify.close();
     await redis.stop();
   });
@@ -60,7 +62,10 @@ describeWithRedis('batch tasks on BullMQ, two instances (e2e, service processes)
   const asked = (texts: string[]) =>
     dify.requests
       .filter((r) => r.path === '/v1/chat-messages' && texts.includes((r.body as { query: string }).query))
-      .map((r) => ({ query: (r.body as { query: string }).query, by: r.headers.authorization === `Bearer ${KEYS.a}` ? 'a' : 'b' }));
+      .map((r) => ({
+        query: (r.body as { query: string }).query,
+        by: Object.entries(KEYS).find(([, key]) => r.headers.authorization === `Bearer ${key}`)![0],
+      }));
 
   const results = async (on: Instance, id: string) =>
     (await api<{ results: ItemResult[]; total: number }>(on, 'GET', `/api/batch/tasks/${id}/results?size=1000`)).results;
@@ -105,6 +110,26 @@ describeWithRedis('batch tasks on BullMQ, two instances (e2e, service processes)
     expect(answered.every((r) => r.content.length > 0 && r.error_code === undefined)).toBe(true);
     for (const query of interrupted) expect(asked([query]).map((r) => r.by)).toEqual(['a', 'b']);
   }, 70_000);
+
+  it('hands its items back at once when an instance is stopped (SIGTERM): no wait for their locks', async () => {
+    c = await instance(redis.url, difyUrl, KEYS.c);
+    const texts = QUESTIONS.map((q) => `${q} (stop)`);
+    const { task_id } = await api<{ task_id: string }>(b, 'POST', '/api/batch/tasks', { name: 'stop', texts });
+    const answeringOnC = () =>
+      dify.streams.filter((s) => s.outcome === 'open' && asked([s.query]).some((r) => r.by === 'c')).map((s) => s.query);
+    await waitUntil(() => answeringOnC().length > 0, 20_000);
+    const interrupted = answeringOnC();
+    c.process.kill('SIGTERM');
+    const stopped = Date.now();
+    // Each of C's items asked again by B well before a lock (10 s) could have lapsed.
+    await waitUntil(() => interrupted.every((query) => asked([query]).some((r) => r.by === 'b')), 5_000);
+    expect(Date.now() - stopped).toBeLessThan(5_000);
+    await waitUntil(async () => ended(await api<TaskView>(b, 'GET', `/api/batch/tasks/${task_id}`)), 30_000);
+    expect(await api<TaskView>(b, 'GET', `/api/batch/tasks/${task_id}`)).toMatchObject({
+      status: 'completed',
+      progress: { total: 12, completed: 12, failed: 0 },
+    });
+  }, 60_000);
 });
 
 describeWithRedis('a batch task while its Redis fails (e2e)', () => {

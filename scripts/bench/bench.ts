@@ -8,6 +8,8 @@
  *                                 and heap snapshots around the idle connections (*.heapsnapshot)
  *   npm run bench -- --attack     only the attacks (attacks.ts): /health and a bystander during each,
  *                                 against the service with its default limits (also part of the full run)
+ *   npm run bench -- --batch      only batch throughput (batch-throughput.ts): one task through the HTTP batch API on
+ *                                 the in-process queue, BullMQ with one instance and with two (also part of the full run)
  *   npm run bench -- --turns      only turn-taking (turns.ts): the corpus on TURN_POLICY fixed and adaptive
  *                                 (also part of the full run); `--first-token-ms N` paces the upstream (400);
  *                                 with --quick, CI-sized: fails only on a lost answer, a wrongly joined
@@ -22,6 +24,7 @@ import { RedisServer, redisServerInstalled } from '../../test/support/redis-serv
 import { detectorTime, FIXTURE, loadFixture } from '../detector-evaluation';
 import { streamDirect } from './clients';
 import { attackFigures } from './attacks';
+import { batchFigures, batchLosses, printBatch } from './batch-throughput';
 import { burst, firstChunkLatency, idleMemory, partialCost, throughput } from './measurements';
 import { Measured, Placement, startRelay, startService } from './processes';
 import { turnFigures } from './turns';
@@ -31,6 +34,7 @@ const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
 const attackOnly = process.argv.includes('--attack');
 const turnsOnly = process.argv.includes('--turns');
+const batchOnly = process.argv.includes('--batch');
 /** How this run was asked for, to name it in its verdict. */
 const COMMAND = ['bench', ...process.argv.slice(2)].join(' ');
 /** The upstream's first token in the turn-taking run, which the latency goals are relative to. */
@@ -41,8 +45,8 @@ const ATTACK_SECONDS = 10;
 /** The limits a deployment runs with, which the attacks are up against (the other figures lift them). */
 const DEFAULT_LIMITS = { RATE_LIMIT_BURST: '100', MAX_CONNECTIONS_PER_IP: '100', MAX_CONCURRENT_ANSWERS: '200' };
 const SIZE = quick
-  ? { rounds: 30, burst: 100, idle: 1000, throughputSeconds: 2, partialsPerSocket: 100 }
-  : { rounds: 300, burst: 500, idle: 10_000, throughputSeconds: 10, partialsPerSocket: 1000 };
+  ? { rounds: 30, burst: 100, idle: 1000, throughputSeconds: 2, partialsPerSocket: 100, batchItems: 200 }
+  : { rounds: 300, burst: 500, idle: 10_000, throughputSeconds: 10, partialsPerSocket: 1000, batchItems: 2000 };
 const THROUGHPUT_SOCKETS = 50;
 const PARTIAL_SOCKETS = 50;
 const KEY = 'app-bench';
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
   const servers: Placement = pinSelf();
   if (attackOnly) return attacks(servers);
   if (turnsOnly) return turns(servers);
+  if (batchOnly) return batch(servers);
   // Paced like a fast model: first token at once, a chunk every 2 ms.
   const paced = new LocalDifyServer({ apiKeys: [KEY], firstChunkDelayMs: 0, chunkDelayMs: 2, chunkChars: 6 });
   // As fast as the upstream can write: for throughput, where the relaying process is the bottleneck.
@@ -92,14 +97,15 @@ async function main(): Promise<void> {
       partials,
       idleMemory: idle,
       detector: detectorTime(loadFixture(FIXTURE)),
+      batch: await batchFigures(servers, SIZE.batchItems, redis),
       attacks: quick ? undefined : await underAttack(pacedUrl, servers),
       turns: quick ? undefined : await turnFigures(servers, FIRST_TOKEN_MS, false),
     };
     writeFileSync(join(out, quick ? 'bench-quick.json' : 'bench.json'), JSON.stringify(figures, null, 2));
     printTable(figures);
-    const broken = Object.values(burstFigures).reduce((sum, b) => sum + b.lost + b.disordered, 0);
+    const broken = Object.values(burstFigures).reduce((sum, b) => sum + b.lost + b.disordered, 0) + batchLosses(figures.batch);
     if (broken > 0) {
-      console.error(`${COMMAND}: FAILED, ${broken} answers lost or out of order`);
+      console.error(`${COMMAND}: FAILED, ${broken} answers (live or batch) lost or out of order`);
       process.exitCode = 1;
     }
     if (figures.turns?.failures.length) failTurns(figures.turns.failures);
@@ -120,6 +126,25 @@ async function attacks(servers: Placement): Promise<void> {
     printAttacks(figures);
   } finally {
     await paced.close();
+  }
+}
+
+/** Batch throughput alone: figures to bench-batch(-quick).json; fails on an item not answered. */
+async function batch(servers: Placement): Promise<void> {
+  const redis = redisServerInstalled() ? await RedisServer.start() : undefined;
+  if (!redis) console.warn('redis-server is not installed: no figures for BullMQ');
+  try {
+    const figures = await batchFigures(servers, SIZE.batchItems, redis);
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, quick ? 'bench-batch-quick.json' : 'bench-batch.json'), JSON.stringify(figures, null, 2));
+    printBatch(figures);
+    const lost = batchLosses(figures);
+    if (lost > 0) {
+      console.error(`${COMMAND}: FAILED, ${lost} batch items not answered`);
+      process.exitCode = 1;
+    } else console.log(`${COMMAND}: OK, every batch item answered`);
+  } finally {
+    await redis?.stop();
   }
 }
 
@@ -190,6 +215,7 @@ function printTable(f: {
   partials: Record<string, Awaited<ReturnType<typeof partialCost>>>;
   idleMemory: Record<string, Awaited<ReturnType<typeof idleMemory>>>;
   detector: ReturnType<typeof detectorTime>;
+  batch: Awaited<ReturnType<typeof batchFigures>>;
   attacks?: Awaited<ReturnType<typeof attackFigures>>;
   turns?: Awaited<ReturnType<typeof turnFigures>>;
 }): void {
@@ -217,6 +243,7 @@ function printTable(f: {
   console.log(`question detector, µs per utterance (${f.detector.utterances} utterances)`);
   row('', 'mean', 'p50', 'p99');
   row('detector', f.detector.meanMicros, f.detector.p50Micros, f.detector.p99Micros);
+  printBatch(f.batch);
   if (f.attacks) printAttacks(f.attacks);
   if (f.turns) printTurns(f.turns);
 }

@@ -2,6 +2,7 @@ import { Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { batchConfig, sessionConfig } from '../config';
 import { AnswerService, ConversationModule } from '../conversation';
+import { ShutdownState } from '../lifecycle';
 import { BatchController } from './batch.controller';
 import { BatchQueue } from './batch-queue';
 import { InMemoryBatchQueue } from './in-memory-batch-queue';
@@ -28,9 +29,26 @@ import { RedisBatchQueue } from './redis-batch-queue';
   exports: [BatchQueue],
 })
 export class BatchModule implements OnApplicationShutdown {
-  constructor(@Inject(BatchQueue) private readonly queue: BatchQueue) {}
+  private closing?: Promise<void>;
+
+  /**
+   * The queue closes as soon as the shutdown starts, while live answers get their grace: items are
+   * not waited for (with Redis they go back to the queue for another instance at once; in memory
+   * they are lost with the process anyway).
+   */
+  constructor(
+    @Inject(BatchQueue) private readonly queue: BatchQueue,
+    shutdown: ShutdownState,
+  ) {
+    shutdown.onDrain(() => this.close());
+  }
 
   onApplicationShutdown(): Promise<void> {
-    return this.queue.close();
+    return this.close();
+  }
+
+  private close(): Promise<void> {
+    this.closing ??= this.queue.close();
+    return this.closing;
   }
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { DelayedError, Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { Job, Queue, QueueEvents, WaitingError, Worker } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { AnswerService } from '../conversation';
 import { BatchConfig } from '../config';
@@ -23,6 +24,8 @@ const ADD_CHUNK = 1000;
  */
 const LOCK_MS = 10_000;
 const STALLED_CHECK_MS = 5_000;
+/** How long shutdown waits for BullMQ to let go of its jobs and connections. */
+const CLOSE_WAIT_MS = 2_000;
 
 interface ItemJob {
   task: string;
@@ -93,7 +96,8 @@ export class RedisBatchQueue extends BatchQueue {
     this.worker.on('error', warn);
     this.events.on('error', warn);
     connections.commands.on('error', warn);
-    connections.subscriber.on('error', warn);
+    // The same outage, said once above (and by BullMQ's own 'error' events).
+    for (const redis of [connections.subscriber, connections.worker, connections.events]) redis.on('error', () => undefined);
     this.events.on('failed', ({ jobId, failedReason }) => void this.failedForGood(jobId, failedReason));
     connections.subscriber.on('message', (_channel: string, message: string) => this.heard(message));
     void connections.subscriber.subscribe(CHANGES).catch((error: Error) => this.logger.warn(`batch changes: ${error.message}`));
@@ -162,10 +166,15 @@ export class RedisBatchQueue extends BatchQueue {
   async close(): Promise<void> {
     this.closing = true;
     this.inFlight.stopAll();
-    await this.worker.close().catch(() => undefined);
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    const graceful = async () => {
+      await this.worker.close();
+      await Promise.allSettled([this.events.close(), this.queue.close()]);
+      await Promise.allSettled(Object.values(this.connections).map((redis) => redis.quit()));
+    };
+    // With Redis gone or hung, none of that ends: the connections are dropped after CLOSE_WAIT_MS.
+    await Promise.race([graceful().catch(() => undefined), sleep(CLOSE_WAIT_MS, undefined, { ref: false })]);
+    for (const redis of Object.values(this.connections)) redis.disconnect();
     this.changes.complete();
-    await Promise.allSettled(Object.values(this.connections).map((redis) => redis.quit()));
   }
 
   private job(id: string, index: number) {
@@ -182,9 +191,9 @@ export class RedisBatchQueue extends BatchQueue {
       const result = await this.answer(id, index, item);
       if (result === 'stopped') {
         if (!this.closing) return;
-        // Back to the queue at once, the try not counted: this instance is stopping.
-        await job.moveToDelayed(Date.now(), token);
-        throw new DelayedError();
+        // Back to the head of the queue, the try not counted: this instance is stopping.
+        await job.moveToWait(token);
+        throw new WaitingError();
       }
       if (worthRetrying(result.error_code) && job.attemptsMade + 1 < this.options.attempts) throw new PassingFailure(result.error_code);
       if (!(await this.store.record(id, result))) return;

@@ -74,7 +74,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
    * CLOSE_WAIT_MS later: Nest then cuts off the slow ones.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    this.shutdown.draining = true;
+    this.shutdown.drain();
     const deadline = Date.now() + this.config.shutdownGraceMs;
     while (this.answers.inFlight > 0 && Date.now() < deadline) await sleep(50);
     const left = this.answers.inFlight;
