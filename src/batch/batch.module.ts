@@ -40,7 +40,7 @@ export class BatchModule implements OnApplicationShutdown {
     @Inject(BatchQueue) private readonly queue: BatchQueue,
     shutdown: ShutdownState,
   ) {
-    shutdown.onDrain(() => this.close());
+    shutdown.onDrain(() => void this.close());
   }
 
   onApplicationShutdown(): Promise<void> {
