@@ -24,7 +24,7 @@ const MODULES = {
   logging: { mayImport: ['auth', 'config'], is: "pino with redaction (auth's token parameter names)" },
   lifecycle: { mayImport: [], is: 'the shutdown state' },
   batch: {
-    mayImport: ['conversation', 'auth', 'protocol', 'config', 'lifecycle'],
+    mayImport: ['conversation', 'auth', 'protocol', 'config', 'lifecycle', 'metrics'],
     is: 'the HTTP batch API: many questions answered offline',
   },
   demo: { mayImport: ['config'], is: 'the demo page and its config endpoint' },

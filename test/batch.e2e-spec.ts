@@ -1,4 +1,5 @@
 import type { ItemResult, TaskView } from '../src/batch';
+import { sample } from './support/prometheus';
 import { RedisServer, redisServerInstalled } from './support/redis-server';
 import { waitUntil } from './support/wait-until';
 import { Stack, startStack } from './support/stack';
@@ -302,6 +303,9 @@ describe.each(QUEUES)('retrying what Dify turns away for a while (e2e, $queue)',
     expect(await finished(stack, id)).toMatchObject({ status: 'completed', progress: { total: 1, completed: 1, failed: 0 } });
     expect(tries('什么是 RAG？ (429 twice)')).toBe(3);
     expect((await results(stack, id)).results[0].content).not.toBe('');
+    const metrics = await (await fetch(`${stack.httpUrl}/metrics`)).text();
+    expect(sample(metrics, 'realtime_rag_batch_items_total{outcome="retried"}')).toBe(2);
+    expect(sample(metrics, 'realtime_rag_batch_items_total{outcome="answered"}')).toBe(1);
   });
 
   it('counts the item failed, with its code, only when its tries run out', async () => {

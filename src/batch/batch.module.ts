@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { batchConfig, sessionConfig } from '../config';
 import { AnswerService, ConversationModule } from '../conversation';
 import { ShutdownState } from '../lifecycle';
+import { Metrics } from '../metrics';
 import { BatchController } from './batch.controller';
 import { BatchQueue } from './batch-queue';
 import { InMemoryBatchQueue } from './in-memory-batch-queue';
@@ -14,15 +15,20 @@ import { RedisBatchQueue } from './redis-batch-queue';
   providers: [
     {
       provide: BatchQueue,
-      inject: [AnswerService, batchConfig.KEY, sessionConfig.KEY],
-      useFactory: (answers: AnswerService, config: ConfigType<typeof batchConfig>, session: ConfigType<typeof sessionConfig>) => {
+      inject: [AnswerService, batchConfig.KEY, sessionConfig.KEY, Metrics],
+      useFactory: (
+        answers: AnswerService,
+        config: ConfigType<typeof batchConfig>,
+        session: ConfigType<typeof sessionConfig>,
+        metrics: Metrics,
+      ) => {
         const logger = new Logger('Batch');
         if (session.redisUrl) {
           logger.log('Batch tasks are durable jobs on BullMQ in Redis, answered by every instance');
-          return RedisBatchQueue.connect(session.redisUrl, answers, config);
+          return RedisBatchQueue.connect(session.redisUrl, answers, config, metrics);
         }
         logger.warn('Batch tasks are kept in this process only (not durable): a restart loses them; set REDIS_URL for durable ones');
-        return new InMemoryBatchQueue(answers, config);
+        return new InMemoryBatchQueue(answers, config, metrics);
       },
     },
   ],

@@ -1,6 +1,7 @@
 import { finalize, Subscription } from 'rxjs';
 import { AnswerService } from '../conversation';
 import { BatchConfig } from '../config';
+import { Metrics } from '../metrics';
 import { BatchQueue } from './batch-queue';
 import { ItemResult, NewTask, QueueStatus, ResultsPage, TASK_STATUSES, TaskStatus, TaskView } from './batch.types';
 import { answerItem, itemSession } from './answer-item';
@@ -43,6 +44,7 @@ export class InMemoryBatchQueue extends BatchQueue {
   constructor(
     private readonly answers: AnswerService,
     private readonly options: Options,
+    private readonly metrics: Metrics,
   ) {
     super();
   }
@@ -151,6 +153,7 @@ export class InMemoryBatchQueue extends BatchQueue {
   /** A passing failure is tried again after its backoff while tries remain; anything else is the item's result. */
   private settle(item: Item, result: ItemResult): void {
     if (worthRetrying(result.error_code) && item.tries < this.options.attempts && !this.closed) {
+      this.metrics.batchItemTried('retried');
       const timer = setTimeout(
         () => {
           this.timers.delete(timer);
@@ -169,6 +172,7 @@ export class InMemoryBatchQueue extends BatchQueue {
     const { view } = task;
     if (finished(view.status)) return;
     task.results.push(result);
+    this.metrics.batchItemTried(result.error_code ? 'failed' : 'answered');
     if (result.error_code) view.progress.failed++;
     else view.progress.completed++;
     const done = view.progress.completed + view.progress.failed;

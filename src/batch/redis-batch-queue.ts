@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { AnswerService } from '../conversation';
 import { BatchConfig } from '../config';
+import { Metrics } from '../metrics';
 import { BatchQueue } from './batch-queue';
 import { ItemResult, NewTask, QueueStatus, ResultsPage, TASK_STATUSES, TaskStatus, TaskView } from './batch.types';
 import { answerItem, itemSession } from './answer-item';
@@ -54,12 +55,12 @@ export class RedisBatchQueue extends BatchQueue {
   private closing = false;
 
   /** Connects to Redis at `url`: commands, pub/sub, and the blocking reads of the worker and of BullMQ's events. */
-  static connect(url: string, answers: AnswerService, options: Options): RedisBatchQueue {
+  static connect(url: string, answers: AnswerService, options: Options, metrics: Metrics): RedisBatchQueue {
     const commands = new Redis(url, { maxRetriesPerRequest: 1 });
     // BullMQ's blocking connections wait for Redis however long it is away.
     const blocking = () => new Redis(url, { maxRetriesPerRequest: null });
     const connections = { commands, subscriber: commands.duplicate(), worker: blocking(), events: blocking() };
-    return new RedisBatchQueue(answers, new RedisTaskStore(commands, Math.ceil(options.resultTtlMs / 1000)), connections, options);
+    return new RedisBatchQueue(answers, new RedisTaskStore(commands, Math.ceil(options.resultTtlMs / 1000)), connections, options, metrics);
   }
 
   constructor(
@@ -67,6 +68,7 @@ export class RedisBatchQueue extends BatchQueue {
     private readonly store: RedisTaskStore,
     private readonly connections: { commands: Redis; subscriber: Redis; worker: Redis; events: Redis },
     private readonly options: Options,
+    private readonly metrics: Metrics,
   ) {
     super();
     const connection = { prefix: BULL_PREFIX };
@@ -195,8 +197,12 @@ export class RedisBatchQueue extends BatchQueue {
         await job.moveToWait(token);
         throw new WaitingError();
       }
-      if (worthRetrying(result.error_code) && job.attemptsMade + 1 < this.options.attempts) throw new PassingFailure(result.error_code);
+      if (worthRetrying(result.error_code) && job.attemptsMade + 1 < this.options.attempts) {
+        this.metrics.batchItemTried('retried');
+        throw new PassingFailure(result.error_code);
+      }
       if (!(await this.store.record(id, result))) return;
+      this.metrics.batchItemTried(result.error_code ? 'failed' : 'answered');
       await this.publish(id);
     }
     if (item.conversation && index + 1 < item.total) {
@@ -234,7 +240,9 @@ export class RedisBatchQueue extends BatchQueue {
       usage: null,
       error_code: 'SERVER_ERROR',
     };
-    if (await this.store.record(job.data.task, result)) await this.publish(job.data.task);
+    if (!(await this.store.record(job.data.task, result))) return;
+    this.metrics.batchItemTried('failed');
+    await this.publish(job.data.task);
   }
 
   private async dropWaiting(id: string, total: number): Promise<void> {

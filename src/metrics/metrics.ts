@@ -55,6 +55,12 @@ export class Metrics {
     labelNames: ['reason'],
     registers: [this.registry],
   });
+  private readonly batchItems = new Counter({
+    name: 'realtime_rag_batch_items_total',
+    help: 'Tries of batch items by this instance, by outcome (answered, failed for good, retried after a passing failure)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   private readonly rateLimited = new Counter({
     name: 'realtime_rag_rate_limited_total',
     help: 'Messages refused by the per-connection rate limit',
@@ -106,6 +112,10 @@ export class Metrics {
   /** An upgrade was refused: origin, unauthorized, too_many_connections or shutting_down. */
   upgradeRefused(reason: string): void {
     this.upgradesRefused.inc({ reason });
+  }
+
+  batchItemTried(outcome: 'answered' | 'failed' | 'retried'): void {
+    this.batchItems.inc({ outcome });
   }
 
   messageRateLimited(): void {
