@@ -70,44 +70,44 @@ describeWithRedis('batch tasks on BullMQ, two instances (e2e, service processes)
   const results = async (on: Instance, id: string) =>
     (await api<{ results: ItemResult[]; total: number }>(on, 'GET', `/api/batch/tasks/${id}/results?size=1000`)).results;
 
+  /** The questions the instance is answering now (their Dify streams open). */
+  const answeringOn = (by: keyof typeof KEYS) =>
+    dify.streams.filter((s) => s.outcome === 'open' && asked([s.query]).some((r) => r.by === by)).map((s) => s.query);
+
+  /** Waits for the task to end on `on`, then expects it completed with every text answered, in order. */
+  async function expectEveryItemAnswered(on: Instance, id: string, texts: string[], timeoutMs: number): Promise<void> {
+    await waitUntil(async () => ended(await api<TaskView>(on, 'GET', `/api/batch/tasks/${id}`)), timeoutMs);
+    expect(await api<TaskView>(on, 'GET', `/api/batch/tasks/${id}`)).toMatchObject({
+      status: 'completed',
+      progress: { total: texts.length, completed: texts.length, failed: 0 },
+    });
+    const answered = await results(on, id);
+    expect(answered.map((r) => r.index)).toEqual(texts.map((_, i) => i));
+    expect(answered.every((r) => r.content.length > 0 && r.error_code === undefined)).toBe(true);
+  }
+
   it('spreads a task submitted to one instance over both, each item answered once', async () => {
     const texts = QUESTIONS.map((q) => `${q} (spread)`);
     const { task_id } = await api<{ task_id: string }>(a, 'POST', '/api/batch/tasks', { name: 'spread', texts });
     // Followed on the other instance: the task is in Redis, not in A's memory.
-    await waitUntil(async () => ended(await api<TaskView>(b, 'GET', `/api/batch/tasks/${task_id}`)), 30_000);
-    expect(await api<TaskView>(b, 'GET', `/api/batch/tasks/${task_id}`)).toMatchObject({
-      status: 'completed',
-      progress: { total: 12, completed: 12, failed: 0 },
-    });
+    await expectEveryItemAnswered(b, task_id, texts, 30_000);
     const requests = asked(texts);
     expect(requests).toHaveLength(12);
     expect(requests.filter((r) => r.by === 'a').length).toBeGreaterThan(0);
     expect(requests.filter((r) => r.by === 'b').length).toBeGreaterThan(0);
-    const answered = await results(a, task_id);
-    expect(answered.map((r) => r.index)).toEqual(texts.map((_, i) => i));
-    expect(answered.every((r) => r.content.length > 0 && r.error_code === undefined)).toBe(true);
     expect(await api(b, 'GET', '/api/batch/status')).toMatchObject({ durable: true, workers: 2, waiting: 0, active: 0 });
   }, 40_000);
 
   it('loses nothing when an instance is SIGKILLed mid-task: the other redoes its items', async () => {
     const texts = QUESTIONS.map((q) => `${q} (kill)`);
     const { task_id } = await api<{ task_id: string }>(b, 'POST', '/api/batch/tasks', { name: 'kill', texts });
-    // A is answering (its Dify streams open) when it dies.
-    const answeringOnA = () =>
-      dify.streams.filter((s) => s.outcome === 'open' && asked([s.query]).some((r) => r.by === 'a')).map((s) => s.query);
-    await waitUntil(() => answeringOnA().length > 0, 20_000);
-    const interrupted = answeringOnA();
+    // A is answering when it dies.
+    await waitUntil(() => answeringOn('a').length > 0, 20_000);
+    const interrupted = answeringOn('a');
     a.process.kill('SIGKILL');
 
     // Its items' locks lapse (10 s) and B's stalled check (every 5 s) puts them back in the queue.
-    await waitUntil(async () => ended(await api<TaskView>(b, 'GET', `/api/batch/tasks/${task_id}`)), 45_000);
-    expect(await api<TaskView>(b, 'GET', `/api/batch/tasks/${task_id}`)).toMatchObject({
-      status: 'completed',
-      progress: { total: 12, completed: 12, failed: 0 },
-    });
-    const answered = await results(b, task_id);
-    expect(answered.map((r) => r.index)).toEqual(texts.map((_, i) => i));
-    expect(answered.every((r) => r.content.length > 0 && r.error_code === undefined)).toBe(true);
+    await expectEveryItemAnswered(b, task_id, texts, 45_000);
     for (const query of interrupted) expect(asked([query]).map((r) => r.by)).toEqual(['a', 'b']);
   }, 70_000);
 
@@ -115,20 +115,14 @@ describeWithRedis('batch tasks on BullMQ, two instances (e2e, service processes)
     c = await instance(redis.url, difyUrl, KEYS.c);
     const texts = QUESTIONS.map((q) => `${q} (stop)`);
     const { task_id } = await api<{ task_id: string }>(b, 'POST', '/api/batch/tasks', { name: 'stop', texts });
-    const answeringOnC = () =>
-      dify.streams.filter((s) => s.outcome === 'open' && asked([s.query]).some((r) => r.by === 'c')).map((s) => s.query);
-    await waitUntil(() => answeringOnC().length > 0, 20_000);
-    const interrupted = answeringOnC();
+    await waitUntil(() => answeringOn('c').length > 0, 20_000);
+    const interrupted = answeringOn('c');
     c.process.kill('SIGTERM');
     const stopped = Date.now();
     // Each of C's items asked again by B well before a lock (10 s) could have lapsed.
     await waitUntil(() => interrupted.every((query) => asked([query]).some((r) => r.by === 'b')), 5_000);
     expect(Date.now() - stopped).toBeLessThan(5_000);
-    await waitUntil(async () => ended(await api<TaskView>(b, 'GET', `/api/batch/tasks/${task_id}`)), 30_000);
-    expect(await api<TaskView>(b, 'GET', `/api/batch/tasks/${task_id}`)).toMatchObject({
-      status: 'completed',
-      progress: { total: 12, completed: 12, failed: 0 },
-    });
+    await expectEveryItemAnswered(b, task_id, texts, 30_000);
   }, 60_000);
 });
 
