@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import type { TaskView } from '../../src/batch';
 import { LocalDifyServer } from '../../src/local-dify';
-import { RedisServer } from '../../test/support/redis-server';
+import { RedisServer, redisServerInstalled } from '../../test/support/redis-server';
 import { Measured, Placement, startService } from './processes';
 
 const KEYS = ['app-benchBatchInstance1', 'app-benchBatchInstance2'];
@@ -58,8 +58,13 @@ async function timeTask(instances: Measured[], dify: LocalDifyServer, items: num
   };
 }
 
-/** The three set-ups, each warmed up with a small task first; `redis` is undefined without redis-server. */
-export async function batchFigures(placement: Placement, items: number, redis?: RedisServer): Promise<Record<string, BatchFigure>> {
+/**
+ * The three set-ups, each warmed up with a small task first. A Redis of its own: another instance on
+ * the same Redis (the main run's service with REDIS_URL) would take items from the queue too.
+ */
+export async function batchFigures(placement: Placement, items: number): Promise<Record<string, BatchFigure>> {
+  const redis = redisServerInstalled() ? await RedisServer.start() : undefined;
+  if (!redis) console.warn('redis-server is not installed: no batch figures for BullMQ');
   const dify = new LocalDifyServer({ apiKeys: KEYS, firstChunkDelayMs: 0, chunkDelayMs: 2, chunkChars: 6, record: true });
   const difyUrl = (await dify.listen()).baseUrl;
   const env = { BATCH_CONCURRENCY: String(CONCURRENCY), BATCH_RATE_PER_SECOND: '100000', LOG_LEVEL: 'error' };
@@ -90,7 +95,7 @@ export async function batchFigures(placement: Placement, items: number, redis?: 
     }
     return figures;
   } finally {
-    await dify.close();
+    await Promise.all([dify.close(), redis?.stop()]);
   }
 }
 

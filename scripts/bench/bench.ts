@@ -97,7 +97,7 @@ async function main(): Promise<void> {
       partials,
       idleMemory: idle,
       detector: detectorTime(loadFixture(FIXTURE)),
-      batch: await batchFigures(servers, SIZE.batchItems, redis),
+      batch: await batchFigures(servers, SIZE.batchItems),
       attacks: quick ? undefined : await underAttack(pacedUrl, servers),
       turns: quick ? undefined : await turnFigures(servers, FIRST_TOKEN_MS, false),
     };
@@ -131,21 +131,15 @@ async function attacks(servers: Placement): Promise<void> {
 
 /** Batch throughput alone: figures to bench-batch(-quick).json; fails on an item not answered. */
 async function batch(servers: Placement): Promise<void> {
-  const redis = redisServerInstalled() ? await RedisServer.start() : undefined;
-  if (!redis) console.warn('redis-server is not installed: no figures for BullMQ');
-  try {
-    const figures = await batchFigures(servers, SIZE.batchItems, redis);
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, quick ? 'bench-batch-quick.json' : 'bench-batch.json'), JSON.stringify(figures, null, 2));
-    printBatch(figures);
-    const lost = batchLosses(figures);
-    if (lost > 0) {
-      console.error(`${COMMAND}: FAILED, ${lost} batch items not answered`);
-      process.exitCode = 1;
-    } else console.log(`${COMMAND}: OK, every batch item answered`);
-  } finally {
-    await redis?.stop();
-  }
+  const figures = await batchFigures(servers, SIZE.batchItems);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, quick ? 'bench-batch-quick.json' : 'bench-batch.json'), JSON.stringify(figures, null, 2));
+  printBatch(figures);
+  const lost = batchLosses(figures);
+  if (lost > 0) {
+    console.error(`${COMMAND}: FAILED, ${lost} batch items not answered`);
+    process.exitCode = 1;
+  } else console.log(`${COMMAND}: OK, every batch item answered`);
 }
 
 /** Turn-taking alone: figures to bench-turns(-quick).json; fails on what its scoring calls a failure. */
