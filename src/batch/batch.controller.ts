@@ -169,7 +169,10 @@ export class BatchController {
   }
 
   @ApiOperation({ summary: 'The queue: durable or not, concurrency, items waiting and active, tasks by status' })
-  @ApiOkResponse({ description: '{durable, concurrency, waiting, active, tasks}' })
+  @ApiOkResponse({
+    description:
+      '{durable, concurrency, rate_per_second, workers, waiting, active, tasks: {pending, running, completed, failed, cancelled}}',
+  })
   @Get('status')
   async status(@Req() request: IncomingMessage): Promise<QueueStatus> {
     this.principal(request);
