@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import type { TaskView } from '../../src/batch';
 import { LocalDifyServer } from '../../src/local-dify';
 import { RedisServer, redisServerInstalled } from '../../test/support/redis-server';
+import { BatchApi, isFinished } from '../client/batch-api';
 import { Measured, Placement, startService } from './processes';
 
 const KEYS = ['app-benchBatchInstance1', 'app-benchBatchInstance2'];
@@ -25,28 +26,18 @@ export interface BatchFigure {
 
 const httpUrl = (service: Measured) => service.url.replace(/^ws/, 'http').replace(/\/ws\/.*$/, '');
 
-async function api<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
 /** Submits `items` questions to the first instance and waits for the task to end. */
 async function timeTask(instances: Measured[], dify: LocalDifyServer, items: number, label: string): Promise<BatchFigure> {
-  const base = httpUrl(instances[0]);
+  const api = new BatchApi(httpUrl(instances[0]));
   const texts = Array.from({ length: items }, (_, i) => `${label} question ${i}: what is RAG?`);
   const from = dify.requests.length;
   const started = performance.now();
-  const { task_id } = await api<{ task_id: string }>(base, 'POST', '/api/batch/tasks', { name: label, texts });
+  const { task_id } = await api.submit({ name: label, texts });
   let task: TaskView;
   do {
     await new Promise((resolve) => setTimeout(resolve, 20));
-    task = await api<TaskView>(base, 'GET', `/api/batch/tasks/${task_id}`);
-  } while (task.status === 'pending' || task.status === 'running');
+    task = await api.task(task_id);
+  } while (!isFinished(task));
   const seconds = (performance.now() - started) / 1000;
   const chats = dify.requests.slice(from).filter((r) => r.path === '/v1/chat-messages');
   return {

@@ -15,6 +15,11 @@ export function itemSession(taskId: string, index: number, conversation: boolean
   return conversation ? `batch:${taskId}` : `batch:${taskId}:${index}`;
 }
 
+/** An item that failed with `errorCode`: no answer. */
+export function failedItem(index: number, text: string, errorCode: string): ItemResult {
+  return { index, text, content: '', sources: [], usage: null, error_code: errorCode };
+}
+
 /**
  * One item asked like a live question (same Dify client, limits and error codes), its answer collected
  * whole. Never errors: a failure is the result's error code. Unsubscribing cancels the upstream call.
@@ -29,6 +34,6 @@ export function answerItem(
   return answers.answer(text, principal, sessionId).pipe(
     reduce(collect, { content: '', sources: [], usage: null }),
     map((answer): ItemResult => ({ index, text, ...answer })),
-    catchError((error: unknown) => of({ index, text, content: '', sources: [], usage: null, error_code: toWireError(error).code })),
+    catchError((error: unknown) => of(failedItem(index, text, toWireError(error).code))),
   );
 }

@@ -3,11 +3,11 @@ import { AnswerService } from '../conversation';
 import { BatchConfig } from '../config';
 import { Metrics } from '../metrics';
 import { BatchQueue } from './batch-queue';
-import { ItemResult, NewTask, QueueStatus, ResultsPage, TASK_STATUSES, TaskStatus, TaskView } from './batch.types';
+import { ItemResult, NewTask, QueueStatus, ResultsPage, TaskStatus, TaskView } from './batch.types';
 import { answerItem, itemSession } from './answer-item';
 import { InFlight } from './in-flight';
 import { retryDelay, worthRetrying } from './retry-policy';
-import { allFailed, finished, newTaskView, now } from './task-view';
+import { allFailed, countByStatus, finished, newTaskView, now } from './task-view';
 
 interface Task {
   view: TaskView;
@@ -88,8 +88,7 @@ export class InMemoryBatchQueue extends BatchQueue {
   }
 
   async status(): Promise<QueueStatus> {
-    const tasks = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
-    for (const task of this.tasks.values()) tasks[task.view.status]++;
+    const tasks = countByStatus([...this.tasks.values()].map((task) => task.view.status));
     const waiting = this.waiting.filter((item) => !finished(item.task.view.status)).length;
     const { concurrency, ratePerSecond } = this.options;
     return { durable: false, concurrency, rate_per_second: ratePerSecond, workers: 1, waiting, active: this.inFlight.size, tasks };

@@ -6,12 +6,12 @@ import { AnswerService } from '../conversation';
 import { BatchConfig } from '../config';
 import { Metrics } from '../metrics';
 import { BatchQueue } from './batch-queue';
-import { ItemResult, NewTask, QueueStatus, ResultsPage, TASK_STATUSES, TaskStatus, TaskView } from './batch.types';
-import { answerItem, itemSession } from './answer-item';
+import { ItemResult, NewTask, QueueStatus, ResultsPage, TaskStatus, TaskView } from './batch.types';
+import { answerItem, failedItem, itemSession } from './answer-item';
 import { InFlight } from './in-flight';
 import { ItemContext, RedisTaskStore } from './redis-task-store';
 import { worthRetrying } from './retry-policy';
-import { finished, newTaskView } from './task-view';
+import { countByStatus, finished, newTaskView } from './task-view';
 
 const QUEUE = 'realtime-rag-batch';
 const BULL_PREFIX = 'realtime-rag:bull';
@@ -151,8 +151,6 @@ export class RedisBatchQueue extends BatchQueue {
       this.store.statuses(),
       this.queue.getWorkersCount(),
     ]);
-    const tasks = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
-    for (const status of statuses) tasks[status]++;
     return {
       durable: true,
       concurrency: this.options.concurrency,
@@ -160,7 +158,7 @@ export class RedisBatchQueue extends BatchQueue {
       workers,
       waiting: counts.waiting + counts.delayed + counts.prioritized,
       active: counts.active,
-      tasks,
+      tasks: countByStatus(statuses),
     };
   }
 
@@ -189,7 +187,7 @@ export class RedisBatchQueue extends BatchQueue {
     const item = await this.store.item(id, index);
     if (!item || finished(item.status)) return;
     if (!item.answered) {
-      if (await this.store.start(id)) await this.publish(id);
+      if (item.status === 'pending' && (await this.store.start(id))) await this.publish(id);
       const result = await this.answer(id, index, item);
       if (result === 'stopped') {
         if (!this.closing) return;
@@ -201,9 +199,7 @@ export class RedisBatchQueue extends BatchQueue {
         this.metrics.batchItemTried('retried');
         throw new PassingFailure(result.error_code);
       }
-      if (!(await this.store.record(id, result))) return;
-      this.metrics.batchItemTried(result.error_code ? 'failed' : 'answered');
-      await this.publish(id);
+      if (!(await this.count(id, result))) return;
     }
     if (item.conversation && index + 1 < item.total) {
       const next = this.job(id, index + 1);
@@ -232,17 +228,15 @@ export class RedisBatchQueue extends BatchQueue {
     const item = await this.store.item(job.data.task, job.data.index);
     if (!item) return;
     this.logger.warn(`batch item ${jobId} failed for good: ${reason}`);
-    const result: ItemResult = {
-      index: job.data.index,
-      text: item.text,
-      content: '',
-      sources: [],
-      usage: null,
-      error_code: 'SERVER_ERROR',
-    };
-    if (!(await this.store.record(job.data.task, result))) return;
-    this.metrics.batchItemTried('failed');
-    await this.publish(job.data.task);
+    await this.count(job.data.task, failedItem(job.data.index, item.text, 'SERVER_ERROR'));
+  }
+
+  /** Records the item's result and tells every instance; false when it did not count (the task had ended, or it was in already). */
+  private async count(id: string, result: ItemResult): Promise<boolean> {
+    if (!(await this.store.record(id, result))) return false;
+    this.metrics.batchItemTried(result.error_code ? 'failed' : 'answered');
+    await this.publish(id);
+    return true;
   }
 
   private async dropWaiting(id: string, total: number): Promise<void> {

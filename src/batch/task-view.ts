@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TaskStatus, TaskView } from './batch.types';
+import { TASK_STATUSES, TaskStatus, TaskView } from './batch.types';
 
 export const now = () => new Date().toISOString();
 
@@ -19,6 +19,13 @@ export function newTaskView(name: string, description: string | undefined, total
     completed_at: null,
     error_message: null,
   };
+}
+
+/** How many of `statuses` there are of each status, every status counted (0 too). */
+export function countByStatus(statuses: Iterable<TaskStatus>): Record<TaskStatus, number> {
+  const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
+  for (const status of statuses) counts[status]++;
+  return counts;
 }
 
 /** Why a task whose every item failed ended `failed`. */
