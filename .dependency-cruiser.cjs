@@ -27,7 +27,7 @@ const MODULES = {
     mayImport: ['conversation', 'auth', 'protocol', 'config', 'lifecycle', 'metrics'],
     is: 'the HTTP batch API: many questions answered offline',
   },
-  demo: { mayImport: ['config'], is: 'the demo page and its config endpoint' },
+  demo: { mayImport: ['dify', 'config'], is: 'the demo page and what it needs to know: the config, whether the Dify app speaks' },
   'local-dify': { mayImport: [], is: 'a separate Dify-compatible server that happens to ship inside' },
   // Compiled for browsers on its own (client/tsconfig.build.json): it can carry nothing of the server.
   client: { folder: 'client/', mayImport: [], is: 'the client library for browsers and Node, typed by the contract alone' },

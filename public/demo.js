@@ -4,11 +4,12 @@
  * `progress` and `suggested` features (and `tts` with "Speak answers"), sends typed or spoken text as
  * partial and final ASR chunks, and shows the statuses, the app's steps while an answer is prepared,
  * the answer as it streams, its sources and timing, 👍 / 👎 feedback, suggested follow-ups, errors
- * and raw frames, and plays spoken answers. The inputs box sets the session's inputs (a hello). When
+ * and raw frames, and plays spoken answers (saying beside "Speak answers" why, when it cannot). The inputs box sets the session's inputs (a hello). When
  * the connection drops it shows "reconnecting…" and carries on: the library resumes the answer where
  * it was. An ES module, no build step of its own, nothing loaded from elsewhere. Server text only
  * ever goes in as textContent.
  */
+import { audioPlayer } from './audio-player.js';
 import { RealtimeRagClient } from './client/realtime-rag-client.js';
 
 const $ = (id) => document.getElementById(id);
@@ -63,7 +64,7 @@ function connect() {
     url: url.toString(),
     token: $('token').value.trim() || undefined,
     sessionId: $('session').value.trim() || undefined,
-    features: ['sources', 'usage', 'progress', 'suggested', ...($('speak').checked ? ['tts'] : [])],
+    features: features(),
     inputs,
   });
   client = connection;
@@ -88,6 +89,9 @@ function connect() {
     settle();
   });
 }
+
+/** The opt-in features the page shows: the spoken answer with "Speak answers". */
+const features = () => ['sources', 'usage', 'progress', 'suggested', ...($('speak').checked ? ['tts'] : [])];
 
 /** The inputs box: undefined when empty, else its JSON object; null, with the error shown, when it is not one. */
 function boxInputs() {
@@ -369,65 +373,48 @@ function onSuggested(message) {
   scrollToEnd();
 }
 
-/** A piece of an answer's spoken MP3 (feature tts); the last one is empty, with `final`. */
+// --- Spoken answers --------------------------------------------------------------------------
+
+/** "Speak answers" ticked or not: the connection's features follow at once; when ticked, whether the Dify app speaks. */
+async function onSpeakChange() {
+  client?.setFeatures(features());
+  speechNote('');
+  if (!$('speak').checked) return;
+  let state;
+  try {
+    const response = await fetch('demo/speech');
+    if (response.ok) state = (await response.json()).textToSpeech;
+  } catch {
+    // Served by something else: nothing to tell.
+  }
+  if ($('speak').checked && SPEECH_STATES[state]) speechNote(SPEECH_STATES[state]);
+}
+
+/** Why answers are not spoken, by what the Dify app says of its text to speech (`GET /demo/speech`). */
+const SPEECH_STATES = {
+  off: 'Answers are not spoken: the Dify app has text to speech off (turn it on in the app’s features).',
+  'no-auto-play': 'Answers are not spoken: the Dify app’s text to speech has auto-play off, so Dify sends no audio with its answers.',
+  unknown: 'Cannot tell whether the Dify app speaks: it did not answer (is Dify reachable?).',
+};
+
+/** The line beside "Speak answers": why the page cannot speak, or nothing. */
+function speechNote(text) {
+  $('speak-note').textContent = text;
+}
+
+/** A piece of an answer's spoken audio (feature tts); the last one is empty, with `final`. It stops the previous answer's. */
 function onAudio(message) {
   let player = players.get(message.answer_id);
-  if (!player) players.set(message.answer_id, (player = audioPlayer()));
+  if (!player) {
+    playing?.pause();
+    playing = answerBubble(message.answer_id).querySelector('.spoken');
+    players.set(message.answer_id, (player = audioPlayer(playing, speechNote)));
+  }
   if (message.audio) player.append(Uint8Array.from(atob(message.audio), (char) => char.charCodeAt(0)));
   if (message.final) {
     player.end();
     players.delete(message.answer_id);
   }
-}
-
-/** Plays an answer's MP3 as its pieces come (MediaSource) where the browser can, else whole at its end; it stops the previous answer's. */
-function audioPlayer() {
-  playing?.pause();
-  const audio = (playing = new Audio());
-  // AbortError: paused for the next answer before it started.
-  const play = () =>
-    audio.play().catch((error) => error.name === 'AbortError' || notice(`Cannot play the answer: ${error.message}`, 'error'));
-  if (!window.MediaSource?.isTypeSupported('audio/mpeg')) {
-    const pieces = [];
-    return {
-      append: (bytes) => pieces.push(bytes),
-      end: () => {
-        audio.src = URL.createObjectURL(new Blob(pieces, { type: 'audio/mpeg' }));
-        play();
-      },
-    };
-  }
-  const source = new MediaSource();
-  const waiting = [];
-  let buffer;
-  let ended = false;
-  // One append at a time: a SourceBuffer refuses another while it is updating.
-  const pump = () => {
-    if (!buffer || buffer.updating) return;
-    if (waiting.length > 0) buffer.appendBuffer(waiting.shift());
-    else if (ended && source.readyState === 'open') source.endOfStream();
-  };
-  source.addEventListener(
-    'sourceopen',
-    () => {
-      buffer = source.addSourceBuffer('audio/mpeg');
-      buffer.addEventListener('updateend', pump);
-      pump();
-    },
-    { once: true },
-  );
-  audio.src = URL.createObjectURL(source);
-  play();
-  return {
-    append: (bytes) => {
-      waiting.push(bytes);
-      pump();
-    },
-    end: () => {
-      ended = true;
-      pump();
-    },
-  };
 }
 
 function showSources(bubbleElement, sources) {
@@ -526,11 +513,13 @@ $('inputs').addEventListener('change', () => {
   // Emptied: the session's inputs are cleared.
   if (client && inputs !== null) client.setInputs(inputs ?? {});
 });
+$('speak').addEventListener('change', onSpeakChange);
 $('clear').addEventListener('click', () => {
   $('conversation').replaceChildren();
   answer = queued = undefined;
 });
 setUpMicrophone();
+onSpeakChange();
 defaultUrl().then((url) => {
   $('url').value = url;
   connect();

@@ -20,7 +20,8 @@ export class EmbeddedDify implements DifyEndpoint, OnApplicationBootstrap, OnApp
   }
 
   static async start(): Promise<EmbeddedDify> {
-    const server = new LocalDifyServer({ record: false });
+    // Text to speech on, so the demo page's "Speak answers" speaks on a fresh clone.
+    const server = new LocalDifyServer({ record: false, tts: true });
     const { baseUrl } = await server.listen(0, '127.0.0.1');
     return new EmbeddedDify(server, baseUrl);
   }

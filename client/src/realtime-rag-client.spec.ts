@@ -343,6 +343,20 @@ describe('RealtimeRagClient', () => {
     expect(client.setInputs({})).toBe(false);
   });
 
+  it('sends new features at once in a hello without inputs when connected, and names them on the next connection', () => {
+    const { client } = start({ features: ['sources'], inputs: { product: '宽带' } });
+    latest().greet(SESSION);
+    client.setFeatures(['sources', 'tts']);
+    expect(latest().sent.at(-1)).toEqual({ type: 'hello', features: ['sources', 'tts'], session_id: SESSION });
+    latest().drop();
+    jest.advanceTimersByTime(250);
+    expect(new globalThis.URL(latest().url).searchParams.get('features')).toBe('sources,tts');
+    latest().greet('server-made-2');
+    expect(latest().sent).toEqual([{ type: 'hello', features: ['sources', 'tts'], inputs: { product: '宽带' }, session_id: SESSION }]);
+    client.close();
+    expect(client.setFeatures([])).toBe(false);
+  });
+
   it('keeps a bounded queue while reconnecting: past it sending says false', () => {
     const { client } = start({ maxQueued: 2 });
     latest().greet(SESSION);

@@ -92,6 +92,7 @@ export class RealtimeRagClient {
   private current: ConnectionState = 'connecting';
   private session?: string;
   private inputs?: Record<string, unknown>;
+  private features?: Wire.Feature[];
   private socket?: WebSocketLike;
   /** The socket's server said ack{connected}: messages go out now. */
   private greeted = false;
@@ -103,6 +104,7 @@ export class RealtimeRagClient {
   constructor(private readonly options: RealtimeRagClientOptions) {
     this.session = options.sessionId;
     this.inputs = options.inputs;
+    this.features = options.features;
     this.queue = new OutgoingQueue(options.maxQueued ?? 100);
     this.unsettled = new UnsettledFinals(options.maxQueued ?? 100);
     this.reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
@@ -148,6 +150,17 @@ export class RealtimeRagClient {
     return true;
   }
 
+  /**
+   * Replaces the connection's opt-in features: sent in a `hello` now when connected (leaving the
+   * session's inputs as they are), and named on every connection after.
+   */
+  setFeatures(features: Wire.Feature[]): boolean {
+    if (this.current === 'closed') return false;
+    this.features = features;
+    if (this.greeted && this.socket?.readyState === OPEN) this.write({ type: 'hello', features });
+    return true;
+  }
+
   /** Ends the conversation on this side: closes the socket (1000) and never reconnects. */
   close(): void {
     if (this.current === 'closed') return;
@@ -174,9 +187,9 @@ export class RealtimeRagClient {
   }
 
   private url(): string {
-    const { url, token, tokenIn, features } = this.options;
+    const { url, token, tokenIn } = this.options;
     const address = new URL(url);
-    if (features?.length) address.searchParams.set('features', features.join(','));
+    if (this.features?.length) address.searchParams.set('features', this.features.join(','));
     if (token && tokenIn !== 'header') address.searchParams.set('token', token);
     return address.toString();
   }
@@ -237,7 +250,7 @@ export class RealtimeRagClient {
 
   /** A hello replaces the connection's features, so it names those of the URL again. */
   private hello(inputs: Record<string, unknown>): Omit<Wire.Hello, 'session_id'> {
-    return { type: 'hello', features: this.options.features ?? [], inputs };
+    return { type: 'hello', features: this.features ?? [], inputs };
   }
 
   private write(

@@ -4,7 +4,10 @@ import { ServeStaticModule } from '@nestjs/serve-static';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { appConfig } from '../config';
+import { DifyModule } from '../dify';
+import { AppSpeech } from './app-speech';
 import { DemoConfigController } from './demo-config.controller';
+import { DemoSpeechController } from './demo-speech.controller';
 
 /** The repository's public/ folder, from src/demo (ts-node) or dist/demo (build) alike. */
 export const DEMO_DIR = join(__dirname, '..', '..', 'public');
@@ -14,8 +17,8 @@ export const CLIENT_DIR = join(__dirname, '..', '..', 'client', 'dist');
 
 /**
  * The demo page at `/` (static files, no build step of its own), the client library it loads at
- * `/client/`, and the little it needs to know about this server. Other paths fall through to the API,
- * so unknown ones stay 404. DEMO_PAGE=false serves nothing (decided when the app starts, from its
+ * `/client/`, and the little it needs to know about this server and its Dify app (whether it speaks).
+ * Other paths fall through to the API, so unknown ones stay 404. DEMO_PAGE=false serves nothing (decided when the app starts, from its
  * validated configuration).
  */
 @Module({
@@ -33,7 +36,9 @@ export const CLIENT_DIR = join(__dirname, '..', '..', 'client', 'dist');
         ];
       },
     }),
+    DifyModule,
   ],
-  controllers: [DemoConfigController],
+  controllers: [DemoConfigController, DemoSpeechController],
+  providers: [AppSpeech],
 })
 export class DemoModule {}

@@ -60,10 +60,12 @@ export type DifyEvent =
   | ({ kind: 'progress'; event: string; step?: DifyStep } & DifyEventIds)
   | ({ kind: 'audio'; audio: string; end: boolean } & DifyEventIds);
 
-/** The part of an app's `GET /parameters` this service reads: its input form. */
+/** The part of an app's `GET /parameters` this service reads: its input form, whether it speaks. */
 export interface DifyAppParameters {
   /** One control per input variable, keyed by its kind (`text-input`, `paragraph`, `select`, `number`, …). */
   user_input_form?: Array<Record<string, DifyInputControl | undefined>>;
+  /** Text to speech; with `autoPlay: 'enabled'` Dify streams the answer's audio (`tts_message` events). */
+  text_to_speech?: { enabled?: boolean; autoPlay?: string };
 }
 
 export interface DifyInputControl {

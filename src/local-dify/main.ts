@@ -19,7 +19,8 @@ const HELP = `Usage: npm run local-dify -- [options]
   --crlf                   \\r\\n line endings
   --legacy-json            Dify's pre-1.8.1 JSON style
   --app-mode MODE          chat | agent-chat | advanced-chat (default chat)
-  --tts                    text to speech on: /text-to-audio, tts_message events`;
+  --no-tts                 text to speech off (default on, as the service's embedded server has it:
+                           /text-to-audio, tts_message events)`;
 
 const { values } = parseArgs({
   options: {
@@ -35,7 +36,7 @@ const { values } = parseArgs({
     crlf: { type: 'boolean' },
     'legacy-json': { type: 'boolean' },
     'app-mode': { type: 'string' },
-    tts: { type: 'boolean' },
+    'no-tts': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
       crlf: values.crlf,
       legacyJson: values['legacy-json'],
       appMode: values['app-mode'] as AppMode | undefined,
-      tts: values.tts,
+      tts: !values['no-tts'],
     }).filter(([, value]) => value !== undefined),
   );
   const server = new LocalDifyServer({ ...options, record: false });

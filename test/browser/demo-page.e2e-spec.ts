@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Wire } from '../../client/src/realtime-rag-client';
 import { chromiumInstalled, launchChromium, watchPage } from '../support/browser';
-import { Stack, startStack } from '../support/stack';
+import { Stack, startApp, startStack, TEST_API_KEY } from '../support/stack';
 import { waitUntil } from '../support/wait-until';
 
 const SCREENSHOT_DIR = join(__dirname, '..', '..', 'test-output');
@@ -22,7 +22,7 @@ function frames(page: Page): { sent: Wire.ClientMessage[]; received: Wire.Server
 }
 
 /** A new page of the demo, connected, with its frames and console errors watched. */
-async function openDemo(browser: Browser, stack: Stack) {
+async function openDemo(browser: Browser, stack: { httpUrl: string }) {
   const page = await browser.newPage();
   const { consoleErrors } = watchPage(page);
   const seen = frames(page);
@@ -39,6 +39,37 @@ async function ask(page: Page, question: string) {
   await page.locator('.answer[data-final="true"]').nth(before).waitFor({ timeout: 15_000 });
   return page.locator('.answer').last();
 }
+
+/** The latest answer's player, once Chromium has loaded its audio and played some of it (or failed to). */
+async function playedAudio(page: Page) {
+  const player = "[...document.querySelectorAll('.answer .spoken')].at(-1)";
+  await page.waitForFunction(`(() => { const audio = ${player}; return audio && (audio.error || audio.currentTime > 0); })()`);
+  return page.evaluate<{ duration: number; error: string | null; hidden: boolean }>(
+    `(() => { const audio = ${player}; return { duration: audio.duration, error: audio.error && audio.error.message, hidden: audio.hidden }; })()`,
+  );
+}
+
+/** 40 frames of MPEG-1 Layer III (128 kbit/s, 44.1 kHz, mono) silence, 1.04 s, built in the page, played by the page's player. */
+const PLAY_MP3 = `(async () => {
+  const { audioPlayer } = await import('/audio-player.js');
+  const audio = document.createElement('audio');
+  document.body.append(audio);
+  const notes = [];
+  const player = audioPlayer(audio, (note) => notes.push(note));
+  const frame = new Uint8Array(417);
+  frame.set([0xff, 0xfb, 0x90, 0xc0]);
+  const ended = new Promise((resolve) => {
+    audio.addEventListener('ended', resolve);
+    audio.addEventListener('error', resolve);
+  });
+  player.append(frame.slice());
+  // A MediaSource is the element's source from the first piece on; a whole file only at the end.
+  const streamed = audio.src !== '';
+  for (let i = 1; i < 40; i++) player.append(frame.slice());
+  player.end();
+  await ended;
+  return { duration: audio.duration, error: audio.error && audio.error.message, notes, streamed };
+})()`;
 
 // In CI a missing chromium is a failure, never a silent skip: .ci/run installs it.
 const describeWithChromium = chromiumInstalled() || process.env.CI ? describe : describe.skip;
@@ -143,6 +174,31 @@ describeWithChromium('the demo page in a real browser (e2e)', () => {
     await page.close();
   });
 
+  it('says beside "Speak answers" that the Dify app has text to speech off, ticked after connecting, and plays nothing', async () => {
+    const { page, sent, received, consoleErrors } = await openDemo(browser, stack);
+    await page.check('#speak');
+    await page.locator('#speak-note', { hasText: 'the Dify app has text to speech off' }).waitFor();
+    // Ticking asks for the spoken answer at once, on the open connection.
+    await waitUntil(() => sent.some((m) => m.type === 'hello' && m.features.includes('tts')));
+
+    await ask(page, '什么是 RAG？');
+    await waitUntil(() => received.some((m) => m.type === 'status' && m.stage === 'idle'));
+    expect(received.filter((m) => m.type === 'audio')).toEqual([]);
+    expect(await page.locator('.answer .spoken').last().isHidden()).toBe(true);
+    await page.uncheck('#speak');
+    expect(await page.locator('#speak-note').textContent()).toBe('');
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 30_000);
+
+  it('plays MP3 too: pieces of one, fed to the page’s player as they come, play to their end', async () => {
+    const { page, consoleErrors } = await openDemo(browser, stack);
+    const played = await page.evaluate<{ duration: number; error: string | null; notes: string[]; streamed: boolean }>(PLAY_MP3);
+    expect(played).toEqual({ duration: expect.closeTo(1.04, 1), error: null, notes: [''], streamed: true });
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
   it('is a static page with no external resources and a 404 for unknown paths', async () => {
     const page = await browser.newPage();
     const requests: string[] = [];
@@ -158,9 +214,21 @@ describeWithChromium('the demo page in a real browser (e2e)', () => {
 describeWithChromium('the demo page with a chatflow app, in a real browser (e2e)', () => {
   let stack: Stack;
   let browser: Browser;
+  let difyBaseUrl: string;
+  /** The app's feedback as Dify keeps it. */
+  const difyFeedbacks = async () => {
+    const response = await fetch(`${difyBaseUrl}/app/feedbacks?limit=100`, { headers: { Authorization: `Bearer ${TEST_API_KEY}` } });
+    return ((await response.json()) as { data: Array<{ message_id: string; rating: string }> }).data;
+  };
   beforeAll(async () => {
     // A slow first chunk: the chatflow's llm step shows for a while before the text.
-    stack = await startStack({ dify: { appMode: 'advanced-chat', firstChunkDelayMs: 800, chunkDelayMs: 10, chunkChars: 8 } });
+    stack = await startStack({
+      dify: { appMode: 'advanced-chat', firstChunkDelayMs: 800, chunkDelayMs: 10, chunkChars: 8 },
+      env: (baseUrl) => {
+        difyBaseUrl = baseUrl;
+        return {};
+      },
+    });
     browser = await launchChromium();
   }, 30_000);
   afterAll(async () => {
@@ -190,68 +258,109 @@ describeWithChromium('the demo page with a chatflow app, in a real browser (e2e)
     await page.close();
   }, 30_000);
 
-  it('sends 👍 on a completed answer as feedback for that answer, and shows the rating, or the error when Dify refuses it', async () => {
+  it('sends 👍 on a completed answer as feedback for that answer, Dify keeps it, and pressing it again takes it back', async () => {
     const { page, sent, received, consoleErrors } = await openDemo(browser, stack);
     const answer = await ask(page, '年假有几天？');
     const answerId = await answer.getAttribute('data-answer-id');
+    const { messageId } = stack.dify.streams.at(-1)!;
     const like = answer.getByRole('button', { name: 'Good answer' });
-    await like.click();
 
-    await waitUntil(() => received.some((m) => m.type === 'ack' && m.received_type === 'feedback'));
+    await like.click();
+    await page.locator('.rate[aria-pressed="true"]').waitFor();
     expect(sent.filter((m) => m.type === 'feedback')).toEqual([
       { type: 'feedback', answer_id: answerId, rating: 'like', session_id: expect.any(String) },
     ]);
-    // It reached Dify for that answer's message.
-    const rated = `/v1/messages/${stack.dify.streams.at(-1)!.messageId}/feedbacks`;
-    await waitUntil(() => stack.dify.requests.some((r) => r.method === 'POST' && r.path === rated));
-    expect(stack.dify.requests.find((r) => r.path === rated)!.body).toMatchObject({ rating: 'like' });
+    // Dify keeps it for that answer's message: the app's feedback list has it.
+    await waitUntil(async () => (await difyFeedbacks()).some((f) => f.message_id === messageId));
+    expect((await difyFeedbacks()).filter((f) => f.message_id === messageId)).toMatchObject([{ rating: 'like' }]);
 
-    // Dify's refusal, if any, comes as an error right after its reply; success sends nothing more.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const refused = received.find((m) => m.type === 'error');
-    if (refused?.type === 'error') {
-      // An embedded Dify without the feedback endpoint: UPSTREAM_NOT_FOUND.
-      expect(refused.code).toMatch(/^(UPSTREAM_|UNKNOWN_ANSWER)/);
-      expect(await answer.locator('.feedback-error').textContent()).toBe(`${refused.code}: ${refused.message}`);
-      expect(await like.getAttribute('aria-pressed')).toBe('false');
-      expect(await page.locator('.bubble.error').count()).toBe(0);
-    } else {
-      expect(await like.getAttribute('aria-pressed')).toBe('true');
-      // Pressed again: the rating is taken back.
-      await like.click();
-      await page.locator('.rate[aria-pressed="true"]').waitFor({ state: 'detached' });
-      expect(sent.filter((m) => m.type === 'feedback').at(-1)).toMatchObject({ answer_id: answerId, rating: null });
-    }
+    await like.click();
+    await page.locator('.rate[aria-pressed="true"]').waitFor({ state: 'detached' });
+    expect(sent.filter((m) => m.type === 'feedback').at(-1)).toMatchObject({ answer_id: answerId, rating: null });
+    await waitUntil(async () => !(await difyFeedbacks()).some((f) => f.message_id === messageId));
+    expect(await answer.locator('.feedback-error').textContent()).toBe('');
+    expect(received.filter((m) => m.type === 'error')).toEqual([]);
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 30_000);
 
-  it('shows the follow-ups Dify suggests as chips under the answer, and a click asks one at once', async () => {
-    const { page, sent, received, consoleErrors } = await openDemo(browser, stack);
+  it('shows Dify’s refusal of a rating beside the buttons and leaves the answer unrated', async () => {
+    const { page, consoleErrors } = await openDemo(browser, stack);
+    const answer = await ask(page, '年假有几天？');
+    // Dify no longer knows the answer's message: it refuses the rating (404 Message Not Exists).
+    stack.dify.forgetConversations();
+    const like = answer.getByRole('button', { name: 'Good answer' });
+    await like.click();
+
+    await answer
+      .locator('.feedback-error')
+      .filter({ hasText: /^UPSTREAM_NOT_FOUND: / })
+      .waitFor();
+    expect(await like.getAttribute('aria-pressed')).toBe('false');
+    expect(await page.locator('.bubble.error').count()).toBe(0);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 30_000);
+
+  it('shows the follow-ups Dify suggests for the answer as chips under it, and a click asks one at once', async () => {
+    const { page, sent, consoleErrors } = await openDemo(browser, stack);
     const answer = await ask(page, '什么是 RAG？');
-    const answerId = await answer.getAttribute('data-answer-id');
-    // The service asks Dify for follow-ups after the answer; it logs a failure and sends nothing then.
-    await waitUntil(
-      () => received.some((m) => m.type === 'suggested') || stack.logs.lines.some((line) => line.includes('Suggested questions failed')),
-    );
-    const suggested = received.find((m) => m.type === 'suggested');
-    if (suggested?.type !== 'suggested' || suggested.questions.length === 0) {
-      // No follow-ups from this Dify (no endpoint, or its suggestions are off): no chips.
-      expect(await answer.locator('.suggested').isHidden()).toBe(true);
-    } else {
-      expect(suggested.answer_id).toBe(answerId);
-      const chips = answer.getByRole('group', { name: 'Suggested questions' }).getByRole('button');
-      expect(await chips.allTextContents()).toEqual(suggested.questions);
-      const asked = sent.length;
-      await chips.first().click();
-      await waitUntil(() => sent.length >= asked + 2);
-      expect(sent.slice(asked, asked + 2)).toMatchObject([
-        { type: 'asr_chunk', text: suggested.questions[0], is_final: true },
-        { type: 'control', action: 'instant_query' },
-      ]);
-      await page.locator('.question', { hasText: suggested.questions[0] }).waitFor();
-    }
+    const { messageId, user } = stack.dify.streams.at(-1)!;
+    // What Dify suggests after that message, asked of it directly.
+    const response = await fetch(`${difyBaseUrl}/messages/${messageId}/suggested?user=${encodeURIComponent(user)}`, {
+      headers: { Authorization: `Bearer ${TEST_API_KEY}` },
+    });
+    const { data: suggested } = (await response.json()) as { data: string[] };
+    expect(suggested.length).toBeGreaterThan(0);
+
+    const chips = answer.getByRole('group', { name: 'Suggested questions' }).getByRole('button');
+    await chips.first().waitFor();
+    expect(await chips.allTextContents()).toEqual(suggested);
+    const asked = sent.length;
+    await chips.first().click();
+    await page.locator('.question', { hasText: suggested[0] }).waitFor();
+    expect(sent.slice(asked, asked + 2)).toMatchObject([
+      { type: 'asr_chunk', text: suggested[0], is_final: true },
+      { type: 'control', action: 'instant_query' },
+    ]);
+    await page.locator('.answer[data-final="true"]').nth(1).waitFor({ timeout: 15_000 });
+    expect(stack.dify.streams.at(-1)!.query).toBe(suggested[0]);
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 30_000);
+});
+
+describeWithChromium('"Speak answers" on a fresh clone (the embedded Dify), in a real browser (e2e)', () => {
+  let app: Awaited<ReturnType<typeof startApp>>;
+  let browser: Browser;
+  beforeAll(async () => {
+    app = await startApp({ DIFY_API_KEY: undefined, DIFY_BASE_URL: undefined, NODE_ENV: 'development' });
+    browser = await launchChromium();
+  }, 30_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('speaks the answer: ticked after connecting, the answer’s WAV arrives, and Chromium decodes and plays it', async () => {
+    const { page, received, consoleErrors } = await openDemo(browser, app);
+    const [speech] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/demo/speech')), page.check('#speak')]);
+    expect(await speech.json()).toEqual({ textToSpeech: 'on' });
+
+    await ask(page, '什么是 RAG？');
+    await waitUntil(() => received.some((m) => m.type === 'audio' && m.final));
+    const pieces = received.filter((m) => m.type === 'audio');
+    expect(pieces[0]).toMatchObject({ format: 'wav' });
+    const wav = Buffer.concat(pieces.map((m) => Buffer.from(m.audio, 'base64')));
+    expect([wav.toString('latin1', 0, 4), wav.toString('latin1', 8, 12)]).toEqual(['RIFF', 'WAVE']);
+    // 16-bit mono PCM at 16 kHz after its 44-byte header: what Chromium decodes lasts as long.
+    const seconds = (wav.length - 44) / 32_000;
+
+    expect(await playedAudio(page)).toEqual({ duration: expect.closeTo(seconds, 2), error: null, hidden: false });
+    expect(await page.locator('#speak-note').textContent()).toBe('');
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'demo-page-speaking.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 40_000);
 });
