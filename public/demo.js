@@ -4,9 +4,9 @@
  * `progress` and `suggested` features (and `tts` with "Speak answers"), sends typed or spoken text as
  * partial and final ASR chunks, and shows the statuses, the app's steps while an answer is prepared,
  * the answer as it streams, its sources and timing, 👍 / 👎 feedback, suggested follow-ups, errors
- * and raw frames, and plays spoken answers (saying beside "Speak answers" why, when it cannot). The inputs box sets the session's inputs (a hello). When
- * the connection drops it shows "reconnecting…" and carries on: the library resumes the answer where
- * it was. An ES module, no build step of its own, nothing loaded from elsewhere. Server text only
+ * and raw frames, and plays spoken answers (saying beside "Speak answers" why, when it cannot). The
+ * inputs box sets the session's inputs (a hello). When the connection drops it shows "reconnecting…"
+ * and carries on: the library resumes the answer where it was. An ES module, no build step of its own, nothing loaded from elsewhere. Server text only
  * ever goes in as textContent.
  */
 import { audioPlayer } from './audio-player.js';
@@ -375,11 +375,11 @@ function onSuggested(message) {
 
 // --- Spoken answers --------------------------------------------------------------------------
 
-/** "Speak answers" ticked or not: the connection's features follow at once; when ticked, whether the Dify app speaks. */
+/** "Speak answers" ticked or not: the connection's features follow at once; ticked, whether the Dify app speaks; unticked, silence. */
 async function onSpeakChange() {
   client?.setFeatures(features());
   speechNote('');
-  if (!$('speak').checked) return;
+  if (!$('speak').checked) return playing?.pause();
   let state;
   try {
     const response = await fetch('demo/speech');

@@ -99,9 +99,11 @@ describe('the HTTP API documentation at /docs (e2e)', () => {
       const ready = await fetch(`${bare.httpUrl}/health/ready`);
       expect(ready.status).toBe(503);
       await expectDocumented(dereferenced, 'get', '/health/ready', ready);
-      const demo = await fetch(`${bare.httpUrl}/demo/config`);
-      expect(demo.status).toBe(404);
-      await expectDocumented(dereferenced, 'get', '/demo/config', demo);
+      for (const path of ['/demo/config', '/demo/speech']) {
+        const demo = await fetch(`${bare.httpUrl}${path}`);
+        expect(demo.status).toBe(404);
+        await expectDocumented(dereferenced, 'get', path, demo);
+      }
     } finally {
       await bare.app.close();
     }

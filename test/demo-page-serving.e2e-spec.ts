@@ -12,7 +12,7 @@ describe('serving the demo page (e2e)', () => {
     const html = await page.text();
     expect(html).toContain('id="transcript"');
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
-    for (const file of ['demo.js', 'demo.css']) expect((await fetch(`${stack.httpUrl}/${file}`)).status).toBe(200);
+    for (const file of ['demo.js', 'audio-player.js', 'demo.css']) expect((await fetch(`${stack.httpUrl}/${file}`)).status).toBe(200);
     // The client library, compiled for browsers (an ES module needs a JavaScript content type).
     const library = await fetch(`${stack.httpUrl}/client/realtime-rag-client.js`);
     expect(library.status).toBe(200);
@@ -20,6 +20,8 @@ describe('serving the demo page (e2e)', () => {
     expect(await library.text()).toContain('export class RealtimeRagClient');
     expect((await fetch(`${stack.httpUrl}/client/no-such-file.js`)).status).toBe(404);
     expect(await (await fetch(`${stack.httpUrl}/demo/config`)).json()).toEqual({ wsPath: '/speech' });
+    // The stack's Dify app has text to speech off (LocalDifyServer's default).
+    expect(await (await fetch(`${stack.httpUrl}/demo/speech`)).json()).toEqual({ textToSpeech: 'off' });
     expect((await fetch(`${stack.httpUrl}/health`)).status).toBe(200);
   });
 
@@ -28,6 +30,7 @@ describe('serving the demo page (e2e)', () => {
     expect((await fetch(`${stack.httpUrl}/`)).status).toBe(404);
     expect((await fetch(`${stack.httpUrl}/demo.js`)).status).toBe(404);
     expect((await fetch(`${stack.httpUrl}/client/realtime-rag-client.js`)).status).toBe(404);
+    expect((await fetch(`${stack.httpUrl}/demo/speech`)).status).toBe(404);
     expect((await fetch(`${stack.httpUrl}/health`)).status).toBe(200);
   });
 });

@@ -312,7 +312,7 @@ export interface Audio {
   type: 'audio';
   answer_id: string;
   /**
-   * The next bytes of the answer's MP3, base64; empty on the last message.
+   * The next bytes of the answer's audio file (as `format` says), base64; empty on the last message.
    */
   audio: string;
   /**

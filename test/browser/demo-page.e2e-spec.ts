@@ -185,6 +185,8 @@ describeWithChromium('the demo page in a real browser (e2e)', () => {
     await waitUntil(() => received.some((m) => m.type === 'status' && m.stage === 'idle'));
     expect(received.filter((m) => m.type === 'audio')).toEqual([]);
     expect(await page.locator('.answer .spoken').last().isHidden()).toBe(true);
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'demo-page-no-speech.png') });
     await page.uncheck('#speak');
     expect(await page.locator('#speak-note').textContent()).toBe('');
     expect(consoleErrors).toEqual([]);
