@@ -8,6 +8,7 @@ import {
   HttpException,
   HttpStatus,
   Inject,
+  Logger,
   NotFoundException,
   Param,
   Post,
@@ -17,7 +18,6 @@ import {
   UnauthorizedException,
   UseFilters,
   UsePipes,
-  ValidationPipe,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -39,8 +39,10 @@ import { Authenticator } from '../auth';
 import { batchConfig } from '../config';
 import { QuestionDetector } from '../conversation';
 import { BatchQueue } from './batch-queue';
-import { QueueStatus, TaskView } from './batch.types';
-import { CreateTaskDto } from './create-task.dto';
+import { StatusResponse, TaskResponse, TaskView } from './batch.types';
+import { resultResponse, statusResponse, taskResponse } from './api-responses';
+import { CreateTaskDto, unknownOptionKeys } from './create-task.dto';
+import { DetailedValidationPipe } from './detailed-validation.pipe';
 import { ListQueryDto, ResultsQueryDto } from './results-query.dto';
 import { toCsv, toJsonLines } from './results-export';
 import { streamEvents } from './task-events';
@@ -53,9 +55,11 @@ import { transcriptQuestions } from './transcript';
 @ApiUnauthorizedResponse({ description: 'AUTH_TOKENS is set and the request has none of them (Bearer or ?token=).' })
 @ApiServiceUnavailableResponse({ description: "The queue's Redis is down or not answering: try again later." })
 @Controller('api/batch')
-@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
+@UsePipes(new DetailedValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
 @UseFilters(QueueUnavailableFilter)
 export class BatchController {
+  private readonly logger = new Logger('Batch');
+
   constructor(
     @Inject(batchConfig.KEY) private readonly config: ConfigType<typeof batchConfig>,
     private readonly queue: BatchQueue,
@@ -78,18 +82,23 @@ export class BatchController {
     }
     const texts = body.texts ?? transcriptQuestions(body.transcript!, this.detector);
     if (texts.length === 0) throw new BadRequestException('the transcript has no question to answer');
-    const open = (await this.queue.list(principal)).filter((task) => !finished(task.status)).length;
+    const open = await this.openTasks(principal);
     if (open >= this.config.maxOpenTasks) {
       throw new HttpException(
         `${open} of your tasks are pending or running, the most there may be at once (BATCH_MAX_OPEN_TASKS): wait for one to end, or cancel one`,
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }
+    const options = body.options ?? {};
+    const unknown = unknownOptionKeys(options);
+    // The replaced service passed its options to its providers; no option but `conversation` does anything here.
+    if (unknown.length) this.logger.debug(`batch task options kept but not acted on: ${unknown.slice(0, 20).join(', ')}`);
     const task = await this.queue.submit(principal, {
       name: body.name,
       description: body.description,
       texts,
-      conversation: body.options?.conversation ?? false,
+      conversation: options.conversation === true,
+      options,
     });
     return { task_id: task.task_id, status: task.status, created_at: task.created_at };
   }
@@ -98,8 +107,9 @@ export class BatchController {
   @ApiOkResponse({ description: '{tasks: [task…]}' })
   @ApiBadRequestResponse({ description: 'An unknown status.' })
   @Get('tasks')
-  async list(@Req() request: IncomingMessage, @Query() query: ListQueryDto): Promise<{ tasks: TaskView[] }> {
-    return { tasks: await this.queue.list(this.principal(request), query.status) };
+  async list(@Req() request: IncomingMessage, @Query() query: ListQueryDto): Promise<{ tasks: TaskResponse[]; total: number }> {
+    const tasks = await this.queue.list(this.principal(request), query.status);
+    return { tasks: tasks.map(taskResponse), total: tasks.length };
   }
 
   @ApiOperation({ summary: 'A task: its status and progress' })
@@ -108,8 +118,8 @@ export class BatchController {
   })
   @ApiNotFoundResponse({ description: "No such task, or another principal's." })
   @Get('tasks/:id')
-  async task(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskView> {
-    return found(await this.queue.task(this.principal(request), id));
+  async task(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskResponse> {
+    return taskResponse(found(await this.queue.task(this.principal(request), id)));
   }
 
   @ApiOperation({ summary: "A page of a task's results: JSON, or JSON Lines or CSV by Accept" })
@@ -125,7 +135,7 @@ export class BatchController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) response: ServerResponse,
   ) {
-    const { total, results } = found(await this.queue.results(this.principal(request), id, (page - 1) * size, size));
+    const { total, results } = found(await this.queue.results(this.principal(request), id, (page - 1) * size, size), NO_RESULTS);
     if (accept?.includes('application/x-ndjson')) {
       response.setHeader('Content-Type', 'application/x-ndjson');
       return toJsonLines(results);
@@ -134,7 +144,7 @@ export class BatchController {
       response.setHeader('Content-Type', 'text/csv');
       return toCsv(results);
     }
-    return { task_id: id, results, total, page, size };
+    return { task_id: id, results: results.map(resultResponse), total, page, size };
   }
 
   @ApiOperation({ summary: "A task's progress as Server-Sent Events: its state now, then as it moves on, until it ends" })
@@ -164,8 +174,14 @@ export class BatchController {
   @ApiOkResponse({ description: 'The task, cancelled (or as it ended, when it had).' })
   @ApiNotFoundResponse({ description: "No such task, or another principal's." })
   @Delete('tasks/:id')
-  async cancel(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskView> {
-    return found(await this.queue.cancel(this.principal(request), id));
+  async cancel(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskResponse & { message: string }> {
+    const principal = this.principal(request);
+    const before = found(await this.queue.task(principal, id), NOTHING_TO_CANCEL);
+    if (finished(before.status)) throw nothingToCancel(before);
+    const after = found(await this.queue.cancel(principal, id), NOTHING_TO_CANCEL);
+    // It ended on its own between the two reads.
+    if (after.status !== 'cancelled') throw nothingToCancel(after);
+    return { ...taskResponse(after), message: 'Task cancelled successfully' };
   }
 
   @ApiOperation({ summary: 'The queue: durable or not, concurrency, items waiting and active, tasks by status' })
@@ -174,9 +190,14 @@ export class BatchController {
       '{durable, concurrency, rate_per_second, workers, waiting, active, tasks: {pending, running, completed, failed, cancelled}}',
   })
   @Get('status')
-  async status(@Req() request: IncomingMessage): Promise<QueueStatus> {
-    this.principal(request);
-    return this.queue.status();
+  async status(@Req() request: IncomingMessage): Promise<StatusResponse> {
+    const principal = this.principal(request);
+    const [status, open] = await Promise.all([this.queue.status(), this.openTasks(principal)]);
+    return statusResponse(status, this.config.maxOpenTasks, open);
+  }
+
+  private async openTasks(principal: string): Promise<number> {
+    return (await this.queue.list(principal)).filter((task) => !finished(task.status)).length;
   }
 
   /** Who asks, as on the WebSocket: a token of AUTH_TOKENS (Bearer or ?token=), or everyone anonymous without them. */
@@ -187,8 +208,24 @@ export class BatchController {
   }
 }
 
+// The replaced service's `detail` of each 404, word for word: its clients may show or compare it.
+const NO_TASK = '任务不存在';
+const NO_RESULTS = '任务不存在或结果不可用';
+const NOTHING_TO_CANCEL = '任务不存在或无法取消';
+
 /** Unknown and other principals' tasks alike are 404: nothing says which. */
-function found<T>(value: T | undefined): T {
-  if (value === undefined) throw new NotFoundException('no such task');
+function found<T>(value: T | undefined, detail = NO_TASK): T {
+  if (value === undefined) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'no such task', detail });
   return value;
+}
+
+/** A task that had ended: 404 as the replaced service answered, with the task as it ended. */
+function nothingToCancel(task: TaskView): NotFoundException {
+  return new NotFoundException({
+    statusCode: 404,
+    error: 'Not Found',
+    message: `the task had ended (${task.status}): nothing to cancel`,
+    detail: NOTHING_TO_CANCEL,
+    task: taskResponse(task),
+  });
 }
