@@ -1,3 +1,6 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import Ajv from 'ajv';
+import type { OpenAPIV3 } from 'openapi-types';
 import { RedisServer, redisServerInstalled } from './support/redis-server';
 import { Stack, startStack } from './support/stack';
 import { waitUntil } from './support/wait-until';
@@ -241,7 +244,46 @@ describe.each(QUEUES)("the replaced Python service's batch clients (e2e, $queue)
     expect(neither.json).toMatchObject({ statusCode: 400, detail: neither.json.message });
     expect(typeof neither.json.detail).toBe('string');
   });
+
+  it('answers as /docs describes, old fields and new', async () => {
+    const schema = await documentedSchema(stack);
+    const expectDocumented = async (method: 'get' | 'post' | 'delete', path: string, status: number, url: string, body?: Json) => {
+      const answer = await call(stack, method.toUpperCase(), url, body);
+      expect(answer.status).toBe(status);
+      const validate = schema(method, path, status);
+      expect({ url, errors: validate(answer.json) ? null : validate.errors }).toEqual({ url, errors: null });
+      return answer.json;
+    };
+    const { task_id: id } = await expectDocumented('post', '/api/batch/tasks', 201, '/api/batch/tasks', {
+      name: 'documented',
+      texts: ['什么是 RAG？'],
+      options: PYTHON_OPTIONS,
+    });
+    await ended(stack, id as string);
+    await expectDocumented('get', '/api/batch/tasks/{id}', 200, `/api/batch/tasks/${id}`);
+    await expectDocumented('get', '/api/batch/tasks', 200, '/api/batch/tasks');
+    await expectDocumented('get', '/api/batch/tasks/{id}/results', 200, `/api/batch/tasks/${id}/results`);
+    await expectDocumented('get', '/api/batch/status', 200, '/api/batch/status');
+    await expectDocumented('delete', '/api/batch/tasks/{id}', 404, `/api/batch/tasks/${id}`);
+    await expectDocumented('post', '/api/batch/tasks', 400, '/api/batch/tasks', { name: 'x', texts: [] });
+    stack.dify.injectFault({ kind: 'hang' });
+    const running = await submit(stack, { name: 'to cancel', texts: ['什么是 RAG？ (hangs)'] });
+    await expectDocumented('delete', '/api/batch/tasks/{id}', 200, `/api/batch/tasks/${running}`);
+  });
 });
+
+/** The schema /docs gives the JSON answer of `method path` with `status`. */
+async function documentedSchema(stack: Stack) {
+  const document = (await (await fetch(`${stack.httpUrl}/docs-json`)).json()) as OpenAPIV3.Document;
+  const dereferenced = (await SwaggerParser.dereference(document as never)) as OpenAPIV3.Document;
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  return (method: 'get' | 'post' | 'delete', path: string, status: number) => {
+    const response = dereferenced.paths[path]?.[method]?.responses[String(status)] as OpenAPIV3.ResponseObject | undefined;
+    const schema = response?.content?.['application/json']?.schema;
+    expect({ method, path, status, documented: schema !== undefined }).toEqual({ method, path, status, documented: true });
+    return ajv.compile(schema!);
+  };
+}
 
 const describeWithRedis = withRedis ? describe : describe.skip;
 

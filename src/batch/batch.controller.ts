@@ -22,6 +22,7 @@ import {
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -31,6 +32,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiTags,
   ApiUnauthorizedResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { concat, of, ReplaySubject } from 'rxjs';
@@ -42,6 +44,7 @@ import { BatchQueue } from './batch-queue';
 import { StatusResponse, TaskResponse, TaskView } from './batch.types';
 import { resultResponse, statusResponse, taskResponse } from './api-responses';
 import { CreateTaskDto, unknownOptionKeys } from './create-task.dto';
+import { BatchErrorDto, CancelledTaskDto, QueueStatusDto, ResultsPageDto, SubmittedTaskDto, TaskDto, TaskListDto } from './batch-api.dto';
 import { DetailedValidationPipe } from './detailed-validation.pipe';
 import { ListQueryDto, ResultsQueryDto } from './results-query.dto';
 import { toCsv, toJsonLines } from './results-export';
@@ -52,8 +55,9 @@ import { transcriptQuestions } from './transcript';
 
 /** The batch API of the replaced Python service: many questions answered offline, each through Dify. */
 @ApiTags('batch')
-@ApiUnauthorizedResponse({ description: 'AUTH_TOKENS is set and the request has none of them (Bearer or ?token=).' })
-@ApiServiceUnavailableResponse({ description: "The queue's Redis is down or not answering: try again later." })
+@ApiExtraModels(ResultsPageDto, BatchErrorDto)
+@ApiUnauthorizedResponse({ type: BatchErrorDto, description: 'AUTH_TOKENS is set and the request has none of them (Bearer or ?token=).' })
+@ApiServiceUnavailableResponse({ type: BatchErrorDto, description: "The queue's Redis is down or not answering: try again later." })
 @Controller('api/batch')
 @UsePipes(new DetailedValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
 @UseFilters(QueueUnavailableFilter)
@@ -68,12 +72,13 @@ export class BatchController {
   ) {}
 
   @ApiOperation({ summary: 'Submit a task: texts to answer, or a transcript whose questions are answered' })
-  @ApiCreatedResponse({ description: '{task_id, status, created_at}' })
+  @ApiCreatedResponse({ type: SubmittedTaskDto })
   @ApiBadRequestResponse({
+    type: BatchErrorDto,
     description: 'Neither or both of texts and transcript, too many texts, a transcript with no question, an unknown field.',
   })
-  @ApiPayloadTooLargeResponse({ description: 'The body is over BATCH_MAX_BODY_BYTES (16 MiB unless configured).' })
-  @ApiTooManyRequestsResponse({ description: 'The caller has BATCH_MAX_OPEN_TASKS tasks pending or running already.' })
+  @ApiPayloadTooLargeResponse({ type: BatchErrorDto, description: 'The body is over BATCH_MAX_BODY_BYTES (16 MiB unless configured).' })
+  @ApiTooManyRequestsResponse({ type: BatchErrorDto, description: 'The caller has BATCH_MAX_OPEN_TASKS tasks pending or running already.' })
   @Post('tasks')
   async submit(@Req() request: IncomingMessage, @Body() body: CreateTaskDto) {
     const principal = this.principal(request);
@@ -104,8 +109,8 @@ export class BatchController {
   }
 
   @ApiOperation({ summary: "The caller's tasks, optionally of one status" })
-  @ApiOkResponse({ description: '{tasks: [task…]}' })
-  @ApiBadRequestResponse({ description: 'An unknown status.' })
+  @ApiOkResponse({ type: TaskListDto })
+  @ApiBadRequestResponse({ type: BatchErrorDto, description: 'An unknown status.' })
   @Get('tasks')
   async list(@Req() request: IncomingMessage, @Query() query: ListQueryDto): Promise<{ tasks: TaskResponse[]; total: number }> {
     const tasks = await this.queue.list(this.principal(request), query.status);
@@ -113,10 +118,8 @@ export class BatchController {
   }
 
   @ApiOperation({ summary: 'A task: its status and progress' })
-  @ApiOkResponse({
-    description: '{task_id, name, status, progress {total, completed, failed}, created_at, started_at, completed_at, error_message}',
-  })
-  @ApiNotFoundResponse({ description: "No such task, or another principal's." })
+  @ApiOkResponse({ type: TaskDto })
+  @ApiNotFoundResponse({ type: BatchErrorDto, description: "No such task, or another principal's." })
   @Get('tasks/:id')
   async task(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskResponse> {
     return taskResponse(found(await this.queue.task(this.principal(request), id)));
@@ -124,9 +127,16 @@ export class BatchController {
 
   @ApiOperation({ summary: "A page of a task's results: JSON, or JSON Lines or CSV by Accept" })
   @ApiProduces('application/json', 'application/x-ndjson', 'text/csv')
-  @ApiOkResponse({ description: '{task_id, results: [{index, text, content, sources, usage, error_code?}], total, page, size}' })
-  @ApiBadRequestResponse({ description: 'page below 1, or size outside 1–1000.' })
-  @ApiNotFoundResponse({ description: "No such task, or another principal's." })
+  @ApiOkResponse({
+    description: 'The page as JSON; JSON Lines and CSV have the items only (without metadata).',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(ResultsPageDto) } },
+      'application/x-ndjson': { schema: { type: 'string' } },
+      'text/csv': { schema: { type: 'string' } },
+    },
+  })
+  @ApiBadRequestResponse({ type: BatchErrorDto, description: 'page below 1, or size outside 1–1000.' })
+  @ApiNotFoundResponse({ type: BatchErrorDto, description: "No such task, or another principal's." })
   @Get('tasks/:id/results')
   async results(
     @Req() request: IncomingMessage,
@@ -153,7 +163,10 @@ export class BatchController {
     description:
       'Events `batch_progress`, each data {type: "batch_progress", task_id, progress (0–100), status, message, timestamp}, at most 4 a second; the stream ends with the task.',
   })
-  @ApiNotFoundResponse({ description: "No such task, or another principal's." })
+  @ApiNotFoundResponse({
+    description: "No such task, or another principal's.",
+    content: { 'application/json': { schema: { $ref: getSchemaPath(BatchErrorDto) } } },
+  })
   @Get('tasks/:id/events')
   async events(@Req() request: IncomingMessage, @Param('id') id: string, @Res() response: ServerResponse): Promise<void> {
     const principal = this.principal(request);
@@ -171,8 +184,11 @@ export class BatchController {
   }
 
   @ApiOperation({ summary: 'Cancel a task: waiting items are dropped, items in flight stopped upstream' })
-  @ApiOkResponse({ description: 'The task, cancelled (or as it ended, when it had).' })
-  @ApiNotFoundResponse({ description: "No such task, or another principal's." })
+  @ApiOkResponse({ type: CancelledTaskDto, description: "The task, cancelled, and the replaced service's message." })
+  @ApiNotFoundResponse({
+    type: BatchErrorDto,
+    description: "No such task, or another principal's; or the task had ended (nothing to cancel), with the task as it ended in `task`.",
+  })
   @Delete('tasks/:id')
   async cancel(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskResponse & { message: string }> {
     const principal = this.principal(request);
@@ -185,10 +201,7 @@ export class BatchController {
   }
 
   @ApiOperation({ summary: 'The queue: durable or not, concurrency, items waiting and active, tasks by status' })
-  @ApiOkResponse({
-    description:
-      '{durable, concurrency, rate_per_second, workers, waiting, active, tasks: {pending, running, completed, failed, cancelled}}',
-  })
+  @ApiOkResponse({ type: QueueStatusDto })
   @Get('status')
   async status(@Req() request: IncomingMessage): Promise<StatusResponse> {
     const principal = this.principal(request);
