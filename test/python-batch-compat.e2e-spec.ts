@@ -240,6 +240,12 @@ describe.each(QUEUES)("the replaced Python service's batch clients (e2e, $queue)
     expect(badPage.status).toBe(400);
     expect(badPage.json.detail).toEqual([{ type: 'greater_than_equal', loc: ['query', 'page'], msg: 'page must not be less than 1' }]);
 
+    const huge = await call(stack, 'POST', '/api/batch/tasks', { name: 'x', texts: ['q'], options: { notes: 'n'.repeat(16_384) } });
+    expect(huge).toMatchObject({
+      status: 400,
+      json: { detail: [{ type: 'too_long', loc: ['body', 'options'], msg: expect.stringContaining('BATCH_MAX_OPTIONS_BYTES') }] },
+    });
+
     const neither = await call(stack, 'POST', '/api/batch/tasks', { name: 'x' });
     expect(neither.json).toMatchObject({ statusCode: 400, detail: neither.json.message });
     expect(typeof neither.json.detail).toBe('string');

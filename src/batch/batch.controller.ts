@@ -95,6 +95,15 @@ export class BatchController {
       );
     }
     const options = body.options ?? {};
+    if (Buffer.byteLength(JSON.stringify(options)) > this.config.maxOptionsBytes) {
+      const problem = `options must be at most ${this.config.maxOptionsBytes} bytes as JSON (BATCH_MAX_OPTIONS_BYTES)`;
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: problem,
+        detail: [{ type: 'too_long', loc: ['body', 'options'], msg: problem }],
+      });
+    }
     const unknown = unknownOptionKeys(options);
     // The replaced service passed its options to its providers; no option but `conversation` does anything here.
     if (unknown.length) this.logger.debug(`batch task options kept but not acted on: ${unknown.slice(0, 20).join(', ')}`);
