@@ -146,7 +146,7 @@ describe.each(QUEUES)('the batch API (e2e, $queue)', ({ durable, env }) => {
     expect(await bad({ name: 'x', texts: Array.from({ length: 10_001 }, () => 'q') })).toMatch(/texts must contain no more than 10000/);
     expect(await bad({ name: 'x', texts: ['ok', ''] })).toMatch(/texts should not be empty/);
     expect(await bad({ texts: ['ok'] })).toMatch(/name/);
-    expect(await bad({ name: 'x', texts: ['ok'], options: { colour: 'red' } })).toMatch(/property colour should not exist/);
+    expect(await bad({ name: 'x', texts: ['ok'], options: { conversation: 'yes' } })).toMatch(/conversation must be a boolean/);
     expect(await bad({ name: 'x' })).toMatch(/either texts .* or transcript/);
     expect(await bad({ name: 'x', texts: ['ok'], transcript: 'why?' })).toMatch(/either texts .* or transcript/);
     expect(await bad({ name: 'x', transcript: 'Thanks. See you tomorrow.' })).toMatch(/the transcript has no question/);

@@ -12,6 +12,7 @@ const task = (status: TaskView['status'], completed: number, failed: number, tot
   started_at: null,
   completed_at: null,
   error_message: status === 'failed' ? 'every item failed' : null,
+  options: {},
 });
 
 describe('the progress report off a terminal', () => {

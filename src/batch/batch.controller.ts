@@ -8,6 +8,7 @@ import {
   HttpException,
   HttpStatus,
   Inject,
+  Logger,
   NotFoundException,
   Param,
   Post,
@@ -17,11 +18,11 @@ import {
   UnauthorizedException,
   UseFilters,
   UsePipes,
-  ValidationPipe,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -31,6 +32,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiTags,
   ApiUnauthorizedResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { concat, of, ReplaySubject } from 'rxjs';
@@ -39,8 +41,11 @@ import { Authenticator } from '../auth';
 import { batchConfig } from '../config';
 import { QuestionDetector } from '../conversation';
 import { BatchQueue } from './batch-queue';
-import { QueueStatus, TaskView } from './batch.types';
-import { CreateTaskDto } from './create-task.dto';
+import { StatusResponse, TaskResponse, TaskView } from './batch.types';
+import { resultResponse, statusResponse, taskResponse } from './api-responses';
+import { CreateTaskDto, unknownOptionKeys } from './create-task.dto';
+import { BatchErrorDto, CancelledTaskDto, QueueStatusDto, ResultsPageDto, SubmittedTaskDto, TaskDto, TaskListDto } from './batch-api.dto';
+import { DetailedValidationPipe } from './detailed-validation.pipe';
 import { ListQueryDto, ResultsQueryDto } from './results-query.dto';
 import { toCsv, toJsonLines } from './results-export';
 import { streamEvents } from './task-events';
@@ -50,12 +55,15 @@ import { transcriptQuestions } from './transcript';
 
 /** The batch API of the replaced Python service: many questions answered offline, each through Dify. */
 @ApiTags('batch')
-@ApiUnauthorizedResponse({ description: 'AUTH_TOKENS is set and the request has none of them (Bearer or ?token=).' })
-@ApiServiceUnavailableResponse({ description: "The queue's Redis is down or not answering: try again later." })
+@ApiExtraModels(ResultsPageDto, BatchErrorDto)
+@ApiUnauthorizedResponse({ type: BatchErrorDto, description: 'AUTH_TOKENS is set and the request has none of them (Bearer or ?token=).' })
+@ApiServiceUnavailableResponse({ type: BatchErrorDto, description: "The queue's Redis is down or not answering: try again later." })
 @Controller('api/batch')
-@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
+@UsePipes(new DetailedValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
 @UseFilters(QueueUnavailableFilter)
 export class BatchController {
+  private readonly logger = new Logger('Batch');
+
   constructor(
     @Inject(batchConfig.KEY) private readonly config: ConfigType<typeof batchConfig>,
     private readonly queue: BatchQueue,
@@ -64,12 +72,13 @@ export class BatchController {
   ) {}
 
   @ApiOperation({ summary: 'Submit a task: texts to answer, or a transcript whose questions are answered' })
-  @ApiCreatedResponse({ description: '{task_id, status, created_at}' })
+  @ApiCreatedResponse({ type: SubmittedTaskDto })
   @ApiBadRequestResponse({
+    type: BatchErrorDto,
     description: 'Neither or both of texts and transcript, too many texts, a transcript with no question, an unknown field.',
   })
-  @ApiPayloadTooLargeResponse({ description: 'The body is over BATCH_MAX_BODY_BYTES (16 MiB unless configured).' })
-  @ApiTooManyRequestsResponse({ description: 'The caller has BATCH_MAX_OPEN_TASKS tasks pending or running already.' })
+  @ApiPayloadTooLargeResponse({ type: BatchErrorDto, description: 'The body is over BATCH_MAX_BODY_BYTES (16 MiB unless configured).' })
+  @ApiTooManyRequestsResponse({ type: BatchErrorDto, description: 'The caller has BATCH_MAX_OPEN_TASKS tasks pending or running already.' })
   @Post('tasks')
   async submit(@Req() request: IncomingMessage, @Body() body: CreateTaskDto) {
     const principal = this.principal(request);
@@ -78,45 +87,65 @@ export class BatchController {
     }
     const texts = body.texts ?? transcriptQuestions(body.transcript!, this.detector);
     if (texts.length === 0) throw new BadRequestException('the transcript has no question to answer');
-    const open = (await this.queue.list(principal)).filter((task) => !finished(task.status)).length;
+    const open = await this.openTasks(principal);
     if (open >= this.config.maxOpenTasks) {
       throw new HttpException(
         `${open} of your tasks are pending or running, the most there may be at once (BATCH_MAX_OPEN_TASKS): wait for one to end, or cancel one`,
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }
+    const options = body.options ?? {};
+    if (Buffer.byteLength(JSON.stringify(options)) > this.config.maxOptionsBytes) {
+      const problem = `options must be at most ${this.config.maxOptionsBytes} bytes as JSON (BATCH_MAX_OPTIONS_BYTES)`;
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: problem,
+        detail: [{ type: 'too_long', loc: ['body', 'options'], msg: problem }],
+      });
+    }
+    const unknown = unknownOptionKeys(options);
+    // The replaced service passed its options to its providers; no option but `conversation` does anything here.
+    if (unknown.length) this.logger.debug(`batch task options kept but not acted on: ${unknown.slice(0, 20).join(', ')}`);
     const task = await this.queue.submit(principal, {
       name: body.name,
       description: body.description,
       texts,
-      conversation: body.options?.conversation ?? false,
+      conversation: options.conversation === true,
+      options,
     });
     return { task_id: task.task_id, status: task.status, created_at: task.created_at };
   }
 
   @ApiOperation({ summary: "The caller's tasks, optionally of one status" })
-  @ApiOkResponse({ description: '{tasks: [task…]}' })
-  @ApiBadRequestResponse({ description: 'An unknown status.' })
+  @ApiOkResponse({ type: TaskListDto })
+  @ApiBadRequestResponse({ type: BatchErrorDto, description: 'An unknown status.' })
   @Get('tasks')
-  async list(@Req() request: IncomingMessage, @Query() query: ListQueryDto): Promise<{ tasks: TaskView[] }> {
-    return { tasks: await this.queue.list(this.principal(request), query.status) };
+  async list(@Req() request: IncomingMessage, @Query() query: ListQueryDto): Promise<{ tasks: TaskResponse[]; total: number }> {
+    const tasks = await this.queue.list(this.principal(request), query.status);
+    return { tasks: tasks.map(taskResponse), total: tasks.length };
   }
 
   @ApiOperation({ summary: 'A task: its status and progress' })
-  @ApiOkResponse({
-    description: '{task_id, name, status, progress {total, completed, failed}, created_at, started_at, completed_at, error_message}',
-  })
-  @ApiNotFoundResponse({ description: "No such task, or another principal's." })
+  @ApiOkResponse({ type: TaskDto })
+  @ApiNotFoundResponse({ type: BatchErrorDto, description: "No such task, or another principal's." })
   @Get('tasks/:id')
-  async task(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskView> {
-    return found(await this.queue.task(this.principal(request), id));
+  async task(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskResponse> {
+    return taskResponse(found(await this.queue.task(this.principal(request), id)));
   }
 
   @ApiOperation({ summary: "A page of a task's results: JSON, or JSON Lines or CSV by Accept" })
   @ApiProduces('application/json', 'application/x-ndjson', 'text/csv')
-  @ApiOkResponse({ description: '{task_id, results: [{index, text, content, sources, usage, error_code?}], total, page, size}' })
-  @ApiBadRequestResponse({ description: 'page below 1, or size outside 1–1000.' })
-  @ApiNotFoundResponse({ description: "No such task, or another principal's." })
+  @ApiOkResponse({
+    description: 'The page as JSON; JSON Lines and CSV have the items only (without metadata).',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(ResultsPageDto) } },
+      'application/x-ndjson': { schema: { type: 'string' } },
+      'text/csv': { schema: { type: 'string' } },
+    },
+  })
+  @ApiBadRequestResponse({ type: BatchErrorDto, description: 'page below 1, or size outside 1–1000.' })
+  @ApiNotFoundResponse({ type: BatchErrorDto, description: "No such task, or another principal's." })
   @Get('tasks/:id/results')
   async results(
     @Req() request: IncomingMessage,
@@ -125,7 +154,7 @@ export class BatchController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) response: ServerResponse,
   ) {
-    const { total, results } = found(await this.queue.results(this.principal(request), id, (page - 1) * size, size));
+    const { total, results } = found(await this.queue.results(this.principal(request), id, (page - 1) * size, size), NO_RESULTS);
     if (accept?.includes('application/x-ndjson')) {
       response.setHeader('Content-Type', 'application/x-ndjson');
       return toJsonLines(results);
@@ -134,7 +163,7 @@ export class BatchController {
       response.setHeader('Content-Type', 'text/csv');
       return toCsv(results);
     }
-    return { task_id: id, results, total, page, size };
+    return { task_id: id, results: results.map(resultResponse), total, page, size };
   }
 
   @ApiOperation({ summary: "A task's progress as Server-Sent Events: its state now, then as it moves on, until it ends" })
@@ -143,7 +172,10 @@ export class BatchController {
     description:
       'Events `batch_progress`, each data {type: "batch_progress", task_id, progress (0–100), status, message, timestamp}, at most 4 a second; the stream ends with the task.',
   })
-  @ApiNotFoundResponse({ description: "No such task, or another principal's." })
+  @ApiNotFoundResponse({
+    description: "No such task, or another principal's.",
+    content: { 'application/json': { schema: { $ref: getSchemaPath(BatchErrorDto) } } },
+  })
   @Get('tasks/:id/events')
   async events(@Req() request: IncomingMessage, @Param('id') id: string, @Res() response: ServerResponse): Promise<void> {
     const principal = this.principal(request);
@@ -161,22 +193,33 @@ export class BatchController {
   }
 
   @ApiOperation({ summary: 'Cancel a task: waiting items are dropped, items in flight stopped upstream' })
-  @ApiOkResponse({ description: 'The task, cancelled (or as it ended, when it had).' })
-  @ApiNotFoundResponse({ description: "No such task, or another principal's." })
+  @ApiOkResponse({ type: CancelledTaskDto, description: "The task, cancelled, and the replaced service's message." })
+  @ApiNotFoundResponse({
+    type: BatchErrorDto,
+    description: "No such task, or another principal's; or the task had ended (nothing to cancel), with the task as it ended in `task`.",
+  })
   @Delete('tasks/:id')
-  async cancel(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskView> {
-    return found(await this.queue.cancel(this.principal(request), id));
+  async cancel(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskResponse & { message: string }> {
+    const principal = this.principal(request);
+    const before = found(await this.queue.task(principal, id), NOTHING_TO_CANCEL);
+    if (finished(before.status)) throw nothingToCancel(before);
+    const after = found(await this.queue.cancel(principal, id), NOTHING_TO_CANCEL);
+    // It ended on its own between the two reads.
+    if (after.status !== 'cancelled') throw nothingToCancel(after);
+    return { ...taskResponse(after), message: 'Task cancelled successfully' };
   }
 
   @ApiOperation({ summary: 'The queue: durable or not, concurrency, items waiting and active, tasks by status' })
-  @ApiOkResponse({
-    description:
-      '{durable, concurrency, rate_per_second, workers, waiting, active, tasks: {pending, running, completed, failed, cancelled}}',
-  })
+  @ApiOkResponse({ type: QueueStatusDto })
   @Get('status')
-  async status(@Req() request: IncomingMessage): Promise<QueueStatus> {
-    this.principal(request);
-    return this.queue.status();
+  async status(@Req() request: IncomingMessage): Promise<StatusResponse> {
+    const principal = this.principal(request);
+    const [status, open] = await Promise.all([this.queue.status(), this.openTasks(principal)]);
+    return statusResponse(status, this.config.maxOpenTasks, open);
+  }
+
+  private async openTasks(principal: string): Promise<number> {
+    return (await this.queue.list(principal)).filter((task) => !finished(task.status)).length;
   }
 
   /** Who asks, as on the WebSocket: a token of AUTH_TOKENS (Bearer or ?token=), or everyone anonymous without them. */
@@ -187,8 +230,24 @@ export class BatchController {
   }
 }
 
+// The replaced service's `detail` of each 404, word for word: its clients may show or compare it.
+const NO_TASK = '任务不存在';
+const NO_RESULTS = '任务不存在或结果不可用';
+const NOTHING_TO_CANCEL = '任务不存在或无法取消';
+
 /** Unknown and other principals' tasks alike are 404: nothing says which. */
-function found<T>(value: T | undefined): T {
-  if (value === undefined) throw new NotFoundException('no such task');
+function found<T>(value: T | undefined, detail = NO_TASK): T {
+  if (value === undefined) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'no such task', detail });
   return value;
+}
+
+/** A task that had ended: 404 as the replaced service answered, with the task as it ended. */
+function nothingToCancel(task: TaskView): NotFoundException {
+  return new NotFoundException({
+    statusCode: 404,
+    error: 'Not Found',
+    message: `the task had ended (${task.status}): nothing to cancel`,
+    detail: NOTHING_TO_CANCEL,
+    task: taskResponse(task),
+  });
 }

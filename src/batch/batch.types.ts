@@ -7,7 +7,12 @@ export interface NewTask {
   texts: string[];
   /** One Dify conversation for the whole task, its items asked in order. */
   conversation: boolean;
+  /** The options as submitted, kept for the task's view (`conversation` and any other key). */
+  options: TaskOptions;
 }
+
+/** A task's `options` as its client sent them: any object (the replaced service took any). */
+export type TaskOptions = Record<string, unknown>;
 
 /** The task as the API shows it (the replaced service's field names). */
 export interface TaskView {
@@ -20,6 +25,7 @@ export interface TaskView {
   started_at: string | null;
   completed_at: string | null;
   error_message: string | null;
+  options: TaskOptions;
 }
 
 /** One item's answer; a failed item has its error code and no content. */
@@ -55,4 +61,31 @@ export interface QueueStatus {
   waiting: number;
   active: number;
   tasks: Record<TaskStatus, number>;
+}
+
+/** A task as the HTTP API answers it: the view, plus the replaced service's `progress.percentage`. */
+export interface TaskResponse extends Omit<TaskView, 'progress'> {
+  progress: TaskView['progress'] & { percentage: number };
+}
+
+/** An item's result as the HTTP API answers it: plus the replaced service's `metadata`. */
+export interface ResultResponse extends ItemResult {
+  metadata: { provider: string; error?: true; error_code?: string };
+}
+
+/** The queue's status as the HTTP API answers it: plus the replaced service's fields. */
+export interface StatusResponse extends QueueStatus {
+  /** Some worker takes items. */
+  is_running: boolean;
+  max_concurrent: number;
+  queue: {
+    /** Tasks kept, of every status and principal. */
+    total_tasks: number;
+    pending: number;
+    running: number;
+    /** Tasks the caller may have pending or running at once (BATCH_MAX_OPEN_TASKS). */
+    max_size: number;
+    /** Tasks the caller may submit now. */
+    available_slots: number;
+  };
 }

@@ -1,38 +1,52 @@
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsNotEmpty,
-  IsObject,
-  IsOptional,
-  IsString,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
+import type { TaskOptions } from './batch.types';
 
 export const MAX_TEXTS = 10_000;
 
-export class TaskOptionsDto {
+/** The options this service acts on, with their types; any other key is kept as it came, unused. */
+const KNOWN_OPTIONS = {
   /** One Dify conversation for the whole task, its items asked in order. */
-  @IsOptional()
-  @IsBoolean()
-  conversation?: boolean;
+  conversation: 'boolean',
+} as const;
+
+export const unknownOptionKeys = (options: TaskOptions): string[] => Object.keys(options).filter((key) => !(key in KNOWN_OPTIONS));
+
+/** The known options have their types (the replaced service took any object, so others are let be). */
+function KnownOptionTypes(): PropertyDecorator {
+  return ValidateBy({
+    name: 'knownOptionTypes',
+    validator: {
+      validate: (options: unknown) =>
+        typeof options === 'object' &&
+        options !== null &&
+        Object.entries(KNOWN_OPTIONS).every(([key, type]) => {
+          const value = (options as TaskOptions)[key];
+          return value === undefined || typeof value === type;
+        }),
+      defaultMessage: () =>
+        `options: ${Object.entries(KNOWN_OPTIONS)
+          .map(([key, type]) => `${key} must be a ${type}`)
+          .join(', ')}`,
+    },
+  });
 }
 
 /** `texts` to answer each, or a `transcript` whose questions are answered: one of the two. */
 export class CreateTaskDto {
+  @ApiProperty({ maxLength: 200, example: 'faq' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name!: string;
 
+  @ApiPropertyOptional({ maxLength: 2000 })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
   description?: string;
 
+  @ApiPropertyOptional({ type: [String], minItems: 1, maxItems: MAX_TEXTS, description: 'The questions, each 1–4000 characters.' })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -42,14 +56,21 @@ export class CreateTaskDto {
   @MaxLength(4000, { each: true })
   texts?: string[];
 
+  @ApiPropertyOptional({ description: 'A text whose questions (as the question detector finds them) are answered; instead of texts.' })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   transcript?: string;
 
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    properties: { conversation: { type: 'boolean', description: 'Every item in one Dify conversation, asked in order.' } },
+    description: 'Any object, kept and shown in the task (as the replaced service did); only `conversation` is acted on.',
+    example: { conversation: false, provider: 'context', timeout: 30 },
+  })
   @IsOptional()
   @IsObject()
-  @ValidateNested()
-  @Type(() => TaskOptionsDto)
-  options?: TaskOptionsDto;
+  @KnownOptionTypes()
+  options?: TaskOptions;
 }

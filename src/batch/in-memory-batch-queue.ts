@@ -49,8 +49,8 @@ export class InMemoryBatchQueue extends BatchQueue {
     super();
   }
 
-  async submit(principal: string, { name, description, texts, conversation }: NewTask): Promise<TaskView> {
-    const view = newTaskView(name, description, texts.length);
+  async submit(principal: string, { name, description, texts, conversation, options }: NewTask): Promise<TaskView> {
+    const view = newTaskView(name, description, texts.length, options);
     const task: Task = { view, principal, texts, conversation, results: [] };
     this.tasks.set(view.task_id, task);
     // One conversation asks its items one after the other: the next is queued when one ends.

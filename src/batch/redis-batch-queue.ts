@@ -105,8 +105,8 @@ export class RedisBatchQueue extends BatchQueue {
     void connections.subscriber.subscribe(CHANGES).catch((error: Error) => this.logger.warn(`batch changes: ${error.message}`));
   }
 
-  async submit(principal: string, { name, description, texts, conversation }: NewTask): Promise<TaskView> {
-    const view = newTaskView(name, description, texts.length);
+  async submit(principal: string, { name, description, texts, conversation, options }: NewTask): Promise<TaskView> {
+    const view = newTaskView(name, description, texts.length, options);
     const id = view.task_id;
     await this.store.create(principal, view, texts, conversation);
     try {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
-import { ItemResult, ResultsPage, TaskStatus, TaskView } from './batch.types';
+import { ItemResult, ResultsPage, TaskOptions, TaskStatus, TaskView } from './batch.types';
 import { allFailed, now } from './task-view';
 
 const PREFIX = 'realtime-rag:batch:';
@@ -96,6 +96,7 @@ export class RedisTaskStore {
         failed: 0,
         created_at: view.created_at,
         conversation: conversation ? 1 : 0,
+        options: JSON.stringify(view.options),
       })
       .rpush(textsKey, ...texts)
       .zadd(ownerKey(principal), created, view.task_id)
@@ -190,5 +191,7 @@ function toView(id: string, hash: Record<string, string>): TaskView {
     started_at: hash.started_at ?? null,
     completed_at: hash.completed_at ?? null,
     error_message: hash.error_message || (status === 'failed' && hash.first_error ? allFailed(hash.first_error) : null),
+    // Tasks stored before options were kept have none.
+    options: hash.options ? (JSON.parse(hash.options) as TaskOptions) : {},
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TASK_STATUSES, TaskStatus, TaskView } from './batch.types';
+import { TASK_STATUSES, TaskOptions, TaskStatus, TaskView } from './batch.types';
 
 export const now = () => new Date().toISOString();
 
@@ -7,7 +7,7 @@ export function finished(status: TaskStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
 
-export function newTaskView(name: string, description: string | undefined, total: number): TaskView {
+export function newTaskView(name: string, description: string | undefined, total: number, options: TaskOptions = {}): TaskView {
   return {
     task_id: randomUUID(),
     name,
@@ -18,6 +18,7 @@ export function newTaskView(name: string, description: string | undefined, total
     started_at: null,
     completed_at: null,
     error_message: null,
+    options,
   };
 }
 

@@ -41,6 +41,12 @@ class BatchEnv {
 
   @IsOptional()
   @IsInt()
+  @Min(2)
+  @Max(1024 * 1024)
+  BATCH_MAX_OPTIONS_BYTES: number = 16 * 1024;
+
+  @IsOptional()
+  @IsInt()
   @Min(1)
   @Max(30 * 24 * 3600)
   BATCH_RESULT_TTL_SECONDS: number = 86_400;
@@ -59,6 +65,8 @@ export interface BatchConfig {
   maxOpenTasks: number;
   /** The largest request body the HTTP API takes (a task of many long texts). */
   maxBodyBytes: number;
+  /** The largest `options` of a task, as JSON: kept with the task and shown in every view of it. */
+  maxOptionsBytes: number;
   /** A finished task and its results are kept this long. */
   resultTtlMs: number;
 }
@@ -72,6 +80,7 @@ export const batchConfig = registerAs('batch', (): BatchConfig => {
     retryDelayMs: env.BATCH_RETRY_DELAY_MS,
     maxOpenTasks: env.BATCH_MAX_OPEN_TASKS,
     maxBodyBytes: env.BATCH_MAX_BODY_BYTES,
+    maxOptionsBytes: env.BATCH_MAX_OPTIONS_BYTES,
     resultTtlMs: env.BATCH_RESULT_TTL_SECONDS * 1000,
   };
 });
