@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { appConfig } from '../config';
 import { DemoConfigController } from './demo-config.controller';
+import { ServiceInfoController } from './service-info.controller';
 
 /** The repository's public/ folder, from src/demo (ts-node) or dist/demo (build) alike. */
 export const DEMO_DIR = join(__dirname, '..', '..', 'public');
@@ -13,9 +14,10 @@ export const DEMO_DIR = join(__dirname, '..', '..', 'public');
 export const CLIENT_DIR = join(__dirname, '..', '..', 'client', 'dist');
 
 /**
- * The demo page at `/` (static files, no build step of its own), the client library it loads at
+ * The demo page at `/` for browsers (static files, no build step of its own; other requests to `/`
+ * get the service's name and version as JSON: ServiceInfoController), the client library it loads at
  * `/client/`, and the little it needs to know about this server. Other paths fall through to the API,
- * so unknown ones stay 404. DEMO_PAGE=false serves nothing (decided when the app starts, from its
+ * so unknown ones stay 404. DEMO_PAGE=false serves no file (decided when the app starts, from its
  * validated configuration).
  */
 @Module({
@@ -34,6 +36,6 @@ export const CLIENT_DIR = join(__dirname, '..', '..', 'client', 'dist');
       },
     }),
   ],
-  controllers: [DemoConfigController],
+  controllers: [ServiceInfoController, DemoConfigController],
 })
 export class DemoModule {}
