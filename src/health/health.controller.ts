@@ -14,10 +14,10 @@ import { SessionStoreHealthIndicator } from './session-store.health';
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly difyHealth: DifyHealthIndicator,
+    private readonly dify: DifyHealthIndicator,
     private readonly shutdown: ShutdownState,
     private readonly sessions: SessionStoreHealthIndicator,
-    private readonly dify: DifyConnection,
+    private readonly connection: DifyConnection,
   ) {}
 
   /** Liveness: the process can serve. Makes no upstream call. Says what the Python service's /health said too. */
@@ -30,7 +30,7 @@ export class HealthController {
   })
   @ApiOkResponse({ description: 'The process serves.', type: LivenessResponseDto })
   async live() {
-    return { ...(await this.health.check([])), ...legacyHealth(packageInfo.version, this.dify.embedded) };
+    return { ...(await this.health.check([])), ...legacyHealth(packageInfo.version, this.connection.embedded) };
   }
 
   /** Readiness: Dify answers with our key, the session store answers, and we are not shutting down; 503 otherwise. */
@@ -58,6 +58,6 @@ export class HealthController {
   })
   ready() {
     if (this.shutdown.draining) throw new ServiceUnavailableException({ status: 'error', error: { shutdown: { status: 'down' } } });
-    return this.health.check([() => this.difyHealth.check(), () => this.sessions.check()]);
+    return this.health.check([() => this.dify.check(), () => this.sessions.check()]);
   }
 }
