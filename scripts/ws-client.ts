@@ -4,7 +4,9 @@
  * Through the client library (client/src): a dropped connection is reconnected and the answer
  * resumed where it was.
  *
- *   npm run client -- "什么是 RAG？" ["它有什么优点？" …]   ask these, one after another, then stop
+ *   npm run client -- "什么是 RAG？" ["它有什么优点？" …]   ask these, one after another, then stop (and exit,
+ *                                                          whether the server closes or keeps the
+ *                                                          session: STOP_MODE close or reset)
  *   npm run client -- --file transcript.txt                one utterance per line (or pipe them in)
  *   npm run client                                         interactive: type a line, Enter sends it as
  *                                                          speech; /pause /resume /ask /stop; Ctrl-D stops
@@ -45,7 +47,6 @@ const CONTROLS: Record<string, Wire.Control['action']> = {
   '/pause': 'pause',
   '/resume': 'resume',
   '/ask': 'instant_query',
-  '/stop': 'stop',
 };
 
 const client = new RealtimeRagClient({
@@ -62,6 +63,8 @@ const client = new RealtimeRagClient({
 let settled: () => void = () => undefined;
 const SETTLING_STAGES = new Set(['idle', 'waiting_for_question']);
 let started = false;
+/** The client sent its stop: the connection's end is the one asked for. */
+let stopping = false;
 
 client.on('message', (message) => {
   if (values.json) console.log(JSON.stringify(message));
@@ -78,7 +81,7 @@ client.on('connection', (change) => {
   else view.connection(change, client.sessionId);
   if (change.state === 'closed') {
     // 1000: the server closed the session after control{stop}, as asked.
-    if (change.ended?.code === 1000) process.exit(0);
+    if (stopping || change.ended?.code === 1000) process.exit(0);
     console.error(`${values.url}: ${change.why}${change.ended?.httpStatus === 401 ? ' (pass --token)' : ''}`);
     process.exit(1);
   }
@@ -96,11 +99,19 @@ async function say(utterance: string): Promise<void> {
   await done;
 }
 
-/** The given utterances (or stdin's lines) one after another, then stop: the server answers the last before closing. */
+/** The given utterances (or stdin's lines) one after another, then stop. */
 async function recite(utterances?: string[]): Promise<void> {
   const lines = utterances ?? createInterface({ input: process.stdin });
   for await (const line of lines) if (line.trim()) await say(line.trim());
-  client.control('stop');
+  await stop();
+}
+
+/** Stops, waits until the server has (closed the session, or reset it and kept the connection: STOP_MODE), and exits. */
+async function stop(): Promise<never> {
+  stopping = true;
+  await client.stop();
+  client.close();
+  process.exit(0);
 }
 
 async function converse(): Promise<void> {
@@ -110,8 +121,10 @@ async function converse(): Promise<void> {
     const text = line.trim();
     // The terminal echoed the typed line; the transcript shows it again as speech.
     if (process.stdout.isTTY && !values.json) process.stdout.write('\x1b[1A\x1b[2K');
+    // A /stop ends the conversation here, whatever the server's STOP_MODE.
+    if (text === '/stop') break;
     if (CONTROLS[text]) client.control(CONTROLS[text]);
     else if (text) await say(text);
   }
-  client.control('stop');
+  await stop();
 }

@@ -1,13 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { packageInfo } from './config';
 
 /** Swagger UI's path; the OpenAPI document is at `${API_DOCS_PATH}-json`. */
 export const API_DOCS_PATH = '/docs';
-
-/** The repository's package.json, from src/ (ts-node) or dist/ (build) alike: the image ships it too. */
-const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
 
 /**
  * The OpenAPI document of the HTTP endpoints, from the controllers' decorators. The realtime API is a
@@ -16,7 +12,7 @@ const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'
 export function apiDocument(app: INestApplication, wsPath: string): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('realtime-rag')
-    .setVersion(version)
+    .setVersion(packageInfo.version)
     .setDescription(
       [
         'The HTTP endpoints of realtime-rag: health probes, Prometheus metrics, the demo page’s configuration, and the batch API. Only the batch API asks for a token: with AUTH_TOKENS set, `Authorization: Bearer <token>` or `?token=<token>`, as the WebSocket does; its tasks belong to that principal.',

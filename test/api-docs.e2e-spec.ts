@@ -20,10 +20,10 @@ function servedRoutes(stack: Stack): string[] {
 }
 
 /**
- * Served but rightly not in the document: the demo page and its client library (static files),
+ * Served but rightly not in the document: the demo page's client library (static files),
  * Swagger UI and the document themselves, and the catch-all wildcards of the 404 fallbacks.
  */
-const NOT_API = [/^GET \/$/, /^GET \/client\/\{\*any\}$/, /^GET \/docs(-json)?(\/.*)?$/, /^[A-Z-]+ \/\{\*path\}$/];
+const NOT_API = [/^GET \/client\/\{\*any\}$/, /^GET \/docs(-json)?(\/.*)?$/, /^[A-Z-]+ \/\{\*path\}$/];
 
 const documentedRoutes = (document: OpenAPIV3.Document): string[] =>
   Object.entries(document.paths).flatMap(([path, item]) =>

@@ -6,7 +6,19 @@ describe('health endpoints (e2e)', () => {
     const stack = await startStack();
     const live = await fetch(`${stack.httpUrl}/health`);
     expect(live.status).toBe(200);
-    expect(await live.json()).toMatchObject({ status: 'ok' });
+    // terminus's fields beside the Python service's (its monitors read status "healthy").
+    expect(await live.json()).toEqual({
+      status: 'healthy',
+      info: {},
+      error: {},
+      details: {},
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      services: { rag: true, search: false, batch_processing: true },
+      providers: { rag: { name: 'dify', type: 'dify', status: true } },
+      dify_configured: true,
+      rag_configured: true,
+      batch_processing_enabled: true,
+    });
     expect(stack.dify.requests).toHaveLength(0);
 
     const ready = await fetch(`${stack.httpUrl}/health/ready`);

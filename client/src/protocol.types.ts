@@ -26,9 +26,12 @@ export interface AsrChunk {
    */
   text: string;
   /**
-   * True on the last, no longer revised, version of an utterance.
+   * True on the last, no longer revised, version of an utterance. `0` and `1`, as Python
+   * clients of the replaced service send it, are taken as false and true; no other value is
+   * (`"true"` or `2` get `error{INVALID_MESSAGE}`). The `ack` says it as a boolean.
+   *
    */
-  is_final?: boolean;
+  is_final?: boolean | (0 | 1);
   session_id?: SessionId;
   /**
    * The client's time of the chunk. Accepted for compatibility and ignored.

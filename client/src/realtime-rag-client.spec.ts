@@ -402,6 +402,60 @@ describe('RealtimeRagClient', () => {
     expect(closed.states.map((s) => s.state)).toEqual(['open', 'reconnecting', 'closed']);
   });
 
+  describe('stop, whichever the server’s STOP_MODE', () => {
+    const stopped = (stage: 'closed' | 'idle'): Wire.Status => ({
+      type: 'status',
+      stage,
+      note: 'stopped by the client',
+      session_id: SESSION,
+    });
+
+    it('close: resolves closed at status{closed}, and does not reconnect however the socket then ends', async () => {
+      const { client, states } = start();
+      latest().greet(SESSION);
+      const outcome = client.stop();
+      expect(latest().sent.at(-1)).toEqual({ type: 'control', action: 'stop', session_id: SESSION });
+      // An answer in flight finishes first: its idle is not the stop's.
+      latest().receive({ type: 'status', stage: 'idle', session_id: SESSION });
+      latest().receive(stopped('closed'));
+      await expect(outcome).resolves.toBe('closed');
+      latest().drop(1006);
+      jest.runAllTimers();
+      expect(FakeSocket.made).toHaveLength(1);
+      expect(states.at(-1)).toMatchObject({ state: 'closed', why: 'the server closed the session' });
+    });
+
+    it('reset: resolves reset at the stop’s status{idle}, stays open and usable, and forgets the finals the server forgot', async () => {
+      const { client, states } = start();
+      latest().greet(SESSION);
+      client.sendTranscript('请问年假', true);
+      const outcome = client.stop();
+      latest().receive(stopped('idle'));
+      await expect(outcome).resolves.toBe('reset');
+      expect(client.state).toBe('open');
+      expect(client.sendTranscript('什么是 RAG？', true)).toBe(true);
+      expect(latest().sent.at(-1)).toEqual({ type: 'asr_chunk', text: '什么是 RAG？', is_final: true, session_id: SESSION });
+      // A drop now reconnects, and says again only what was said after the stop.
+      latest().drop();
+      jest.advanceTimersByTime(250);
+      latest().greet('server-made-2');
+      expect(latest().sent).toEqual([
+        { type: 'keepalive', session_id: SESSION },
+        { type: 'asr_chunk', text: '什么是 RAG？', is_final: true, session_id: SESSION },
+      ]);
+      expect(states.map((s) => s.state)).toEqual(['open', 'reconnecting', 'open']);
+    });
+
+    it('resolves closed when the connection ends for good before the server answers, and at once when already closed', async () => {
+      const { client } = start();
+      latest().greet(SESSION);
+      const outcome = client.stop();
+      latest().drop(1000, 'session closed');
+      await expect(outcome).resolves.toBe('closed');
+      await expect(client.stop()).resolves.toBe('closed');
+    });
+  });
+
   it('closes its socket with 1000 on close(), and hears nothing from it after', () => {
     const { client, states } = start();
     const socket = latest();

@@ -17,6 +17,12 @@ export type { ReconnectOptions, SocketEnding } from './reconnect-policy.ts';
 export type { WebSocketConstructor, WebSocketLike } from './web-socket.ts';
 export type * as Wire from './protocol.types.ts';
 
+/** The note of the status that answers control{stop}: `closed` (the server's STOP_MODE=close) or `idle` (STOP_MODE=reset). */
+export const STOPPED_NOTE = 'stopped by the client';
+
+/** How the server did a stop: `closed` the session (STOP_MODE=close, or the connection ended for good), or `reset` it and listens on (STOP_MODE=reset). */
+export type StopOutcome = 'closed' | 'reset';
+
 export interface RealtimeRagClientOptions {
   /** The endpoint, e.g. `wss://rag.example.com/ws/realtime-asr`. */
   url: string;
@@ -100,6 +106,8 @@ export class RealtimeRagClient {
   /** Attempts that failed since a connection last opened. */
   private failures = 0;
   private retryTimer?: ReturnType<typeof setTimeout>;
+  /** The server said status{closed}: it ends the session, so however the socket then ends, the client does not reconnect. */
+  private serverClosing = false;
 
   constructor(private readonly options: RealtimeRagClientOptions) {
     this.session = options.sessionId;
@@ -129,9 +137,34 @@ export class RealtimeRagClient {
     return this.send({ type: 'asr_chunk', text, is_final: isFinal });
   }
 
-  /** pause, resume, stop (the server answers what it heard, then closes the session) or instant_query. */
+  /**
+   * pause, resume, stop or instant_query. What stop does is the server's STOP_MODE: it answers what
+   * it heard and closes the session, or it cancels the answer and listens on; `stop()` waits for either.
+   */
   control(action: Wire.Control['action']): boolean {
     return this.send({ type: 'control', action });
+  }
+
+  /**
+   * Sends control{stop} and resolves when the server has done it, whichever its STOP_MODE:
+   * `closed` after status{closed} (STOP_MODE=close: it answered what it heard and closes the session;
+   * also when the connection ends for good first), `reset` after status{idle} with the stop's note
+   * (STOP_MODE=reset: it cancelled the answer and forgot what it heard; the connection stays open).
+   */
+  stop(): Promise<StopOutcome> {
+    return new Promise((resolve) => {
+      const done = (outcome: StopOutcome) => {
+        offStatus();
+        offConnection();
+        resolve(outcome);
+      };
+      const offStatus = this.on('status', ({ stage, note }) => {
+        if (stage === 'closed') done('closed');
+        else if (stage === 'idle' && note === STOPPED_NOTE) done('reset');
+      });
+      const offConnection = this.on('connection', ({ state }) => state === 'closed' && done('closed'));
+      if (!this.control('stop')) done('closed');
+    });
   }
 
   /** Rates answer `answerId` (the id its chunks carried); `null` takes a rating back. */
@@ -202,6 +235,7 @@ export class RealtimeRagClient {
         if (message.message === 'connected') this.greet(message.session_id);
         return;
       case 'status':
+        if (message.stage === 'closed') this.serverClosing = true;
         this.unsettled.status(message.stage);
         if (message.stage === 'querying_rag' && message.answer_id) this.answers.started(message.answer_id, message.question);
         return this.listeners.emit('status', message);
@@ -258,6 +292,8 @@ export class RealtimeRagClient {
   ): void {
     const framed = { ...message, session_id: this.session } as Wire.ClientMessage;
     if (framed.type === 'asr_chunk' && framed.is_final) this.unsettled.sent(framed.text);
+    // After a stop the server answers what it heard (STOP_MODE=close) or forgets it (reset): nothing to say again.
+    if (framed.type === 'control' && framed.action === 'stop') this.unsettled.take();
     this.socket!.send(JSON.stringify(framed));
     this.listeners.emit('sent', framed);
   }
@@ -269,7 +305,9 @@ export class RealtimeRagClient {
   /** The socket ended without close(): reconnect, unless the policy says it cannot help. */
   private lost(ended: SocketEnding): void {
     this.drop();
-    const plan = planReconnect(ended, this.failures++, this.reconnect);
+    const plan = this.serverClosing
+      ? { retry: false as const, why: 'the server closed the session' }
+      : planReconnect(ended, this.failures++, this.reconnect);
     if (!plan.retry) return this.change({ state: 'closed', ended, why: plan.why });
     this.retryTimer = setTimeout(() => this.connect(), plan.delayMs);
     this.change({ state: 'reconnecting', ended, retryInMs: plan.delayMs });

@@ -6,3 +6,4 @@ export { authConfig, AuthConfig } from './auth.config';
 export { limitsConfig, LimitsConfig } from './limits.config';
 export { resumeConfig, ResumeConfig } from './resume.config';
 export { batchConfig, BatchConfig } from './batch.config';
+export { packageInfo } from './package-info';

@@ -45,6 +45,10 @@ class TurnEnv {
   BARGE_IN: string = 'interrupt';
 
   @IsOptional()
+  @IsIn(['close', 'reset'])
+  STOP_MODE: string = 'close';
+
+  @IsOptional()
   @IsInt()
   @Min(20)
   @Max(10_000)
@@ -74,6 +78,13 @@ export interface TurnConfig {
   /** A new question while an answer streams: `interrupt` it, or `queue` the question until it ends. */
   bargeIn: 'interrupt' | 'queue';
   /**
+   * What control{stop} does. `close`: a question already heard is answered and an answer in flight
+   * finishes, then status{closed} and the socket closes (the protocol document). `reset`: the answer
+   * in flight is cancelled (stopped upstream), the text heard but not answered is forgotten, then
+   * status{idle}, and the socket stays open (the Python service's last release).
+   */
+  stopMode: 'close' | 'reset';
+  /**
    * Longest text held, joined, scored and sent to Dify as one question: longer keeps its end, where
    * the question is. Bounds the work each final costs.
    */
@@ -90,6 +101,7 @@ export const turnConfig = registerAs('turn', (): TurnConfig => {
     sureWaitMs: env.QUESTION_WAIT_MS_SURE,
     unsureWaitMs: env.QUESTION_WAIT_MS_UNSURE,
     bargeIn: env.BARGE_IN as TurnConfig['bargeIn'],
+    stopMode: env.STOP_MODE as TurnConfig['stopMode'],
     maxQuestionChars: env.MAX_QUESTION_CHARS,
   };
 });

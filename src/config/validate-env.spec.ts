@@ -2,6 +2,7 @@ import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
 import { difyConfig } from './dify.config';
 import { sessionConfig } from './session.config';
+import { turnConfig } from './turn.config';
 
 describe('configuration', () => {
   const saved = { ...process.env };
@@ -23,6 +24,15 @@ describe('configuration', () => {
     process.env.PORT = '8080';
     process.env.DIFY_TIMEOUT = '-3';
     expect(() => difyConfig()).toThrow(/DIFY_TIMEOUT/);
+  });
+
+  it('reads STOP_MODE: close unless it says reset; anything else stops start-up naming it', () => {
+    delete process.env.STOP_MODE;
+    expect(turnConfig().stopMode).toBe('close');
+    process.env.STOP_MODE = 'reset';
+    expect(turnConfig().stopMode).toBe('reset');
+    process.env.STOP_MODE = 'idle';
+    expect(() => turnConfig()).toThrow(/STOP_MODE/);
   });
 
   it('never echoes a value, so a secret in a bad variable stays out of the message', () => {

@@ -33,6 +33,7 @@ export class ConversationFactory {
         };
       },
       turn,
+      stopMode: turn.stopMode,
       rooms,
       setInputs: (principal, sessionId, values) => inputs.set(principal, sessionId, values),
       rate: (principal, sessionId, rating) => feedback.send(principal, sessionId, rating),

@@ -42,6 +42,7 @@ const TURN: TurnConfig = {
   sureWaitMs: 0,
   unsureWaitMs: 0,
   bargeIn: 'interrupt',
+  stopMode: 'close',
   maxQuestionChars: 500,
 };
 /** A question scores 0.9 with a question mark, 0.7 without; anything else 0. */
@@ -77,7 +78,7 @@ function setUp(turn: Partial<TurnConfig> = {}, now?: () => number, detect = look
       };
     });
   const conversation = new Conversation(
-    { detect, turn: { ...TURN, ...turn }, now, rooms: roomsFor(answer, { ...TURN, ...turn }, now) },
+    { detect, turn: { ...TURN, ...turn }, stopMode: turn.stopMode, now, rooms: roomsFor(answer, { ...TURN, ...turn }, now) },
     'alice',
     'server-made',
     { send: (m) => out.push(m), continueAt: () => undefined, end: (reason) => ((completed = true), (endedWith = reason)) },
@@ -235,6 +236,55 @@ describe('Conversation', () => {
     conversation.control('stop');
     expect(kinds()).toEqual(['ack', 'status:closed']);
     expect(isCompleted()).toBe(true);
+  });
+
+  describe('STOP_MODE=reset (the Python service’s last release)', () => {
+    const stopped = { type: 'status', stage: 'idle', note: 'stopped by the client', session_id: 'server-made' };
+
+    it('cancels the answer in flight upstream, closes it as interrupted, says idle, and listens on', () => {
+      const { conversation, asked, out, kinds, isCompleted } = setUp({ stopMode: 'reset' });
+      conversation.asrChunk(final('what is RAG?'));
+      asked[0].answer.next({ text: 'RAG is', replace: false });
+      out.length = 0;
+      conversation.control('stop');
+      expect(asked[0].cancelled).toBe(true);
+      expect(kinds()).toEqual(['ack', 'answer', 'status:idle']);
+      expect(out[1]).toMatchObject({ type: 'answer', content: '', final: true, finish_reason: 'interrupted' });
+      expect(out[2]).toEqual(stopped);
+      asked[0].answer.next({ text: ' stale', replace: false });
+      expect(kinds()).toHaveLength(3);
+      expect(isCompleted()).toBe(false);
+      // The connection is usable for the next question.
+      conversation.asrChunk(final('what is Dify?'));
+      expect(asked.map((a) => a.question)).toEqual(['what is RAG?', 'what is Dify?']);
+      asked[1].answer.next({ text: 'Dify is', replace: false });
+      asked[1].answer.complete();
+      expect(kinds().slice(-3)).toEqual(['answer', 'answer', 'status:idle']);
+    });
+
+    it('forgets a question waiting to be asked and the latest final: instant_query has nothing to ask', () => {
+      jest.useFakeTimers();
+      const { conversation, asked, out, kinds } = setUp({ stopMode: 'reset', waitMs: 5000, punctuatedWaitMs: 5000 });
+      try {
+        conversation.asrChunk(final('what is RAG?'));
+        conversation.control('stop');
+        jest.advanceTimersByTime(10_000);
+      } finally {
+        jest.useRealTimers();
+      }
+      expect(asked).toHaveLength(0);
+      out.length = 0;
+      conversation.control('instant_query');
+      expect(kinds()).toEqual(['ack', 'error:NO_FINAL_ASR']);
+    });
+
+    it('while idle, says idle and stays open', () => {
+      const { conversation, out, kinds, isCompleted } = setUp({ stopMode: 'reset' });
+      conversation.control('stop');
+      expect(kinds()).toEqual(['ack', 'status:idle']);
+      expect(out[1]).toEqual(stopped);
+      expect(isCompleted()).toBe(false);
+    });
   });
 
   it('cancels the answer in flight when the client goes', () => {

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { TurnConfig } from '../config';
 import { AckMessage, ControlAction, Feature, knownFeatures, ProtocolError, Stage, StatusMessage, wireErrors } from '../protocol';
 import { Rating } from './answer-feedback.service';
 import { Hearing, HearingDeps, Verdict } from './hearing';
@@ -24,6 +25,8 @@ export interface ConversationDeps {
   setInputs?: (principal: string, sessionId: string, inputs: Record<string, unknown>) => Promise<void>;
   /** Sends feedback on one of the session's answers to Dify (AnswerFeedback). */
   rate?: (principal: string, sessionId: string, rating: Rating) => Promise<void>;
+  /** What control{stop} does (STOP_MODE; `close` when not given). */
+  stopMode?: TurnConfig['stopMode'];
 }
 
 /** What a resuming client says it has of an answer (see the `resume` message). */
@@ -37,6 +40,9 @@ export interface ResumePoint {
 }
 
 const NO_FEATURES: readonly Feature[] = [];
+
+/** The note of the status that answers control{stop}: `closed` (STOP_MODE=close) or `idle` (reset). */
+export const STOPPED = 'stopped by the client';
 
 const logger = new Logger('Conversation');
 
@@ -172,12 +178,23 @@ export class Conversation {
         return;
       }
       case 'stop':
+        if (this.deps.stopMode === 'reset') return this.reset();
         // A question already heard is answered and an answer in flight finishes; then the conversation closes.
         this.stopping = true;
         this.hearing.flush();
         if (!this.joined?.answering.busy) this.finish();
         return;
     }
+  }
+
+  /**
+   * STOP_MODE=reset, as the Python service's last release: the answer in flight is cancelled (its
+   * interrupted final chunk, then status{idle}, to every connection of the session that saw it), what
+   * was heard but not answered is forgotten, and the connection listens on for the next question.
+   */
+  private reset(): void {
+    this.hearing.forget();
+    if (!this.joined?.cancelAnswer(STOPPED)) this.status('idle', { note: STOPPED });
   }
 
   keepalive(sessionId?: string): void {
@@ -241,7 +258,7 @@ export class Conversation {
   }
 
   private finish(): void {
-    this.status('closed', { note: 'stopped by the client' });
+    this.status('closed', { note: STOPPED });
     this.close();
   }
 

@@ -122,6 +122,12 @@ export class Hearing {
     this.asked = undefined;
   }
 
+  /** Forgets everything heard: the question waiting, the one asked, the latest final (control{stop} with STOP_MODE=reset). */
+  forget(): void {
+    this.drop();
+    this.lastFinal = undefined;
+  }
+
   /**
    * The speaker goes on (not with a backchannel) after a question was asked: true when it was taken
    * back, and waits again to be joined with what follows. Once the question's answer shows it cannot

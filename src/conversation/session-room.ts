@@ -166,6 +166,19 @@ export class SessionRoom implements AnsweringOutlet {
     this.logging = undefined;
   }
 
+  /**
+   * A client's stop (STOP_MODE=reset): the answer in flight is closed as interrupted and stopped
+   * upstream, a queued question forgotten, and every connection told status{idle} (with `note`).
+   * False when this instance answered nothing for the session.
+   */
+  cancelAnswer(note: string): boolean {
+    if (!this.answering.busy) return false;
+    this.answering.cancel(true);
+    this.status('idle', { note });
+    this.idle();
+    return true;
+  }
+
   /** The service stops: the answer is stopped upstream, whoever follows it. */
   close(): void {
     clearTimeout(this.graceTimer);

@@ -8,6 +8,7 @@ import { DifyModule } from '../dify';
 import { AppSpeech } from './app-speech';
 import { DemoConfigController } from './demo-config.controller';
 import { DemoSpeechController } from './demo-speech.controller';
+import { ServiceInfoController } from './service-info.controller';
 
 /** The repository's public/ folder, from src/demo (ts-node) or dist/demo (build) alike. */
 export const DEMO_DIR = join(__dirname, '..', '..', 'public');
@@ -16,9 +17,10 @@ export const DEMO_DIR = join(__dirname, '..', '..', 'public');
 export const CLIENT_DIR = join(__dirname, '..', '..', 'client', 'dist');
 
 /**
- * The demo page at `/` (static files, no build step of its own), the client library it loads at
+ * The demo page at `/` for browsers (static files, no build step of its own; other requests to `/`
+ * get the service's name and version as JSON: ServiceInfoController), the client library it loads at
  * `/client/`, and the little it needs to know about this server and its Dify app (whether it speaks).
- * Other paths fall through to the API, so unknown ones stay 404. DEMO_PAGE=false serves nothing (decided when the app starts, from its
+ * Other paths fall through to the API, so unknown ones stay 404. DEMO_PAGE=false serves no file (decided when the app starts, from its
  * validated configuration).
  */
 @Module({
@@ -38,7 +40,7 @@ export const CLIENT_DIR = join(__dirname, '..', '..', 'client', 'dist');
     }),
     DifyModule,
   ],
-  controllers: [DemoConfigController, DemoSpeechController],
+  controllers: [ServiceInfoController, DemoConfigController, DemoSpeechController],
   providers: [AppSpeech],
 })
 export class DemoModule {}

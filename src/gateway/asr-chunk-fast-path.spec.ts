@@ -51,7 +51,7 @@ const asrChunkLike = fc.record(
   {
     type: fc.constant('asr_chunk'),
     text: fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.constantFrom('\ud800 lone', ''), anything),
-    is_final: fc.oneof(fc.boolean(), anything),
+    is_final: fc.oneof(fc.boolean(), fc.constantFrom(0, 1, 2, -1, 0.5, '0', '1', 'true'), anything),
     session_id: fc.oneof(fc.constantFrom(SESSION, 'another-session', '', 'a\u200bb'), anything),
     timestamp: anything,
   },
@@ -67,10 +67,15 @@ describe('AsrChunkFastPath', () => {
     expect(fastPath.take(socket, { type: 'asr_chunk', text: '什么是', is_final: false })).toBe(true);
     expect(fastPath.take(socket, { type: 'asr_chunk', text: '什么是 RAG？', is_final: true, session_id: SESSION })).toBe(true);
     expect(fastPath.take(socket, { type: 'asr_chunk', text: 'x\ud800' })).toBe(true);
+    // Python clients' ints, as AsrChunkDto takes them.
+    expect(fastPath.take(socket, { type: 'asr_chunk', text: 'a', is_final: 0 })).toBe(true);
+    expect(fastPath.take(socket, { type: 'asr_chunk', text: 'b', is_final: 1 })).toBe(true);
     expect(handled).toEqual([
       { text: '什么是', is_final: false, session_id: undefined },
       { text: '什么是 RAG？', is_final: true, session_id: SESSION },
       { text: 'x\ufffd', is_final: undefined, session_id: undefined },
+      { text: 'a', is_final: false, session_id: undefined },
+      { text: 'b', is_final: true, session_id: undefined },
     ]);
   });
 
@@ -80,6 +85,8 @@ describe('AsrChunkFastPath', () => {
     ['no text', { type: 'asr_chunk', is_final: false }],
     ['is_final not a boolean', { type: 'asr_chunk', text: 'a', is_final: 'false' }],
     ['is_final null', { type: 'asr_chunk', text: 'a', is_final: null }],
+    ['is_final 2', { type: 'asr_chunk', text: 'a', is_final: 2 }],
+    ['is_final "true"', { type: 'asr_chunk', text: 'a', is_final: 'true' }],
     ['a session to adopt', { type: 'asr_chunk', text: 'a', is_final: false, session_id: 'another-session' }],
     ['session_id null', { type: 'asr_chunk', text: 'a', is_final: false, session_id: null }],
     ['an invalid session_id', { type: 'asr_chunk', text: 'a', is_final: false, session_id: '' }],

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { Connections } from './connections';
-import { AsrChunkDto } from './inbound.dto';
+import { AsrChunkDto, isFinalOf } from './inbound.dto';
 import { ProtocolErrorFilter } from './protocol-error.filter';
 import { RateLimit } from './rate-limit';
 import { RealtimeGateway } from './realtime.gateway';
@@ -16,7 +16,7 @@ const FIELDS: ReadonlySet<string> = new Set(['type', 'text', 'is_final', 'sessio
  * class-transformer and class-validator (most of a partial's cost: npm run bench -- --profile).
  *
  * Only a frame that validation would pass unchanged takes it: nothing but AsrChunkDto's fields, a
- * string text, is_final a boolean or absent, and session_id absent or the conversation's own (which
+ * string text, is_final a boolean, 0 or 1 (as AsrChunkDto takes it) or absent, and session_id absent or the conversation's own (which
  * passed the same validation when it was adopted, or is the server's UUID). Anything else, a
  * session to adopt included, goes through Nest, whose validation and handler answer it as ever.
  */
@@ -45,13 +45,14 @@ export class AsrChunkFastPath {
   }
 }
 
-/** The DTO ProtocolValidationPipe would make of `message`, if it would pass it unchanged but for the text's transform. */
+/** The DTO ProtocolValidationPipe would make of `message`, if it would pass it unchanged but for the transforms of text and is_final. */
 function plainChunk(message: Record<string, unknown>, sessionId: string): AsrChunkDto | undefined {
-  const { text, is_final, session_id } = message;
+  const { text, session_id } = message;
+  const is_final = isFinalOf(message.is_final);
   if (typeof text !== 'string') return undefined;
   if (is_final !== undefined && typeof is_final !== 'boolean') return undefined;
   if (session_id !== undefined && session_id !== sessionId) return undefined;
   for (const key of Object.keys(message)) if (!FIELDS.has(key)) return undefined;
-  // AsrChunkDto's transform of the text.
+  // AsrChunkDto's transforms of the text and is_final.
   return { text: text.toWellFormed(), is_final, session_id };
 }

@@ -31,6 +31,14 @@ class SessionScoped {
   session_id?: string;
 }
 
+/**
+ * Python clients of the replaced service send `is_final` as 0 or 1 (Python's `True == 1`, and ASR
+ * SDKs that send ints): taken as false and true. Nothing else is coerced (`"true"`, `2` stay refused).
+ */
+export function isFinalOf(value: unknown): unknown {
+  return value === 0 ? false : value === 1 ? true : value;
+}
+
 /** AsrChunkFastPath takes the chunks this class passes unchanged without running it: its spec checks that they agree. */
 export class AsrChunkDto extends SessionScoped {
   /** Lone surrogate halves (broken UTF-16 from a client) become U+FFFD before anyone reads the text. */
@@ -39,6 +47,7 @@ export class AsrChunkDto extends SessionScoped {
   text!: string;
 
   @IsOptional()
+  @Transform(({ value }: { value: unknown }) => isFinalOf(value))
   @IsBoolean()
   is_final?: boolean;
 }

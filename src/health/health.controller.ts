@@ -1,9 +1,12 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { packageInfo } from '../config';
+import { DifyConnection } from '../dify';
 import { ShutdownState } from '../lifecycle';
 import { DifyHealthIndicator } from './dify.health';
 import { HealthCheckResponseDto } from './health-check.dto';
+import { legacyHealth, LivenessResponseDto } from './liveness';
 import { SessionStoreHealthIndicator } from './session-store.health';
 
 @ApiTags('health')
@@ -14,15 +17,20 @@ export class HealthController {
     private readonly dify: DifyHealthIndicator,
     private readonly shutdown: ShutdownState,
     private readonly sessions: SessionStoreHealthIndicator,
+    private readonly connection: DifyConnection,
   ) {}
 
-  /** Liveness: the process can serve. Makes no upstream call. */
+  /** Liveness: the process can serve. Makes no upstream call. Says what the Python service's /health said too. */
   @Get()
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Liveness', description: 'The process can serve. Makes no upstream call: a liveness probe.' })
-  @ApiOkResponse({ description: 'The process serves.', type: HealthCheckResponseDto })
-  live() {
-    return this.health.check([]);
+  @ApiOperation({
+    summary: 'Liveness',
+    description:
+      'The process can serve. Makes no upstream call: a liveness probe. The body also has the fields of the replaced Python service’s `/health` (`status: "healthy"`, `version`, `services`, …).',
+  })
+  @ApiOkResponse({ description: 'The process serves.', type: LivenessResponseDto })
+  async live() {
+    return { ...(await this.health.check([])), ...legacyHealth(packageInfo.version, this.connection.embedded) };
   }
 
   /** Readiness: Dify answers with our key, the session store answers, and we are not shutting down; 503 otherwise. */
