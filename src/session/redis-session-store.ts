@@ -2,9 +2,12 @@ import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
+import { RedisWriteProbe } from './redis-readiness';
 import { SessionRecord, SessionStore, SessionStoreUnavailableError } from './session-store';
 
 const PREFIX = 'realtime-rag:session:';
+/** Where readiness writes (redis-readiness.ts), beside the sessions. */
+const READY_PREFIX = 'realtime-rag:';
 
 /** How long start-up waits for Redis before going on without it (readiness then says so). */
 const CONNECT_WAIT_MS = 3000;
@@ -21,12 +24,14 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnA
   private readonly logger = new Logger(RedisSessionStore.name);
   /** What others sharing the connection still have to write at shutdown, before QUIT. */
   private readonly lastWrites: Array<() => Promise<void>> = [];
+  private readonly probe: RedisWriteProbe;
 
   constructor(
     readonly redis: Redis,
     private readonly ttlMs: number,
   ) {
     super();
+    this.probe = new RedisWriteProbe(redis, READY_PREFIX);
     redis.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
   }
 
@@ -62,11 +67,9 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnA
     await this.run(() => this.redis.set(PREFIX + key, JSON.stringify(record), 'PX', this.ttlMs));
   }
 
-  async ping(): Promise<boolean> {
-    return this.redis.ping().then(
-      () => true,
-      () => false,
-    );
+  /** Not only answering: taking writes (redis-readiness.ts). */
+  whyUnready(): Promise<string | undefined> {
+    return this.probe.whyUnready();
   }
 
   /** `last` runs at shutdown before the connection closes (a write queued after QUIT would be lost). */
