@@ -1,7 +1,6 @@
 import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
+import { credentialsRefusal, RedisCredentialsError } from './redis-credentials';
 import { RedisWriteProbe } from './redis-readiness';
 import { SessionRecord, SessionStore, SessionStoreUnavailableError } from './session-store';
 
@@ -32,7 +31,7 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnA
   ) {
     super();
     this.probe = new RedisWriteProbe(redis, READY_PREFIX);
-    redis.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
+    redis.on('error', (error: Error) => this.logger.warn(credentialsRefusal(error) ?? `Redis: ${error.message}`));
   }
 
   static connect(url: string, ttlMs: number, commandTimeoutMs: number): RedisSessionStore {
@@ -47,14 +46,29 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnA
     return new RedisSessionStore(redis, ttlMs);
   }
 
-  /** Waits a moment for the first connection, so a healthy Redis is ready when the app is. */
+  /**
+   * Waits a moment for the first connection, so a healthy Redis is ready when the app is; an
+   * unreachable one is left to reconnect (readiness says so meanwhile). Credentials Redis refuses
+   * stop start-up (RedisCredentialsError): no retry can fix them.
+   */
   async onModuleInit(): Promise<void> {
     if (this.redis.status === 'ready') return;
-    const connected = await Promise.race([
-      once(this.redis, 'ready').then(() => true),
-      sleep(CONNECT_WAIT_MS, undefined, { ref: false }).then(() => false),
-    ]);
-    if (!connected) this.logger.warn(`Redis not reachable after ${CONNECT_WAIT_MS} ms; starting without it`);
+    const outcome = await new Promise<'ready' | 'late' | RedisCredentialsError>((resolve) => {
+      const done = (result: 'ready' | 'late' | RedisCredentialsError) => {
+        clearTimeout(timer);
+        this.redis.off('ready', onReady).off('error', onError);
+        resolve(result);
+      };
+      const onReady = () => done('ready');
+      const onError = (error: Error) => {
+        const refusal = credentialsRefusal(error);
+        if (refusal) done(new RedisCredentialsError(refusal));
+      };
+      const timer = setTimeout(() => done('late'), CONNECT_WAIT_MS);
+      this.redis.on('ready', onReady).on('error', onError);
+    });
+    if (outcome instanceof RedisCredentialsError) throw outcome;
+    if (outcome === 'late') this.logger.warn(`Redis not reachable after ${CONNECT_WAIT_MS} ms; starting without it`);
   }
 
   async get(key: string): Promise<SessionRecord | undefined> {
