@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { freePort } from './support/net';
 import { RedisServer, redisServerInstalled } from './support/redis-server';
 import { Stack, startStack } from './support/stack';
 import { waitUntil } from './support/wait-until';
@@ -37,11 +38,26 @@ describeWithRedis('readiness writes to Redis (e2e)', () => {
     expect(refusal?.message).toMatch(/^OOM/);
     expect(await filler.ping()).toBe('PONG');
 
+    // Redis frees the refused command's buffer, which can bring it just under maxmemory again; so that
+    // it stays full while the test looks, maxmemory goes a little under what it now uses.
+    const used = Number(/used_memory:(\d+)/.exec(await filler.info('memory'))![1]);
+    await filler.config('SET', 'maxmemory', String(used - 256 * 1024));
     const full = await readiness();
     expect(full.status).toBe(503);
     expect(full.body.error?.sessions?.reason).toMatch(/^Redis refused the readiness write: OOM/);
 
     await filler.flushall();
+    await waitUntil(async () => (await readiness()).status === 200);
+  });
+
+  it('answers 503 naming READONLY while Redis is a read-only replica, and 200 once it is a primary again', async () => {
+    expect((await readiness()).status).toBe(200);
+    // A replica of a primary that is not there: it serves reads and refuses every write.
+    await filler.replicaof('127.0.0.1', await freePort());
+    const replica = await readiness();
+    expect(replica.status).toBe(503);
+    expect(replica.body.error?.sessions?.reason).toMatch(/^Redis refused the readiness write: READONLY/);
+    await filler.replicaof('NO', 'ONE');
     await waitUntil(async () => (await readiness()).status === 200);
   });
 });
