@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { difyConfig } from './config';
 import { DifyEndpoint } from './dify';
 import { EmbeddedDify } from './embedded-dify';
+import { redactedUrl } from './logging';
 
 /**
  * The one place that chooses which Dify the app calls: the configured one, or without DIFY_API_KEY
@@ -17,7 +18,7 @@ import { EmbeddedDify } from './embedded-dify';
       inject: [difyConfig.KEY],
       useFactory: ({ apiKey, baseUrl }: ConfigType<typeof difyConfig>): DifyEndpoint | Promise<DifyEndpoint> => {
         if (!apiKey) return EmbeddedDify.start();
-        new Logger('Dify').log(`Using Dify at ${baseUrl}`);
+        new Logger('Dify').log(`Using Dify at ${redactedUrl(baseUrl)}`);
         return { baseUrl, apiKey, embedded: false };
       },
     },

@@ -84,6 +84,12 @@ export const difyConfig = registerAs('dify', (): DifyConfig => {
         '(the embedded local Dify server is for development only)',
     );
   }
+  if (hasCredentials(env.DIFY_BASE_URL)) {
+    // The HTTP client would send them as Basic authorization in place of the key's Bearer: every call would get 401.
+    throw new Error(
+      'Invalid configuration:\n  DIFY_BASE_URL: must not carry credentials (user:password@): Dify is called with DIFY_API_KEY',
+    );
+  }
   const inputs: unknown = JSON.parse(env.DIFY_INPUTS);
   if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
     throw new Error('Invalid configuration:\n  DIFY_INPUTS: must be a JSON object, e.g. {"lang":"en"}');
@@ -100,3 +106,12 @@ export const difyConfig = registerAs('dify', (): DifyConfig => {
     maxEventChars: env.DIFY_MAX_EVENT_CHARS,
   };
 });
+
+function hasCredentials(url: string): boolean {
+  try {
+    const { username, password } = new URL(url);
+    return username !== '' || password !== '';
+  } catch {
+    return false;
+  }
+}

@@ -24,6 +24,12 @@ class SessionEnv {
   @Min(10)
   @Max(60_000)
   REDIS_COMMAND_TIMEOUT_MS: number = 1000;
+
+  @IsOptional()
+  @IsInt()
+  @Min(64)
+  @Max(1024 * 1024)
+  MAX_INPUTS_BYTES: number = 16 * 1024;
 }
 
 export interface SessionConfig {
@@ -35,6 +41,11 @@ export interface SessionConfig {
   redisUrl?: string;
   /** Every Redis command (and the readiness ping) fails after this long without an answer. */
   commandTimeoutMs: number;
+  /**
+   * Largest `hello{inputs}` a session keeps, as the UTF-8 size of its JSON, whatever max_length the
+   * Dify app's form gives or omits: with SESSION_MAX it bounds what sessions hold.
+   */
+  maxInputsBytes: number;
 }
 
 export const sessionConfig = registerAs('session', (): SessionConfig => {
@@ -44,5 +55,6 @@ export const sessionConfig = registerAs('session', (): SessionConfig => {
     maxSessions: env.SESSION_MAX,
     redisUrl: env.REDIS_URL,
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+    maxInputsBytes: env.MAX_INPUTS_BYTES,
   };
 });

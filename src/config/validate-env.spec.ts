@@ -41,6 +41,21 @@ describe('configuration', () => {
     expect(() => difyConfig()).not.toThrow(/app-secret123/);
   });
 
+  it('refuses credentials in DIFY_BASE_URL without echoing them: they would replace the key (Basic for Bearer)', () => {
+    process.env.DIFY_BASE_URL = 'https://alice:pw-s3cret@dify.internal/v1';
+    expect(() => difyConfig()).toThrow(/DIFY_BASE_URL: must not carry credentials/);
+    expect(() => difyConfig()).not.toThrow(/pw-s3cret/);
+  });
+
+  it('bounds hello inputs: 16 KiB unless MAX_INPUTS_BYTES says otherwise, within 64..1 MiB', () => {
+    delete process.env.MAX_INPUTS_BYTES;
+    expect(sessionConfig().maxInputsBytes).toBe(16 * 1024);
+    process.env.MAX_INPUTS_BYTES = '4096';
+    expect(sessionConfig().maxInputsBytes).toBe(4096);
+    process.env.MAX_INPUTS_BYTES = '10';
+    expect(() => sessionConfig()).toThrow(/MAX_INPUTS_BYTES/);
+  });
+
   it('refuses to start in production without a Dify key', () => {
     process.env.NODE_ENV = 'production';
     delete process.env.DIFY_API_KEY;

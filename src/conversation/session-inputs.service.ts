@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { sessionConfig } from '../config';
 import { DifyAppApi, DifyAppParameters, inputsProblem } from '../dify';
 import { wireErrors } from '../protocol';
 import { SessionStore, sessionKey } from '../session';
@@ -9,7 +11,8 @@ const FORM_TTL_MS = 60_000;
 /**
  * A session's values for the Dify app's input variables (`hello{inputs}`), checked against the
  * app's input form and kept with the session, so every question of it (after a reconnect too, on
- * any instance) carries them.
+ * any instance) carries them. Bounded in bytes (MAX_INPUTS_BYTES) before anything else, as a form
+ * may give its text fields no max_length.
  */
 @Injectable()
 export class SessionInputs {
@@ -18,10 +21,13 @@ export class SessionInputs {
   constructor(
     private readonly app: DifyAppApi,
     private readonly sessions: SessionStore,
+    @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
 
   /** Fails with INVALID_MESSAGE naming the field, or a Dify or store failure; the old inputs then stay. */
   async set(principal: string, sessionId: string, inputs: Record<string, unknown>): Promise<void> {
+    const bytes = Buffer.byteLength(JSON.stringify(inputs));
+    if (bytes > this.config.maxInputsBytes) throw wireErrors.inputsTooLarge(bytes, this.config.maxInputsBytes);
     const problem = inputsProblem(inputs, (await this.parameters()).user_input_form);
     if (problem) throw wireErrors.invalidInputs(problem);
     await this.sessions.update(sessionKey(principal, sessionId), (record) => ({ ...record, inputs }));

@@ -33,13 +33,13 @@ export class HealthController {
     return { ...(await this.health.check([])), ...legacyHealth(packageInfo.version, this.connection.embedded) };
   }
 
-  /** Readiness: Dify answers with our key, the session store answers, and we are not shutting down; 503 otherwise. */
+  /** Readiness: Dify answers with our key, the session store can serve (Redis takes a write), and we are not shutting down; 503 otherwise. */
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({
     summary: 'Readiness',
     description:
-      'Dify answers an authenticated call with our key, the session store answers, and the instance is not shutting down: a readiness probe.',
+      'Dify answers an authenticated call with our key, the session store can serve (Redis takes a write and returns it), and the instance is not shutting down: a readiness probe.',
   })
   @ApiOkResponse({
     description: 'Ready: `dify` and `sessions` are up.',

@@ -5,7 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sessionConfig } from '../config';
 import { SessionStore } from '../session';
 
-/** Ready while the session store answers its ping (the in-memory one always does). */
+const TIMED_OUT = 'The session store does not answer';
+
+/** Ready while the session store can serve: Redis takes a write and answers the read (the in-memory one always does). */
 @Injectable()
 export class SessionStoreHealthIndicator {
   constructor(
@@ -18,7 +20,7 @@ export class SessionStoreHealthIndicator {
     const result = this.indicator.check(key);
     const store = this.sessions.kind;
     // Readiness answers within the command timeout whatever the store's client does: a probe that hangs is no probe.
-    const answered = await Promise.race([this.sessions.ping(), sleep(this.config.commandTimeoutMs, false, { ref: false })]);
-    return answered ? result.up({ store }) : result.down({ store, reason: 'The session store does not answer' });
+    const reason = await Promise.race([this.sessions.whyUnready(), sleep(this.config.commandTimeoutMs, TIMED_OUT, { ref: false })]);
+    return reason === undefined ? result.up({ store }) : result.down({ store, reason });
   }
 }

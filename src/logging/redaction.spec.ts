@@ -56,3 +56,22 @@ describe('redactedUrl', () => {
     );
   });
 });
+
+describe('redactedUrl with credentials before the host', () => {
+  it.each([
+    ['https://alice:s3cret@dify.example.com/v1', 'https://alice:[redacted]@dify.example.com/v1'],
+    ['redis://:s3cret@127.0.0.1:6379', 'redis://:[redacted]@127.0.0.1:6379'],
+    ['rediss://default:s3cret@redis:6380/1', 'rediss://default:[redacted]@redis:6380/1'],
+    ['https://s3cret@dify.example.com/v1', 'https://[redacted]@dify.example.com/v1'],
+    ['https://alice:s3c@ret@dify.example.com', 'https://alice:[redacted]@dify.example.com'],
+    ['https://alice:s3cret@dify.example.com?token=t0k#frag', 'https://alice:[redacted]@dify.example.com?token=[redacted]#[redacted]'],
+  ])('%s → %s', (url, logged) => {
+    expect(redactedUrl(url)).toBe(logged);
+  });
+
+  it('leaves URLs without credentials and request paths as they are', () => {
+    expect(redactedUrl('https://api.dify.ai/v1')).toBe('https://api.dify.ai/v1');
+    expect(redactedUrl('/ws/realtime-asr?features=sources')).toBe('/ws/realtime-asr?features=sources');
+    expect(redactedUrl('/path/with@sign')).toBe('/path/with@sign');
+  });
+});

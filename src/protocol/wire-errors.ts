@@ -30,6 +30,12 @@ export const wireErrors = {
   notAnObject: () => new ProtocolError('INVALID_MESSAGE', 'A message must be a JSON object with a "type" field.'),
   noType: () => new ProtocolError('INVALID_MESSAGE', `A message needs a string "type": one of ${INBOUND_TYPES.join(', ')}.`),
   invalidFields: (problems: string) => new ProtocolError('INVALID_MESSAGE', `Invalid message: ${problems}.`),
+  /** `path` ends with the reserved key; a long one is cut at its start, client-chosen keys can be long. */
+  reservedKey: (path: string) =>
+    new ProtocolError(
+      'INVALID_MESSAGE',
+      `Invalid message: ${path.length > 80 ? `…${path.slice(-80).toWellFormed()}` : path.toWellFormed()} is a reserved name: no key may be __proto__, constructor or prototype.`,
+    ),
   unsupportedType: (type: string) =>
     new ProtocolError('UNSUPPORTED_TYPE', `Unsupported message type "${excerpt(type)}": use one of ${INBOUND_TYPES.join(', ')}.`),
   unknownAction: (action: string) =>
@@ -53,6 +59,8 @@ export const wireErrors = {
   unknownAnswer: () =>
     new ProtocolError('UNKNOWN_ANSWER', 'That answer_id is not an answer of this session that Dify finished saving, or no longer kept.'),
   invalidInputs: (problem: string) => new ProtocolError('INVALID_MESSAGE', `Invalid hello: ${problem}.`),
+  inputsTooLarge: (bytes: number, maxBytes: number) =>
+    new ProtocolError('INVALID_MESSAGE', `Invalid hello: inputs are ${bytes} bytes as JSON, more than the ${maxBytes} a session may keep.`),
   resumeUnavailable: () =>
     new ProtocolError('RESUME_UNAVAILABLE', 'That answer is unknown here or no longer kept: ask the question again.'),
   sessionStoreUnavailable: () =>

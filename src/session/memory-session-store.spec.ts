@@ -48,6 +48,6 @@ describe('MemorySessionStore', () => {
   });
 
   it('is always ready', async () => {
-    expect(await new MemorySessionStore(1000, 10, clock).ping()).toBe(true);
+    expect(await new MemorySessionStore(1000, 10, clock).whyUnready()).toBeUndefined();
   });
 });

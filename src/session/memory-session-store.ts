@@ -42,8 +42,8 @@ export class MemorySessionStore extends SessionStore {
   }
 
   /** Memory is always there. */
-  async ping(): Promise<boolean> {
-    return true;
+  async whyUnready(): Promise<string | undefined> {
+    return undefined;
   }
 
   private touch(key: string, record: SessionRecord): void {

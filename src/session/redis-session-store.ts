@@ -1,10 +1,12 @@
 import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
+import { credentialsRefusal, RedisCredentialsError } from './redis-credentials';
+import { RedisWriteProbe } from './redis-readiness';
 import { SessionRecord, SessionStore, SessionStoreUnavailableError } from './session-store';
 
 const PREFIX = 'realtime-rag:session:';
+/** Where readiness writes (redis-readiness.ts), beside the sessions. */
+const READY_PREFIX = 'realtime-rag:';
 
 /** How long start-up waits for Redis before going on without it (readiness then says so). */
 const CONNECT_WAIT_MS = 3000;
@@ -21,13 +23,15 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnA
   private readonly logger = new Logger(RedisSessionStore.name);
   /** What others sharing the connection still have to write at shutdown, before QUIT. */
   private readonly lastWrites: Array<() => Promise<void>> = [];
+  private readonly probe: RedisWriteProbe;
 
   constructor(
     readonly redis: Redis,
     private readonly ttlMs: number,
   ) {
     super();
-    redis.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
+    this.probe = new RedisWriteProbe(redis, READY_PREFIX);
+    redis.on('error', (error: Error) => this.logger.warn(credentialsRefusal(error) ?? `Redis: ${error.message}`));
   }
 
   static connect(url: string, ttlMs: number, commandTimeoutMs: number): RedisSessionStore {
@@ -42,14 +46,29 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnA
     return new RedisSessionStore(redis, ttlMs);
   }
 
-  /** Waits a moment for the first connection, so a healthy Redis is ready when the app is. */
+  /**
+   * Waits a moment for the first connection, so a healthy Redis is ready when the app is; an
+   * unreachable one is left to reconnect (readiness says so meanwhile). Credentials Redis refuses
+   * stop start-up (RedisCredentialsError): no retry can fix them.
+   */
   async onModuleInit(): Promise<void> {
     if (this.redis.status === 'ready') return;
-    const connected = await Promise.race([
-      once(this.redis, 'ready').then(() => true),
-      sleep(CONNECT_WAIT_MS, undefined, { ref: false }).then(() => false),
-    ]);
-    if (!connected) this.logger.warn(`Redis not reachable after ${CONNECT_WAIT_MS} ms; starting without it`);
+    const outcome = await new Promise<'ready' | 'late' | RedisCredentialsError>((resolve) => {
+      const done = (result: 'ready' | 'late' | RedisCredentialsError) => {
+        clearTimeout(timer);
+        this.redis.off('ready', onReady).off('error', onError);
+        resolve(result);
+      };
+      const onReady = () => done('ready');
+      const onError = (error: Error) => {
+        const refusal = credentialsRefusal(error);
+        if (refusal) done(new RedisCredentialsError(refusal));
+      };
+      const timer = setTimeout(() => done('late'), CONNECT_WAIT_MS);
+      this.redis.on('ready', onReady).on('error', onError);
+    });
+    if (outcome instanceof RedisCredentialsError) throw outcome;
+    if (outcome === 'late') this.logger.warn(`Redis not reachable after ${CONNECT_WAIT_MS} ms; starting without it`);
   }
 
   async get(key: string): Promise<SessionRecord | undefined> {
@@ -62,11 +81,9 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnA
     await this.run(() => this.redis.set(PREFIX + key, JSON.stringify(record), 'PX', this.ttlMs));
   }
 
-  async ping(): Promise<boolean> {
-    return this.redis.ping().then(
-      () => true,
-      () => false,
-    );
+  /** Not only answering: taking writes (redis-readiness.ts). */
+  whyUnready(): Promise<string | undefined> {
+    return this.probe.whyUnready();
   }
 
   /** `last` runs at shutdown before the connection closes (a write queued after QUIT would be lost). */

@@ -39,8 +39,8 @@ export abstract class SessionStore {
   update(key: string, change: (record: SessionRecord) => SessionRecord): Promise<void> {
     return this.updating.run(key, async () => this.save(key, change((await this.get(key)) ?? {})));
   }
-  /** Whether the store answers now (readiness). Never throws; the caller bounds the wait. */
-  abstract ping(): Promise<boolean>;
+  /** Why the store cannot serve now (readiness), or undefined when it can. Never throws; the caller bounds the wait. */
+  abstract whyUnready(): Promise<string | undefined>;
 }
 
 export function sessionKey(principal: string, sessionId: string): string {

@@ -20,10 +20,12 @@ export class RedisServer {
     readonly port: number,
     /** Keep the data across a restart (an append-only file in this folder), as a production Redis does. */
     private readonly persistIn?: string,
+    /** More of redis-server's options, e.g. `['--requirepass', 'pw']` or `['--maxmemory', '2mb']`. */
+    private readonly options: readonly string[] = [],
   ) {}
 
-  static async start(port?: number, persistIn?: string): Promise<RedisServer> {
-    const server = new RedisServer(port ?? (await freePort()), persistIn);
+  static async start(port?: number, persistIn?: string, options?: readonly string[]): Promise<RedisServer> {
+    const server = new RedisServer(port ?? (await freePort()), persistIn, options);
     await server.run();
     return server;
   }
@@ -37,9 +39,13 @@ export class RedisServer {
     const persistence = this.persistIn
       ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.persistIn]
       : ['--appendonly', 'no'];
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...this.options],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     this.process = child;
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

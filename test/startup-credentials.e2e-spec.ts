@@ -1,0 +1,100 @@
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { LocalDifyServer } from '../src/local-dify';
+import { freePort } from './support/net';
+import { RedisServer, redisServerInstalled } from './support/redis-server';
+import { ServiceOutput, spawnService } from './support/service-process';
+import { waitUntil } from './support/wait-until';
+
+// In CI a missing redis-server is a failure, never a silent skip: .ci/run installs it.
+const describeWithRedis = redisServerInstalled() || process.env.CI ? describe : describe.skip;
+
+const API_KEY = 'app-CredentialsSecretKey0123456';
+const REDIS_PASSWORD = 'redis-Pw-9f8e7d6c5b';
+
+/** The service process as production runs it (JSON logs on a pipe), with URLs that carry credentials. */
+describeWithRedis('credentials in configured URLs (e2e, service process)', () => {
+  let redis: RedisServer;
+  let dify: LocalDifyServer;
+  let difyUrl: string;
+  const running: ChildProcess[] = [];
+  beforeAll(async () => {
+    redis = await RedisServer.start(undefined, undefined, ['--requirepass', REDIS_PASSWORD]);
+    dify = new LocalDifyServer({ apiKeys: [API_KEY] });
+    difyUrl = (await dify.listen(0, '127.0.0.1')).baseUrl;
+  });
+  afterAll(async () => {
+    for (const service of running) if (service.exitCode === null) service.kill('SIGKILL');
+    await dify.close();
+    await redis.stop();
+  });
+
+  const start = async (env: Record<string, string>) => {
+    const port = await freePort();
+    const output: ServiceOutput = { text: '' };
+    const service = spawnService(
+      port,
+      { NODE_ENV: 'production', LOG_LEVEL: 'log', DIFY_API_KEY: API_KEY, DIFY_BASE_URL: difyUrl, ...env },
+      output,
+    );
+    running.push(service);
+    const exited = once(service, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    return { port, output, service, exited };
+  };
+  const jsonLines = (text: string) =>
+    text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: number; msg: string });
+
+  it('never prints nor returns the password of REDIS_URL: start-up, readiness up and down, shutdown', async () => {
+    const { port, output, service, exited } = await start({ REDIS_URL: `redis://default:${REDIS_PASSWORD}@127.0.0.1:${redis.port}` });
+    const readiness = async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
+      return { status: response?.status, body: (await response?.text()) ?? '' };
+    };
+    await waitUntil(async () => (await readiness()).status === 200, 30_000);
+    expect(output.text).toContain('Using Dify at http://127.0.0.1:');
+
+    await redis.stop();
+    let down = { status: undefined as number | undefined, body: '' };
+    await waitUntil(async () => (down = await readiness()).status === 503);
+    await redis.run();
+    await waitUntil(async () => (await readiness()).status === 200, 10_000);
+    service.kill('SIGTERM');
+    expect((await exited)[0]).toBe(0);
+
+    expect(down.body).toContain('Redis is not connected');
+    expect(down.body).not.toContain(REDIS_PASSWORD);
+    expect(output.text).not.toContain(REDIS_PASSWORD);
+    expect(output.text).not.toContain(API_KEY);
+    for (const line of jsonLines(output.text)) expect(line.msg).toBeDefined();
+  }, 60_000);
+
+  it('refuses a DIFY_BASE_URL with credentials (they would replace the key) without printing them', async () => {
+    const withCredentials = difyUrl.replace('http://', `http://alice:${REDIS_PASSWORD}@`);
+    const { output, exited } = await start({ DIFY_BASE_URL: withCredentials });
+    expect((await exited)[0]).toBe(1);
+    expect(output.text).toContain('DIFY_BASE_URL: must not carry credentials');
+    expect(output.text).not.toContain(REDIS_PASSWORD);
+  }, 60_000);
+
+  it.each([
+    [
+      'a wrong password',
+      `redis://:wrong-${REDIS_PASSWORD}@`,
+      /^Start-up failed: Redis refused the credentials \(WRONGPASS\): check REDIS_URL's user and password$/,
+    ],
+    ['no password', 'redis://', /^Start-up failed: Redis requires a password \(NOAUTH\) and REDIS_URL gives none/],
+  ])(
+    'stops with one clear JSON line and exit code 1 for %s',
+    async (_what, prefix, line) => {
+      const { output, exited } = await start({ REDIS_URL: `${prefix}127.0.0.1:${redis.port}` });
+      expect((await exited)[0]).toBe(1);
+      const lines = jsonLines(output.text);
+      expect(lines.filter((l) => l.level === 60)).toEqual([expect.objectContaining({ msg: expect.stringMatching(line) })]);
+      expect(output.text).not.toContain(REDIS_PASSWORD);
+    },
+    60_000,
+  );
+});
