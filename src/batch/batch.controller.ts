@@ -40,10 +40,12 @@ import { batchConfig } from '../config';
 import { QuestionDetector } from '../conversation';
 import { BatchQueue } from './batch-queue';
 import { QueueStatus, TaskView } from './batch.types';
-import { CreateTaskDto } from './create-task.dto';
+import { CreateTaskDto, MAX_TEXTS } from './create-task.dto';
 import { ListQueryDto, ResultsQueryDto } from './results-query.dto';
 import { toCsv, toJsonLines } from './results-export';
 import { streamEvents } from './task-events';
+import { StreamQuota } from './stream-quota';
+import { TaskIdPipe } from './task-id.pipe';
 import { QueueUnavailableFilter } from './queue-unavailable.filter';
 import { finished } from './task-view';
 import { transcriptQuestions } from './transcript';
@@ -56,17 +58,22 @@ import { transcriptQuestions } from './transcript';
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
 @UseFilters(QueueUnavailableFilter)
 export class BatchController {
+  private readonly streams: StreamQuota;
+
   constructor(
     @Inject(batchConfig.KEY) private readonly config: ConfigType<typeof batchConfig>,
     private readonly queue: BatchQueue,
     private readonly authenticator: Authenticator,
     private readonly detector: QuestionDetector,
-  ) {}
+  ) {
+    this.streams = new StreamQuota(config.maxEventStreams);
+  }
 
   @ApiOperation({ summary: 'Submit a task: texts to answer, or a transcript whose questions are answered' })
   @ApiCreatedResponse({ description: '{task_id, status, created_at}' })
   @ApiBadRequestResponse({
-    description: 'Neither or both of texts and transcript, too many texts, a transcript with no question, an unknown field.',
+    description:
+      'Neither or both of texts and transcript, more than 10000 texts or transcript questions, a transcript with no question, an unknown field.',
   })
   @ApiPayloadTooLargeResponse({ description: 'The body is over BATCH_MAX_BODY_BYTES (16 MiB unless configured).' })
   @ApiTooManyRequestsResponse({ description: 'The caller has BATCH_MAX_OPEN_TASKS tasks pending or running already.' })
@@ -76,8 +83,12 @@ export class BatchController {
     if ((body.texts === undefined) === (body.transcript === undefined)) {
       throw new BadRequestException('give either texts (a list of questions) or transcript (a text whose questions are answered)');
     }
-    const texts = body.texts ?? transcriptQuestions(body.transcript!, this.detector);
+    const texts = body.texts ?? (await transcriptQuestions(body.transcript!, this.detector, MAX_TEXTS + 1));
     if (texts.length === 0) throw new BadRequestException('the transcript has no question to answer');
+    if (texts.length > MAX_TEXTS)
+      throw new BadRequestException(
+        `the transcript has more than ${MAX_TEXTS} questions, the most a task may have: split it into several tasks`,
+      );
     const open = (await this.queue.list(principal)).filter((task) => !finished(task.status)).length;
     if (open >= this.config.maxOpenTasks) {
       throw new HttpException(
@@ -108,19 +119,19 @@ export class BatchController {
   })
   @ApiNotFoundResponse({ description: "No such task, or another principal's." })
   @Get('tasks/:id')
-  async task(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskView> {
+  async task(@Req() request: IncomingMessage, @Param('id', TaskIdPipe) id: string): Promise<TaskView> {
     return found(await this.queue.task(this.principal(request), id));
   }
 
   @ApiOperation({ summary: "A page of a task's results: JSON, or JSON Lines or CSV by Accept" })
   @ApiProduces('application/json', 'application/x-ndjson', 'text/csv')
   @ApiOkResponse({ description: '{task_id, results: [{index, text, content, sources, usage, error_code?}], total, page, size}' })
-  @ApiBadRequestResponse({ description: 'page below 1, or size outside 1–1000.' })
+  @ApiBadRequestResponse({ description: 'page outside 1–10000, or size outside 1–1000 (whole numbers).' })
   @ApiNotFoundResponse({ description: "No such task, or another principal's." })
   @Get('tasks/:id/results')
   async results(
     @Req() request: IncomingMessage,
-    @Param('id') id: string,
+    @Param('id', TaskIdPipe) id: string,
     @Query() { page, size }: ResultsQueryDto,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) response: ServerResponse,
@@ -141,30 +152,45 @@ export class BatchController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
     description:
-      'Events `batch_progress`, each data {type: "batch_progress", task_id, progress (0–100), status, message, timestamp}, at most 4 a second; the stream ends with the task.',
+      'Events `batch_progress`, each data {type: "batch_progress", task_id, progress (0–100), status, message, timestamp}, at most 4 a second; the stream ends with the task. A task gone meanwhile (expired, or lost with a Redis that does not persist) gets a last event `task_gone`, data {type: "task_gone", task_id, message}, and the stream ends.',
   })
   @ApiNotFoundResponse({ description: "No such task, or another principal's." })
+  @ApiTooManyRequestsResponse({
+    description: 'The caller has BATCH_MAX_EVENT_STREAMS_PER_PRINCIPAL event streams open on this instance already.',
+  })
   @Get('tasks/:id/events')
-  async events(@Req() request: IncomingMessage, @Param('id') id: string, @Res() response: ServerResponse): Promise<void> {
+  async events(@Req() request: IncomingMessage, @Param('id', TaskIdPipe) id: string, @Res() response: ServerResponse): Promise<void> {
     const principal = this.principal(request);
+    const release = this.streams.take(principal);
+    if (!release) {
+      throw new HttpException(
+        `you have ${this.config.maxEventStreams} task event streams open, the most there may be at once (BATCH_MAX_EVENT_STREAMS_PER_PRINCIPAL): close one`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
     // Listening before the first read, so a change between the two is not missed.
     const live = new ReplaySubject<TaskView>();
     const listening = this.queue.updatesOf(principal, id).subscribe(live);
+    const stop = () => {
+      listening.unsubscribe();
+      release();
+    };
     let current: TaskView;
     try {
       current = found(await this.queue.task(principal, id));
     } catch (error) {
-      listening.unsubscribe();
+      stop();
       throw error;
     }
-    streamEvents(response, concat(of(current), live), () => listening.unsubscribe());
+    const exists = async () => (await this.queue.task(principal, id)) !== undefined;
+    streamEvents(response, { id, views: concat(of(current), live), exists }, stop);
   }
 
   @ApiOperation({ summary: 'Cancel a task: waiting items are dropped, items in flight stopped upstream' })
   @ApiOkResponse({ description: 'The task, cancelled (or as it ended, when it had).' })
   @ApiNotFoundResponse({ description: "No such task, or another principal's." })
   @Delete('tasks/:id')
-  async cancel(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskView> {
+  async cancel(@Req() request: IncomingMessage, @Param('id', TaskIdPipe) id: string): Promise<TaskView> {
     return found(await this.queue.cancel(this.principal(request), id));
   }
 

@@ -12,7 +12,10 @@ import {
   ValidateNested,
 } from 'class-validator';
 
+/** The most items a task has: texts given, or questions found in a transcript. */
 export const MAX_TEXTS = 10_000;
+/** The longest text, or question found in a transcript. */
+export const MAX_TEXT_CHARS = 4000;
 
 export class TaskOptionsDto {
   /** One Dify conversation for the whole task, its items asked in order. */
@@ -39,7 +42,7 @@ export class CreateTaskDto {
   @ArrayMaxSize(MAX_TEXTS)
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
-  @MaxLength(4000, { each: true })
+  @MaxLength(MAX_TEXT_CHARS, { each: true })
   texts?: string[];
 
   @IsOptional()

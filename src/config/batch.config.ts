@@ -44,6 +44,12 @@ class BatchEnv {
   @Min(1)
   @Max(30 * 24 * 3600)
   BATCH_RESULT_TTL_SECONDS: number = 86_400;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  BATCH_MAX_EVENT_STREAMS_PER_PRINCIPAL: number = 20;
 }
 
 export interface BatchConfig {
@@ -61,6 +67,8 @@ export interface BatchConfig {
   maxBodyBytes: number;
   /** A finished task and its results are kept this long. */
   resultTtlMs: number;
+  /** Task event streams (SSE) one principal may have open at once on this instance. */
+  maxEventStreams: number;
 }
 
 export const batchConfig = registerAs('batch', (): BatchConfig => {
@@ -73,5 +81,6 @@ export const batchConfig = registerAs('batch', (): BatchConfig => {
     maxOpenTasks: env.BATCH_MAX_OPEN_TASKS,
     maxBodyBytes: env.BATCH_MAX_BODY_BYTES,
     resultTtlMs: env.BATCH_RESULT_TTL_SECONDS * 1000,
+    maxEventStreams: env.BATCH_MAX_EVENT_STREAMS_PER_PRINCIPAL,
   };
 });
