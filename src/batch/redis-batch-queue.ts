@@ -8,6 +8,7 @@ import { Metrics } from '../metrics';
 import { BatchQueue } from './batch-queue';
 import { ItemResult, NewTask, QueueStatus, ResultsPage, TaskStatus, TaskView } from './batch.types';
 import { answerItem, failedItem, itemSession } from './answer-item';
+import { dropWaitingJobs } from './drop-waiting';
 import { InFlight } from './in-flight';
 import { redisPersists, sayWhetherDurable } from './redis-durability';
 import { unavailableIfRedis, unavailableIfRedisFails } from './redis-failure';
@@ -112,18 +113,15 @@ export class RedisBatchQueue extends BatchQueue {
     const view = newTaskView(name, description, texts.length);
     const id = view.task_id;
     await unavailableIfRedisFails(this.store.create(principal, view, texts, conversation));
-    let queued = 0;
     try {
       const last = conversation ? 1 : texts.length;
-      for (; queued < last; queued += ADD_CHUNK) {
-        const chunk = Array.from({ length: Math.min(ADD_CHUNK, last - queued) }, (_, i) => this.job(id, queued + i));
-        await this.queue.addBulk(chunk);
-      }
+      for (let start = 0; start < last; start += ADD_CHUNK)
+        await this.queue.addBulk(Array.from({ length: Math.min(ADD_CHUNK, last - start) }, (_, i) => this.job(id, start + i)));
       await this.store.queued(id);
     } catch (error) {
       // Never left pending: taken back whole (or, with Redis away, gone when its queueing time lapses).
       await this.store.discard(principal, id).catch(() => undefined);
-      void this.dropWaiting(id, Math.min(queued + ADD_CHUNK, texts.length));
+      void this.dropWaiting(id);
       throw unavailableIfRedis(error);
     }
     return view;
@@ -193,7 +191,7 @@ export class RedisBatchQueue extends BatchQueue {
     // items in flight of the task when it hears.
     if (await this.store.end(id, 'cancelled')) {
       await this.publish(id);
-      void this.dropWaiting(id, view.progress.total);
+      await this.dropWaiting(id);
     }
     return this.owned(principal, id);
   }
@@ -260,11 +258,11 @@ export class RedisBatchQueue extends BatchQueue {
     return true;
   }
 
-  private async dropWaiting(id: string, total: number): Promise<void> {
-    for (let start = 0; start < total; start += ADD_CHUNK) {
-      const ids = Array.from({ length: Math.min(ADD_CHUNK, total - start) }, (_, i) => `${id}-${start + i}`);
-      await Promise.allSettled(ids.map((jobId) => this.queue.remove(jobId)));
-    }
+  /** The task's items not started yet leave the queue; one retrying (delayed) finds its task ended and is a no-op. */
+  private async dropWaiting(id: string): Promise<void> {
+    await dropWaitingJobs(this.connections.commands, this.queue, id).catch((error: Error) =>
+      this.logger.warn(`batch queue: ${error.message}`),
+    );
   }
 
   private async publish(id: string): Promise<void> {
