@@ -39,3 +39,15 @@ describe('transcriptQuestions', () => {
     expect(await transcriptQuestions('Thanks.\nOk.\nSee you tomorrow.', detector)).toEqual([]);
   });
 });
+
+describe('transcriptQuestions, bounded', () => {
+  it('stops after `most` questions: the caller refuses a transcript with more, however long', async () => {
+    expect(await transcriptQuestions('What is RAG?\n'.repeat(50_000), detector, 11)).toHaveLength(11);
+  });
+
+  it('keeps at most the last 4,000 characters of a question, as a text has at most', async () => {
+    const [long] = await transcriptQuestions(`${'so the thing is '.repeat(400)}what is RAG?`, detector);
+    expect(long).toHaveLength(4000);
+    expect(long.endsWith('what is RAG?')).toBe(true);
+  });
+});
