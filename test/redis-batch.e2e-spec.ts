@@ -201,7 +201,7 @@ describeWithRedis('batch tasks on BullMQ, what Redis keeps (e2e)', () => {
       headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: response.status, json: (await response.json()) };
+    return { status: response.status, json: await response.json() };
   };
   const submit = async (texts: string[]) => {
     const { status, json } = await call('POST', '/api/batch/tasks', { name: 'kept', texts });
