@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import type { ItemResult, TaskView } from '../src/batch';
 import { sample } from './support/prometheus';
 import { RedisServer, redisServerInstalled } from './support/redis-server';
@@ -13,11 +14,22 @@ beforeAll(async () => {
 });
 afterAll(() => redis?.stop());
 
-/** The same API on both queues: in this process, and BullMQ on Redis. */
+/**
+ * The same API on both queues: in this process, and BullMQ on Redis (this test's Redis has no
+ * append-only file: not durable). Each suite's Redis starts empty: items a closed stack put back in
+ * the queue would otherwise be answered by the next one, taking its injected faults.
+ */
 const QUEUES = [
-  { queue: 'in-process queue', durable: false, env: (): Record<string, string> => ({}) },
-  ...(withRedis ? [{ queue: 'BullMQ on Redis', durable: true, env: () => ({ REDIS_URL: redis!.url }) }] : []),
+  { queue: 'in-process queue', env: async (): Promise<Record<string, string>> => ({}) },
+  ...(withRedis ? [{ queue: 'BullMQ on Redis', env: async () => ({ REDIS_URL: await emptied(redis!) }) }] : []),
 ];
+
+async function emptied(server: RedisServer): Promise<string> {
+  const client = new Redis(server.url);
+  await client.flushall();
+  await client.quit();
+  return server.url;
+}
 
 const TOKENS = 'acme:acme-secret-token-1,globex:globex-secret-token-2';
 const ACME = { Authorization: 'Bearer acme-secret-token-1' };
@@ -59,19 +71,19 @@ const results = async (stack: Stack, id: string, query = '') =>
     size: number;
   };
 
-describe.each(QUEUES)('the batch API (e2e, $queue)', ({ durable, env }) => {
+describe.each(QUEUES)('the batch API (e2e, $queue)', ({ env }) => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ env: { AUTH_TOKENS: TOKENS, BATCH_CONCURRENCY: '3', BATCH_MAX_BODY_BYTES: '100000', ...env() } });
+    stack = await startStack({ env: { AUTH_TOKENS: TOKENS, BATCH_CONCURRENCY: '3', BATCH_MAX_BODY_BYTES: '100000', ...(await env()) } });
   });
   afterAll(() => stack.close());
 
   it('says at start-up and in its status whether the queue is durable', async () => {
-    const logs = stack.logs.lines.join('\n');
-    if (durable) expect(logs).toMatch(/Batch tasks are durable jobs on BullMQ in Redis/);
-    else expect(logs).toMatch(/warn Batch tasks are kept in this process only \(not durable\)/);
+    const said =
+      /warn Batch tasks are (kept in this process only \(not durable\)|jobs on BullMQ in Redis.*: not durable, Redis has no append-only file)/;
+    await waitUntil(() => stack.logs.lines.some((line) => said.test(line)));
     const { json } = await call(stack, 'GET', '/api/batch/status');
-    expect(json).toMatchObject({ durable, concurrency: 3, workers: 1, rate_per_second: 20 });
+    expect(json).toMatchObject({ durable: false, concurrency: 3, workers: 1, rate_per_second: 20 });
   });
 
   it('answers every text, each as its own Dify question, and pages the results', async () => {
@@ -118,6 +130,43 @@ describe.each(QUEUES)('the batch API (e2e, $queue)', ({ durable, env }) => {
     expect(second).toMatch(/^1,"What is Dify, ""really""\?",/);
   });
 
+  it('neutralises in CSV what a spreadsheet would run as a formula, texts and answers alike; JSON Lines as they are', async () => {
+    const texts = ['=HYPERLINK("http://evil.example","click")', '+1+2', '-1+2', '@SUM(A1)', '\tWhat is RAG?'];
+    const id = await submit(stack, { name: 'formulas', texts });
+    await finished(stack, id);
+    const csv = await call(stack, 'GET', `/api/batch/tasks/${id}/results`, undefined, { ...ACME, Accept: 'text/csv' });
+    const cells = csv.text
+      .split('\r\n')
+      .slice(1, -1)
+      .map((row) => row.slice(row.indexOf(',') + 1));
+    expect(cells.map((row) => row.slice(0, 6))).toEqual([`"'=HYP`, `'+1+2,`, `'-1+2,`, `'@SUM(`, `'\tWhat`]);
+    const jsonl = await call(stack, 'GET', `/api/batch/tasks/${id}/results`, undefined, { ...ACME, Accept: 'application/x-ndjson' });
+    expect(
+      jsonl.text
+        .trimEnd()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as ItemResult).text),
+    ).toEqual(texts);
+  });
+
+  it('answers what is a client error with 400 or 404, never 503, and logs no warning for it', async () => {
+    const id = await submit(stack, { name: 'pages', texts: ['什么是 RAG？'] });
+    for (const query of ['page=1e300', 'size=1e300', 'page=10001', 'page=0', 'page=1.5', 'size=abc']) {
+      const { status, json } = await call(stack, 'GET', `/api/batch/tasks/${id}/results?${query}`);
+      expect([query, status]).toEqual([query, 400]);
+      expect(JSON.stringify(json)).toMatch(/page|size/);
+    }
+    for (const bad of [`${id}:texts`, `${id}:results`, 'no-such-task', 'x'.repeat(300)]) {
+      for (const path of ['', '/results', '/events']) {
+        const { status, json } = await call(stack, 'GET', `/api/batch/tasks/${encodeURIComponent(bad)}${path}`);
+        expect([bad, path, status]).toEqual([bad, path, 404]);
+        expect(json).toMatchObject({ message: 'no such task: a task id is a UUID, as POST /api/batch/tasks gave it' });
+      }
+      expect((await call(stack, 'DELETE', `/api/batch/tasks/${encodeURIComponent(bad)}`)).status).toBe(404);
+    }
+    expect(stack.logs.lines.filter((line) => /batch API/.test(line))).toEqual([]);
+  });
+
   it('asks one conversation, item after item, with options.conversation', async () => {
     const id = await submit(stack, { name: 'talk', texts: ['什么是 RAG？', '它有什么优点？'], options: { conversation: true } });
     expect(await finished(stack, id)).toMatchObject({ status: 'completed' });
@@ -153,7 +202,7 @@ describe.each(QUEUES)('the batch API (e2e, $queue)', ({ durable, env }) => {
     const tooBig = await call(stack, 'POST', '/api/batch/tasks', { name: 'x', texts: Array.from({ length: 30 }, () => 'q'.repeat(4000)) });
     expect(tooBig.status).toBe(413);
     expect(tooBig.json).toMatchObject({ statusCode: 413, message: 'request entity too large' });
-    const page = await call(stack, 'GET', '/api/batch/tasks/whatever/results?size=1001');
+    const page = await call(stack, 'GET', '/api/batch/tasks/00000000-0000-4000-8000-000000000000/results?size=1001');
     expect(page.status).toBe(400);
   });
 
@@ -181,7 +230,7 @@ describe.each(QUEUES)('bounds on what one principal may queue (e2e, $queue)', ({
   let stack: Stack;
   beforeAll(async () => {
     // Slow answers: the tasks are still running when the next comes.
-    stack = await startStack({ env: { AUTH_TOKENS: TOKENS, BATCH_MAX_OPEN_TASKS: '2', ...env() }, dify: { chunkDelayMs: 40 } });
+    stack = await startStack({ env: { AUTH_TOKENS: TOKENS, BATCH_MAX_OPEN_TASKS: '2', ...(await env()) }, dify: { chunkDelayMs: 40 } });
   });
   afterAll(() => stack.close());
 
@@ -190,6 +239,21 @@ describe.each(QUEUES)('bounds on what one principal may queue (e2e, $queue)', ({
     const id = await submit(stack, { name: 'large', texts });
     expect((await call(stack, 'GET', `/api/batch/tasks/${id}`)).json).toMatchObject({ progress: { total: 10_000 } });
     expect((await call(stack, 'DELETE', `/api/batch/tasks/${id}`)).json).toMatchObject({ status: 'cancelled' });
+    // Its waiting items are dropped (on Redis, its jobs removed after the answer).
+    await waitUntil(async () => ((await call(stack, 'GET', '/api/batch/status')).json as { waiting: number }).waiting === 0, 30_000);
+  });
+
+  it("caps a transcript's questions as texts are (10,000), with 400 and no task left pending, whatever its size", async () => {
+    for (const count of [10_001, 200_000]) {
+      const { status, json } = await call(stack, 'POST', '/api/batch/tasks', { name: 'call', transcript: 'Why is that?\n'.repeat(count) });
+      expect([count, status]).toEqual([count, 400]);
+      expect(JSON.stringify(json)).toMatch(/the transcript has more than 10000 questions, the most a task may have/);
+    }
+    const open = (await call(stack, 'GET', '/api/batch/tasks')).json as { tasks: TaskView[] };
+    expect(open.tasks.filter((task) => task.status === 'pending' || task.status === 'running')).toEqual([]);
+    const id = await submit(stack, { name: 'call', transcript: 'Why is that?\n'.repeat(10_000) });
+    expect((await call(stack, 'GET', `/api/batch/tasks/${id}`)).json).toMatchObject({ progress: { total: 10_000 } });
+    await call(stack, 'DELETE', `/api/batch/tasks/${id}`);
   });
 
   it('refuses a task over BATCH_MAX_OPEN_TASKS pending or running with 429, for that principal only', async () => {
@@ -207,7 +271,10 @@ describe.each(QUEUES)('bounds on what one principal may queue (e2e, $queue)', ({
 describe.each(QUEUES)('batch progress pushed (e2e, $queue)', ({ env }) => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ env: { AUTH_TOKENS: TOKENS, ...env() }, dify: { chunkDelayMs: 20 } });
+    stack = await startStack({
+      env: { AUTH_TOKENS: TOKENS, BATCH_MAX_EVENT_STREAMS_PER_PRINCIPAL: '2', ...(await env()) },
+      dify: { chunkDelayMs: 20 },
+    });
   });
   afterAll(() => stack.close());
 
@@ -256,6 +323,40 @@ describe.each(QUEUES)('batch progress pushed (e2e, $queue)', ({ env }) => {
     expect(again.match(/event: batch_progress/g)).toHaveLength(1);
     expect((await fetch(`${stack.httpUrl}/api/batch/tasks/${id}/events`, { headers: GLOBEX })).status).toBe(404);
   });
+
+  it('caps the event streams a principal has open (BATCH_MAX_EVENT_STREAMS_PER_PRINCIPAL) with 429; they end with the task', async () => {
+    const texts = Array.from({ length: 40 }, (_, i) => `What does section ${i} say?`);
+    const id = await submit(stack, { name: 'watched', texts });
+    const open = (headers: Record<string, string>, task = id) => {
+      const aborted = new AbortController();
+      return fetch(`${stack.httpUrl}/api/batch/tasks/${task}/events`, { headers, signal: aborted.signal }).then((response) => ({
+        response,
+        close: () => aborted.abort(),
+      }));
+    };
+    const first = await open(ACME);
+    const second = await open(ACME);
+    expect([first.response.status, second.response.status]).toEqual([200, 200]);
+    const refused = await open(ACME);
+    expect(refused.response.status).toBe(429);
+    expect(await refused.response.text()).toMatch(/2 task event streams open.*BATCH_MAX_EVENT_STREAMS_PER_PRINCIPAL/);
+    const their = (await call(stack, 'POST', '/api/batch/tasks', { name: 'theirs', texts: ['什么是 RAG？'] }, GLOBEX)).json;
+    const theirs = await open(GLOBEX, (their as { task_id: string }).task_id);
+    expect(theirs.response.status).toBe(200);
+    theirs.close();
+
+    first.close();
+    // Counted out once the server has seen it go.
+    let third: Awaited<ReturnType<typeof open>> | undefined;
+    await waitUntil(async () => {
+      const attempt = await open(ACME);
+      if (attempt.response.status === 200) third = attempt;
+      else await attempt.response.text();
+      return third !== undefined;
+    });
+    await call(stack, 'DELETE', `/api/batch/tasks/${id}`);
+    for (const stream of [second, third!]) expect(await stream.response.text()).toMatch(/"status":"cancelled"[^\n]*\n\n$/);
+  });
 });
 
 describe.each(QUEUES)('cancelling a batch task (e2e, $queue)', ({ env }) => {
@@ -263,7 +364,7 @@ describe.each(QUEUES)('cancelling a batch task (e2e, $queue)', ({ env }) => {
   beforeAll(async () => {
     // Slow answers: the task's first items are still streaming when it is cancelled.
     stack = await startStack({
-      env: { BATCH_CONCURRENCY: '2', RESUME_GRACE_SECONDS: '0', ...env() },
+      env: { BATCH_CONCURRENCY: '2', RESUME_GRACE_SECONDS: '0', ...(await env()) },
       dify: { chunkDelayMs: 50, chunkChars: 2 },
     });
   });
@@ -280,7 +381,14 @@ describe.each(QUEUES)('cancelling a batch task (e2e, $queue)', ({ env }) => {
     await waitUntil(() => stack.dify.streams.every((s) => s.outcome !== 'open') && stack.dify.stopCalls.length === 2);
     expect(stack.dify.streams.map((s) => s.outcome)).toEqual(['client-closed', 'client-closed']);
     expect((await call(stack, 'GET', `/api/batch/tasks/${id}`, undefined, {})).json).toMatchObject({ status: 'cancelled' });
-    expect((await call(stack, 'GET', '/api/batch/status', undefined, {})).json).toMatchObject({ waiting: 0, active: 0 });
+    // BullMQ counts an item active until its worker has let go of it: waited for, not read at a moment.
+    await waitUntil(async () => {
+      const { waiting, active } = (await call(stack, 'GET', '/api/batch/status', undefined, {})).json as {
+        waiting: number;
+        active: number;
+      };
+      return waiting === 0 && active === 0;
+    });
   });
 });
 
@@ -288,7 +396,7 @@ describe.each(QUEUES)('retrying what Dify turns away for a while (e2e, $queue)',
   let stack: Stack;
   beforeAll(async () => {
     // The client's own quick retries off: each try below is one request.
-    stack = await startStack({ env: { BATCH_ATTEMPTS: '3', BATCH_RETRY_DELAY_MS: '20', DIFY_RETRIES: '0', ...env() } });
+    stack = await startStack({ env: { BATCH_ATTEMPTS: '3', BATCH_RETRY_DELAY_MS: '20', DIFY_RETRIES: '0', ...(await env()) } });
   });
   afterAll(() => stack.close());
 

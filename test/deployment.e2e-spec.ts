@@ -69,6 +69,9 @@ describe('docker-compose.yml', () => {
     expect(compose.services).toHaveProperty(redis.hostname);
     expect(app.depends_on).toEqual({ [redis.hostname]: { condition: 'service_healthy' } });
     expect(service(redis.hostname).healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
+    // Batch tasks are durable only on a Redis that persists (its append-only file, on a volume).
+    expect((service(redis.hostname).command as string[]).join(' ')).toMatch(/--appendonly yes/);
+    expect(service(redis.hostname).volumes).toEqual(['redis-data:/data']);
   });
 
   it("probes the service's liveness, /health, and the local Dify with node (the image has no curl)", async () => {

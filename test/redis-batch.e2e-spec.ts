@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import type { ItemResult, TaskView } from '../src/batch';
 import { LocalDifyServer } from '../src/local-dify';
 import { RedisServer, redisServerInstalled } from './support/redis-server';
@@ -95,7 +96,8 @@ describeWithRedis('batch tasks on BullMQ, two instances (e2e, service processes)
     expect(requests).toHaveLength(12);
     expect(requests.filter((r) => r.by === 'a').length).toBeGreaterThan(0);
     expect(requests.filter((r) => r.by === 'b').length).toBeGreaterThan(0);
-    expect(await api(b, 'GET', '/api/batch/status')).toMatchObject({ durable: true, workers: 2, waiting: 0, active: 0 });
+    // Not durable: this Redis keeps no append-only file (see the suite on durability below).
+    expect(await api(b, 'GET', '/api/batch/status')).toMatchObject({ durable: false, workers: 2, waiting: 0, active: 0 });
   }, 40_000);
 
   it('loses nothing when an instance is SIGKILLed mid-task: the other redoes its items', async () => {
@@ -175,4 +177,111 @@ describeWithRedis('a batch task while its Redis fails (e2e)', () => {
     expect(results.map((r) => r.index)).toEqual(texts.map((_, i) => i));
     expect(results.every((r) => r.content.length > 0)).toBe(true);
   }, 70_000);
+});
+
+describeWithRedis('batch tasks on BullMQ, what Redis keeps (e2e)', () => {
+  let redis: RedisServer;
+  let client: Redis;
+  let stack: Stack;
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    client = new Redis(redis.url);
+    // Slow answers: tasks are still running when they are cancelled or lost.
+    stack = await startStack({ env: { REDIS_URL: redis.url, BATCH_CONCURRENCY: '2' }, dify: { chunkDelayMs: 100 } });
+  });
+  afterAll(async () => {
+    await stack.close();
+    await client.quit();
+    await redis.stop();
+  });
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${stack.httpUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, json: await response.json() };
+  };
+  const submit = async (texts: string[]) => {
+    const { status, json } = await call('POST', '/api/batch/tasks', { name: 'kept', texts });
+    expect(status).toBe(201);
+    return (json as { task_id: string }).task_id;
+  };
+  const jobsOf = async (id: string) => (await client.keys(`realtime-rag:bull:realtime-rag-batch:${id}-*`)).length;
+
+  it("deletes a cancelled task's texts and waiting jobs, and leaves another task's alone", async () => {
+    const texts = Array.from({ length: 2000 }, (_, i) => `What does section ${i} of the handbook say?`);
+    const [cancelled, other] = [await submit(texts), await submit(texts.slice(0, 50))];
+    expect(await client.llen(`realtime-rag:batch:task:${cancelled}:texts`)).toBe(2000);
+    expect(await jobsOf(cancelled)).toBeGreaterThan(1990);
+
+    expect((await call('DELETE', `/api/batch/tasks/${cancelled}`)).json).toMatchObject({ status: 'cancelled' });
+    expect(await client.exists(`realtime-rag:batch:task:${cancelled}:texts`)).toBe(0);
+    // At most the items that were in flight are left, each until its worker lets go of it.
+    await waitUntil(async () => (await jobsOf(cancelled)) === 0, 15_000);
+    expect(await client.lrange('realtime-rag:bull:realtime-rag-batch:wait', 0, -1)).not.toContainEqual(expect.stringMatching(cancelled));
+    // The task itself stays for its TTL, as do the results of the items answered.
+    expect(await client.ttl(`realtime-rag:batch:task:${cancelled}`)).toBeGreaterThan(0);
+    expect(await client.llen(`realtime-rag:batch:task:${other}:texts`)).toBe(50);
+    expect(await jobsOf(other)).toBeGreaterThan(40);
+    await call('DELETE', `/api/batch/tasks/${other}`);
+  });
+
+  it('refuses a task Redis has no room for with 503, and leaves nothing of it pending', async () => {
+    const used = Number(/used_memory:(\d+)/.exec(await client.info('memory'))![1]);
+    await client.config('SET', 'maxmemory-policy', 'noeviction');
+    await client.config('SET', 'maxmemory', String(used + 512 * 1024));
+    try {
+      const texts = Array.from({ length: 5000 }, (_, i) => `${i}: ${'what does the handbook say? '.repeat(20)}`);
+      const refused = await call('POST', '/api/batch/tasks', { name: 'too much', texts });
+      expect(refused).toMatchObject({ status: 503, json: { message: 'the batch queue is unavailable (its Redis): try again later' } });
+    } finally {
+      await client.config('SET', 'maxmemory', '0');
+    }
+    const { tasks } = (await call('GET', '/api/batch/tasks')).json as { tasks: TaskView[] };
+    expect(tasks.filter((task) => task.status === 'pending' || task.status === 'running')).toEqual([]);
+  });
+
+  it('ends a task event stream with task_gone when the task is lost with Redis (FLUSHALL)', async () => {
+    const id = await submit(Array.from({ length: 20 }, (_, i) => `What does section ${i} say?`));
+    const response = await fetch(`${stack.httpUrl}/api/batch/tasks/${id}/events`);
+    expect(response.status).toBe(200);
+    await waitUntil(async () => (await call('GET', `/api/batch/tasks/${id}`)).status === 200);
+    await client.flushall();
+    // The stream ends by itself within its check interval (5 s): text() resolves.
+    const events = (await response.text()).split('\n\n').filter((block) => block.startsWith('event: '));
+    expect(events.at(-1)).toMatch(/^event: task_gone\ndata: \{"type":"task_gone","task_id":"[^"]+","message":"the task is gone/);
+    expect(events.at(-1)).toContain(id);
+    expect((await call('GET', `/api/batch/tasks/${id}`)).status).toBe(404);
+  });
+});
+
+describeWithRedis('whether batch tasks are durable: Redis with and without its append-only file (e2e)', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'redis-aof-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it.each([
+    {
+      redisWith: 'no append-only file',
+      aof: false,
+      said: /warn Batch tasks are jobs on BullMQ in Redis.*: not durable, Redis has no append-only file/,
+    },
+    {
+      redisWith: '--appendonly yes',
+      aof: true,
+      said: /log Batch tasks are jobs on BullMQ in Redis.*: durable \(Redis has its append-only file on\)/,
+    },
+  ])('says durable: $aof on a Redis with $redisWith, at start-up and in its status', async ({ aof, said }) => {
+    const redis = await RedisServer.start(undefined, aof ? folder : undefined);
+    const stack = await startStack({ env: { REDIS_URL: redis.url } });
+    try {
+      await waitUntil(() => stack.logs.lines.some((line) => said.test(line)));
+      const status = (await (await fetch(`${stack.httpUrl}/api/batch/status`)).json()) as { durable: boolean };
+      expect(status.durable).toBe(aof);
+    } finally {
+      await stack.close();
+      await redis.stop();
+    }
+  });
 });

@@ -33,3 +33,6 @@ export abstract class BatchQueue {
   /** At shutdown: stops taking items; what is in flight here is cancelled, or left to be redone if durable. */
   abstract close(): Promise<void>;
 }
+
+/** The queue's store failed (its Redis down, not answering or full): the request may be tried again later. */
+export class QueueUnavailableError extends Error {}

@@ -43,12 +43,14 @@ import { QuestionDetector } from '../conversation';
 import { BatchQueue } from './batch-queue';
 import { StatusResponse, TaskResponse, TaskView } from './batch.types';
 import { resultResponse, statusResponse, taskResponse } from './api-responses';
-import { CreateTaskDto, unknownOptionKeys } from './create-task.dto';
+import { CreateTaskDto, MAX_TEXTS, unknownOptionKeys } from './create-task.dto';
 import { BatchErrorDto, CancelledTaskDto, QueueStatusDto, ResultsPageDto, SubmittedTaskDto, TaskDto, TaskListDto } from './batch-api.dto';
 import { DetailedValidationPipe } from './detailed-validation.pipe';
 import { ListQueryDto, ResultsQueryDto } from './results-query.dto';
 import { toCsv, toJsonLines } from './results-export';
 import { streamEvents } from './task-events';
+import { StreamQuota } from './stream-quota';
+import { TaskIdPipe } from './task-id.pipe';
 import { QueueUnavailableFilter } from './queue-unavailable.filter';
 import { finished } from './task-view';
 import { transcriptQuestions } from './transcript';
@@ -63,19 +65,23 @@ import { transcriptQuestions } from './transcript';
 @UseFilters(QueueUnavailableFilter)
 export class BatchController {
   private readonly logger = new Logger('Batch');
+  private readonly streams: StreamQuota;
 
   constructor(
     @Inject(batchConfig.KEY) private readonly config: ConfigType<typeof batchConfig>,
     private readonly queue: BatchQueue,
     private readonly authenticator: Authenticator,
     private readonly detector: QuestionDetector,
-  ) {}
+  ) {
+    this.streams = new StreamQuota(config.maxEventStreams);
+  }
 
   @ApiOperation({ summary: 'Submit a task: texts to answer, or a transcript whose questions are answered' })
   @ApiCreatedResponse({ type: SubmittedTaskDto })
   @ApiBadRequestResponse({
     type: BatchErrorDto,
-    description: 'Neither or both of texts and transcript, too many texts, a transcript with no question, an unknown field.',
+    description:
+      'Neither or both of texts and transcript, more than 10000 texts or transcript questions, a transcript with no question, an unknown field.',
   })
   @ApiPayloadTooLargeResponse({ type: BatchErrorDto, description: 'The body is over BATCH_MAX_BODY_BYTES (16 MiB unless configured).' })
   @ApiTooManyRequestsResponse({ type: BatchErrorDto, description: 'The caller has BATCH_MAX_OPEN_TASKS tasks pending or running already.' })
@@ -85,8 +91,12 @@ export class BatchController {
     if ((body.texts === undefined) === (body.transcript === undefined)) {
       throw new BadRequestException('give either texts (a list of questions) or transcript (a text whose questions are answered)');
     }
-    const texts = body.texts ?? transcriptQuestions(body.transcript!, this.detector);
+    const texts = body.texts ?? (await transcriptQuestions(body.transcript!, this.detector, MAX_TEXTS + 1));
     if (texts.length === 0) throw new BadRequestException('the transcript has no question to answer');
+    if (texts.length > MAX_TEXTS)
+      throw new BadRequestException(
+        `the transcript has more than ${MAX_TEXTS} questions, the most a task may have: split it into several tasks`,
+      );
     const open = await this.openTasks(principal);
     if (open >= this.config.maxOpenTasks) {
       throw new HttpException(
@@ -130,7 +140,7 @@ export class BatchController {
   @ApiOkResponse({ type: TaskDto })
   @ApiNotFoundResponse({ type: BatchErrorDto, description: "No such task, or another principal's." })
   @Get('tasks/:id')
-  async task(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskResponse> {
+  async task(@Req() request: IncomingMessage, @Param('id', TaskIdPipe) id: string): Promise<TaskResponse> {
     return taskResponse(found(await this.queue.task(this.principal(request), id)));
   }
 
@@ -144,12 +154,12 @@ export class BatchController {
       'text/csv': { schema: { type: 'string' } },
     },
   })
-  @ApiBadRequestResponse({ type: BatchErrorDto, description: 'page below 1, or size outside 1–1000.' })
+  @ApiBadRequestResponse({ type: BatchErrorDto, description: 'page outside 1–10000, or size outside 1–1000 (whole numbers).' })
   @ApiNotFoundResponse({ type: BatchErrorDto, description: "No such task, or another principal's." })
   @Get('tasks/:id/results')
   async results(
     @Req() request: IncomingMessage,
-    @Param('id') id: string,
+    @Param('id', TaskIdPipe) id: string,
     @Query() { page, size }: ResultsQueryDto,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) response: ServerResponse,
@@ -170,26 +180,42 @@ export class BatchController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
     description:
-      'Events `batch_progress`, each data {type: "batch_progress", task_id, progress (0–100), status, message, timestamp}, at most 4 a second; the stream ends with the task.',
+      'Events `batch_progress`, each data {type: "batch_progress", task_id, progress (0–100), status, message, timestamp}, at most 4 a second; the stream ends with the task. A task gone meanwhile (expired, or lost with a Redis that does not persist) gets a last event `task_gone`, data {type: "task_gone", task_id, message}, and the stream ends.',
   })
   @ApiNotFoundResponse({
     description: "No such task, or another principal's.",
     content: { 'application/json': { schema: { $ref: getSchemaPath(BatchErrorDto) } } },
   })
+  @ApiTooManyRequestsResponse({
+    description: 'The caller has BATCH_MAX_EVENT_STREAMS_PER_PRINCIPAL event streams open on this instance already.',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(BatchErrorDto) } } },
+  })
   @Get('tasks/:id/events')
-  async events(@Req() request: IncomingMessage, @Param('id') id: string, @Res() response: ServerResponse): Promise<void> {
+  async events(@Req() request: IncomingMessage, @Param('id', TaskIdPipe) id: string, @Res() response: ServerResponse): Promise<void> {
     const principal = this.principal(request);
+    const release = this.streams.take(principal);
+    if (!release) {
+      throw new HttpException(
+        `you have ${this.config.maxEventStreams} task event streams open, the most there may be at once (BATCH_MAX_EVENT_STREAMS_PER_PRINCIPAL): close one`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
     // Listening before the first read, so a change between the two is not missed.
     const live = new ReplaySubject<TaskView>();
     const listening = this.queue.updatesOf(principal, id).subscribe(live);
+    const stop = () => {
+      listening.unsubscribe();
+      release();
+    };
     let current: TaskView;
     try {
       current = found(await this.queue.task(principal, id));
     } catch (error) {
-      listening.unsubscribe();
+      stop();
       throw error;
     }
-    streamEvents(response, concat(of(current), live), () => listening.unsubscribe());
+    const exists = async () => (await this.queue.task(principal, id)) !== undefined;
+    streamEvents(response, { id, views: concat(of(current), live), exists }, stop);
   }
 
   @ApiOperation({ summary: 'Cancel a task: waiting items are dropped, items in flight stopped upstream' })
@@ -199,7 +225,7 @@ export class BatchController {
     description: "No such task, or another principal's; or the task had ended (nothing to cancel), with the task as it ended in `task`.",
   })
   @Delete('tasks/:id')
-  async cancel(@Req() request: IncomingMessage, @Param('id') id: string): Promise<TaskResponse & { message: string }> {
+  async cancel(@Req() request: IncomingMessage, @Param('id', TaskIdPipe) id: string): Promise<TaskResponse & { message: string }> {
     const principal = this.principal(request);
     const before = found(await this.queue.task(principal, id), NOTHING_TO_CANCEL);
     if (finished(before.status)) throw nothingToCancel(before);

@@ -22,12 +22,13 @@ import { RedisBatchQueue } from './redis-batch-queue';
         session: ConfigType<typeof sessionConfig>,
         metrics: Metrics,
       ) => {
-        const logger = new Logger('Batch');
+        // The Redis queue says itself whether it is durable: its Redis is asked.
         if (session.redisUrl) {
-          logger.log('Batch tasks are durable jobs on BullMQ in Redis, answered by every instance');
           return RedisBatchQueue.connect(session.redisUrl, answers, config, metrics);
         }
-        logger.warn('Batch tasks are kept in this process only (not durable): a restart loses them; set REDIS_URL for durable ones');
+        new Logger('Batch').warn(
+          'Batch tasks are kept in this process only (not durable): a restart loses them; set REDIS_URL for durable ones',
+        );
         return new InMemoryBatchQueue(answers, config, metrics);
       },
     },

@@ -2,7 +2,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
 import type { TaskOptions } from './batch.types';
 
+/** The most items a task has: texts given, or questions found in a transcript. */
 export const MAX_TEXTS = 10_000;
+/** The longest text, or question found in a transcript. */
+export const MAX_TEXT_CHARS = 4000;
 
 /** The options this service acts on, with their types; any other key is kept as it came, unused. */
 const KNOWN_OPTIONS = {
@@ -53,7 +56,7 @@ export class CreateTaskDto {
   @ArrayMaxSize(MAX_TEXTS)
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
-  @MaxLength(4000, { each: true })
+  @MaxLength(MAX_TEXT_CHARS, { each: true })
   texts?: string[];
 
   @ApiPropertyOptional({ description: 'A text whose questions (as the question detector finds them) are answered; instead of texts.' })

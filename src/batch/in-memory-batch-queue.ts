@@ -12,9 +12,13 @@ import { allFailed, countByStatus, finished, newTaskView, now } from './task-vie
 interface Task {
   view: TaskView;
   principal: string;
-  texts: string[];
+  /** Dropped when the task ends: a result keeps its own text, nothing else needs them. */
+  texts?: string[];
   conversation: boolean;
   results: ItemResult[];
+  /** Its next item to start, and the end (exclusive) of those that may start now: one at a time in a conversation. */
+  next: number;
+  ready: number;
 }
 
 interface Item {
@@ -33,7 +37,13 @@ type Options = Pick<BatchConfig, 'concurrency' | 'ratePerSecond' | 'attempts' | 
  */
 export class InMemoryBatchQueue extends BatchQueue {
   private readonly tasks = new Map<string, Task>();
-  private readonly waiting: Item[] = [];
+  /**
+   * Tasks with items waiting, in the order they came: an item is a number of its task, so ending a
+   * task drops its waiting items in one step, whatever their number.
+   */
+  private readonly waiting = new Set<Task>();
+  /** Items whose retry backoff is over: they go first. */
+  private retries: Item[] = [];
   private readonly inFlight = new InFlight();
   /** Retries waiting for their backoff, and a pump waiting for the rate limit. */
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -51,11 +61,10 @@ export class InMemoryBatchQueue extends BatchQueue {
 
   async submit(principal: string, { name, description, texts, conversation, options }: NewTask): Promise<TaskView> {
     const view = newTaskView(name, description, texts.length, options);
-    const task: Task = { view, principal, texts, conversation, results: [] };
+    // One conversation asks its items one after the other: the next is made ready when one ends.
+    const task: Task = { view, principal, texts, conversation, results: [], next: 0, ready: conversation ? 1 : texts.length };
     this.tasks.set(view.task_id, task);
-    // One conversation asks its items one after the other: the next is queued when one ends.
-    const queued = conversation ? [0] : texts.map((_, index) => index);
-    this.waiting.push(...queued.map((index) => ({ task, index, tries: 0 })));
+    this.waiting.add(task);
     this.pump();
     return copy(view);
   }
@@ -89,14 +98,16 @@ export class InMemoryBatchQueue extends BatchQueue {
 
   async status(): Promise<QueueStatus> {
     const tasks = countByStatus([...this.tasks.values()].map((task) => task.view.status));
-    const waiting = this.waiting.filter((item) => !finished(item.task.view.status)).length;
+    let waiting = this.retries.length;
+    for (const task of this.waiting) waiting += task.ready - task.next;
     const { concurrency, ratePerSecond } = this.options;
     return { durable: false, concurrency, rate_per_second: ratePerSecond, workers: 1, waiting, active: this.inFlight.size, tasks };
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.waiting.length = 0;
+    this.waiting.clear();
+    this.retries = [];
     for (const timer of this.timers) clearTimeout(timer);
     clearTimeout(this.pumpTimer);
     this.inFlight.stopAll();
@@ -110,7 +121,7 @@ export class InMemoryBatchQueue extends BatchQueue {
 
   private pump(): void {
     if (this.pumpTimer || this.closed) return;
-    while (this.inFlight.size < this.options.concurrency && this.waiting.length > 0) {
+    while (this.inFlight.size < this.options.concurrency && (this.retries.length > 0 || this.waiting.size > 0)) {
       const wait = this.nextStartAt - Date.now();
       if (wait > 0) {
         this.pumpTimer = setTimeout(() => {
@@ -119,11 +130,20 @@ export class InMemoryBatchQueue extends BatchQueue {
         }, wait);
         return;
       }
-      const item = this.waiting.shift()!;
+      const item = this.takeWaiting();
       if (finished(item.task.view.status)) continue;
       this.nextStartAt = Math.max(this.nextStartAt, Date.now()) + 1000 / this.options.ratePerSecond;
       this.start(item);
     }
+  }
+
+  private takeWaiting(): Item {
+    const retry = this.retries.shift();
+    if (retry) return retry;
+    const task = this.waiting.values().next().value!;
+    const index = task.next++;
+    if (task.next >= task.ready) this.waiting.delete(task);
+    return { task, index, tries: 0 };
   }
 
   private start(item: Item): void {
@@ -137,7 +157,7 @@ export class InMemoryBatchQueue extends BatchQueue {
     const subscription = new Subscription();
     const ended = this.inFlight.add(view.task_id, index, () => subscription.unsubscribe());
     subscription.add(
-      answerItem(this.answers, task.principal, sessionId, index, task.texts[index])
+      answerItem(this.answers, task.principal, sessionId, index, task.texts![index])
         .pipe(
           finalize(() => {
             ended();
@@ -156,7 +176,7 @@ export class InMemoryBatchQueue extends BatchQueue {
       const timer = setTimeout(
         () => {
           this.timers.delete(timer);
-          this.waiting.unshift(item);
+          this.retries.push(item);
           this.pump();
         },
         retryDelay(this.options.retryDelayMs, item.tries),
@@ -176,7 +196,10 @@ export class InMemoryBatchQueue extends BatchQueue {
     else view.progress.completed++;
     const done = view.progress.completed + view.progress.failed;
     if (done < view.progress.total) {
-      if (task.conversation) this.waiting.push({ task, index: result.index + 1, tries: 0 });
+      if (task.conversation) {
+        Object.assign(task, { next: result.index + 1, ready: result.index + 2 });
+        this.waiting.add(task);
+      }
       this.changed(task);
       return;
     }
@@ -186,6 +209,10 @@ export class InMemoryBatchQueue extends BatchQueue {
 
   private finish(task: Task, status: TaskStatus, errorMessage?: string): void {
     Object.assign(task.view, { status, completed_at: now(), error_message: errorMessage ?? null });
+    // Only what the results need is kept for BATCH_RESULT_TTL_SECONDS.
+    task.texts = undefined;
+    this.waiting.delete(task);
+    this.retries = this.retries.filter((item) => item.task !== task);
     this.changed(task);
     setTimeout(() => this.tasks.delete(task.view.task_id), this.options.resultTtlMs).unref();
   }

@@ -8,7 +8,10 @@ import { Metrics } from '../metrics';
 import { BatchQueue } from './batch-queue';
 import { ItemResult, NewTask, QueueStatus, ResultsPage, TaskStatus, TaskView } from './batch.types';
 import { answerItem, failedItem, itemSession } from './answer-item';
+import { dropWaitingJobs } from './drop-waiting';
 import { InFlight } from './in-flight';
+import { redisPersists, sayWhetherDurable } from './redis-durability';
+import { unavailableIfRedis, unavailableIfRedisFails } from './redis-failure';
 import { ItemContext, RedisTaskStore } from './redis-task-store';
 import { worthRetrying } from './retry-policy';
 import { countByStatus, finished, newTaskView } from './task-view';
@@ -103,56 +106,55 @@ export class RedisBatchQueue extends BatchQueue {
     this.events.on('failed', ({ jobId, failedReason }) => void this.failedForGood(jobId, failedReason));
     connections.subscriber.on('message', (_channel: string, message: string) => this.heard(message));
     void connections.subscriber.subscribe(CHANGES).catch((error: Error) => this.logger.warn(`batch changes: ${error.message}`));
+    void sayWhetherDurable(connections.commands, this.logger);
   }
 
   async submit(principal: string, { name, description, texts, conversation, options }: NewTask): Promise<TaskView> {
     const view = newTaskView(name, description, texts.length, options);
     const id = view.task_id;
-    await this.store.create(principal, view, texts, conversation);
+    await unavailableIfRedisFails(this.store.create(principal, view, texts, conversation));
     try {
-      const indexes = conversation ? [0] : texts.map((_, index) => index);
-      for (let start = 0; start < indexes.length; start += ADD_CHUNK)
-        await this.queue.addBulk(indexes.slice(start, start + ADD_CHUNK).map((index) => this.job(id, index)));
+      const last = conversation ? 1 : texts.length;
+      for (let start = 0; start < last; start += ADD_CHUNK)
+        await this.queue.addBulk(Array.from({ length: Math.min(ADD_CHUNK, last - start) }, (_, i) => this.job(id, start + i)));
+      await this.store.queued(id);
     } catch (error) {
-      await this.store.end(id, 'failed', 'its items could not all be queued (Redis failed)').catch(() => undefined);
-      throw error;
+      // Never left pending: taken back whole (or, with Redis away, gone when its queueing time lapses).
+      await this.store.discard(principal, id).catch(() => undefined);
+      void this.dropWaiting(id);
+      throw unavailableIfRedis(error);
     }
     return view;
   }
 
-  async task(principal: string, id: string): Promise<TaskView | undefined> {
-    const task = await this.store.get(id);
-    return task?.principal === principal ? task.view : undefined;
+  task(principal: string, id: string): Promise<TaskView | undefined> {
+    return unavailableIfRedisFails(this.owned(principal, id));
   }
 
   async results(principal: string, id: string, offset: number, limit: number): Promise<ResultsPage | undefined> {
     if (!(await this.task(principal, id))) return undefined;
-    return this.store.page(id, offset, limit);
+    return unavailableIfRedisFails(this.store.page(id, offset, limit));
   }
 
-  async cancel(principal: string, id: string): Promise<TaskView | undefined> {
-    const view = await this.task(principal, id);
-    if (!view) return undefined;
-    if (await this.store.end(id, 'cancelled')) {
-      // Every instance stops its items of the task when it hears; the waiting ones are dropped here.
-      await this.publish(id);
-      void this.dropWaiting(id, view.progress.total);
-    }
-    return this.task(principal, id);
+  cancel(principal: string, id: string): Promise<TaskView | undefined> {
+    return unavailableIfRedisFails(this.cancelOwned(principal, id));
   }
 
   async list(principal: string, status?: TaskStatus): Promise<TaskView[]> {
-    return (await this.store.list(principal)).filter((view) => !status || view.status === status);
+    return (await unavailableIfRedisFails(this.store.list(principal))).filter((view) => !status || view.status === status);
   }
 
   async status(): Promise<QueueStatus> {
-    const [counts, statuses, workers] = await Promise.all([
-      this.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active'),
-      this.store.statuses(),
-      this.queue.getWorkersCount(),
-    ]);
+    const [counts, statuses, workers, durable] = await unavailableIfRedisFails(
+      Promise.all([
+        this.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active'),
+        this.store.statuses(),
+        this.queue.getWorkersCount(),
+        redisPersists(this.connections.commands),
+      ]),
+    );
     return {
-      durable: true,
+      durable,
       concurrency: this.options.concurrency,
       rate_per_second: this.options.ratePerSecond,
       workers,
@@ -175,6 +177,23 @@ export class RedisBatchQueue extends BatchQueue {
     await Promise.race([graceful().catch(() => undefined), sleep(CLOSE_WAIT_MS, undefined, { ref: false })]);
     for (const redis of Object.values(this.connections)) redis.disconnect();
     this.changes.complete();
+  }
+
+  private async owned(principal: string, id: string): Promise<TaskView | undefined> {
+    const task = await this.store.get(id);
+    return task?.principal === principal ? task.view : undefined;
+  }
+
+  private async cancelOwned(principal: string, id: string): Promise<TaskView | undefined> {
+    const view = await this.owned(principal, id);
+    if (!view) return undefined;
+    // Its texts are deleted with it; the waiting items are dropped here, and every instance stops its
+    // items in flight of the task when it hears.
+    if (await this.store.end(id, 'cancelled')) {
+      await this.publish(id);
+      await this.dropWaiting(id);
+    }
+    return this.owned(principal, id);
   }
 
   private job(id: string, index: number) {
@@ -239,11 +258,11 @@ export class RedisBatchQueue extends BatchQueue {
     return true;
   }
 
-  private async dropWaiting(id: string, total: number): Promise<void> {
-    for (let start = 0; start < total; start += ADD_CHUNK) {
-      const ids = Array.from({ length: Math.min(ADD_CHUNK, total - start) }, (_, i) => `${id}-${start + i}`);
-      await Promise.allSettled(ids.map((jobId) => this.queue.remove(jobId)));
-    }
+  /** The task's items not started yet leave the queue; one retrying (delayed) finds its task ended and is a no-op. */
+  private async dropWaiting(id: string): Promise<void> {
+    await dropWaitingJobs(this.connections.commands, this.queue, id).catch((error: Error) =>
+      this.logger.warn(`batch queue: ${error.message}`),
+    );
   }
 
   private async publish(id: string): Promise<void> {

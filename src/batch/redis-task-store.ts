@@ -16,6 +16,14 @@ const keysOf = (id: string) => [
 /** Principals are tokens' names, kept out of key names all the same. */
 const ownerKey = (principal: string) => `${PREFIX}owner:${createHash('sha256').update(principal).digest('hex').slice(0, 32)}`;
 
+/**
+ * A task being queued lives this long unless its queueing ends: one whose queueing failed and could
+ * not be taken back (Redis down) does not stay pending, counted against its principal, for ever.
+ */
+const QUEUEING_SECONDS = 600;
+/** Texts written to Redis per command, and ids per ZREM: arguments of a call are not unbounded. */
+const CHUNK = 1000;
+
 // The scripts make each change one step, whichever instance makes it: an item's result counts once
 // however often it is redone, and a task ends once.
 const START = `
@@ -35,6 +43,7 @@ local counts = redis.call('HMGET', KEYS[1], 'total', 'completed', 'failed')
 local completed = tonumber(counts[2] or '0')
 if completed + tonumber(counts[3] or '0') < tonumber(counts[1]) then return 1 end
 redis.call('HSET', KEYS[1], 'status', completed > 0 and 'completed' or 'failed', 'completed_at', ARGV[5])
+redis.call('DEL', KEYS[2])
 for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[6]) end
 return 1`;
 
@@ -43,13 +52,23 @@ const END = `
 local status = redis.call('HGET', KEYS[1], 'status')
 if status ~= 'pending' and status ~= 'running' then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'error_message', ARGV[2], 'completed_at', ARGV[3])
+redis.call('DEL', KEYS[2])
 for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
+return 1`;
+
+/** A task whose items are all queued stays until it ends (it had QUEUEING_SECONDS); an ended one has its TTL already. */
+const QUEUED = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'pending' and status ~= 'running' then return 0 end
+redis.call('PERSIST', KEYS[1])
+redis.call('PERSIST', KEYS[2])
 return 1`;
 
 type Scripted = Redis & {
   batchStart(...args: string[]): Promise<number>;
   batchRecord(...args: string[]): Promise<number>;
   batchEnd(...args: string[]): Promise<number>;
+  batchQueued(...args: string[]): Promise<number>;
 };
 
 /** What a worker needs to answer an item. */
@@ -78,14 +97,18 @@ export class RedisTaskStore {
     redis.defineCommand('batchStart', { numberOfKeys: 1, lua: START });
     redis.defineCommand('batchRecord', { numberOfKeys: 4, lua: RECORD });
     redis.defineCommand('batchEnd', { numberOfKeys: 4, lua: END });
+    redis.defineCommand('batchQueued', { numberOfKeys: 2, lua: QUEUED });
     this.redis = redis as Scripted;
   }
 
+  /** A new task, for QUEUEING_SECONDS unless `queued` says its items are all in the queue. */
   async create(principal: string, view: TaskView, texts: string[], conversation: boolean): Promise<void> {
     const [task, textsKey] = keysOf(view.task_id);
     const created = Date.parse(view.created_at);
-    await this.redis
-      .multi()
+    const multi = this.redis.multi();
+    for (let start = 0; start < texts.length; start += CHUNK) multi.rpush(textsKey, ...texts.slice(start, start + CHUNK));
+    await multi
+      .expire(textsKey, QUEUEING_SECONDS)
       .hset(task, {
         principal,
         name: view.name,
@@ -98,9 +121,23 @@ export class RedisTaskStore {
         conversation: conversation ? 1 : 0,
         options: JSON.stringify(view.options),
       })
-      .rpush(textsKey, ...texts)
+      .expire(task, QUEUEING_SECONDS)
       .zadd(ownerKey(principal), created, view.task_id)
       .zadd(ALL, created, view.task_id)
+      .exec();
+  }
+
+  async queued(id: string): Promise<void> {
+    await this.redis.batchQueued(...keysOf(id).slice(0, 2));
+  }
+
+  /** Takes back a task that could not be queued: nothing of it stays (these commands work on a full Redis too). */
+  async discard(principal: string, id: string): Promise<void> {
+    await this.redis
+      .multi()
+      .del(...keysOf(id))
+      .zrem(ownerKey(principal), id)
+      .zrem(ALL, id)
       .exec();
   }
 
@@ -174,7 +211,7 @@ export class RedisTaskStore {
     const hashes = ids.length ? ((await pipeline.exec()) ?? []).map(([, hash]) => hash as Record<string, string>) : [];
     const tasks = ids.map((id, i) => ({ id, hash: hashes[i] ?? {} }));
     const expired = tasks.filter(({ hash }) => hash.principal === undefined).map(({ id }) => id);
-    if (expired.length) await this.redis.zrem(index, ...expired);
+    for (let start = 0; start < expired.length; start += CHUNK) await this.redis.zrem(index, ...expired.slice(start, start + CHUNK));
     return tasks.filter(({ hash }) => hash.principal !== undefined);
   }
 }

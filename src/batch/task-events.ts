@@ -4,8 +4,11 @@ import { batchProgress } from './batch-progress';
 import { TaskStatus, TaskView } from './batch.types';
 import { finished } from './task-view';
 
-/** A comment line this often keeps proxies from closing a quiet stream. */
-const KEEPALIVE_MS = 15_000;
+/**
+ * This often the stream checks that its task is still there (an expired or lost one is said and the
+ * stream ends), and sends a comment line that keeps proxies from closing a quiet stream.
+ */
+const CHECK_MS = 5_000;
 
 const STAGE: Record<TaskStatus, number> = { pending: 0, running: 1, completed: 2, failed: 2, cancelled: 2 };
 
@@ -16,11 +19,20 @@ function newer(last: TaskView | undefined, next: TaskView): boolean {
   return STAGE[next.status] > STAGE[last.status] || (STAGE[next.status] === STAGE[last.status] && done(next) > done(last));
 }
 
+export interface StreamedTask {
+  id: string;
+  /** Its views: the one now, then its changes. */
+  views: Observable<TaskView>;
+  /** Whether it is still there; a failure to tell (Redis away) is no news. */
+  exists: () => Promise<boolean>;
+}
+
 /**
  * Writes a task's views as Server-Sent Events (`event: batch_progress`, the WebSocket message as
- * data) until it ends or the client goes; `stop` is called either way.
+ * data) until it ends or the client goes. A task that is gone meanwhile (expired, deleted, lost with
+ * its Redis) gets a last `event: task_gone` and the stream ends. `stop` is called either way.
  */
-export function streamEvents(response: ServerResponse, views: Observable<TaskView>, stop: () => void): void {
+export function streamEvents(response: ServerResponse, { id, views, exists }: StreamedTask, stop: () => void): void {
   response.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache',
@@ -29,7 +41,18 @@ export function streamEvents(response: ServerResponse, views: Observable<TaskVie
     'X-Accel-Buffering': 'no',
   });
   let last: TaskView | undefined;
-  const keepalive = setInterval(() => response.write(': keep-alive\n\n'), KEEPALIVE_MS);
+  const check = setInterval(() => {
+    exists().then(
+      (there) => {
+        if (response.writableEnded) return;
+        if (there) response.write(': keep-alive\n\n');
+        else response.end(`event: task_gone\ndata: ${JSON.stringify(taskGone(id))}\n\n`);
+      },
+      () => {
+        if (!response.writableEnded) response.write(': keep-alive\n\n');
+      },
+    );
+  }, CHECK_MS);
   const subscription = views
     .pipe(
       filter((view) => newer(last, view)),
@@ -43,8 +66,16 @@ export function streamEvents(response: ServerResponse, views: Observable<TaskVie
       complete: () => response.end(),
     });
   response.once('close', () => {
-    clearInterval(keepalive);
+    clearInterval(check);
     subscription.unsubscribe();
     stop();
   });
+}
+
+function taskGone(id: string) {
+  return {
+    type: 'task_gone',
+    task_id: id,
+    message: 'the task is gone: it expired, or was lost with the queue (a Redis restarted without persistence)',
+  };
 }

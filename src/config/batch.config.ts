@@ -50,6 +50,12 @@ class BatchEnv {
   @Min(1)
   @Max(30 * 24 * 3600)
   BATCH_RESULT_TTL_SECONDS: number = 86_400;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  BATCH_MAX_EVENT_STREAMS_PER_PRINCIPAL: number = 20;
 }
 
 export interface BatchConfig {
@@ -69,6 +75,8 @@ export interface BatchConfig {
   maxOptionsBytes: number;
   /** A finished task and its results are kept this long. */
   resultTtlMs: number;
+  /** Task event streams (SSE) one principal may have open at once on this instance. */
+  maxEventStreams: number;
 }
 
 export const batchConfig = registerAs('batch', (): BatchConfig => {
@@ -82,5 +90,6 @@ export const batchConfig = registerAs('batch', (): BatchConfig => {
     maxBodyBytes: env.BATCH_MAX_BODY_BYTES,
     maxOptionsBytes: env.BATCH_MAX_OPTIONS_BYTES,
     resultTtlMs: env.BATCH_RESULT_TTL_SECONDS * 1000,
+    maxEventStreams: env.BATCH_MAX_EVENT_STREAMS_PER_PRINCIPAL,
   };
 });
