@@ -114,7 +114,9 @@ export class BatchController {
 
   @ApiOperation({ summary: "A page of a task's results: JSON, or JSON Lines or CSV by Accept" })
   @ApiProduces('application/json', 'application/x-ndjson', 'text/csv')
-  @ApiOkResponse({ description: '{task_id, results: [{index, text, content, sources, usage, error_code?}], total, page, size}' })
+  @ApiOkResponse({
+    description: '{task_id, results: [{index, text, content, sources, usage, error_code?, finish_reason?}], total, page, size}',
+  })
   @ApiBadRequestResponse({ description: 'page below 1, or size outside 1–1000.' })
   @ApiNotFoundResponse({ description: "No such task, or another principal's." })
   @Get('tasks/:id/results')
