@@ -133,6 +133,11 @@ export class LocalDifyServer extends EventEmitter {
     this.faults.push(fault);
   }
 
+  /** Forgets the faults not played yet: the next requests are answered as usual. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Forgets every conversation: a stored id now gets 404 "Conversation Not Exists.". */
   forgetConversations(): void {
     this.conversations.clear();
