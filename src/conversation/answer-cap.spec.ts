@@ -1,5 +1,5 @@
 import { lastValueFrom, of, Subject, toArray } from 'rxjs';
-import { capAnswer } from './answer-cap';
+import { capAnswer, capText } from './answer-cap';
 
 type Event = { text: string; replace: boolean } | { step: string } | { end: true; sources: unknown[] };
 const piece = (text: string, replace = false): Event => ({ text, replace });
@@ -36,5 +36,11 @@ describe('capAnswer', () => {
   it('ends an answer replaced over and over once it streamed twice the cap in all', async () => {
     const replaced = Array.from({ length: 10 }, () => piece('abcd', true));
     expect(await capped(5, ...replaced)).toEqual([piece('abcd', true), piece('abcd', true), CUT]);
+  });
+
+  it('cuts a saved answer (a whole text) the same way, and says so', () => {
+    expect(capText('abc', 3)).toEqual({ text: 'abc', cut: false });
+    expect(capText('😀😀😀', 3)).toEqual({ text: '😀😀😀', cut: false });
+    expect(capText('😀😀😀😀', 3)).toEqual({ text: '😀😀😀', cut: true });
   });
 });

@@ -46,6 +46,13 @@ export function capAnswer<E extends object>(maxChars: number): OperatorFunction<
     });
 }
 
+/** An answer Dify saved (a whole text), at most `maxChars` code points: `cut` when it was longer. */
+export function capText(text: string, maxChars: number): { text: string; cut: boolean } {
+  // Fewer UTF-16 units than the cap means fewer code points too.
+  if (text.length <= maxChars || codePointCount(text) <= maxChars) return { text, cut: false };
+  return { text: firstCodePoints(text, maxChars), cut: true };
+}
+
 const isHighSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdbff;
 const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
 

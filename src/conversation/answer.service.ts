@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { catchError, concatMap, defer, finalize, Observable, Subscription, switchMap, tap, throwError } from 'rxjs';
+import { catchError, concatMap, defer, finalize, map, Observable, Subscription, switchMap, tap, throwError } from 'rxjs';
 import { LimitsConfig, limitsConfig, TurnConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
 import { DifyChatRequest, DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyStep, DifyUsage } from '../dify';
 import { difyUser, KeyedSequence, SessionLease, SessionStore, sessionKey } from '../session';
-import { capAnswer } from './answer-cap';
+import { capAnswer, capText } from './answer-cap';
 import { leased } from './leased';
 import { AnswersAtCapacityError } from './turn-errors';
 
@@ -33,6 +33,12 @@ export interface AnswerStart {
   messageId: string;
   conversationId: string;
   user: string;
+}
+
+/** An answer as Dify saved it, cut at MAX_ANSWER_CHARS (`cut`) when longer. */
+export interface SavedAnswer {
+  text: string;
+  cut: boolean;
 }
 
 /** A step of the Dify app's work (a chatflow node, an agent's tool call). */
@@ -175,9 +181,14 @@ export class AnswerService {
     );
   }
 
-  /** An answer as Dify saved it, once it has ended there: for a client whose answer's instance died. */
-  savedAnswer(start: Omit<AnswerStart, 'start'>): Observable<string> {
-    return this.dify.savedAnswer(start.conversationId, start.messageId, start.user);
+  /**
+   * An answer as Dify saved it, once it has ended there: for a client whose answer's instance died.
+   * At most MAX_ANSWER_CHARS, like a streamed one (`cut` when longer).
+   */
+  savedAnswer(start: Omit<AnswerStart, 'start'>): Observable<SavedAnswer> {
+    return this.dify
+      .savedAnswer(start.conversationId, start.messageId, start.user)
+      .pipe(map((answer) => capText(answer, this.limits.maxAnswerChars)));
   }
 
   /** At shutdown, handing answers over: cancelled answers are left generating at Dify (see DifyClient.leaveTasksRunning). */
