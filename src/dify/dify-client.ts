@@ -173,6 +173,8 @@ export class DifyClient implements OnApplicationShutdown {
           if (taskId) void this.stop(taskId, request.user).then(tornDown);
           else tornDown();
         };
+        // Nobody waits for this call any more: it must not hold the process up at exit either.
+        timers.idle.unref();
         this.stopping.add(teardown);
         void teardown.then(() => this.stopping.delete(teardown));
       };
