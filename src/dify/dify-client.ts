@@ -213,10 +213,10 @@ export class DifyClient implements OnApplicationShutdown {
   /**
    * Asks Dify to stop generating; resolves when Dify answered, or the call failed or timed out
    * (STOP_TIMEOUT_MS, or DIFY_TIMEOUT if shorter). Best effort: Dify answers success even when it
-   * cannot stop. Each stop belongs to a stream call that stays open until it resolves, so the stop
-   * calls under way are as bounded as the answers (MAX_CONCURRENT_ANSWERS).
+   * cannot stop. Only a stream call's teardown stops, and the call stays open until its stop resolves,
+   * so the stop calls under way are as bounded as the answers (MAX_CONCURRENT_ANSWERS).
    */
-  stop(taskId: string, user: string): Promise<void> {
+  private stop(taskId: string, user: string): Promise<void> {
     const call: Promise<void> = this.http.axiosRef
       .post(
         this.connection.url(`/chat-messages/${encodeURIComponent(taskId)}/stop`),
