@@ -40,7 +40,7 @@ const STAGES = Object.keys({
   idle: 1,
   closed: 1,
 } satisfies Record<Stage, 1>);
-const FINISH_REASONS = Object.keys({ complete: 1, interrupted: 1, error: 1 } satisfies Record<FinishReason, 1>);
+const FINISH_REASONS = Object.keys({ complete: 1, interrupted: 1, error: 1, length: 1 } satisfies Record<FinishReason, 1>);
 
 function schemaEnum(...path: string[]): unknown {
   let node: unknown = parse(readFileSync(ASYNCAPI_FILE, 'utf8'));

@@ -18,8 +18,15 @@ describe('backpressure on slow readers (e2e)', () => {
   async function slowStack(hardLimit: string, answerMegabytes: number): Promise<Stack> {
     const knowledgeDir = knowledge.make(answerMegabytes);
     return startStack({
-      // No grace for the closed reader's answer: what is measured is that it stops upstream.
-      env: { SEND_HIGH_WATER_BYTES: '16384', SEND_HARD_LIMIT_BYTES: hardLimit, MAX_TEXT_CHARS: '100', RESUME_GRACE_SECONDS: '0' },
+      // No grace for the closed reader's answer: what is measured is that it stops upstream. Answers of
+      // megabytes, far past the default MAX_ANSWER_CHARS.
+      env: {
+        SEND_HIGH_WATER_BYTES: '16384',
+        SEND_HARD_LIMIT_BYTES: hardLimit,
+        MAX_TEXT_CHARS: '100',
+        RESUME_GRACE_SECONDS: '0',
+        MAX_ANSWER_CHARS: String(100_000_000),
+      },
       dify: { knowledgeDir, chunkChars: 4000, chunkDelayMs: 0, firstChunkDelayMs: 0 },
     });
   }

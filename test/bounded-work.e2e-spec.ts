@@ -129,7 +129,8 @@ describe('bounded work per client (e2e)', () => {
 
     const bulkStack = (megabytes: number) =>
       startStack({
-        env: { DIFY_MAX_EVENT_CHARS: String(4 * 1024 * 1024), MAX_TEXT_CHARS: '100' },
+        // Answers of megabytes, far past the default MAX_ANSWER_CHARS.
+        env: { DIFY_MAX_EVENT_CHARS: String(4 * 1024 * 1024), MAX_TEXT_CHARS: '100', MAX_ANSWER_CHARS: String(100_000_000) },
         // One `message` event carries the whole answer.
         dify: { knowledgeDir: knowledge.make(megabytes), chunkChars: 100_000_000, chunkDelayMs: 0, firstChunkDelayMs: 0 },
       });

@@ -10,9 +10,9 @@
 export type SessionId = string;
 
 /**
- * Why an answer ended.
+ * Why an answer ended: `complete` (Dify finished it), `interrupted` (a newer question or a shutdown cut it), `error` (an `error` message follows), or `length` (an addition: the answer reached the service's cap, MAX_ANSWER_CHARS code points, default 100,000; what was sent is kept, the rest was not generated: the service stopped it upstream). A client should treat a reason it does not know like `complete`.
  */
-export type FinishReason = 'complete' | 'interrupted' | 'error';
+export type FinishReason = 'complete' | 'interrupted' | 'error' | 'length';
 
 /**
  * An optional feature a connection can turn on.

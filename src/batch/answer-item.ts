@@ -2,10 +2,12 @@ import { catchError, map, Observable, of, reduce } from 'rxjs';
 import { AnswerEvent, AnswerService, toWireError } from '../conversation';
 import { ItemResult } from './batch.types';
 
-type Collected = Pick<ItemResult, 'content' | 'sources' | 'usage'>;
+type Collected = Pick<ItemResult, 'content' | 'sources' | 'usage' | 'finish_reason'>;
 
+/** The answer's text, and what its end said: Dify's sources and usage, or that it was cut at MAX_ANSWER_CHARS. */
 function collect(answer: Collected, event: AnswerEvent): Collected {
   if ('text' in event) return { ...answer, content: event.replace ? event.text : answer.content + event.text };
+  if ('end' in event && event.cut) return { ...answer, finish_reason: 'length' };
   if ('end' in event) return { ...answer, sources: event.sources, usage: event.usage ?? null };
   return answer;
 }

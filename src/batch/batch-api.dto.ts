@@ -62,6 +62,8 @@ class ResultItemDto {
   })
   usage!: unknown;
   @ApiPropertyOptional({ description: 'Why the item failed: an error code of live answers.' }) error_code?: string;
+  @ApiPropertyOptional({ enum: ['length'], description: 'The answer was cut at MAX_ANSWER_CHARS: its text up to there.' })
+  finish_reason?: 'length';
   @ApiProperty({ type: ResultMetadataDto }) metadata!: ResultMetadataDto;
 }
 

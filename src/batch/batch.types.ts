@@ -36,6 +36,8 @@ export interface ItemResult {
   sources: unknown[];
   usage: unknown;
   error_code?: string;
+  /** `length`: the answer reached MAX_ANSWER_CHARS, and `content` is what it had there. */
+  finish_reason?: 'length';
 }
 
 export interface TaskChange {

@@ -35,6 +35,12 @@ class LimitsEnv {
 
   @IsOptional()
   @IsInt()
+  @Min(100)
+  @Max(100_000_000)
+  MAX_ANSWER_CHARS: number = 100_000;
+
+  @IsOptional()
+  @IsInt()
   @Min(50)
   @Max(3_600_000)
   HEARTBEAT_INTERVAL_MS: number = 30_000;
@@ -67,8 +73,13 @@ export interface LimitsConfig {
   maxConnectionsPerIp: number;
   /** Proxies in front whose X-Forwarded-For names the client IP (0: the TCP peer is the client). */
   trustProxyHops: number;
-  /** Answers streaming from Dify at once across the process; more get SERVER_BUSY. */
+  /**
+   * Answers streaming from Dify at once across the process, each counted until its upstream
+   * connections have closed (a cancelled one's too); more get SERVER_BUSY.
+   */
   maxConcurrentAnswers: number;
+  /** An answer's text, in code points, at most: a longer one ends there (finish_reason `length`) and is stopped upstream. */
+  maxAnswerChars: number;
   /** Every socket is pinged this often; one that has not answered the previous ping is dropped. */
   heartbeatIntervalMs: number;
   /** A socket with more buffered than this gets answer chunks merged instead of queued one by one. */
@@ -87,6 +98,7 @@ export const limitsConfig = registerAs('limits', (): LimitsConfig => {
     maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
     trustProxyHops: env.TRUST_PROXY_HOPS,
     maxConcurrentAnswers: env.MAX_CONCURRENT_ANSWERS,
+    maxAnswerChars: env.MAX_ANSWER_CHARS,
     heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
     sendHighWaterBytes: env.SEND_HIGH_WATER_BYTES,
     sendHardLimitBytes: env.SEND_HARD_LIMIT_BYTES,

@@ -5,7 +5,7 @@ import { LocalSessionLease, MemorySessionStore, sessionKey } from '../session';
 import { AnswerService } from './answer.service';
 import { AnswersAtCapacityError } from './turn-errors';
 
-const LIMITS = { maxConcurrentAnswers: 10 };
+const LIMITS = { maxConcurrentAnswers: 10, maxAnswerChars: 100_000 };
 const TURN = { bargeIn: 'interrupt' as const };
 /** The session's save, which the answer does not wait for, has landed. */
 const settled = () => new Promise((resolve) => setImmediate(resolve));
@@ -20,6 +20,7 @@ function fakeDify(replies: Array<DifyEvent[] | DifyError>) {
       const reply = replies.shift()!;
       return reply instanceof DifyError ? throwError(() => reply) : of(...reply);
     },
+    closed: () => Promise.resolve(),
   } as unknown as DifyClient;
   return { client, requests };
 }
@@ -110,15 +111,39 @@ describe('AnswerService', () => {
     });
   });
 
-  it('refuses a turn beyond MAX_CONCURRENT_ANSWERS (AnswersAtCapacityError, told as SERVER_BUSY), and frees its place when a turn ends', async () => {
-    const streams: Array<Subject<DifyEvent>> = [];
+  /** A DifyClient double whose streams the test drives, and whose calls close upstream when the test says. */
+  function drivenDify() {
+    const streams: Array<{ user: string; events: Subject<DifyEvent>; subscribed: boolean }> = [];
+    const closing = new Map<string, () => void>();
     const client = {
-      streamChat: () => {
-        const s = new Subject<DifyEvent>();
-        streams.push(s);
-        return s;
-      },
+      streamChat: ({ user }: DifyChatRequest) =>
+        new Observable<DifyEvent>((subscriber) => {
+          const stream = { user, events: new Subject<DifyEvent>(), subscribed: true };
+          streams.push(stream);
+          const inner = stream.events.subscribe(subscriber);
+          return () => {
+            inner.unsubscribe();
+            stream.subscribed = false;
+          };
+        }),
+      closed: (user: string) => new Promise<void>((resolve) => closing.set(user, resolve)),
     } as unknown as DifyClient;
+    /** The user's calls have closed upstream (requests closed, stop calls answered). */
+    const close = async (user: string) => {
+      await waitFor(() => closing.has(user));
+      closing.get(user)!();
+      closing.delete(user);
+    };
+    return { client, streams, close };
+  }
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+  const waitFor = async (condition: () => boolean) => {
+    for (let i = 0; i < 100 && !condition(); i++) await tick();
+    expect(condition()).toBe(true);
+  };
+
+  it('refuses a turn beyond MAX_CONCURRENT_ANSWERS (SERVER_BUSY), and frees its place only once its call closed upstream', async () => {
+    const { client, streams, close } = drivenDify();
     const service = new AnswerService(
       client,
       store(),
@@ -128,12 +153,61 @@ describe('AnswerService', () => {
       TURN,
     );
     const first = service.answer('a?', 'p', 's1').subscribe();
-    await new Promise((r) => setImmediate(r));
+    await waitFor(() => streams.length === 1);
     await expect(lastValueFrom(service.answer('b?', 'p', 's2'))).rejects.toBeInstanceOf(AnswersAtCapacityError);
     first.unsubscribe();
+    // Cancelled, but its request may still be open (waiting for Dify to name the task, say): it keeps its place.
+    await expect(lastValueFrom(service.answer('b?', 'p', 's2'))).rejects.toBeInstanceOf(AnswersAtCapacityError);
+    expect(service.inFlight).toBe(1);
+    await close('p:s1');
+    await waitFor(() => service.inFlight === 0);
     const second = service.answer('c?', 'p', 's3').subscribe();
-    await new Promise((r) => setImmediate(r));
-    expect(streams).toHaveLength(2);
+    await waitFor(() => streams.length === 2);
     second.unsubscribe();
+  });
+
+  it("starts a session's next call only once its previous one closed upstream, even when both are asked at once", async () => {
+    const { client, streams, close } = drivenDify();
+    const service = new AnswerService(client, store(), LIMITS, new Metrics(), new LocalSessionLease(), TURN);
+    const first = service.answer('a?', 'p', 's1').subscribe();
+    const second = service.answer('b?', 'p', 's1').subscribe();
+    const other = service.answer('c?', 'p', 's2').subscribe();
+    await waitFor(() => streams.length === 2);
+    expect(streams.map((s) => s.user)).toEqual(['p:s1', 'p:s2']);
+    first.unsubscribe();
+    expect(streams[0].subscribed).toBe(false);
+    await tick();
+    expect(streams).toHaveLength(2);
+    await close('p:s1');
+    await waitFor(() => streams.length === 3);
+    expect(streams[2].user).toBe('p:s1');
+    // A call cancelled while it waits never reaches Dify, and does not hold the next one up.
+    const third = service.answer('d?', 'p', 's1').subscribe();
+    const fourth = service.answer('e?', 'p', 's1').subscribe();
+    third.unsubscribe();
+    second.unsubscribe();
+    await close('p:s1');
+    await close('p:s1');
+    await waitFor(() => streams.length === 4);
+    expect(streams.filter((s) => s.subscribed).map((s) => s.user)).toEqual(['p:s2', 'p:s1']);
+    fourth.unsubscribe();
+    other.unsubscribe();
+  });
+
+  it('cuts an answer at MAX_ANSWER_CHARS: its end says so, and the upstream call is cancelled', async () => {
+    const { client, streams } = drivenDify();
+    const service = new AnswerService(client, store(), { ...LIMITS, maxAnswerChars: 100 }, new Metrics(), new LocalSessionLease(), TURN);
+    const events: unknown[] = [];
+    const done = lastValueFrom(service.answer('a?', 'p', 's1').pipe(toArray()));
+    await waitFor(() => streams.length === 1);
+    streams[0].events.next({ kind: 'text', text: 'x'.repeat(60), ...ids('c-1') });
+    streams[0].events.next({ kind: 'text', text: 'y'.repeat(60), ...ids('c-1') });
+    events.push(...(await done));
+    expect(events.slice(1)).toEqual([
+      { text: 'x'.repeat(60), replace: false },
+      { text: 'y'.repeat(40), replace: false },
+      { end: true, cut: true, sources: [] },
+    ]);
+    expect(streams[0].subscribed).toBe(false);
   });
 });

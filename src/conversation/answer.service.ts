@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { catchError, concatMap, defer, finalize, Observable, switchMap, tap, throwError } from 'rxjs';
+import { catchError, concatMap, defer, finalize, map, Observable, Subscription, switchMap, tap, throwError } from 'rxjs';
 import { LimitsConfig, limitsConfig, TurnConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
 import { DifyChatRequest, DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyStep, DifyUsage } from '../dify';
-import { difyUser, SessionLease, SessionStore, sessionKey } from '../session';
+import { difyUser, KeyedSequence, SessionLease, SessionStore, sessionKey } from '../session';
+import { capAnswer, capText } from './answer-cap';
 import { leased } from './leased';
 import { AnswersAtCapacityError } from './turn-errors';
 
@@ -13,9 +14,13 @@ export interface AnswerPiece {
   replace: boolean;
 }
 
-/** What Dify said about a complete answer (its `message_end`): the last event before completion. */
+/**
+ * What Dify said about a complete answer (its `message_end`): the last event before completion. Or,
+ * with `cut`, the end of an answer cut at MAX_ANSWER_CHARS (stopped upstream; Dify said nothing more).
+ */
 export interface AnswerEnd {
   end: true;
+  cut?: true;
   messageId?: string;
   conversationId?: string;
   sources: DifyRetrieverResource[];
@@ -28,6 +33,12 @@ export interface AnswerStart {
   messageId: string;
   conversationId: string;
   user: string;
+}
+
+/** An answer as Dify saved it, cut at MAX_ANSWER_CHARS (`cut`) when longer. */
+export interface SavedAnswer {
+  text: string;
+  cut: boolean;
 }
 
 /** A step of the Dify app's work (a chatflow node, an agent's tool call). */
@@ -55,24 +66,30 @@ export const isAnswerPiece = (event: AnswerEvent): event is AnswerPiece => 'text
 @Injectable()
 export class AnswerService {
   private readonly logger = new Logger(AnswerService.name);
-  /** Answers streaming now, across every connection. */
+  /** Answers streaming now or still closing upstream, across every connection. */
   private active = 0;
+  /** Each session's calls, one after the other (see oneAtATime). */
+  private readonly calls = new KeyedSequence();
 
   constructor(
     private readonly dify: DifyClient,
     private readonly sessions: SessionStore,
-    @Inject(limitsConfig.KEY) private readonly limits: Pick<LimitsConfig, 'maxConcurrentAnswers'>,
+    @Inject(limitsConfig.KEY) private readonly limits: Pick<LimitsConfig, 'maxConcurrentAnswers' | 'maxAnswerChars'>,
     private readonly metrics: Metrics,
     private readonly leases: SessionLease,
     @Inject(turnConfig.KEY) private readonly turn: Pick<TurnConfig, 'bargeIn'>,
   ) {}
 
-  /** Answers streaming now, across every connection. */
+  /** Answers streaming now or still closing upstream, across every connection. */
   get inFlight(): number {
     return this.active;
   }
 
-  /** Like `stream`, within MAX_CONCURRENT_ANSWERS: beyond it the turn fails at once (AnswersAtCapacityError). */
+  /**
+   * Like `stream`, within MAX_CONCURRENT_ANSWERS: beyond it the turn fails at once
+   * (AnswersAtCapacityError). An answer holds its place until its upstream calls have closed, not
+   * only until its subscriber went; its text ends at MAX_ANSWER_CHARS (a cut AnswerEnd).
+   */
   answer(question: string, principal: string, sessionId: string, speech = false): Observable<AnswerEvent> {
     return defer(() => {
       if (this.active >= this.limits.maxConcurrentAnswers) {
@@ -84,21 +101,49 @@ export class AnswerService {
       const seconds = () => (performance.now() - started) / 1000;
       let outcome = 'cancelled';
       let firstChunk = true;
-      return this.stream(question, principal, sessionId, speech).pipe(
+      const call = this.stream(question, principal, sessionId, speech).pipe(
+        capAnswer(this.limits.maxAnswerChars),
         tap({
           next: (event) => {
+            if (isAnswerEnd(event) && event.cut) outcome = 'length';
             if (!firstChunk || !isAnswerPiece(event)) return;
             firstChunk = false;
             this.metrics.firstChunkAfter(seconds());
           },
-          complete: () => (outcome = 'completed'),
+          complete: () => (outcome = outcome === 'length' ? outcome : 'completed'),
           error: (error: unknown) => (outcome = error instanceof DifyError ? error.kind : 'error'),
         }),
-        finalize(() => {
-          this.active--;
-          this.metrics.callEnded(outcome, seconds());
-        }),
+        finalize(() => this.metrics.callEnded(outcome, seconds())),
       );
+      return this.oneAtATime(principal, sessionId, call, () => this.active--);
+    });
+  }
+
+  /**
+   * `call`, started once the session's previous call on this instance has closed upstream (request
+   * aborted and closed, its stop call answered), so Dify never sees two generations of one session
+   * at once from here, whatever arrives when (across instances, the session's lease sees to it).
+   * `closed` runs once this call has closed upstream in turn.
+   */
+  private oneAtATime<T>(principal: string, sessionId: string, call: Observable<T>, closed: () => void): Observable<T> {
+    const user = difyUser(principal, sessionId);
+    return new Observable<T>((subscriber) => {
+      let inner: Subscription | undefined;
+      let cancelled = false;
+      let ended!: () => void;
+      const over = new Promise<void>((resolve) => (ended = resolve));
+      this.calls
+        .run(sessionKey(principal, sessionId), async () => {
+          if (cancelled) ended();
+          else inner = call.pipe(finalize(ended)).subscribe(subscriber);
+          await over;
+          await this.dify.closed(user);
+        })
+        .then(closed, closed);
+      return () => {
+        cancelled = true;
+        inner?.unsubscribe();
+      };
     });
   }
 
@@ -136,9 +181,14 @@ export class AnswerService {
     );
   }
 
-  /** An answer as Dify saved it, once it has ended there: for a client whose answer's instance died. */
-  savedAnswer(start: Omit<AnswerStart, 'start'>): Observable<string> {
-    return this.dify.savedAnswer(start.conversationId, start.messageId, start.user);
+  /**
+   * An answer as Dify saved it, once it has ended there: for a client whose answer's instance died.
+   * At most MAX_ANSWER_CHARS, like a streamed one (`cut` when longer).
+   */
+  savedAnswer(start: Omit<AnswerStart, 'start'>): Observable<SavedAnswer> {
+    return this.dify
+      .savedAnswer(start.conversationId, start.messageId, start.user)
+      .pipe(map((answer) => capText(answer, this.limits.maxAnswerChars)));
   }
 
   /** At shutdown, handing answers over: cancelled answers are left generating at Dify (see DifyClient.leaveTasksRunning). */

@@ -114,9 +114,9 @@ export class Answering {
         next: (event) => {
           if (isAnswerStart(event)) return this.started(turn, event);
           if (isAnswerEnd(event)) {
-            // The text is complete: closed now, though the spoken answer may go on until the stream ends.
+            // The text is complete (or cut at MAX_ANSWER_CHARS): closed now, though the spoken answer may go on until the stream ends.
             turn.end = event;
-            return this.closeAnswer(turn, 'complete');
+            return this.closeAnswer(turn, event.cut ? 'length' : 'complete');
           }
           if (!isAnswerPiece(event)) return this.outlet.send(...extraMessage(event, turn, this.outlet.sessionId));
           turn.timing.firstChunkAt ??= this.deps.now();

@@ -4,7 +4,7 @@ import { Feature, ProtocolError, Stage, StatusMessage } from '../protocol';
 import { AnswerLog, AnswerUpstream, OwnerGoneError, sessionKey } from '../session';
 import { AnswerRecord } from './answer-record';
 import { ClientPosition } from './client-position';
-import { AnswerStart } from './answer.service';
+import { AnswerStart, SavedAnswer } from './answer.service';
 import { Answering, AnsweringDeps, AnsweringOutlet } from './answering';
 import { ConversationMessage, statusMessage } from './message-sink';
 
@@ -63,7 +63,7 @@ export class SessionRoom implements AnsweringOutlet {
     deps: AnsweringDeps,
     private readonly log: AnswerLog,
     /** An answer as Dify saved it, for a client whose answer's instance died. */
-    private readonly savedAnswer: (upstream: AnswerUpstream) => Observable<string>,
+    private readonly savedAnswer: (upstream: AnswerUpstream) => Observable<SavedAnswer>,
     private readonly config: Pick<ResumeConfig, 'graceMs' | 'maxLogChars'>,
     /** Nobody is attached and nothing streams: the registry may forget the room after the retention. */
     private readonly onVacant: (room: SessionRoom) => void,
@@ -240,19 +240,20 @@ export class SessionRoom implements AnsweringOutlet {
 
   /**
    * The rest of an answer whose instance died or handed it over, from Dify's history once Dify saved
-   * it; interrupted when Dify had not said where it keeps the answer (no event yet) or fails to.
+   * it (`length` when cut at MAX_ANSWER_CHARS); interrupted when Dify had not said where it keeps
+   * the answer (no event yet) or fails to.
    */
   private recover(member: RoomMember, answerId: string, position: ClientPosition, upstream?: AnswerUpstream): void {
-    const close = (reason: 'complete' | 'interrupted') => {
+    const close = (reason: 'complete' | 'interrupted' | 'length') => {
       member.send({ type: 'answer', content: '', final: true, finish_reason: reason, answer_id: answerId, session_id: this.sessionId });
       this.followed(member);
     };
     if (!upstream) return close('interrupted');
     const recovery = this.savedAnswer(upstream).subscribe({
-      next: (answer) => {
-        const rest = position.rest(answer);
+      next: ({ text, cut }) => {
+        const rest = position.rest(text);
         if (rest) member.send({ type: 'answer', content: rest, final: false, answer_id: answerId, session_id: this.sessionId });
-        close('complete');
+        close(cut ? 'length' : 'complete');
       },
       error: () => close('interrupted'),
     });

@@ -6,7 +6,7 @@ import { DifyAppApi } from '../dify';
 import { Observable } from 'rxjs';
 import { AnswerLog, AnswerUpstream, difyUser, sessionKey } from '../session';
 import { AnswerFeedback } from './answer-feedback.service';
-import { AnswerService } from './answer.service';
+import { AnswerService, SavedAnswer } from './answer.service';
 import { AnsweringDeps } from './answering';
 import { SessionRoom } from './session-room';
 
@@ -23,7 +23,7 @@ export class SessionRooms {
 
   /** Shared by every room (built once: an idle session should cost little memory). */
   private readonly deps: AnsweringDeps;
-  private readonly savedAnswer: (upstream: AnswerUpstream) => Observable<string>;
+  private readonly savedAnswer: (upstream: AnswerUpstream) => Observable<SavedAnswer>;
   private readonly onVacant = (room: SessionRoom) => this.vacate(sessionKey(room.principal, room.sessionId));
 
   constructor(

@@ -107,6 +107,36 @@ describe('DifyClient', () => {
     }
   });
 
+  it('counts a cancelled call open until its request closed and its stop call was answered', async () => {
+    const dify = client();
+    const [first] = await lastValueFrom(dify.streamChat({ query: '什么是 RAG？', user: 'closing' }).pipe(take(1), toArray()));
+    await dify.closed('closing');
+    // Dify answered the stop call only after stopping the generation.
+    expect(server.stopCalls).toContainEqual({ taskId: first.taskId, user: 'closing' });
+    expect(server.streams.find((s) => s.taskId === first.taskId)!.generation).toBe('stopped');
+  });
+
+  it('aborts a call whose headers never come at DIFY_TIMEOUT, a cancelled one too, and counts it open until then', async () => {
+    const dify = client('app-unit', 300);
+    server.injectFault({ kind: 'silent' });
+    await waitUntil(() => server.chatRequestsOpen === 0);
+    await expect(lastValueFrom(dify.streamChat({ query: 'hi?', user: 'silent' }))).rejects.toMatchObject({ kind: 'timeout' });
+    await dify.closed('silent');
+    await waitUntil(() => server.chatRequestsOpen === 0);
+
+    // Cancelled at once: it waits for Dify to name its task (to stop it), but not beyond DIFY_TIMEOUT.
+    const patient = client('app-unit', 1500);
+    server.injectFault({ kind: 'silent' });
+    patient.streamChat({ query: 'hi?', user: 'silent-cancelled' }).subscribe().unsubscribe();
+    let closed = false;
+    const closing = patient.closed('silent-cancelled').then(() => (closed = true));
+    await waitUntil(() => server.chatRequestsOpen === 1);
+    expect(closed).toBe(false);
+    await closing;
+    await waitUntil(() => server.chatRequestsOpen === 0);
+    expect(server.stopCalls.filter((c) => c.user.startsWith('silent'))).toEqual([]);
+  });
+
   it('at shutdown, waits for the stop calls under way', async () => {
     const dify = client();
     const [first] = await lastValueFrom(dify.streamChat({ query: '什么是 RAG？', user: 'leaving' }).pipe(take(1), toArray()));

@@ -3,10 +3,12 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { catchError, defer, from, map, Observable, retry, switchMap, tap, throwError, timeout, timer } from 'rxjs';
+import { isAxiosError } from 'axios';
 import { DifyConnection } from './dify-connection';
 import { DifyError } from './dify-error';
 import { difyErrorFrom } from './dify-http-error';
 import { DifyStreamDecoder } from './dify-stream-decoder';
+import { OpenCalls, requestClosed } from './open-calls';
 import { DifyChatRequest, DifyChatResult, DifyEvent, DifyRetrieverResource, DifyUsage } from './dify.types';
 
 /** After `message_end`, how long the rest of the body may take before the connection is dropped. */
@@ -29,6 +31,8 @@ export class DifyClient implements OnApplicationShutdown {
   private readonly logger = new Logger(DifyClient.name);
   /** Stop calls not answered yet: a stop that never leaves the process lets Dify generate (and bill) on. */
   private readonly stopping = new Set<Promise<void>>();
+  /** Stream calls not closed yet, by Dify user (a session). */
+  private readonly open = new OpenCalls();
   /** At shutdown with answers handed over: a cancelled stream is cut here, its Dify task left to finish. */
   private handingOver = false;
 
@@ -65,16 +69,34 @@ export class DifyClient implements OnApplicationShutdown {
     });
   }
 
+  /**
+   * Resolves once none of `user`'s stream calls is open: each one's HTTP request closed (a cancelled
+   * one's too, aborted at the latest DIFY_TIMEOUT after its last event) and its stop call answered.
+   */
+  closed(user: string): Promise<void> {
+    return this.open.closed(user);
+  }
+
   /** One HTTP call of streamChat. */
   private attempt(request: DifyChatRequest): Observable<DifyEvent> {
     return new Observable<DifyEvent>((subscriber) => {
       const abort = new AbortController();
       let body: IncomingMessage | undefined;
       let taskId: string | undefined;
+      /** The request failed (an HTTP error, a refused connection): nothing was or will be read. */
+      let failed = false;
+      let timedOut = false;
       /** Cancelled before Dify named the task: the stream is read on until it does (see the teardown). */
       let awaitingTaskId: (() => void) | undefined;
+      let tornDown!: () => void;
+      const teardown = new Promise<void>((resolve) => (tornDown = resolve));
       const { timeoutMs, firstTokenTimeoutMs, totalTimeoutMs } = this.connection.limits;
-      const timeout = (what: string) => () => subscriber.error(new DifyError('timeout', `Dify did not answer in time (${what})`));
+      const timeout = (what: string) => () => {
+        // A cancelled call still waiting for its task's name gives up at its idle deadline.
+        if (awaitingTaskId) return awaitingTaskId();
+        timedOut = true;
+        subscriber.error(new DifyError('timeout', `Dify did not answer in time (${what})`));
+      };
       // The teardown that follows a timeout's error aborts the request and stops the task.
       const timers = {
         idle: setTimeout(timeout('no event'), timeoutMs),
@@ -100,49 +122,61 @@ export class DifyClient implements OnApplicationShutdown {
         request.speech,
       );
 
-      this.http.axiosRef
+      const requested = this.http.axiosRef
         .post<IncomingMessage>(this.connection.url('/chat-messages'), this.chatBody(request, 'streaming'), {
           headers: { ...this.connection.authHeader(), Accept: 'text/event-stream' },
           responseType: 'stream',
           signal: abort.signal,
         })
-        .then((response) => {
-          body = response.data;
-          body.on('data', (bytes: Buffer) => decoder.push(bytes));
-          body.on('end', () => decoder.finish());
-          body.on('error', () => decoder.finish());
-        })
-        .catch(async (error: unknown) => {
-          if (abort.signal.aborted) return;
-          if (awaitingTaskId) return awaitingTaskId();
-          subscriber.error(await difyErrorFrom(error));
-        });
+        .then(
+          (response): unknown => {
+            body = response.data;
+            body.on('data', (bytes: Buffer) => decoder.push(bytes));
+            body.on('end', () => decoder.finish());
+            body.on('error', () => decoder.finish());
+            return response.request;
+          },
+          async (error: unknown): Promise<unknown> => {
+            failed = true;
+            if (awaitingTaskId) awaitingTaskId();
+            else if (!abort.signal.aborted) subscriber.error(await difyErrorFrom(error));
+            return isAxiosError(error) ? error.request : undefined;
+          },
+        );
+      // The call is open (it holds its answer's place, see AnswerService) until its request closed and its teardown is done.
+      this.open.add(
+        request.user,
+        Promise.all([requested.then(requestClosed), teardown]).then(() => undefined),
+      );
 
       return () => {
-        Object.values(timers).forEach((timer) => clearTimeout(timer));
-        if (decoder.finished) {
+        clearTimeout(timers.firstToken);
+        clearTimeout(timers.total);
+        if (decoder.finished || failed) {
+          clearTimeout(timers.idle);
           this.drain(body, abort);
-          return;
+          return tornDown();
         }
-        if (taskId || this.handingOver) {
+        if (taskId || this.handingOver || timedOut) {
+          clearTimeout(timers.idle);
           abort.abort();
-          if (taskId && !this.handingOver) this.stop(taskId, request.user);
-          return;
+          return taskId && !this.handingOver ? void this.stop(taskId, request.user).then(tornDown) : tornDown();
         }
         // Dify names the task only in its first event, and only a named task can be stopped: read on
-        // (DIFY_TIMEOUT at most) until it comes, then stop the task, so an answer cancelled early
-        // (a question taken back, an interrupt) is not generated and billed to its end.
-        const named = new Promise<void>((resolve) => {
-          const giveUp = setTimeout(() => awaitingTaskId!(), timeoutMs).unref();
-          awaitingTaskId = () => {
-            awaitingTaskId = () => undefined;
-            clearTimeout(giveUp);
-            abort.abort();
-            if (taskId) this.stop(taskId, request.user);
-            resolve();
-          };
-        }).finally(() => this.stopping.delete(named));
-        this.stopping.add(named);
+        // until it comes (DIFY_TIMEOUT after the last event at most: the idle timer runs on), then stop
+        // the task, so an answer cancelled early (a question taken back, an interrupt) is not
+        // generated and billed to its end.
+        awaitingTaskId = () => {
+          awaitingTaskId = () => undefined;
+          clearTimeout(timers.idle);
+          abort.abort();
+          if (taskId) void this.stop(taskId, request.user).then(tornDown);
+          else tornDown();
+        };
+        // Nobody waits for this call any more: it must not hold the process up at exit either.
+        timers.idle.unref();
+        this.stopping.add(teardown);
+        void teardown.then(() => this.stopping.delete(teardown));
       };
     });
   }
@@ -176,15 +210,20 @@ export class DifyClient implements OnApplicationShutdown {
       );
   }
 
-  /** Asks Dify to stop generating. Best effort: Dify answers success even when it cannot stop. */
-  stop(taskId: string, user: string): void {
+  /**
+   * Asks Dify to stop generating; resolves when Dify answered, or the call failed or timed out
+   * (STOP_TIMEOUT_MS, or DIFY_TIMEOUT if shorter). Best effort: Dify answers success even when it
+   * cannot stop. Only a stream call's teardown stops, and the call stays open until its stop resolves,
+   * so the stop calls under way are as bounded as the answers (MAX_CONCURRENT_ANSWERS).
+   */
+  private stop(taskId: string, user: string): Promise<void> {
     const call: Promise<void> = this.http.axiosRef
       .post(
         this.connection.url(`/chat-messages/${encodeURIComponent(taskId)}/stop`),
         { user },
         {
           headers: this.connection.authHeader(),
-          timeout: STOP_TIMEOUT_MS,
+          timeout: Math.min(STOP_TIMEOUT_MS, this.connection.limits.timeoutMs),
         },
       )
       .then(
@@ -195,6 +234,7 @@ export class DifyClient implements OnApplicationShutdown {
       )
       .finally(() => this.stopping.delete(call));
     this.stopping.add(call);
+    return call;
   }
 
   /**

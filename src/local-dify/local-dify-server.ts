@@ -70,6 +70,11 @@ export class LocalDifyServer extends EventEmitter {
   /** One per accepted chat request, whose message was created (HTTP-level faults and refused requests have none). */
   readonly streams: StreamRecord[] = [];
   readonly stopCalls: Array<{ taskId: string; user: string }> = [];
+  /** Chat requests whose HTTP reply has not closed yet (each holds a connection), and the most there were at once. */
+  chatRequestsOpen = 0;
+  mostChatRequestsOpen = 0;
+  /** The most generations one user (a session, for the service) had running at once: Dify mixes up a conversation asked twice at once. */
+  mostGenerationsPerUser = 0;
   private readonly knowledge: KnowledgeBase;
   private readonly sources: RetrieverResources;
   private readonly conversations = new ConversationStore();
@@ -78,6 +83,8 @@ export class LocalDifyServer extends EventEmitter {
   /** Generations under way by task id, so /stop and close() can end them. */
   private readonly running = new Map<string, { user: string; generation: MessageGeneration }>();
   private readonly sockets = new Set<Socket>();
+  /** Generations under way per user. */
+  private readonly generationsOf = new Map<string, number>();
   private readonly random: () => number;
   private readonly server: Server;
 
@@ -126,6 +133,11 @@ export class LocalDifyServer extends EventEmitter {
     this.faults.push(fault);
   }
 
+  /** Forgets the faults not played yet: the next requests are answered as usual. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Forgets every conversation: a stored id now gets 404 "Conversation Not Exists.". */
   forgetConversations(): void {
     this.conversations.clear();
@@ -167,7 +179,10 @@ export class LocalDifyServer extends EventEmitter {
   }
 
   private async chat(body: RequestBody, res: ServerResponse, gone: AbortSignal): Promise<void> {
+    this.mostChatRequestsOpen = Math.max(this.mostChatRequestsOpen, ++this.chatRequestsOpen);
+    res.once('close', () => this.chatRequestsOpen--);
     const fault = this.faults.shift();
+    if (fault?.kind === 'silent') return;
     if (fault?.kind === 'destroy') {
       res.socket?.destroy();
       return;
@@ -251,11 +266,17 @@ export class LocalDifyServer extends EventEmitter {
   private generate(record: StreamRecord, message: StoredMessage, answer: string, fault?: GenerationFault): MessageGeneration {
     const generation = new MessageGeneration(answer, this.options, fault, (state, end) => {
       this.running.delete(record.taskId);
+      const left = this.generationsOf.get(record.user)! - 1;
+      if (left > 0) this.generationsOf.set(record.user, left);
+      else this.generationsOf.delete(record.user);
       message.saved = end.kind === 'end' ? { answer: end.answer, latency: end.latency } : { error: end.message };
       record.generation = state;
       this.emit('message-end', record);
     });
     this.running.set(record.taskId, { user: record.user, generation });
+    const mine = (this.generationsOf.get(record.user) ?? 0) + 1;
+    this.generationsOf.set(record.user, mine);
+    this.mostGenerationsPerUser = Math.max(this.mostGenerationsPerUser, mine);
     return generation;
   }
 
@@ -315,7 +336,7 @@ export class LocalDifyServer extends EventEmitter {
 }
 
 function isGenerationFault(fault?: LocalDifyFault): fault is GenerationFault {
-  return fault?.kind === 'error-event' || fault?.kind === 'message-replace';
+  return fault?.kind === 'error-event' || fault?.kind === 'message-replace' || fault?.kind === 'endless';
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<unknown> {

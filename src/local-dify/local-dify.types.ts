@@ -59,7 +59,11 @@ export type LocalDifyFault =
   /** The socket destroyed without any response. No message. */
   | { kind: 'destroy' }
   /** N message events, then `message_replace` with this answer, then `message_end`; the saved (and blocking) answer is this one. */
-  | { kind: 'message-replace'; afterChunks: number; answer: string };
+  | { kind: 'message-replace'; afterChunks: number; answer: string }
+  /** Answer text without end (the answer over and over), a piece every `chunkDelayMs`, until a stop call or `close()` ends it. */
+  | { kind: 'endless' }
+  /** The request read, then nothing ever: no status line, no headers, until the client goes (a hung worker or proxy). No message. */
+  | { kind: 'silent' };
 
 /** What happened to one HTTP reply. */
 export type StreamOutcome = 'open' | 'completed' | 'stopped' | 'client-closed' | 'fault';

@@ -68,4 +68,16 @@ describe('MessageGeneration', () => {
       { kind: 'end', answer: 'No.', latency: expect.any(Number) },
     ]);
   });
+
+  it('generates an endless answer (the answer over and over) until stopped, and saves what it had', async () => {
+    const generation = new MessageGeneration('abc', fast, { kind: 'endless' }, () => undefined);
+    const texts: string[] = [];
+    for await (const step of generation.read()) {
+      if (step.kind === 'text') texts.push(step.text);
+      if (texts.length === 10) generation.stop();
+      if (step.kind === 'end') expect(step.answer.startsWith('abcabcabc')).toBe(true);
+    }
+    expect(texts.slice(0, 4)).toEqual(['ab', 'c', 'ab', 'c']);
+    expect(generation.state).toBe('stopped');
+  });
 });

@@ -5,7 +5,7 @@ import { GenerationState, LocalDifyFault } from './local-dify.types';
 export type Pace = { readonly chunkChars: number; readonly chunkDelayMs: number; readonly firstChunkDelayMs: number };
 
 /** The faults that change what is generated; the others only change what one HTTP reply delivers. */
-export type GenerationFault = Extract<LocalDifyFault, { kind: 'error-event' | 'message-replace' }>;
+export type GenerationFault = Extract<LocalDifyFault, { kind: 'error-event' | 'message-replace' | 'endless' }>;
 
 /** `end` when completed or stopped, with the answer as Dify saves it (a stopped one's is what it had); `error` when it failed. */
 export type FinalStep = { kind: 'end'; answer: string; latency: number } | { kind: 'error'; status: number; code: string; message: string };
@@ -63,7 +63,7 @@ export class MessageGeneration {
   private async run(pieces: string[]): Promise<void> {
     const started = Date.now();
     await this.pause(this.pace.firstChunkDelayMs);
-    for (const text of pieces.slice(0, this.fault?.afterChunks)) {
+    for (const text of this.pieces(pieces)) {
       if (this.halt.signal.aborted) break;
       this.answer += text;
       this.append({ kind: 'text', text });
@@ -79,6 +79,13 @@ export class MessageGeneration {
       this.append({ kind: 'replace', answer: this.answer });
     }
     this.finish(stopped ? 'stopped' : 'completed', { kind: 'end', answer: this.answer, latency: (Date.now() - started) / 1000 });
+  }
+
+  /** The answer's pieces: all of them, those before a fault's `afterChunks`, or (`endless`) the same ones over and over. */
+  private *pieces(pieces: string[]): Generator<string> {
+    const fault = this.fault;
+    if (fault?.kind !== 'endless') return yield* pieces.slice(0, fault?.afterChunks);
+    while (pieces.length > 0) yield* pieces;
   }
 
   private finish(state: Exclude<GenerationState, 'running'>, step: FinalStep): void {

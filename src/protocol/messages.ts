@@ -50,8 +50,11 @@ export interface StatusMessage {
   session_id: string;
 }
 
-/** Why an answer ended; set on its `final` chunk (an addition to the original protocol). */
-export type FinishReason = 'complete' | 'interrupted' | 'error';
+/**
+ * Why an answer ended; set on its `final` chunk (an addition to the original protocol). `length`:
+ * the answer reached MAX_ANSWER_CHARS and was stopped there.
+ */
+export type FinishReason = 'complete' | 'interrupted' | 'error' | 'length';
 
 export interface AnswerMessage {
   type: 'answer';

@@ -5,3 +5,4 @@ export { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, Lo
 export { LocalAnswerLog } from './local-answer-log';
 export { Lease, LeaseState, SessionLease } from './session-lease';
 export { LocalSessionLease } from './local-session-lease';
+export { KeyedSequence } from './keyed-sequence';
