@@ -25,7 +25,8 @@ export function printAttacks(figures: Record<string, AttackFigure>, seconds: num
       f.healthFailures && `${f.healthFailures} health probes failed`,
       f.bystanderFailures && `${f.bystanderFailures} bystander questions failed`,
       (f.errorLogs.errors || f.errorLogs.stacks) && `${f.errorLogs.errors} error logs, ${f.errorLogs.stacks} with a stack`,
-      f.heapKeptPerCycleMB !== undefined && `${f.heapKeptPerCycleMB} MB heap kept per cycle`,
+      f.keptPerCycleMB && `kept per cycle: heap ${f.keptPerCycleMB.heapUsed} MB, RSS ${f.keptPerCycleMB.rss} MB`,
+      f.peakPerHeldKB && `peak per one held open: heap ${f.peakPerHeldKB.heapUsed} KB, RSS ${f.peakPerHeldKB.rss} KB`,
     ].filter(Boolean);
     if (failures.length) console.log(`      ${failures.join('; ')}`);
     if (f.attacker && Object.keys(f.attacker).length) console.log(`      attacker: ${JSON.stringify(f.attacker)}`);

@@ -8,26 +8,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { BATCH_ATTACKS } from './batch-attacks';
+import type { Attack } from './attack-types';
 import { closeAll, connect, connectMany } from './clients';
 import { INPUT_ATTACKS } from './input-attacks';
 import { UPSTREAM_ATTACKS } from './upstream-attacks';
-
-/** The service under attack. */
-export interface Target {
-  wsUrl: string;
-  httpUrl: string;
-}
-
-/** What an attack counts itself: requests sent, statuses met, bytes received… */
-export type AttackFigures = Record<string, number | string | Record<string, number>>;
-
-export interface Attack {
-  name: string;
-  /** Settings of the service it runs against, on top of the default limits. */
-  env?: Record<string, string>;
-  /** Runs until `until` (performance.now() ms), then closes what it opened. */
-  run(target: Target, until: number): Promise<AttackFigures | void>;
-}
 
 /** A final of 4,000 characters that ends mid-sentence, so each one waits for the next to finish it. */
 const UNFINISHED = `${'关于那个就是说 about the '.repeat(180)}and`;

@@ -6,7 +6,7 @@
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
-import type { Attack } from './attacks';
+import type { Attack } from './attack-types';
 import { call, graceAfter, tally } from './attack-io';
 import { round, stats } from './stats';
 
@@ -21,7 +21,7 @@ const OPEN_TASKS = 10;
 /** Questions of the task the progress streams follow: enough to keep it running all along (BATCH_RATE_PER_SECOND is 20). */
 const WATCHED_TEXTS = 1000;
 const STREAMS = 5000;
-/** Streams opened at a time: 5,000 at once would only measure the accept queue. */
+/** Streams being opened at a time: 5,000 at once would only measure the accept queue. */
 const STREAMS_PARALLEL = 500;
 
 const tasks = (httpUrl: string) => `${httpUrl}/api/batch/tasks`;
@@ -114,21 +114,23 @@ export const BATCH_ATTACKS: Attack[] = [
         JSON.stringify({ name: 'attack: watched', texts: manyTexts(WATCHED_TEXTS) }),
       );
       const id = submitted.json?.task_id;
-      if (!id) return { streamsAsked: 0, streamsOpen: 0, statuses: { [`POST ${submitted.status}`]: 1 } };
+      if (!id) return { streamsAsked: 0, held: 0, statuses: { [`POST ${submitted.status}`]: 1 } };
       const streams: Array<() => void> = [];
-      while (streams.length < STREAMS && performance.now() < until) {
-        const batch = Math.min(STREAMS_PARALLEL, STREAMS - streams.length);
-        const opened = await Promise.all(Array.from({ length: batch }, () => openStream(`${tasks(httpUrl)}/${id}/events`, until)));
-        for (const { status, close } of opened) {
-          tally(statuses, status);
-          streams.push(close);
-        }
-      }
+      // STREAMS_PARALLEL openers, each opening the next stream once its last one answered.
+      await Promise.all(
+        Array.from({ length: STREAMS_PARALLEL }, async () => {
+          while (streams.length < STREAMS && performance.now() < until) {
+            const stream = openStream(`${tasks(httpUrl)}/${id}/events`, until);
+            streams.push(() => void stream.then(({ close }) => close()));
+            tally(statuses, (await stream).status);
+          }
+        }),
+      );
       const open = statuses[200] ?? 0;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - performance.now())));
       for (const close of streams) close();
       await call('DELETE', `${tasks(httpUrl)}/${id}`, until);
-      return { streamsAsked: streams.length, streamsOpen: open, statuses };
+      return { streamsAsked: streams.length, held: open, statuses };
     },
   },
 ];

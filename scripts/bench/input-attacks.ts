@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import type { Attack } from './attacks';
+import type { Attack } from './attack-types';
 import { countReplies } from './attack-io';
 import { closeAll, connectMany } from './clients';
 

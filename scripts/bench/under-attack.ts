@@ -23,7 +23,8 @@ import {
   probeHealth,
   upstreamConnections,
 } from './attack-probes';
-import { Attack, AttackFigures, ATTACKS } from './attacks';
+import type { Attack, AttackFigures } from './attack-types';
+import { ATTACKS } from './attacks';
 import { ask, closeAll, connect } from './clients';
 import { INPUT_FORM } from './input-attacks';
 import { Measured, Placement, startService } from './processes';
@@ -48,8 +49,10 @@ export interface AttackFigure {
   survived: boolean;
   /** RSS and heap used, MB: after full GCs before the attack and after it (what it left behind), and the most `/metrics` showed meanwhile. */
   memoryMB: { before?: MemoryMB; peak: MemoryMB; after?: MemoryMB };
-  /** Heap kept per cycle (MB), for attacks that count cycles. */
-  heapKeptPerCycleMB?: number;
+  /** Heap and RSS kept per cycle (MB, after full GCs), for attacks that count `cycles`. */
+  keptPerCycleMB?: MemoryMB;
+  /** Peak heap and RSS per thing held open (KB), for attacks that count what they `held`. */
+  peakPerHeldKB?: MemoryMB;
   /** TCP connections open to the upstream: the most seen, and once the attacker is gone. */
   upstreamConnections: { max: number; after: number };
   /** The service's log lines at level error, and those with a stack trace, during the attack. */
@@ -124,7 +127,10 @@ async function underAttack(attack: Attack, service: Measured, difyPort: number, 
   await sleep(1000); // the attacker's connections closed on the service's side too
   const survived = await alive(service, httpUrl);
   const after = survived ? await memoryAfterGc(service) : undefined;
-  const cycles = typeof counted?.cycles === 'number' ? counted.cycles : 0;
+  const per = (count: unknown, from?: MemoryMB, to?: MemoryMB, scale = 1): MemoryMB | undefined =>
+    typeof count === 'number' && count > 0 && from && to
+      ? { rss: round(((to.rss - from.rss) * scale) / count, 1), heapUsed: round(((to.heapUsed - from.heapUsed) * scale) / count, 1) }
+      : undefined;
   return {
     healthMs: stats(health.times),
     healthMaxMs: round(Math.max(0, ...health.times)),
@@ -134,7 +140,8 @@ async function underAttack(attack: Attack, service: Measured, difyPort: number, 
     bystanderFailures: bystander.failures,
     survived,
     memoryMB: { before, peak, after },
-    heapKeptPerCycleMB: before && after && cycles > 0 ? round((after.heapUsed - before.heapUsed) / cycles, 1) : undefined,
+    keptPerCycleMB: per(counted?.cycles, before, after),
+    peakPerHeldKB: per(counted?.held, before, peak, 1024),
     upstreamConnections: { max: upstreamMax, after: upstreamConnections(difyPort) },
     errorLogs: { errors: service.logs.errors - logsBefore.errors, stacks: service.logs.stacks - logsBefore.stacks },
     loadAverage: [loadBefore, round(loadavg()[0], 1)],
