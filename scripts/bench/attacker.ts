@@ -1,12 +1,15 @@
-/** One attack of attacks.ts in a process of its own:  attacker.ts <attack name> <ws url> <seconds> */
+/** One attack of attacks.ts in a process of its own, its own figures sent back over IPC:  attacker.ts <attack name> <ws url> <http url> <seconds> */
 import { performance } from 'node:perf_hooks';
 import { ATTACKS } from './attacks';
 
-const [name, url, seconds] = process.argv.slice(2);
+const [name, wsUrl, httpUrl, seconds] = process.argv.slice(2);
 const attack = ATTACKS.find((a) => a.name === name);
 if (!attack) throw new Error(`no attack named ${name}`);
-attack.run(url, performance.now() + Number(seconds) * 1000).then(
-  () => process.exit(0),
+attack.run({ wsUrl, httpUrl }, performance.now() + Number(seconds) * 1000).then(
+  (figures) => {
+    if (process.send) process.send(figures ?? {}, () => process.exit(0));
+    else process.exit(0);
+  },
   (error: unknown) => {
     console.error(error);
     process.exit(1);

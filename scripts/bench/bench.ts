@@ -6,8 +6,9 @@
  *   npm run bench -- --quick      CI-sized; fails only on lost or disordered answers, never on timings
  *   npm run bench -- --profile    also CPU profiles of both during the burst and the partials flood (bench-results/*.cpuprofile)
  *                                 and heap snapshots around the idle connections (*.heapsnapshot)
- *   npm run bench -- --attack     only the attacks (attacks.ts): /health and a bystander during each,
- *                                 against the service with its default limits (also part of the full run)
+ *   npm run bench -- --attack     only the attacks (attacks.ts, under-attack.ts): /health and a bystander during each,
+ *                                 the service's survival and memory, against the service with its default limits
+ *                                 (also part of the full run); with --quick, 3 s each instead of 10
  *   npm run bench -- --batch      only batch throughput (batch-throughput.ts): one task through the HTTP batch API on
  *                                 the in-process queue, BullMQ with one instance and with two (also part of the full run)
  *   npm run bench -- --turns      only turn-taking (turns.ts): the corpus on TURN_POLICY fixed and adaptive
@@ -23,11 +24,12 @@ import { LocalDifyServer } from '../../src/local-dify';
 import { RedisServer, redisServerInstalled } from '../../test/support/redis-server';
 import { detectorTime, FIXTURE, loadFixture } from '../detector-evaluation';
 import { streamDirect } from './clients';
-import { attackFigures } from './attacks';
+import { printAttacks } from './attack-report';
 import { batchFigures, batchLosses, printBatch } from './batch-throughput';
 import { burst, firstChunkLatency, idleMemory, partialCost, throughput } from './measurements';
 import { Measured, Placement, startRelay, startService } from './processes';
 import { turnFigures } from './turns';
+import { attackFigures } from './under-attack';
 import { printTurns } from './turns-report';
 
 const quick = process.argv.includes('--quick');
@@ -41,9 +43,7 @@ const COMMAND = ['bench', ...process.argv.slice(2)].join(' ');
 const firstTokenFlag = process.argv.indexOf('--first-token-ms');
 const FIRST_TOKEN_MS = firstTokenFlag < 0 ? 400 : Number(process.argv[firstTokenFlag + 1]);
 /** Seconds each attack runs. */
-const ATTACK_SECONDS = 10;
-/** The limits a deployment runs with, which the attacks are up against (the other figures lift them). */
-const DEFAULT_LIMITS = { RATE_LIMIT_BURST: '100', MAX_CONNECTIONS_PER_IP: '100', MAX_CONCURRENT_ANSWERS: '200' };
+const ATTACK_SECONDS = quick ? 3 : 10;
 const SIZE = quick
   ? { rounds: 30, burst: 100, idle: 1000, throughputSeconds: 2, partialsPerSocket: 100, batchItems: 200 }
   : { rounds: 300, burst: 500, idle: 10_000, throughputSeconds: 10, partialsPerSocket: 1000, batchItems: 2000 };
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       idleMemory: idle,
       detector: detectorTime(loadFixture(FIXTURE)),
       batch: await batchFigures(servers, SIZE.batchItems),
-      attacks: quick ? undefined : await underAttack(pacedUrl, servers),
+      attacks: quick ? undefined : await attackFigures(servers, ATTACK_SECONDS),
       turns: quick ? undefined : await turnFigures(servers, FIRST_TOKEN_MS, false),
     };
     writeFileSync(join(out, quick ? 'bench-quick.json' : 'bench.json'), JSON.stringify(figures, null, 2));
@@ -116,17 +116,12 @@ async function main(): Promise<void> {
   }
 }
 
-/** The attacks alone, against their own service and paced upstream. */
+/** The attacks alone: figures to bench-attack(-quick).json. */
 async function attacks(servers: Placement): Promise<void> {
-  const paced = new LocalDifyServer({ apiKeys: [KEY], firstChunkDelayMs: 0, chunkDelayMs: 2, chunkChars: 6 });
-  try {
-    const figures = await underAttack((await paced.listen()).baseUrl, servers);
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'bench-attack.json'), JSON.stringify(figures, null, 2));
-    printAttacks(figures);
-  } finally {
-    await paced.close();
-  }
+  const figures = await attackFigures(servers, ATTACK_SECONDS);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, quick ? 'bench-attack-quick.json' : 'bench-attack.json'), JSON.stringify(figures, null, 2));
+  printAttacks(figures, ATTACK_SECONDS);
 }
 
 /** Batch throughput alone: figures to bench-batch(-quick).json; fails on an item not answered. */
@@ -155,24 +150,6 @@ async function turns(servers: Placement): Promise<void> {
 function failTurns(failures: string[]): void {
   console.error(`${COMMAND}: FAILED, ${failures.length} turns lost, wrongly joined, sent as small talk or interrupted by a backchannel`);
   process.exitCode = 1;
-}
-
-async function underAttack(difyUrl: string, servers: Placement) {
-  const service = await startService(difyUrl, KEY, servers, DEFAULT_LIMITS);
-  try {
-    return await attackFigures(service, ATTACK_SECONDS);
-  } finally {
-    service.stop();
-  }
-}
-
-function printAttacks(figures: Awaited<ReturnType<typeof attackFigures>>): void {
-  console.log(`under attack (each ${ATTACK_SECONDS} s, default limits), ms`);
-  const row = (label: string, ...cells: (string | number)[]) =>
-    console.log(`  ${label.padEnd(62)}${cells.map((c) => String(c).padStart(11)).join('')}`);
-  row('', 'health p50', 'p99', 'max', 'bystander', 'p99');
-  for (const [name, f] of Object.entries(figures))
-    row(name, f.healthMs.p50, f.healthMs.p99, f.healthMaxMs, f.bystanderFirstChunkMs.p50, f.bystanderFirstChunkMs.p99);
 }
 
 /** Servers on core 0, this process on core 1 (when there are two cores and taskset). */
@@ -238,7 +215,7 @@ function printTable(f: {
   row('', 'mean', 'p50', 'p99');
   row('detector', f.detector.meanMicros, f.detector.p50Micros, f.detector.p99Micros);
   printBatch(f.batch);
-  if (f.attacks) printAttacks(f.attacks);
+  if (f.attacks) printAttacks(f.attacks, ATTACK_SECONDS);
   if (f.turns) printTurns(f.turns);
 }
 

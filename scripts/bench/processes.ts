@@ -2,6 +2,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { freePort } from '../../test/support/net';
 
 const root = join(__dirname, '..', '..');
@@ -20,6 +22,15 @@ export interface Measured {
   startProfile(): Promise<void>;
   stopProfile(path: string): Promise<void>;
   stop(): void;
+  /** Its log lines so far (the service's; the relay logs nothing). */
+  logs: LogCounts;
+}
+
+/** Log lines (pino's JSON, one a line): all, those at level error or fatal, and those carrying a stack trace. */
+export interface LogCounts {
+  lines: number;
+  errors: number;
+  stacks: number;
 }
 
 /** Runs on the cores listed (taskset -c), so a figure "on one core" is one. */
@@ -55,7 +66,7 @@ export async function startService(
     MAX_CONCURRENT_ANSWERS: '100000',
     ...env,
   });
-  child.stdout!.resume();
+  const logs = countLogs(child.stdout!);
   const deadline = Date.now() + 30_000;
   while (
     !(await fetch(`http://127.0.0.1:${port}/health`).then(
@@ -66,7 +77,7 @@ export async function startService(
     if (Date.now() > deadline || child.exitCode !== null) throw new Error('the service did not start (is dist/ built?)');
     await new Promise((r) => setTimeout(r, 100));
   }
-  return measured(name, `ws://127.0.0.1:${port}/ws/realtime-asr`, child);
+  return measured(name, `ws://127.0.0.1:${port}/ws/realtime-asr`, child, logs);
 }
 
 export async function startRelay(difyUrl: string, key: string, placement: Placement = {}): Promise<Measured> {
@@ -86,7 +97,18 @@ function launch(args: string[], placement: Placement, env: Record<string, string
   return spawn(command, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
 }
 
-function measured(name: string, url: string, child: ChildProcess): Measured {
+function countLogs(stdout: Readable): LogCounts {
+  const counts = { lines: 0, errors: 0, stacks: 0 };
+  createInterface({ input: stdout }).on('line', (line) => {
+    counts.lines++;
+    if (/"level":[56]0\b/.test(line)) counts.errors++;
+    // A stack as a field of its own, or in the message (a JSON string's "\n    at ").
+    if (line.includes('"stack":') || line.includes('\\n    at ')) counts.stacks++;
+  });
+  return counts;
+}
+
+function measured(name: string, url: string, child: ChildProcess, logs: LogCounts = { lines: 0, errors: 0, stacks: 0 }): Measured {
   let nextId = 0;
   const ask = <T>(probe: string, extra: object = {}) =>
     new Promise<T>((resolve) => {
@@ -113,5 +135,6 @@ function measured(name: string, url: string, child: ChildProcess): Measured {
     startProfile: () => ask('profile-start'),
     stopProfile: (path) => ask('profile-stop', { path }),
     stop: () => child.kill('SIGTERM'),
+    logs,
   };
 }

@@ -16,6 +16,7 @@ import { KnowledgeBase } from './knowledge-base';
 import { LocalDifyFault, LocalDifyOptions, RecordedRequest, StreamRecord } from './local-dify.types';
 import { GenerationFault, MessageGeneration } from './message-generation';
 import { messageRoutes } from './message-routes';
+import { QueryFaults } from './query-faults';
 import { agentThoughts, blockingReply, ReplyContent, ReplyEvents } from './reply-events';
 import { streamReply } from './reply-stream';
 import { requiredUser } from './request-params';
@@ -80,6 +81,7 @@ export class LocalDifyServer extends EventEmitter {
   private readonly conversations = new ConversationStore();
   private readonly routes: Route[];
   private readonly faults: LocalDifyFault[] = [];
+  private readonly queryFaults = new QueryFaults();
   /** Generations under way by task id, so /stop and close() can end them. */
   private readonly running = new Map<string, { user: string; generation: MessageGeneration }>();
   private readonly sockets = new Set<Socket>();
@@ -138,6 +140,11 @@ export class LocalDifyServer extends EventEmitter {
     this.faults.length = 0;
   }
 
+  /** Plays `fault` on every chat request whose query contains `marker` (query-faults.ts), leaving the others alone. */
+  injectQueryFault(marker: string, fault: LocalDifyFault): void {
+    this.queryFaults.set(marker, fault);
+  }
+
   /** Forgets every conversation: a stored id now gets 404 "Conversation Not Exists.". */
   forgetConversations(): void {
     this.conversations.clear();
@@ -181,7 +188,7 @@ export class LocalDifyServer extends EventEmitter {
   private async chat(body: RequestBody, res: ServerResponse, gone: AbortSignal): Promise<void> {
     this.mostChatRequestsOpen = Math.max(this.mostChatRequestsOpen, ++this.chatRequestsOpen);
     res.once('close', () => this.chatRequestsOpen--);
-    const fault = this.faults.shift();
+    const fault = this.queryFaults.for(body.json) ?? this.faults.shift();
     if (fault?.kind === 'silent') return;
     if (fault?.kind === 'destroy') {
       res.socket?.destroy();
