@@ -167,6 +167,7 @@ describeWithRedis('a batch task while its Redis fails (e2e)', () => {
       statusCode: 503,
       error: 'Service Unavailable',
       message: 'the batch queue is unavailable (its Redis): try again later',
+      detail: 'the batch queue is unavailable (its Redis): try again later',
     });
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await redis.run();

@@ -58,7 +58,9 @@ describeWithRedis('credentials in configured URLs (e2e, service process)', () =>
 
     await redis.stop();
     let down = { status: undefined as number | undefined, body: '' };
-    await waitUntil(async () => (down = await readiness()).status === 503);
+    // The first refusal may come before the client has noticed the connection is gone ("Stream isn't
+    // writeable"): wait for the reason readiness gives once it has.
+    await waitUntil(async () => (down = await readiness()).status === 503 && down.body.includes('Redis is not connected'));
     await redis.run();
     await waitUntil(async () => (await readiness()).status === 200, 10_000);
     service.kill('SIGTERM');
