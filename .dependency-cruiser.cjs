@@ -11,9 +11,15 @@ const MODULES = {
     mayImport: ['conversation', 'batch', 'auth', 'protocol', 'config', 'metrics', 'lifecycle'],
     is: 'the outer layer: sockets and the wire protocol',
   },
-  conversation: { mayImport: ['dify', 'session', 'protocol', 'config', 'metrics'], is: 'turns and sessions, nothing of sockets' },
+  conversation: {
+    mayImport: ['dify', 'session', 'protocol', 'config', 'metrics'],
+    is: "turns, and for now the session hub's rooms (fan-out, resume, following), nothing of sockets",
+  },
   // metrics: the in-memory store's size gauge (session.module.ts).
-  session: { mayImport: ['config', 'metrics'], is: "a session's conversation behind the SessionStore abstraction" },
+  session: {
+    mayImport: ['config', 'metrics'],
+    is: "a session's conversation behind the SessionStore abstraction; the hub's answer logs and session leases",
+  },
   dify: { mayImport: ['config'], is: "Dify's HTTP API, nothing of sessions or turns" },
   auth: { mayImport: ['config'], is: 'who a client is' },
   config: { mayImport: [], is: 'the validated configuration every module reads' },
@@ -136,3 +142,7 @@ module.exports = {
     tsConfig: { fileName: 'tsconfig.json' },
   },
 };
+
+// For scripts/layering-table.ts, which writes docs/developing.md's table from it. Not enumerable: the
+// config's schema allows no keys of our own.
+Object.defineProperty(module.exports, 'MODULES', { value: MODULES });
