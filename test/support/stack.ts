@@ -53,12 +53,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await dify.close();
     throw error;
   });
+  // Once: a test may close the stack to anchor what it checks on the shutdown, before its afterEach does.
+  let closing: Promise<void> | undefined;
   return {
     ...app,
     dify,
-    async close() {
-      await app.close();
-      await dify.close();
+    close() {
+      closing ??= app.close().then(() => dify.close());
+      return closing;
     },
   };
 }
