@@ -53,16 +53,29 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await dify.close();
     throw error;
   });
-  // Once: a test may close the stack to anchor what it checks on the shutdown, before its afterEach does.
+  return { ...app, dify, close: closedOnce(() => app.close().then(() => dify.close())) };
+}
+
+/** What was started and not closed yet (close-leftovers.ts closes it after the file). */
+const leftovers = new Set<() => Promise<void>>();
+
+/**
+ * `close` that runs once however often it is called (a test may close a stack to anchor a check on
+ * the shutdown, before its afterEach does), and is called after the file if the test never did.
+ */
+function closedOnce(close: () => Promise<void>): () => Promise<void> {
   let closing: Promise<void> | undefined;
-  return {
-    ...app,
-    dify,
-    close() {
-      closing ??= app.close().then(() => dify.close());
-      return closing;
-    },
+  const once = () => {
+    leftovers.delete(once);
+    return (closing ??= close());
   };
+  leftovers.add(once);
+  return once;
+}
+
+/** Closes every app and stack a test started and did not close, say because it failed first. */
+export async function closeLeftovers(): Promise<void> {
+  await Promise.all([...leftovers].map((close) => close()));
 }
 
 /** Only the app, with exactly this environment on top of the process's (undefined unsets). */
@@ -95,7 +108,7 @@ export async function startApp(env: Env) {
       httpUrl: `http://127.0.0.1:${port}`,
       wsUrl,
       connect: () => WsTestClient.connect(wsUrl),
-      close: () => app.close(),
+      close: closedOnce(() => app.close()),
     };
   } finally {
     process.env = saved;

@@ -15,7 +15,7 @@ const WAIT_MS = 15_000;
  * contract (docs/asyncapi.yaml); `sendUnchecked` is for tests of what the server does with bad ones.
  */
 export class WsTestClient {
-  /** Clients that opened and have not closed yet, by when they opened (close-sockets.ts ends the leftovers). */
+  /** Clients that opened and have not closed yet, by when they opened (close-leftovers.ts ends the leftovers). */
   private static readonly open = new Map<WsTestClient, number>();
   private static opened = 0;
 
