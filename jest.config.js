@@ -37,7 +37,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/build-client.ts',
       setupFiles: ['<rootDir>/test/support/quiet-nest-logger.ts'],
-      setupFilesAfterEnv: ['<rootDir>/test/support/contract-check.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/contract-check.ts', '<rootDir>/test/support/close-leftovers.ts'],
       transform,
     },
   ],

@@ -1,9 +1,13 @@
 import { sample } from './support/prometheus';
-import { startStack } from './support/stack';
+import { Stack, startStack } from './support/stack';
+import { waitUntil } from './support/wait-until';
 
 describe('Prometheus metrics (e2e)', () => {
+  let stack: Stack | undefined;
+  afterEach(() => stack?.close());
+
   it('counts connections, questions, Dify calls by outcome, interrupts, time to first chunk and answer duration', async () => {
-    const stack = await startStack({ dify: { chunkDelayMs: 15 } });
+    stack = await startStack({ dify: { chunkDelayMs: 15 } });
     const client = await stack.connect();
     client.send({ type: 'asr_chunk', text: '什么是 RAG？', is_final: true });
     await client.waitFor((m) => m.type === 'answer');
@@ -30,8 +34,9 @@ describe('Prometheus metrics (e2e)', () => {
 
     client.close();
     await client.waitForClose();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(sample(await (await fetch(`${stack.httpUrl}/metrics`)).text(), 'realtime_rag_connections')).toBe(0);
-    await stack.close();
+    // The server sees the close a moment after the client does.
+    const metrics = `${stack.httpUrl}/metrics`;
+    const connections = async () => sample(await (await fetch(metrics)).text(), 'realtime_rag_connections');
+    await waitUntil(async () => (await connections()) === 0);
   });
 });

@@ -1,5 +1,6 @@
 import { RedisServer, redisServerInstalled } from './support/redis-server';
 import { Stack, startStack } from './support/stack';
+import { waitUntil } from './support/wait-until';
 
 // In CI a missing redis-server is a failure, never a silent skip: .ci/run installs it.
 const describeWithRedis = redisServerInstalled() || process.env.CI ? describe : describe.skip;
@@ -23,12 +24,13 @@ describeWithRedis('a frozen Redis stalls nothing (e2e)', () => {
   afterAll(() => redis.stop());
 
   const readiness = async () => {
-    const started = Date.now();
     const response = await fetch(`${stack.httpUrl}/health/ready`);
-    return { status: response.status, body: await response.json(), ms: Date.now() - started };
+    return { status: response.status, body: await response.json() };
   };
 
-  it('answers SESSION_STORE_UNAVAILABLE and readiness 503 within REDIS_COMMAND_TIMEOUT_MS, frees the answer slot, and recovers on thaw', async () => {
+  // Redis stays frozen until the test thaws it: whatever is answered before that did not wait for it
+  // (REDIS_COMMAND_TIMEOUT_MS ends each command). How soon is the benchmark's business, not a test's.
+  it('answers SESSION_STORE_UNAVAILABLE and readiness 503 while Redis is frozen, frees the answer slot, and recovers on thaw', async () => {
     // One answer slot: a question stuck on Redis would make the next one SERVER_BUSY.
     await start({ MAX_CONCURRENT_ANSWERS: '1' });
     const client = await stack.connect();
@@ -37,21 +39,15 @@ describeWithRedis('a frozen Redis stalls nothing (e2e)', () => {
 
     for (const session of ['frozen-1', 'frozen-2']) {
       const from = client.received.length;
-      const asked = Date.now();
       client.send(ask('什么是 RAG？', session));
-      const error = await client.waitFor((m) => m.type === 'error', { from, timeoutMs: 5000 });
+      const error = await client.waitFor((m) => m.type === 'error', { from });
       expect(error).toMatchObject({ code: 'SESSION_STORE_UNAVAILABLE', retryable: true });
-      // The default REDIS_COMMAND_TIMEOUT_MS is 1000.
-      expect(Date.now() - asked).toBeLessThan(3000);
     }
 
-    const ready = await readiness();
-    expect(ready).toMatchObject({ status: 503, body: { error: { sessions: { status: 'down' } } } });
-    expect(ready.ms).toBeLessThan(3000);
+    expect(await readiness()).toMatchObject({ status: 503, body: { error: { sessions: { status: 'down' } } } });
 
     redis.thaw();
-    const deadline = Date.now() + 10_000;
-    while ((await readiness()).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(async () => (await readiness()).status === 200);
     const from = client.received.length;
     client.send(ask('什么是 RAG？', 'thawed'));
     const { text } = await client.answer(from);
@@ -59,7 +55,7 @@ describeWithRedis('a frozen Redis stalls nothing (e2e)', () => {
     client.close();
   });
 
-  it('shuts down within SHUTDOWN_GRACE_MS and a few seconds with an answer streaming and a question waiting on Redis', async () => {
+  it('shuts down while Redis is frozen, with an answer streaming and a question waiting on Redis', async () => {
     // Longer than the question's wait on Redis, shorter than the answer.
     await start({ SHUTDOWN_GRACE_MS: '2000' });
     Object.assign(stack.dify.options, { chunkDelayMs: 200, chunkChars: 1 });
@@ -71,9 +67,7 @@ describeWithRedis('a frozen Redis stalls nothing (e2e)', () => {
     waiting.send(ask('什么是 RAG？', 'frozen-at-shutdown'));
     await waiting.waitFor((m) => m.type === 'status' && m.stage === 'querying_rag');
 
-    const started = Date.now();
     await stack.app.close();
-    expect(Date.now() - started).toBeLessThan(2000 + 5000);
     expect(streaming.received.at(-1)).toMatchObject({ type: 'error', code: 'SHUTTING_DOWN' });
     // Handed over (with Redis): left to Dify for a client that resumes it elsewhere, not stopped.
     expect(streaming.received.some((m) => m.type === 'answer' && m.final === true)).toBe(false);

@@ -1,6 +1,8 @@
+import Redis from 'ioredis';
 import { LocalDifyServer } from '../src/local-dify';
 import { RedisServer, redisServerInstalled } from './support/redis-server';
 import { startApp, TEST_API_KEY } from './support/stack';
+import { waitUntil } from './support/wait-until';
 
 // In CI a missing redis-server is a failure, never a silent skip: .ci/run installs it.
 const describeWithRedis = redisServerInstalled() || process.env.CI ? describe : describe.skip;
@@ -44,11 +46,15 @@ describeWithRedis('sessions in Redis, shared by two instances (e2e)', () => {
 
   it('forgets a session unused for SESSION_TTL_SECONDS', async () => {
     const app = await startApp({ DIFY_API_KEY: TEST_API_KEY, DIFY_BASE_URL: difyUrl, REDIS_URL: redis.url, SESSION_TTL_SECONDS: '1' });
+    const store = new Redis(redis.url);
     try {
       const client = await app.connect();
       client.send(ask('什么是 RAG？', 'short-lived'));
       await client.answer();
-      await new Promise((r) => setTimeout(r, 1300));
+      // Until Redis has forgotten it, when SESSION_TTL_SECONDS has passed since the session was last used.
+      const sessionKeys = () => store.keys('realtime-rag:session:*short-lived');
+      await waitUntil(async () => (await sessionKeys()).length === 1);
+      await waitUntil(async () => (await sessionKeys()).length === 0);
       const from = client.received.length;
       client.send(ask('它有什么优点？', 'short-lived'));
       await client.answer(from);
@@ -56,6 +62,7 @@ describeWithRedis('sessions in Redis, shared by two instances (e2e)', () => {
       expect((requests[1].body as { conversation_id?: string }).conversation_id).toBeUndefined();
       client.close();
     } finally {
+      store.disconnect();
       await app.close();
     }
   });
@@ -74,9 +81,8 @@ describeWithRedis('sessions in Redis, shared by two instances (e2e)', () => {
       expect(await ready.json()).toMatchObject({ error: { sessions: { status: 'down' } } });
 
       await redis.run();
-      const deadline = Date.now() + 10_000;
-      while ((await fetch(`${app.httpUrl}/health/ready`)).status !== 200 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 100));
+      const readiness = `${app.httpUrl}/health/ready`;
+      await waitUntil(async () => (await fetch(readiness)).status === 200);
       const from = client.received.length;
       client.send(ask('What is RAG?', 'down-session'));
       const { text } = await client.answer(from);

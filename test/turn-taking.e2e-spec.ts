@@ -23,7 +23,7 @@ describe('turn-taking over a real socket (e2e)', () => {
     client.send(chunk('how do I reset', false));
     client.send(chunk('how do I reset my', false));
     client.send(chunk('how do I reset my', true));
-    await new Promise((r) => setTimeout(r, 100));
+    // At once: a pause would race the 400 ms question wait on a busy machine, where timers fire late.
     client.send(chunk('VPN password', true));
     const { text } = await client.answer();
     expect(queries(stack)).toEqual(['how do I reset my VPN password']);
@@ -56,10 +56,9 @@ describe('adaptive end of turn over a real socket (e2e)', () => {
   let stack: Stack;
   let client: WsTestClient;
   beforeEach(async () => {
-    // Dify's first token takes long enough for the speaker to go on before any answer text shows.
     stack = await startStack({
       env: { TURN_POLICY: 'adaptive', QUESTION_WAIT_MS: '800', QUESTION_WAIT_MS_PUNCTUATED: '300' },
-      dify: { firstChunkDelayMs: 1500, chunkDelayMs: 10 },
+      dify: { chunkDelayMs: 10 },
     });
     client = await stack.connect();
   });
@@ -69,15 +68,20 @@ describe('adaptive end of turn over a real socket (e2e)', () => {
   });
 
   it('takes a question back when the speaker goes on before its answer shows, and answers the whole question once', async () => {
+    // Dify's first token takes long enough for the speaker to go on before any answer text shows (the
+    // one window here is Dify's pace: the service learns the task to stop from that first event); the
+    // question that follows gets its answer at once.
+    stack.dify.options.firstChunkDelayMs = 5000;
     client.send(chunk('年假有几天', true));
-    await waitUntil(() => stack.dify.streams.length === 1, 5000);
+    await waitUntil(() => stack.dify.streams.length === 1);
+    stack.dify.options.firstChunkDelayMs = 0;
     client.send(chunk('对于', false));
     client.send(chunk('对于入职不满一年的员工', true));
-    const { chunks, text } = await client.answer(0, 10_000);
+    const { chunks, text } = await client.answer();
     expect(queries(stack)).toEqual(['年假有几天', '年假有几天对于入职不满一年的员工']);
     const [abandoned, whole] = stack.dify.streams;
     expect(abandoned.outcome).not.toBe('completed');
-    await waitUntil(() => stack.dify.stopCalls.some((c) => c.taskId === abandoned.taskId), 5000);
+    await waitUntil(() => stack.dify.stopCalls.some((c) => c.taskId === abandoned.taskId));
     expect(text).toBe(whole.answer);
     expect(new Set(chunks.map((c) => c.answer_id)).size).toBe(1);
     const answerIds = client.received.filter((m) => m.type === 'status' && m.stage === 'querying_rag').map((m) => m.answer_id);
@@ -88,10 +92,10 @@ describe('adaptive end of turn over a real socket (e2e)', () => {
 
   it('keeps an answer whose text reached the client: the words that follow are a turn of their own', async () => {
     client.send(chunk('年假有几天', true));
-    await client.waitFor((m) => m.type === 'answer', { timeoutMs: 5000 });
+    await client.waitFor((m) => m.type === 'answer');
     client.send(chunk('对于', false));
     client.send(chunk('对于入职不满一年的员工', true));
-    const { chunks } = await client.answer(0, 10_000);
+    const { chunks } = await client.answer();
     expect(chunks.at(-1)).toMatchObject({ finish_reason: 'complete' });
     expect(queries(stack)).toEqual(['年假有几天']);
     expect(stack.dify.stopCalls).toEqual([]);

@@ -11,13 +11,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The HTTP status of a WebSocket upgrade attempt: 101 when the socket opened (it is closed again). */
+/** The HTTP status of a WebSocket upgrade attempt: 101 when the socket opened (it is closed again first). */
 export function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve) => {
     const socket = new WebSocket(url, { headers });
     socket.once('open', () => {
+      socket.once('close', () => resolve(101));
       socket.close();
-      resolve(101);
     });
     socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     socket.on('error', () => undefined);

@@ -53,25 +53,42 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await dify.close();
     throw error;
   });
-  return {
-    ...app,
-    dify,
-    async close() {
-      await app.close();
-      await dify.close();
-    },
+  return { ...app, dify, close: closedOnce(() => app.close().then(() => dify.close())) };
+}
+
+/** What was started and not closed yet (close-leftovers.ts closes it after the file). */
+const leftovers = new Set<() => Promise<void>>();
+
+/**
+ * `close` that runs once however often it is called (a test may close a stack to anchor a check on
+ * the shutdown, before its afterEach does), and is called after the file if the test never did.
+ */
+function closedOnce(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  const once = () => {
+    leftovers.delete(once);
+    return (closing ??= close());
   };
+  leftovers.add(once);
+  return once;
+}
+
+/** Closes every app and stack a test started and did not close, say because it failed first. */
+export async function closeLeftovers(): Promise<void> {
+  await Promise.all([...leftovers].map((close) => close()));
 }
 
 /** Only the app, with exactly this environment on top of the process's (undefined unsets). */
 export async function startApp(env: Env) {
   const saved = { ...process.env };
   // Short turn waits and shutdown grace keep the suites quick; their own suites set realistic ones.
+  // Dify's timeout is production's (the suites of timeouts set short ones): on a busy machine, two
+  // events of a megabytes-long answer can be seconds apart, and that must not end it UPSTREAM_TIMEOUT.
   // pino's request lines would land amid jest's output: Nest's own lines go to `logs` at every level.
   Object.assign(process.env, {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
-    DIFY_TIMEOUT: '5',
+    DIFY_TIMEOUT: '60',
     QUESTION_WAIT_MS: '50',
     QUESTION_WAIT_MS_PUNCTUATED: '20',
     SHUTDOWN_GRACE_MS: '300',
@@ -93,7 +110,7 @@ export async function startApp(env: Env) {
       httpUrl: `http://127.0.0.1:${port}`,
       wsUrl,
       connect: () => WsTestClient.connect(wsUrl),
-      close: () => app.close(),
+      close: closedOnce(() => app.close()),
     };
   } finally {
     process.env = saved;
