@@ -70,4 +70,8 @@ export abstract class AnswerLog {
   abstract announce(session: string, answerId: string): void;
   /** The session's new answers, as any instance announces them, while subscribed. */
   abstract announcements(session: string): Observable<string>;
+  /** Why this instance would miss answers of other instances now (for readiness), or undefined. */
+  whyUnready(): string | undefined {
+    return undefined;
+  }
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
-import { filter, map, Observable, retry, share, Subscription } from 'rxjs';
+import { BehaviorSubject, filter, firstValueFrom, map, Observable, retry, share, Subscription } from 'rxjs';
 import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, LogState, OwnerGoneError } from './answer-log';
 import { KeyedSequence } from './keyed-sequence';
 import { SessionStoreUnavailableError } from './session-store';
@@ -39,8 +39,14 @@ export class RedisAnswerLog extends AnswerLog {
     const listener = this.redis.duplicate({ enableOfflineQueue: true });
     listener.on('error', () => undefined);
     listener.on('pmessage', (_pattern: string, channel: string, answerId: string) => subscriber.next({ channel, answerId }));
-    listener.psubscribe(`${ANNOUNCE}*`).catch((error: unknown) => subscriber.error(error));
-    return () => listener.disconnect();
+    listener.psubscribe(`${ANNOUNCE}*`).then(
+      () => this.subscribed.next(true),
+      (error: unknown) => subscriber.error(error),
+    );
+    return () => {
+      this.subscribed.next(false);
+      listener.disconnect();
+    };
     // Redis down or hung: subscribe again a moment later, for as long as anyone listens.
   }).pipe(retry({ delay: 1000 }), share());
 
@@ -49,6 +55,8 @@ export class RedisAnswerLog extends AnswerLog {
    * announcement while its PSUBSCRIBE is still on its way (a supervisor joins, the agent asks at once).
    */
   private readonly listening: Subscription;
+  /** Whether the announcements' PSUBSCRIBE is in force: until it is, answers other instances announce are missed. */
+  private readonly subscribed = new BehaviorSubject(false);
 
   constructor(
     private readonly redis: Redis,
@@ -56,6 +64,15 @@ export class RedisAnswerLog extends AnswerLog {
   ) {
     super();
     this.listening = this.announced.subscribe();
+  }
+
+  /** Resolves once announcements are heard, or after `withinMs` (Redis away: the service starts without it). */
+  async untilSubscribed(withinMs: number): Promise<void> {
+    await Promise.race([firstValueFrom(this.subscribed.pipe(filter(Boolean))), sleep(withinMs, undefined, { ref: false })]);
+  }
+
+  override whyUnready(): string | undefined {
+    return this.subscribed.value ? undefined : 'not subscribed to the answers other instances announce (Redis)';
   }
 
   /** At shutdown: the writes under way (FLUSH_WAIT_MS at most), then the announcements' connection closes. */

@@ -27,11 +27,13 @@ import { SessionLease } from './session-lease';
     {
       // With Redis, answers are logged where every instance can resume them (on the store's connection).
       provide: AnswerLog,
-      inject: [SessionStore, resumeConfig.KEY],
-      useFactory: (store: SessionStore, resume: ConfigType<typeof resumeConfig>) => {
+      inject: [SessionStore, resumeConfig.KEY, sessionConfig.KEY],
+      useFactory: async (store: SessionStore, resume: ConfigType<typeof resumeConfig>, session: ConfigType<typeof sessionConfig>) => {
         if (!(store instanceof RedisSessionStore)) return new LocalAnswerLog();
         const log = new RedisAnswerLog(store.redis, resume.retentionMs);
         store.beforeQuit(() => log.close());
+        // Taking sockets before the announcements are heard would miss what other instances answer at once.
+        await log.untilSubscribed(session.commandTimeoutMs);
         return log;
       },
     },
