@@ -14,9 +14,10 @@ const SCHEMA_OF: Record<InboundType, string> = {
 };
 
 /**
- * One validator per inbound type, compiled once when this module loads (a few milliseconds) from the
- * contract's schemas. allErrors: every bad field is named, as before; a valid message costs the same.
- * verbose: an error carries its schema, which describeProblems words it from.
+ * One validator per inbound type, compiled once when this module loads from the contract's schemas
+ * (about 60 ms, and 40 ms to load ajv: once per process, so no build step for ajv's standalone code).
+ * allErrors: every bad field is named, as before; a valid message costs the same. verbose: an error
+ * carries its schema, which describeProblems words it from.
  */
 const VALIDATORS = compile();
 
@@ -25,8 +26,12 @@ function compile(): Record<InboundType, ValidateFunction> {
   // The schemas' `$ref`s point into `#/components/schemas/`, as in the contract.
   ajv.addKeyword('components');
   ajv.addSchema({ $id: 'protocol', components: { schemas: PROTOCOL_SCHEMAS } });
-  const entries = INBOUND_TYPES.map((type) => [type, ajv.getSchema(`protocol#/components/schemas/${SCHEMA_OF[type]}`)!] as const);
-  return Object.fromEntries(entries) as Record<InboundType, ValidateFunction>;
+  const validatorOf = (type: InboundType) => {
+    const validate = ajv.getSchema(`protocol#/components/schemas/${SCHEMA_OF[type]}`);
+    if (!validate) throw new Error(`docs/asyncapi.yaml has no schema ${SCHEMA_OF[type]} for ${type}`);
+    return [type, validate] as const;
+  };
+  return Object.fromEntries(INBOUND_TYPES.map(validatorOf)) as Record<InboundType, ValidateFunction>;
 }
 
 /**
