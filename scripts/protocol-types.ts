@@ -2,7 +2,9 @@
  * TypeScript types of the wire messages, generated from the protocol contract (docs/asyncapi.yaml)
  * by json-schema-to-typescript: one type per schema of `components.schemas`, and the unions of the
  * messages each way (`ClientMessage`: the `receive` operations' messages, `ServerMessage`: the
- * `send` ones). The client library (client/src/protocol.types.ts) is typed by them.
+ * `send` ones). The client library (client/src/protocol.types.ts) and the server
+ * (src/protocol/protocol.types.ts, the same text) are typed by them; the server also validates
+ * inbound messages with the schemas themselves (src/protocol/protocol-schemas.ts, protocolSchemas).
  *
  * What TypeScript cannot say is left to the schemas: conditionals (`if`/`then`/`else`, e.g. "a final
  * answer chunk has a finish_reason") are dropped, as are patterns and lengths.
@@ -13,6 +15,8 @@ import { format, resolveConfig } from 'prettier';
 import { parse } from 'yaml';
 
 export const PROTOCOL_TYPES_FILE = join(__dirname, '..', 'client', 'src', 'protocol.types.ts');
+export const SERVER_PROTOCOL_TYPES_FILE = join(__dirname, '..', 'src', 'protocol', 'protocol.types.ts');
+export const PROTOCOL_SCHEMAS_FILE = join(__dirname, '..', 'src', 'protocol', 'protocol-schemas.ts');
 
 type JsonObject = Record<string, unknown>;
 
@@ -34,7 +38,12 @@ export async function protocolTypes(asyncapiYaml: string): Promise<string> {
   const declarations: string[] = [];
   for (const [name, schema] of Object.entries(schemas)) {
     declarations.push(
-      await compile(forTypeScript(schema) as JSONSchema, name, { bannerComment: '', format: false, additionalProperties: false }),
+      await compile(forTypeScript(schema) as JSONSchema, name, {
+        bannerComment: '',
+        format: false,
+        additionalProperties: false,
+        ignoreMinAndMaxItems: true,
+      }),
     );
   }
   const operations = Object.values(at(document, 'operations')) as JsonObject[];
@@ -42,6 +51,23 @@ export async function protocolTypes(asyncapiYaml: string): Promise<string> {
   declarations.push(union(document, operations, 'send', 'ServerMessage', 'A message the server sends.'));
   const text = HEADER + declarations.join('\n');
   return format(text, { ...(await resolveConfig(PROTOCOL_TYPES_FILE)), parser: 'typescript' });
+}
+
+const SCHEMAS_HEADER = `// Generated from docs/asyncapi.yaml by \`npm run generate:protocol-types\` (scripts/protocol-types.ts): do not edit.
+`;
+
+/**
+ * The contract's \`components.schemas\` as a module, for the server's validator of inbound messages
+ * (src/gateway/inbound-validator.ts): ajv compiles them at start-up, without the YAML file or a
+ * YAML parser at run time. Not for jest, like protocolTypes.
+ */
+export async function protocolSchemas(asyncapiYaml: string): Promise<string> {
+  const schemas = at(parse(asyncapiYaml) as JsonObject, 'components', 'schemas');
+  const text = `${SCHEMAS_HEADER}
+/** The protocol's schemas by name; their \`$ref\`s point into \`#/components/schemas/\`. */
+export const PROTOCOL_SCHEMAS: Record<string, object> = ${JSON.stringify(schemas)};
+`;
+  return format(text, { ...(await resolveConfig(PROTOCOL_SCHEMAS_FILE)), parser: 'typescript' });
 }
 
 /** `export type Name = A | B …` over the payload schemas of the operations with this action. */

@@ -6,7 +6,7 @@ import { Authenticator } from './auth';
 import { AppConfig, AuthConfig, BatchConfig, LimitsConfig } from './config';
 import { ShutdownState } from './lifecycle';
 import { Metrics } from './metrics';
-import { AsrChunkFastPath, RealtimeWsAdapter } from './gateway';
+import { InboundDispatch, RealtimeWsAdapter } from './gateway';
 
 /** What main.ts and the end-to-end tests both do to an app before it listens. */
 export function setUpApp(app: INestApplication): AppConfig {
@@ -17,7 +17,7 @@ export function setUpApp(app: INestApplication): AppConfig {
   const authenticator = app.get(Authenticator);
   const shutdown = app.get(ShutdownState);
   const metrics = app.get(Metrics);
-  const fastPath = app.get(AsrChunkFastPath);
+  const inbound = app.get(InboundDispatch);
   app.useWebSocketAdapter(
     new RealtimeWsAdapter(app, {
       path: config.wsPath,
@@ -29,7 +29,7 @@ export function setUpApp(app: INestApplication): AppConfig {
       heartbeatIntervalMs: limits.heartbeatIntervalMs,
       draining: () => shutdown.draining,
       upgradeRefused: (reason) => metrics.upgradeRefused(reason),
-      asrChunk: (socket, message) => fastPath.take(socket, message),
+      frame: (socket, frame) => inbound.handle(socket, frame),
     }),
   );
   // A batch task of many long texts is over Express's 100 kB default; larger bodies get 413.

@@ -30,7 +30,7 @@ describe('limits (e2e)', () => {
 
   const keepalive = { type: 'keepalive' };
   const partial = { type: 'asr_chunk', text: '我们今天', is_final: false };
-  // Partials take the fast path past Nest's guard (AsrChunkFastPath): one token bucket for both ways in.
+  // Every message type takes one token from the connection's one bucket (InboundDispatch).
   it.each([
     ['keepalives', () => keepalive],
     ['partials', () => partial],

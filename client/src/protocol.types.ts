@@ -53,7 +53,9 @@ export interface Keepalive {
 export interface Hello {
   type: 'hello';
   /**
-   * The features to have on from now on (replaces the set). Unknown names are ignored.
+   * The features to have on from now on (replaces the set). Unknown names are ignored. At most 16 names of at most 64 characters.
+   *
+   * @maxItems 16
    */
   features: string[];
   /**

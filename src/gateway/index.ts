@@ -1,3 +1,3 @@
-export { AsrChunkFastPath } from './asr-chunk-fast-path';
+export { InboundDispatch } from './inbound-dispatch';
 export { GatewayModule } from './gateway.module';
 export { RealtimeWsAdapter } from './realtime-ws.adapter';

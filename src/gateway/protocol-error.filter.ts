@@ -1,25 +1,20 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { describeError, toWireError } from '../conversation';
 import { condemn } from './condemn';
 import { Connections } from './connections';
 
 /**
- * Turns any error thrown by a gateway handler into an `error` message on that socket (through the
- * one mapping, toWireError), which stays open unless the error closes it. (Nest's own WS filter
- * sends nothing over a plain `ws` socket.)
+ * Turns any error of an inbound message (InboundDispatch: the rate limit, validation, a gateway
+ * handler) into an `error` message on that socket (through the one mapping, toWireError), which
+ * stays open unless the error closes it.
  */
-@Catch()
-export class ProtocolErrorFilter implements ExceptionFilter {
+@Injectable()
+export class ProtocolErrorFilter {
   private readonly logger = new Logger(ProtocolErrorFilter.name);
 
   constructor(private readonly connections: Connections) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    this.reply(host.switchToWs().getClient<WebSocket>(), exception);
-  }
-
-  /** The same answer to an error of a message that did not come through Nest (AsrChunkFastPath). */
   reply(socket: WebSocket, exception: unknown): void {
     const error = toWireError(exception);
     // A client's fault is its own business; only a bug deserves the log, with its stack.

@@ -14,8 +14,8 @@ interface Budget {
 }
 
 /**
- * Each connection's message rate, one token bucket per socket, for every way a message comes in
- * (RateLimitGuard on Nest's path, AsrChunkFastPath past it). A refused message gets RATE_LIMITED;
+ * Each connection's message rate, one token bucket per socket, taken for every message before it is
+ * validated (InboundDispatch). A refused message gets RATE_LIMITED;
  * a client that keeps flooding (a burst's worth refused faster than the rate forgives them) is
  * closed with 1008. Refusals are counted by rate, not in a row: a flood the server works through
  * slower than it arrives lets a message through now and then, and must still end.

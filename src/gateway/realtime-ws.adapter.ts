@@ -7,7 +7,7 @@ import type { AuthConfig } from '../config';
 import { isAllowedOrigin } from './allowed-origin';
 import { clientAddress } from './client-address';
 import { ConnectionsPerIp } from './connections-per-ip';
-import { parseFrame } from './parse-frame';
+import { ParsedFrame, parseFrame } from './parse-frame';
 import { UPGRADE_REFUSALS, UpgradeRefusal } from './upgrade-refusals';
 
 export interface RealtimeWsOptions {
@@ -29,8 +29,8 @@ export interface RealtimeWsOptions {
   draining: () => boolean;
   /** Told of each refused upgrade (for the metric); the adapter logs it. */
   upgradeRefused: (reason: UpgradeRefusal) => void;
-  /** Handles an asr_chunk frame past Nest's handler machinery when it can (AsrChunkFastPath); false: Nest's handler does. */
-  asrChunk: (socket: WebSocket, message: Record<string, unknown>) => boolean;
+  /** Handles every parsed frame (InboundDispatch): rate limit, validation, the gateway's handler, the error reply. */
+  frame: (socket: WebSocket, frame: ParsedFrame) => void;
 }
 
 type VerifyDone = (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void;
@@ -50,25 +50,17 @@ export class RealtimeWsAdapter extends WsAdapter {
   }
 
   /**
-   * Routes each frame straight to its handler (guards, pipes and filters still run inside it), or,
-   * for a plain asr_chunk, to the fast path that skips them with the same effect (AsrChunkFastPath).
-   * Nest's version builds an RxJS pipeline per socket and per message; a plain listener halves an
-   * idle connection's memory and shortens every message's path (npm run bench). Handlers reply
-   * through the socket's Outbox, never by returning a value, so return values are not sent.
+   * Hands each parsed frame to InboundDispatch (the gateway has no @SubscribeMessage handlers: Nest
+   * passes none). Nest's version builds an RxJS pipeline per socket and per message; a plain
+   * listener halves an idle connection's memory and shortens every message's path (npm run bench).
    * A socket that is closing (condemned for a limit, stopped, shutting down) has its frames dropped
    * unread: what a flooding client sent before it was closed costs nothing.
    */
-  override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[]): void {
+  override bindMessageHandlers(client: WebSocket, _handlers: MessageMappingProperties[]): void {
     client.on('message', (data: RawData, isBinary: boolean) => {
       if (client.readyState !== WebSocket.OPEN) return;
       // Text frames come as one Buffer (ws's default binaryType), decoded as UTF-8.
-      const frame = parseFrame(isBinary ? data : (data as Buffer).toString());
-      if (frame.event === 'asr_chunk' && this.options.asrChunk(client, frame.data)) return;
-      // A handful of handlers: a scan beats a Map per socket.
-      const handler = handlers.find(({ message }) => message === frame.event);
-      Promise.resolve(handler?.callback(frame.data, frame.event)).catch((error: unknown) =>
-        this.log.error(error instanceof Error ? error.stack : String(error)),
-      );
+      this.options.frame(client, parseFrame(isBinary ? data : (data as Buffer).toString()));
     });
   }
 

@@ -1,14 +1,6 @@
-import { BeforeApplicationShutdown, Inject, Logger, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import {
-  ConnectedSocket,
-  MessageBody,
-  OnGatewayConnection,
-  OnGatewayDisconnect,
-  SubscribeMessage,
-  WebSocketGateway,
-  WebSocketServer,
-} from '@nestjs/websockets';
+import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebSocket, WebSocketServer as WsServer } from 'ws';
@@ -17,27 +9,20 @@ import { appConfig, limitsConfig } from '../config';
 import { AnswerService, Conversation, ConversationFactory, SessionRooms } from '../conversation';
 import { ShutdownState } from '../lifecycle';
 import { Metrics } from '../metrics';
-import { CONTROL_ACTIONS, ControlAction, ProtocolError, wireErrors } from '../protocol';
+import { AsrChunk, Control, Feedback, Hello, Keepalive, Resume, wireErrors } from '../protocol';
 import { Connections } from './connections';
 import { BatchProgressPush } from './batch-progress-push';
-import { AsrChunkDto, ControlDto, FeedbackDto, HelloDto, KeepaliveDto, ResumeDto } from './inbound.dto';
-import { INVALID_FRAME } from './parse-frame';
-import { ProtocolErrorFilter } from './protocol-error.filter';
-import { ProtocolValidationPipe } from './protocol-validation.pipe';
-import { RateLimitGuard } from './rate-limit.guard';
 import { Outbox, OutboxLimits } from './outbox';
 
 /** After the grace, how long a client may take to read what is left and close; then it is cut off. */
 const CLOSE_WAIT_MS = 2000;
 
 /**
- * The WebSocket endpoint (path and frame limit come from RealtimeWsAdapter). Thin: it validates
- * frames and hands them to the socket's Conversation, whose messages it sends back.
+ * The WebSocket endpoint (path and frame limit come from RealtimeWsAdapter). Thin: it hands each
+ * message, validated by InboundDispatch, to the socket's Conversation, whose messages it sends back.
+ * A handler's error is answered by InboundDispatch.
  */
 @WebSocketGateway()
-@UseGuards(RateLimitGuard)
-@UsePipes(ProtocolValidationPipe)
-@UseFilters(ProtocolErrorFilter)
 export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   @WebSocketServer() private readonly server!: WsServer;
   private readonly logger = new Logger(RealtimeGateway.name);
@@ -122,40 +107,32 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     this.logger.log(`WebSocket closed: session ${connection.conversation.sessionId}`);
   }
 
-  @SubscribeMessage('asr_chunk')
-  onAsrChunk(@ConnectedSocket() socket: WebSocket, @MessageBody() chunk: AsrChunkDto): void {
+  /** `chunk` has been through validateInbound: its text well-formed, its is_final a boolean or absent. */
+  onAsrChunk(socket: WebSocket, chunk: AsrChunk): void {
     if (chunk.text.length > this.config.maxTextChars) {
       throw wireErrors.textTooLong(this.config.maxTextChars);
     }
-    this.conversation(socket).asrChunk({ text: chunk.text, isFinal: chunk.is_final ?? false, sessionId: chunk.session_id });
+    this.conversation(socket).asrChunk({ text: chunk.text, isFinal: chunk.is_final === true, sessionId: chunk.session_id });
   }
 
-  @SubscribeMessage('control')
-  onControl(@ConnectedSocket() socket: WebSocket, @MessageBody() control: ControlDto): void {
-    if (!isControlAction(control.action)) {
-      throw wireErrors.unknownAction(control.action);
-    }
+  onControl(socket: WebSocket, control: Control): void {
     this.conversation(socket).control(control.action, control.session_id);
   }
 
-  @SubscribeMessage('keepalive')
-  onKeepalive(@ConnectedSocket() socket: WebSocket, @MessageBody() keepalive: KeepaliveDto): void {
+  onKeepalive(socket: WebSocket, keepalive: Keepalive): void {
     this.conversation(socket).keepalive(keepalive.session_id);
   }
 
-  @SubscribeMessage('hello')
-  onHello(@ConnectedSocket() socket: WebSocket, @MessageBody() hello: HelloDto): void {
+  onHello(socket: WebSocket, hello: Hello): void {
     this.conversation(socket).hello(hello.features, hello.session_id, hello.inputs);
   }
 
-  @SubscribeMessage('feedback')
-  onFeedback(@ConnectedSocket() socket: WebSocket, @MessageBody() feedback: FeedbackDto): void {
+  onFeedback(socket: WebSocket, feedback: Feedback): void {
     const { answer_id, rating, content } = feedback;
     this.conversation(socket).feedback({ answerId: answer_id, rating, content }, feedback.session_id);
   }
 
-  @SubscribeMessage('resume')
-  onResume(@ConnectedSocket() socket: WebSocket, @MessageBody() resume: ResumeDto): void {
+  onResume(socket: WebSocket, resume: Resume): void {
     this.conversation(socket).resume({
       sessionId: resume.session_id,
       answerId: resume.answer_id,
@@ -164,21 +141,11 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     });
   }
 
-  /** Frames that are not JSON or name no known type (see parseFrame). */
-  @SubscribeMessage(INVALID_FRAME)
-  onInvalidFrame(@MessageBody() error: ProtocolError): void {
-    throw error;
-  }
-
   private conversation(socket: WebSocket): Conversation {
     const connection = this.connections.get(socket);
     if (!connection) throw new Error('message on a socket without a conversation');
     return connection.conversation;
   }
-}
-
-function isControlAction(action: string): action is ControlAction {
-  return (CONTROL_ACTIONS as readonly string[]).includes(action);
 }
 
 /** `?features=sources,usage` on the upgrade URL: the same opt-in as a `hello` message. */

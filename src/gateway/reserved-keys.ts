@@ -1,8 +1,9 @@
 /**
  * Keys that name an object's prototype machinery. JSON.parse keeps them as plain own properties,
- * but class-transformer (ProtocolValidationPipe) throws a TypeError on `{"constructor":{…}}` at any
- * depth, and an object merge that copies them with assignment could reach a prototype. No message
- * field or Dify input variable needs these names, so a message carrying one is refused.
+ * but an object merge that copies them with assignment could reach a prototype (a hello's inputs
+ * are merged over DIFY_INPUTS), and class-based mappers such as class-transformer throw on
+ * `{"constructor":{…}}`. No message field or Dify input variable needs these names, so a message
+ * carrying one is refused (validateInbound).
  */
 const RESERVED: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
