@@ -1,7 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import Ajv from 'ajv';
 import type { OpenAPIV3 } from 'openapi-types';
 import { Stack, startStack } from './support/stack';
+import { openApiAjv } from './support/openapi-ajv';
 
 interface RouterLayer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -35,7 +35,7 @@ const documentedRoutes = (document: OpenAPIV3.Document): string[] =>
 const dereference = async (document: OpenAPIV3.Document) =>
   (await SwaggerParser.dereference(structuredClone(document) as never)) as OpenAPIV3.Document;
 
-const ajv = new Ajv({ strict: false, allErrors: true });
+const ajv = openApiAjv();
 
 /** The response's status is one the operation documents; so is its content type, when it has a body the document describes; a JSON body matches its schema. */
 async function expectDocumented(document: OpenAPIV3.Document, method: 'get', path: string, response: Response): Promise<void> {

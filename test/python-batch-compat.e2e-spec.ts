@@ -1,9 +1,9 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import Ajv from 'ajv';
 import type { OpenAPIV3 } from 'openapi-types';
 import { RedisServer, redisServerInstalled } from './support/redis-server';
 import { Stack, startStack } from './support/stack';
 import { waitUntil } from './support/wait-until';
+import { openApiAjv } from './support/openapi-ajv';
 
 // The replaced Python service's batch clients (its README's and API reference's requests: no token,
 // options for its providers) against this service, over real HTTP: every field they read is there,
@@ -282,7 +282,7 @@ describe.each(QUEUES)("the replaced Python service's batch clients (e2e, $queue)
 async function documentedSchema(stack: Stack) {
   const document = (await (await fetch(`${stack.httpUrl}/docs-json`)).json()) as OpenAPIV3.Document;
   const dereferenced = (await SwaggerParser.dereference(document as never)) as OpenAPIV3.Document;
-  const ajv = new Ajv({ strict: false, allErrors: true });
+  const ajv = openApiAjv();
   return (method: 'get' | 'post' | 'delete', path: string, status: number) => {
     const response = dereferenced.paths[path]?.[method]?.responses[String(status)] as OpenAPIV3.ResponseObject | undefined;
     const schema = response?.content?.['application/json']?.schema;
