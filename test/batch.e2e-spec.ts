@@ -1,35 +1,11 @@
-import Redis from 'ioredis';
 import type { ItemResult, TaskView } from '../src/batch';
 import { sample } from './support/prometheus';
-import { RedisServer, redisServerInstalled } from './support/redis-server';
+import { batchQueues } from './support/batch-queues';
 import { waitUntil } from './support/wait-until';
 import { Stack, startStack } from './support/stack';
 import { WsTestClient } from './support/ws-test-client';
 
-// In CI a missing redis-server is a failure, never a silent skip: .ci/run installs it.
-const withRedis = redisServerInstalled() || !!process.env.CI;
-let redis: RedisServer | undefined;
-beforeAll(async () => {
-  if (withRedis) redis = await RedisServer.start();
-});
-afterAll(() => redis?.stop());
-
-/**
- * The same API on both queues: in this process, and BullMQ on Redis (this test's Redis has no
- * append-only file: not durable). Each suite's Redis starts empty: items a closed stack put back in
- * the queue would otherwise be answered by the next one, taking its injected faults.
- */
-const QUEUES = [
-  { queue: 'in-process queue', env: async (): Promise<Record<string, string>> => ({}) },
-  ...(withRedis ? [{ queue: 'BullMQ on Redis', env: async () => ({ REDIS_URL: await emptied(redis!) }) }] : []),
-];
-
-async function emptied(server: RedisServer): Promise<string> {
-  const client = new Redis(server.url);
-  await client.flushall();
-  await client.quit();
-  return server.url;
-}
+const { queues: QUEUES } = batchQueues();
 
 const TOKENS = 'acme:acme-secret-token-1,globex:globex-secret-token-2';
 const ACME = { Authorization: 'Bearer acme-secret-token-1' };

@@ -1,6 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3 } from 'openapi-types';
-import { RedisServer, redisServerInstalled } from './support/redis-server';
+import { batchQueues } from './support/batch-queues';
 import { Stack, startStack } from './support/stack';
 import { waitUntil } from './support/wait-until';
 import { openApiAjv } from './support/openapi-ajv';
@@ -9,18 +9,7 @@ import { openApiAjv } from './support/openapi-ajv';
 // options for its providers) against this service, over real HTTP: every field they read is there,
 // with its type and meaning, beside today's fields.
 
-// In CI a missing redis-server is a failure, never a silent skip: .ci/run installs it.
-const withRedis = redisServerInstalled() || !!process.env.CI;
-let redis: RedisServer | undefined;
-beforeAll(async () => {
-  if (withRedis) redis = await RedisServer.start();
-});
-afterAll(() => redis?.stop());
-
-const QUEUES = [
-  { queue: 'in-process queue', env: (): Record<string, string> => ({}) },
-  ...(withRedis ? [{ queue: 'BullMQ on Redis', env: () => ({ REDIS_URL: redis!.url }) }] : []),
-];
+const { queues: QUEUES, withRedis, redisUrl } = batchQueues();
 
 /** The options of the replaced service's API reference: for its providers, none of them this service's. */
 const PYTHON_OPTIONS = { provider: 'context', timeout: 30, max_concurrent: 5, priority: 'normal' };
@@ -86,7 +75,7 @@ describe.each(QUEUES)("the replaced Python service's batch clients (e2e, $queue)
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({
-      env: { BATCH_CONCURRENCY: '2', BATCH_MAX_OPEN_TASKS: '5', DIFY_RETRIES: '0', LOG_LEVEL: 'debug', ...env() },
+      env: { BATCH_CONCURRENCY: '2', BATCH_MAX_OPEN_TASKS: '5', DIFY_RETRIES: '0', LOG_LEVEL: 'debug', ...(await env()) },
     });
   });
   afterAll(() => stack.close());
@@ -295,7 +284,7 @@ const describeWithRedis = withRedis ? describe : describe.skip;
 
 describeWithRedis('the old fields from the Redis task store (e2e, two instances)', () => {
   it('shows the options and percentage of a task submitted to another instance', async () => {
-    const [a, b] = [await startStack({ env: { REDIS_URL: redis!.url } }), await startStack({ env: { REDIS_URL: redis!.url } })];
+    const [a, b] = [await startStack({ env: { REDIS_URL: redisUrl() } }), await startStack({ env: { REDIS_URL: redisUrl() } })];
     try {
       const id = await submit(a, { name: 'shared', texts: ['什么是 RAG？', '年假有几天？'], options: PYTHON_OPTIONS });
       const task = await ended(b, id);
