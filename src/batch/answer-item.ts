@@ -1,5 +1,5 @@
 import { catchError, map, Observable, of, reduce } from 'rxjs';
-import { AnswerEvent, AnswerService, toWireError } from '../conversation';
+import { AnswerEvent, Answers, toWireError } from '../conversation';
 import { ItemResult } from './batch.types';
 
 type Collected = Pick<ItemResult, 'content' | 'sources' | 'usage' | 'finish_reason'>;
@@ -26,13 +26,7 @@ export function failedItem(index: number, text: string, errorCode: string): Item
  * One item asked like a live question (same Dify client, limits and error codes), its answer collected
  * whole. Never errors: a failure is the result's error code. Unsubscribing cancels the upstream call.
  */
-export function answerItem(
-  answers: AnswerService,
-  principal: string,
-  sessionId: string,
-  index: number,
-  text: string,
-): Observable<ItemResult> {
+export function answerItem(answers: Answers, principal: string, sessionId: string, index: number, text: string): Observable<ItemResult> {
   return answers.answer(text, principal, sessionId).pipe(
     reduce(collect, { content: '', sources: [], usage: null }),
     map((answer): ItemResult => ({ index, text, ...answer })),

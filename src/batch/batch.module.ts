@@ -1,7 +1,7 @@
 import { Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { batchConfig, sessionConfig } from '../config';
-import { AnswerService, ConversationModule } from '../conversation';
+import { Answers, ConversationModule } from '../conversation';
 import { ShutdownState } from '../lifecycle';
 import { Metrics } from '../metrics';
 import { BatchController } from './batch.controller';
@@ -15,9 +15,9 @@ import { RedisBatchQueue } from './redis-batch-queue';
   providers: [
     {
       provide: BatchQueue,
-      inject: [AnswerService, batchConfig.KEY, sessionConfig.KEY, Metrics],
+      inject: [Answers, batchConfig.KEY, sessionConfig.KEY, Metrics],
       useFactory: (
-        answers: AnswerService,
+        answers: Answers,
         config: ConfigType<typeof batchConfig>,
         session: ConfigType<typeof sessionConfig>,
         metrics: Metrics,

@@ -1,14 +1,14 @@
 import { NEVER, Observable, of } from 'rxjs';
-import type { AnswerEvent, AnswerService } from '../conversation';
+import type { AnswerEvent, Answers } from '../conversation';
 import type { Metrics } from '../metrics';
 import { InMemoryBatchQueue } from './in-memory-batch-queue';
 
 /** Answers the texts named in `quick` at once; every other one never ends (in flight until stopped). */
-function answers(quick: Set<string>): AnswerService {
+function answers(quick: Set<string>): Answers {
   return {
     answer: (text: string): Observable<AnswerEvent> =>
       quick.has(text) ? of({ text: `answer to ${text}` } as AnswerEvent, { end: true, sources: [] } as unknown as AnswerEvent) : NEVER,
-  } as unknown as AnswerService;
+  } as unknown as Answers;
 }
 const metrics = { batchItemTried: () => undefined } as unknown as Metrics;
 const options = { concurrency: 2, ratePerSecond: 100_000, attempts: 1, retryDelayMs: 1, resultTtlMs: 60_000 };

@@ -1,5 +1,5 @@
 import { finalize, Subscription } from 'rxjs';
-import { AnswerService } from '../conversation';
+import { Answers } from '../conversation';
 import { BatchConfig } from '../config';
 import { Metrics } from '../metrics';
 import { BatchQueue } from './batch-queue';
@@ -52,7 +52,7 @@ export class InMemoryBatchQueue extends BatchQueue {
   private closed = false;
 
   constructor(
-    private readonly answers: AnswerService,
+    private readonly answers: Answers,
     private readonly options: Options,
     private readonly metrics: Metrics,
   ) {

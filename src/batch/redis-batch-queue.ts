@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Job, Queue, QueueEvents, WaitingError, Worker } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
-import { AnswerService } from '../conversation';
+import { Answers } from '../conversation';
 import { BatchConfig } from '../config';
 import { Metrics } from '../metrics';
 import { BatchQueue } from './batch-queue';
@@ -58,7 +58,7 @@ export class RedisBatchQueue extends BatchQueue {
   private closing = false;
 
   /** Connects to Redis at `url`: commands, pub/sub, and the blocking reads of the worker and of BullMQ's events. */
-  static connect(url: string, answers: AnswerService, options: Options, metrics: Metrics): RedisBatchQueue {
+  static connect(url: string, answers: Answers, options: Options, metrics: Metrics): RedisBatchQueue {
     const commands = new Redis(url, { maxRetriesPerRequest: 1 });
     // BullMQ's blocking connections wait for Redis however long it is away.
     const blocking = () => new Redis(url, { maxRetriesPerRequest: null });
@@ -67,7 +67,7 @@ export class RedisBatchQueue extends BatchQueue {
   }
 
   constructor(
-    private readonly answers: AnswerService,
+    private readonly answers: Answers,
     private readonly store: RedisTaskStore,
     private readonly connections: { commands: Redis; subscriber: Redis; worker: Redis; events: Redis },
     private readonly options: Options,

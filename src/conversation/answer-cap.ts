@@ -1,6 +1,6 @@
 import { Observable, OperatorFunction } from 'rxjs';
 
-/** The events the cap reads (AnswerService's, without importing it): pieces of text, and the end it adds. */
+/** The events the cap reads (Answers's, without importing it): pieces of text, and the end it adds. */
 interface Piece {
   text: string;
   replace: boolean;

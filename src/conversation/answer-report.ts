@@ -1,6 +1,6 @@
 import { DifyRetrieverResource } from '../dify';
 import { FinishReason, Source, SourcesMessage, UsageMessage } from '../protocol';
-import { AnswerEnd } from './answer.service';
+import { AnswerEnd } from './answers';
 
 /** Enough of a segment to show where an answer came from; the knowledge base has the rest. */
 const SOURCE_CHARS = 300;

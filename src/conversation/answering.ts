@@ -4,11 +4,11 @@ import { Observable, Subscription } from 'rxjs';
 import { TurnConfig } from '../config';
 import { AnswerMessage, AudioFormat, Feature, FinishReason, ProtocolError, Stage, StatusMessage } from '../protocol';
 import { AnswerTiming, sourcesMessage, usageMessage } from './answer-report';
-import { AnswerAudio, AnswerEnd, AnswerEvent, AnswerStart, AnswerStep, isAnswerEnd, isAnswerPiece, isAnswerStart } from './answer.service';
+import { AnswerAudio, AnswerEnd, AnswerEvent, AnswerStart, AnswerStep, isAnswerEnd, isAnswerPiece, isAnswerStart } from './answers';
 import { ConversationMessage } from './message-sink';
 import { keepEnd } from './utterance-text';
 import { AnswerTakenOverError } from './turn-errors';
-import { describeError, toWireError } from './wire-error';
+import { describeError, toWireError } from './error-mapping';
 
 export interface AnsweringDeps {
   /** `speech`: a connection wants the spoken answer (feature tts), which Dify may send on after the text's end. */

@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { turnConfig } from '../config';
-import { AnswerFeedback } from './answer-feedback.service';
+import { AnswerFeedback } from './answer-feedback';
 import { Conversation, ConversationDeps } from './conversation';
 import { MessageSink } from './message-sink';
 import { QuestionDetector } from './question-detector';
-import { SessionInputs } from './session-inputs.service';
+import { SessionInputs } from './session-inputs';
 import { SessionRooms } from './session-rooms';
 
 /** Builds one Conversation per connection, wired to the detector and to this instance's session rooms. */

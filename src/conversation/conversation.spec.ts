@@ -2,12 +2,12 @@ import { EMPTY, Observable, Subject } from 'rxjs';
 import { DifyError } from '../dify';
 import { ProtocolError } from '../protocol';
 import { ConversationMessage } from './message-sink';
-import { AnswerEnd, AnswerEvent } from './answer.service';
+import { AnswerEnd, AnswerEvent } from './answers';
 import { TurnConfig } from '../config';
 import { Conversation, ConversationDeps } from './conversation';
 import { AnsweringDeps } from './answering';
 import { SessionRoom } from './session-room';
-import { LocalAnswerLog } from '../session';
+import { InMemoryAnswerLog } from '../session';
 
 /** Rooms as SessionRooms makes them, answering with `answer`; no grace, so a client that goes stops its answer. */
 function roomsFor(answer: AnsweringDeps['answer'], turn: TurnConfig, now = Date.now): ConversationDeps['rooms'] {
@@ -22,7 +22,7 @@ function roomsFor(answer: AnsweringDeps['answer'], turn: TurnConfig, now = Date.
             principal,
             sessionId,
             { answer, turn, now },
-            new LocalAnswerLog(),
+            new InMemoryAnswerLog(),
             () => EMPTY,
             { graceMs: 0, maxLogChars: 1_000_000 },
             () => undefined,

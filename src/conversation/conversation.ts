@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { TurnConfig } from '../config';
 import { AckMessage, ControlAction, Feature, knownFeatures, ProtocolError, Stage, StatusMessage, wireErrors } from '../protocol';
-import { Rating } from './answer-feedback.service';
+import { Rating } from './answer-feedback';
 import { Hearing, HearingDeps, Verdict } from './hearing';
 import { ConversationMessage, MessageSink, statusMessage } from './message-sink';
 import { RoomMember, SessionRoom } from './session-room';
 import { NothingToAskError } from './turn-errors';
-import { toWireError } from './wire-error';
+import { toWireError } from './error-mapping';
 
 export interface AsrChunk {
   text: string;

@@ -1,8 +1,8 @@
 export { ConversationModule } from './conversation.module';
 export { ConversationFactory } from './conversation-factory';
-export { AnswerEvent, AnswerService } from './answer.service';
+export { AnswerEvent, Answers } from './answers';
 export { SessionRooms } from './session-rooms';
-export { describeError, toWireError } from './wire-error';
+export { describeError, toWireError } from './error-mapping';
 export { Conversation, ResumePoint } from './conversation';
 export { AnswerChunk, ConversationMessage, MessageSink } from './message-sink';
 export { QuestionDetector, QuestionVerdict } from './question-detector';

@@ -1,7 +1,7 @@
 import { EMPTY, Subject } from 'rxjs';
-import { LocalAnswerLog } from '../session';
+import { InMemoryAnswerLog } from '../session';
 import { Feature } from '../protocol';
-import { AnswerEvent } from './answer.service';
+import { AnswerEvent } from './answers';
 import { AnsweringDeps } from './answering';
 import { ConversationMessage } from './message-sink';
 import { RoomMember, SessionRoom } from './session-room';
@@ -23,7 +23,7 @@ function roomWithAnswers(deps: Partial<AnsweringDeps> = {}): { room: SessionRoom
       now: Date.now,
       ...deps,
     },
-    new LocalAnswerLog(),
+    new InMemoryAnswerLog(),
     () => EMPTY,
     { graceMs: 0, maxLogChars: 1000 },
     () => undefined,

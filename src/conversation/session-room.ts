@@ -4,7 +4,7 @@ import { Feature, ProtocolError, Stage, StatusMessage } from '../protocol';
 import { AnswerLog, AnswerUpstream, OwnerGoneError, sessionKey } from '../session';
 import { AnswerRecord } from './answer-record';
 import { ClientPosition } from './client-position';
-import { AnswerStart, SavedAnswer } from './answer.service';
+import { AnswerStart, SavedAnswer } from './answers';
 import { Answering, AnsweringDeps, AnsweringOutlet } from './answering';
 import { ConversationMessage, statusMessage } from './message-sink';
 

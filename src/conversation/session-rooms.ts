@@ -5,8 +5,8 @@ import { Metrics } from '../metrics';
 import { DifyAppApi } from '../dify';
 import { Observable } from 'rxjs';
 import { AnswerLog, AnswerUpstream, difyUser, sessionKey } from '../session';
-import { AnswerFeedback } from './answer-feedback.service';
-import { AnswerService, SavedAnswer } from './answer.service';
+import { AnswerFeedback } from './answer-feedback';
+import { Answers, SavedAnswer } from './answers';
 import { AnsweringDeps } from './answering';
 import { SessionRoom } from './session-room';
 
@@ -27,7 +27,7 @@ export class SessionRooms {
   private readonly onVacant = (room: SessionRoom) => this.vacate(sessionKey(room.principal, room.sessionId));
 
   constructor(
-    private readonly answers: AnswerService,
+    private readonly answers: Answers,
     @Inject(turnConfig.KEY) turn: ConfigType<typeof turnConfig>,
     @Inject(resumeConfig.KEY) private readonly config: ConfigType<typeof resumeConfig>,
     metrics: Metrics,

@@ -1,6 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
-import { DifyConnection } from './dify-connection';
+import { DifySettings } from './dify-settings';
 import { difyErrorFrom } from './dify-http-error';
 import { DifyAppParameters, DifyFeedbackRating } from './dify.types';
 
@@ -9,7 +9,7 @@ import { DifyAppParameters, DifyFeedbackRating } from './dify.types';
 export class DifyAppApi {
   constructor(
     private readonly http: HttpService,
-    private readonly connection: DifyConnection,
+    private readonly settings: DifySettings,
   ) {}
 
   /** `GET /parameters`: the app's settings, its input form among them. */
@@ -21,9 +21,9 @@ export class DifyAppApi {
   async feedback(messageId: string, user: string, rating: DifyFeedbackRating, content?: string): Promise<void> {
     await this.call(() =>
       this.http.axiosRef.post(
-        this.connection.url(`/messages/${encodeURIComponent(messageId)}/feedbacks`),
+        this.settings.url(`/messages/${encodeURIComponent(messageId)}/feedbacks`),
         { rating, user, ...(content === undefined ? {} : { content }) },
-        { headers: this.connection.authHeader(), timeout: this.connection.limits.timeoutMs },
+        { headers: this.settings.authHeader(), timeout: this.settings.limits.timeoutMs },
       ),
     );
   }
@@ -36,10 +36,10 @@ export class DifyAppApi {
 
   private get<T>(path: string, params?: Record<string, string>) {
     return this.call(() =>
-      this.http.axiosRef.get<T>(this.connection.url(path), {
-        headers: this.connection.authHeader(),
+      this.http.axiosRef.get<T>(this.settings.url(path), {
+        headers: this.settings.authHeader(),
         params,
-        timeout: this.connection.limits.timeoutMs,
+        timeout: this.settings.limits.timeoutMs,
       }),
     );
   }

@@ -3,7 +3,7 @@ import axios from 'axios';
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { waitUntil } from '../../test/support/wait-until';
 import { LocalDifyServer } from '../local-dify';
-import { DifyConnection } from './dify-connection';
+import { DifySettings } from './dify-settings';
 import { DifyError } from './dify-error';
 import { DifyClient } from './dify-client';
 
@@ -26,8 +26,8 @@ describe('DifyClient', () => {
       retryBaseMs: 10,
       maxEventChars: 1024 * 1024,
     };
-    const connection = new DifyConnection({ baseUrl: url, inputs: {}, ...limits }, { baseUrl: url, apiKey, embedded: false });
-    return new DifyClient(new HttpService(axios.create()), connection);
+    const settings = new DifySettings({ baseUrl: url, inputs: {}, ...limits }, { baseUrl: url, apiKey, embedded: false });
+    return new DifyClient(new HttpService(axios.create()), settings);
   }
 
   it('answers in blocking mode with the same text the stream gives', async () => {
@@ -167,8 +167,8 @@ describe('DifyClient', () => {
         maxEventChars: 1024 * 1024,
         ...limits,
       };
-      const connection = new DifyConnection(config, { baseUrl: agentUrl, apiKey: 'app-unit', embedded: false });
-      return new DifyClient(new HttpService(axios.create()), connection);
+      const settings = new DifySettings(config, { baseUrl: agentUrl, apiKey: 'app-unit', embedded: false });
+      return new DifyClient(new HttpService(axios.create()), settings);
     };
     try {
       const noText = connect({ firstTokenTimeoutMs: 200 }).streamChat({ query: 'What is RAG?', user: 'u' });

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { catchError, defer, from, map, Observable, retry, switchMap, tap, throwError, timeout, timer } from 'rxjs';
 import { isAxiosError } from 'axios';
-import { DifyConnection } from './dify-connection';
+import { DifySettings } from './dify-settings';
 import { DifyError } from './dify-error';
 import { difyErrorFrom } from './dify-http-error';
 import { DifyStreamDecoder } from './dify-stream-decoder';
@@ -38,7 +38,7 @@ export class DifyClient implements OnApplicationShutdown {
 
   constructor(
     private readonly http: HttpService,
-    private readonly connection: DifyConnection,
+    private readonly settings: DifySettings,
   ) {}
 
   /**
@@ -50,7 +50,7 @@ export class DifyClient implements OnApplicationShutdown {
    * DIFY_FIRST_TOKEN_TIMEOUT the wait for the first answer text, DIFY_TOTAL_TIMEOUT the whole answer.
    */
   streamChat(request: DifyChatRequest): Observable<DifyEvent> {
-    const { retries, retryBaseMs } = this.connection.limits;
+    const { retries, retryBaseMs } = this.settings.limits;
     return defer(() => {
       let heard = false;
       return this.attempt(request).pipe(
@@ -90,7 +90,7 @@ export class DifyClient implements OnApplicationShutdown {
       let awaitingTaskId: (() => void) | undefined;
       let tornDown!: () => void;
       const teardown = new Promise<void>((resolve) => (tornDown = resolve));
-      const { timeoutMs, firstTokenTimeoutMs, totalTimeoutMs } = this.connection.limits;
+      const { timeoutMs, firstTokenTimeoutMs, totalTimeoutMs } = this.settings.limits;
       const timeout = (what: string) => () => {
         // A cancelled call still waiting for its task's name gives up at its idle deadline.
         if (awaitingTaskId) return awaitingTaskId();
@@ -118,13 +118,13 @@ export class DifyClient implements OnApplicationShutdown {
           end: () => (awaitingTaskId ? awaitingTaskId() : subscriber.complete()),
           error: (error) => (awaitingTaskId ? awaitingTaskId() : subscriber.error(error)),
         },
-        this.connection.limits.maxEventChars,
+        this.settings.limits.maxEventChars,
         request.speech,
       );
 
       const requested = this.http.axiosRef
-        .post<IncomingMessage>(this.connection.url('/chat-messages'), this.chatBody(request, 'streaming'), {
-          headers: { ...this.connection.authHeader(), Accept: 'text/event-stream' },
+        .post<IncomingMessage>(this.settings.url('/chat-messages'), this.chatBody(request, 'streaming'), {
+          headers: { ...this.settings.authHeader(), Accept: 'text/event-stream' },
           responseType: 'stream',
           signal: abort.signal,
         })
@@ -143,7 +143,7 @@ export class DifyClient implements OnApplicationShutdown {
             return isAxiosError(error) ? error.request : undefined;
           },
         );
-      // The call is open (it holds its answer's place, see AnswerService) until its request closed and its teardown is done.
+      // The call is open (it holds its answer's place, see Answers) until its request closed and its teardown is done.
       this.open.add(
         request.user,
         Promise.all([requested.then(requestClosed), teardown]).then(() => undefined),
@@ -193,9 +193,9 @@ export class DifyClient implements OnApplicationShutdown {
   /** Blocking mode: one request, the whole answer at once. Unsubscribing aborts it. */
   chat(request: DifyChatRequest): Observable<DifyChatResult> {
     return this.http
-      .post<BlockingAnswer>(this.connection.url('/chat-messages'), this.chatBody(request, 'blocking'), {
-        headers: this.connection.authHeader(),
-        timeout: this.connection.limits.timeoutMs,
+      .post<BlockingAnswer>(this.settings.url('/chat-messages'), this.chatBody(request, 'blocking'), {
+        headers: this.settings.authHeader(),
+        timeout: this.settings.limits.timeoutMs,
       })
       .pipe(
         map(({ data }) => ({
@@ -219,11 +219,11 @@ export class DifyClient implements OnApplicationShutdown {
   private stop(taskId: string, user: string): Promise<void> {
     const call: Promise<void> = this.http.axiosRef
       .post(
-        this.connection.url(`/chat-messages/${encodeURIComponent(taskId)}/stop`),
+        this.settings.url(`/chat-messages/${encodeURIComponent(taskId)}/stop`),
         { user },
         {
-          headers: this.connection.authHeader(),
-          timeout: Math.min(STOP_TIMEOUT_MS, this.connection.limits.timeoutMs),
+          headers: this.settings.authHeader(),
+          timeout: Math.min(STOP_TIMEOUT_MS, this.settings.limits.timeoutMs),
         },
       )
       .then(
@@ -256,12 +256,12 @@ export class DifyClient implements OnApplicationShutdown {
    * stop). Fails after DIFY_TOTAL_TIMEOUT, or when Dify does not know the message.
    */
   savedAnswer(conversationId: string, messageId: string, user: string): Observable<string> {
-    const { totalTimeoutMs } = this.connection.limits;
+    const { totalTimeoutMs } = this.settings.limits;
     const lookUp = async (): Promise<string> => {
-      const { data } = await this.http.axiosRef.get<{ data: Array<{ id: string; answer: string }> }>(this.connection.url('/messages'), {
-        headers: this.connection.authHeader(),
+      const { data } = await this.http.axiosRef.get<{ data: Array<{ id: string; answer: string }> }>(this.settings.url('/messages'), {
+        headers: this.settings.authHeader(),
         params: { conversation_id: conversationId, user, limit: 100 },
-        timeout: this.connection.limits.timeoutMs,
+        timeout: this.settings.limits.timeoutMs,
       });
       const message = data.data.find((m) => m.id === messageId);
       if (!message) throw new DifyError('not_found', 'Dify does not know the message');
@@ -280,9 +280,9 @@ export class DifyClient implements OnApplicationShutdown {
   /** A cheap authenticated call (GET /parameters) that proves Dify is reachable and takes the key. */
   probe(): Observable<void> {
     return defer(() =>
-      this.http.axiosRef.get(this.connection.url('/parameters'), {
-        headers: this.connection.authHeader(),
-        timeout: Math.min(PROBE_TIMEOUT_MS, this.connection.limits.timeoutMs),
+      this.http.axiosRef.get(this.settings.url('/parameters'), {
+        headers: this.settings.authHeader(),
+        timeout: Math.min(PROBE_TIMEOUT_MS, this.settings.limits.timeoutMs),
       }),
     ).pipe(
       map(() => undefined),
@@ -294,7 +294,7 @@ export class DifyClient implements OnApplicationShutdown {
     return {
       query: request.query,
       // A session's inputs (hello) over the service's DIFY_INPUTS.
-      inputs: { ...this.connection.inputs, ...request.inputs },
+      inputs: { ...this.settings.inputs, ...request.inputs },
       response_mode: mode,
       user: request.user,
       ...(request.conversationId ? { conversation_id: request.conversationId } : {}),

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebSocket, WebSocketServer as WsServer } from 'ws';
 import { Authenticator } from '../auth';
 import { appConfig, limitsConfig } from '../config';
-import { AnswerService, Conversation, ConversationFactory, SessionRooms } from '../conversation';
+import { Answers, Conversation, ConversationFactory, SessionRooms } from '../conversation';
 import { ShutdownState } from '../lifecycle';
 import { Metrics } from '../metrics';
 import { AsrChunk, Control, Feedback, Hello, Keepalive, Resume, wireErrors } from '../protocol';
@@ -30,7 +30,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   constructor(
     private readonly conversations: ConversationFactory,
-    private readonly answers: AnswerService,
+    private readonly answers: Answers,
     private readonly rooms: SessionRooms,
     private readonly connections: Connections,
     private readonly authenticator: Authenticator,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { firstValueFrom } from 'rxjs';
-import { DifyClient, DifyConnection } from '../dify';
+import { DifyClient, DifySettings } from '../dify';
 
 /** Orchestrators probe every few seconds: one Dify call serves all the probes of this window. */
 const PROBE_CACHE_MS = 5000;
@@ -14,12 +14,12 @@ export class DifyHealthIndicator {
   constructor(
     private readonly indicator: HealthIndicatorService,
     private readonly dify: DifyClient,
-    private readonly connection: DifyConnection,
+    private readonly settings: DifySettings,
   ) {}
 
   async check(key = 'dify'): Promise<HealthIndicatorResult> {
     const result = this.indicator.check(key);
-    const embedded = this.connection.embedded;
+    const embedded = this.settings.embedded;
     const failure = await this.probe();
     return failure === undefined ? result.up({ embedded }) : result.down({ embedded, reason: failure });
   }

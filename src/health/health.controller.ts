@@ -2,7 +2,7 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { packageInfo } from '../config';
-import { DifyConnection } from '../dify';
+import { DifySettings } from '../dify';
 import { ShutdownState } from '../lifecycle';
 import { DifyHealthIndicator } from './dify.health';
 import { HealthCheckResponseDto } from './health-check.dto';
@@ -17,7 +17,7 @@ export class HealthController {
     private readonly dify: DifyHealthIndicator,
     private readonly shutdown: ShutdownState,
     private readonly sessions: SessionStoreHealthIndicator,
-    private readonly connection: DifyConnection,
+    private readonly settings: DifySettings,
   ) {}
 
   /** Liveness: the process can serve. Makes no upstream call. Says what the Python service's /health said too. */
@@ -30,7 +30,7 @@ export class HealthController {
   })
   @ApiOkResponse({ description: 'The process serves.', type: LivenessResponseDto })
   async live() {
-    return { ...(await this.health.check([])), ...legacyHealth(packageInfo.version, this.connection.embedded) };
+    return { ...(await this.health.check([])), ...legacyHealth(packageInfo.version, this.settings.embedded) };
   }
 
   /** Readiness: Dify answers with our key, the session store can serve (Redis takes a write), and we are not shutting down; 503 otherwise. */

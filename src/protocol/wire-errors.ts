@@ -21,7 +21,7 @@ const REJECTIONS: Record<string, string> = {
 /**
  * Every error a client can be sent, each code's text written here and nowhere else. Code that
  * meets a fault of the wire itself (a bad frame, a limit) raises one of these; every other error is
- * turned into one of them by the one mapping (`toWireError` in conversation/).
+ * turned into one of them by the one mapping (`toWireError`, conversation/error-mapping.ts).
  */
 export const wireErrors = {
   binaryFrame: () => new ProtocolError('INVALID_MESSAGE', 'Binary frames are not supported: send each message as a JSON text frame.'),

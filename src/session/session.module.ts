@@ -3,12 +3,12 @@ import { ConfigType } from '@nestjs/config';
 import { resumeConfig, sessionConfig } from '../config';
 import { Metrics } from '../metrics';
 import { AnswerLog } from './answer-log';
-import { LocalAnswerLog } from './local-answer-log';
-import { MemorySessionStore } from './memory-session-store';
+import { InMemoryAnswerLog } from './in-memory-answer-log';
+import { InMemorySessionStore } from './in-memory-session-store';
 import { RedisAnswerLog } from './redis-answer-log';
 import { RedisSessionStore } from './redis-session-store';
 import { SessionStore } from './session-store';
-import { LocalSessionLease } from './local-session-lease';
+import { InMemorySessionLease } from './in-memory-session-lease';
 import { RedisSessionLease } from './redis-session-lease';
 import { SessionLease } from './session-lease';
 
@@ -19,7 +19,7 @@ import { SessionLease } from './session-lease';
       inject: [sessionConfig.KEY, Metrics],
       useFactory: (config: ConfigType<typeof sessionConfig>, metrics: Metrics) => {
         if (config.redisUrl) return RedisSessionStore.connect(config.redisUrl, config.ttlMs, config.commandTimeoutMs);
-        const store = new MemorySessionStore(config.ttlMs, config.maxSessions);
+        const store = new InMemorySessionStore(config.ttlMs, config.maxSessions);
         metrics.trackStoredSessions(() => store.size);
         return store;
       },
@@ -29,7 +29,7 @@ import { SessionLease } from './session-lease';
       provide: AnswerLog,
       inject: [SessionStore, resumeConfig.KEY, sessionConfig.KEY],
       useFactory: async (store: SessionStore, resume: ConfigType<typeof resumeConfig>, session: ConfigType<typeof sessionConfig>) => {
-        if (!(store instanceof RedisSessionStore)) return new LocalAnswerLog();
+        if (!(store instanceof RedisSessionStore)) return new InMemoryAnswerLog();
         const log = new RedisAnswerLog(store.redis, resume.retentionMs);
         store.beforeQuit(() => log.close());
         // Taking sockets before the announcements are heard would miss what other instances answer at once.
@@ -42,7 +42,7 @@ import { SessionLease } from './session-lease';
       provide: SessionLease,
       inject: [SessionStore],
       useFactory: (store: SessionStore) =>
-        store instanceof RedisSessionStore ? new RedisSessionLease(store.redis) : new LocalSessionLease(),
+        store instanceof RedisSessionStore ? new RedisSessionLease(store.redis) : new InMemorySessionLease(),
     },
   ],
   exports: [SessionStore, AnswerLog, SessionLease],

@@ -9,7 +9,7 @@ interface Entry {
  * Sessions in this process's memory, for a single instance. Bounded two ways: an entry unused for
  * `ttlMs` is forgotten (sliding expiry), and beyond `maxSessions` the least recently used goes.
  */
-export class MemorySessionStore extends SessionStore {
+export class InMemorySessionStore extends SessionStore {
   readonly kind = 'memory';
   /** Insertion order is kept least recently used first: every touch re-inserts. */
   private readonly entries = new Map<string, Entry>();
@@ -41,7 +41,6 @@ export class MemorySessionStore extends SessionStore {
     this.evict();
   }
 
-  /** Memory is always there. */
   async whyUnready(): Promise<string | undefined> {
     return undefined;
   }

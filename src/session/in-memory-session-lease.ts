@@ -1,7 +1,7 @@
 import { Lease, LeaseState, SessionLease } from './session-lease';
 
 /** One instance: its session rooms already answer one question per session at a time. */
-export class LocalSessionLease extends SessionLease {
+export class InMemorySessionLease extends SessionLease {
   tryAcquire(session: string): Promise<Lease | undefined> {
     return Promise.resolve({ session, value: 'local' });
   }

@@ -2,18 +2,18 @@ import { ConfigType } from '@nestjs/config';
 import { sessionConfig } from '../config';
 import { DifyAppApi } from '../dify';
 import { ProtocolError } from '../protocol';
-import { MemorySessionStore, sessionKey } from '../session';
-import { SessionInputs } from './session-inputs.service';
+import { InMemorySessionStore, sessionKey } from '../session';
+import { SessionInputs } from './session-inputs';
 
 describe('SessionInputs', () => {
   const MAX = 1024;
   // A paragraph without max_length: the form alone would accept any length.
   const app = { parameters: jest.fn(async () => ({ user_input_form: [{ paragraph: { variable: 'notes', required: false } }] })) };
-  let store: MemorySessionStore;
+  let store: InMemorySessionStore;
   let inputs: SessionInputs;
 
   beforeEach(() => {
-    store = new MemorySessionStore(60_000, 10);
+    store = new InMemorySessionStore(60_000, 10);
     const config = { maxInputsBytes: MAX } as ConfigType<typeof sessionConfig>;
     inputs = new SessionInputs(app as unknown as DifyAppApi, store, config);
   });

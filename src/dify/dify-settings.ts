@@ -3,9 +3,9 @@ import { ConfigType } from '@nestjs/config';
 import { difyConfig } from '../config';
 import { DifyEndpoint } from './dify-endpoint';
 
-/** How to reach Dify: where it is (the wiring's `DifyEndpoint`) and how to call it (the configuration). */
+/** Where Dify is (the wiring's `DifyEndpoint`) with the configured limits and inputs for calling it. It opens nothing. */
 @Injectable()
-export class DifyConnection {
+export class DifySettings {
   constructor(
     @Inject(difyConfig.KEY) private readonly config: ConfigType<typeof difyConfig>,
     private readonly endpoint: DifyEndpoint,
@@ -19,7 +19,6 @@ export class DifyConnection {
     return this.endpoint.apiKey;
   }
 
-  /** Timeouts, retries and the largest stream event, as configured. */
   get limits(): Pick<
     ConfigType<typeof difyConfig>,
     'timeoutMs' | 'firstTokenTimeoutMs' | 'totalTimeoutMs' | 'retries' | 'retryBaseMs' | 'maxEventChars'

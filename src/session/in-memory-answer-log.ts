@@ -2,7 +2,7 @@ import { EMPTY, Observable } from 'rxjs';
 import { AnswerLog, AnswerLogReplay, LogEntry } from './answer-log';
 
 /** Without Redis: only the instance that streams an answer knows it (its session room keeps it). */
-export class LocalAnswerLog extends AnswerLog {
+export class InMemoryAnswerLog extends AnswerLog {
   readonly shared = false;
   append(): void {}
   describe(): void {}

@@ -1,8 +1,8 @@
 import { lastValueFrom, Observable, of, Subject, throwError, toArray } from 'rxjs';
 import { DifyChatRequest, DifyClient, DifyError, DifyEvent } from '../dify';
 import { Metrics } from '../metrics';
-import { LocalSessionLease, MemorySessionStore, sessionKey } from '../session';
-import { AnswerService } from './answer.service';
+import { InMemorySessionLease, InMemorySessionStore, sessionKey } from '../session';
+import { Answers } from './answers';
 import { AnswersAtCapacityError } from './turn-errors';
 
 const LIMITS = { maxConcurrentAnswers: 10, maxAnswerChars: 100_000 };
@@ -25,8 +25,8 @@ function fakeDify(replies: Array<DifyEvent[] | DifyError>) {
   return { client, requests };
 }
 
-describe('AnswerService', () => {
-  const store = () => new MemorySessionStore(60_000, 100);
+describe('Answers', () => {
+  const store = () => new InMemorySessionStore(60_000, 100);
 
   it("streams text pieces, skips empty and non-text events, ends with Dify's report, and remembers the conversation", async () => {
     const sessions = store();
@@ -40,7 +40,7 @@ describe('AnswerService', () => {
       ],
     ]);
     const pieces = await lastValueFrom(
-      new AnswerService(client, sessions, LIMITS, new Metrics(), new LocalSessionLease(), TURN)
+      new Answers(client, sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN)
         .answer('What is RAG?', 'alice', 's1')
         .pipe(toArray()),
     );
@@ -61,7 +61,7 @@ describe('AnswerService', () => {
     await sessions.save(sessionKey('alice', 's1'), { conversationId: 'c-1' });
     const { client, requests } = fakeDify([[{ kind: 'end', retrieverResources: [], ...ids('c-1') }]]);
     await lastValueFrom(
-      new AnswerService(client, sessions, LIMITS, new Metrics(), new LocalSessionLease(), TURN)
+      new Answers(client, sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN)
         .answer('And then?', 'alice', 's1')
         .pipe(toArray()),
     );
@@ -79,9 +79,7 @@ describe('AnswerService', () => {
       ],
     ]);
     const pieces = await lastValueFrom(
-      new AnswerService(client, sessions, LIMITS, new Metrics(), new LocalSessionLease(), TURN)
-        .answer('Hi?', 'alice', 's1')
-        .pipe(toArray()),
+      new Answers(client, sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN).answer('Hi?', 'alice', 's1').pipe(toArray()),
     );
     expect(pieces).toEqual([
       { start: true, messageId: 'm', conversationId: 'c-2', user: 'alice:s1' },
@@ -96,7 +94,7 @@ describe('AnswerService', () => {
   it('passes other errors through untouched, and does not retry a new conversation', async () => {
     const { client, requests } = fakeDify([DifyError.fromEnvelope(404, 'not_found', 'Conversation Not Exists.')]);
     await expect(
-      lastValueFrom(new AnswerService(client, store(), LIMITS, new Metrics(), new LocalSessionLease(), TURN).answer('Hi?', 'bob', 's2')),
+      lastValueFrom(new Answers(client, store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN).answer('Hi?', 'bob', 's2')),
     ).rejects.toMatchObject({
       kind: 'conversation_not_found',
     });
@@ -104,7 +102,7 @@ describe('AnswerService', () => {
     const unauthorized = fakeDify([DifyError.fromEnvelope(401, 'unauthorized', 'Access token is invalid')]);
     await expect(
       lastValueFrom(
-        new AnswerService(unauthorized.client, store(), LIMITS, new Metrics(), new LocalSessionLease(), TURN).answer('Hi?', 'bob', 's2'),
+        new Answers(unauthorized.client, store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN).answer('Hi?', 'bob', 's2'),
       ),
     ).rejects.toMatchObject({
       kind: 'unauthorized',
@@ -144,14 +142,7 @@ describe('AnswerService', () => {
 
   it('refuses a turn beyond MAX_CONCURRENT_ANSWERS (SERVER_BUSY), and frees its place only once its call closed upstream', async () => {
     const { client, streams, close } = drivenDify();
-    const service = new AnswerService(
-      client,
-      store(),
-      { ...LIMITS, maxConcurrentAnswers: 1 },
-      new Metrics(),
-      new LocalSessionLease(),
-      TURN,
-    );
+    const service = new Answers(client, store(), { ...LIMITS, maxConcurrentAnswers: 1 }, new Metrics(), new InMemorySessionLease(), TURN);
     const first = service.answer('a?', 'p', 's1').subscribe();
     await waitFor(() => streams.length === 1);
     await expect(lastValueFrom(service.answer('b?', 'p', 's2'))).rejects.toBeInstanceOf(AnswersAtCapacityError);
@@ -168,7 +159,7 @@ describe('AnswerService', () => {
 
   it("starts a session's next call only once its previous one closed upstream, even when both are asked at once", async () => {
     const { client, streams, close } = drivenDify();
-    const service = new AnswerService(client, store(), LIMITS, new Metrics(), new LocalSessionLease(), TURN);
+    const service = new Answers(client, store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN);
     const first = service.answer('a?', 'p', 's1').subscribe();
     const second = service.answer('b?', 'p', 's1').subscribe();
     const other = service.answer('c?', 'p', 's2').subscribe();
@@ -196,7 +187,7 @@ describe('AnswerService', () => {
 
   it('cuts an answer at MAX_ANSWER_CHARS: its end says so, and the upstream call is cancelled', async () => {
     const { client, streams } = drivenDify();
-    const service = new AnswerService(client, store(), { ...LIMITS, maxAnswerChars: 100 }, new Metrics(), new LocalSessionLease(), TURN);
+    const service = new Answers(client, store(), { ...LIMITS, maxAnswerChars: 100 }, new Metrics(), new InMemorySessionLease(), TURN);
     const events: unknown[] = [];
     const done = lastValueFrom(service.answer('a?', 'p', 's1').pipe(toArray()));
     await waitFor(() => streams.length === 1);

@@ -2,7 +2,7 @@ import { DifyError, DifyErrorKind } from '../dify';
 import { wireErrors } from '../protocol';
 import { SessionStoreUnavailableError } from '../session';
 import { AnswersAtCapacityError, NothingToAskError } from './turn-errors';
-import { toWireError } from './wire-error';
+import { toWireError } from './error-mapping';
 
 describe('toWireError', () => {
   it.each<[DifyErrorKind, number | undefined, string | undefined, string]>([

@@ -1,6 +1,6 @@
-import { MemorySessionStore } from './memory-session-store';
+import { InMemorySessionStore } from './in-memory-session-store';
 
-describe('MemorySessionStore', () => {
+describe('InMemorySessionStore', () => {
   let now: number;
   const clock = () => now;
   beforeEach(() => {
@@ -8,7 +8,7 @@ describe('MemorySessionStore', () => {
   });
 
   it('keeps a record until it has been unused for the TTL', async () => {
-    const store = new MemorySessionStore(1000, 10, clock);
+    const store = new InMemorySessionStore(1000, 10, clock);
     await store.save('a', { conversationId: 'c1' });
     now += 999;
     expect(await store.get('a')).toEqual({ conversationId: 'c1' });
@@ -20,7 +20,7 @@ describe('MemorySessionStore', () => {
   });
 
   it('forgets the least recently used record beyond its capacity', async () => {
-    const store = new MemorySessionStore(60_000, 2, clock);
+    const store = new InMemorySessionStore(60_000, 2, clock);
     await store.save('a', { conversationId: 'ca' });
     await store.save('b', { conversationId: 'cb' });
     await store.get('a'); // a is now more recent than b
@@ -32,7 +32,7 @@ describe('MemorySessionStore', () => {
   });
 
   it('sweeps expired records when saving, so idle sessions do not pile up', async () => {
-    const store = new MemorySessionStore(1000, 100, clock);
+    const store = new InMemorySessionStore(1000, 100, clock);
     for (let i = 0; i < 50; i++) await store.save(`old-${i}`, {});
     now += 2000;
     await store.save('fresh', { conversationId: 'f' });
@@ -40,7 +40,7 @@ describe('MemorySessionStore', () => {
   });
 
   it('overwrites a record', async () => {
-    const store = new MemorySessionStore(1000, 10, clock);
+    const store = new InMemorySessionStore(1000, 10, clock);
     await store.save('a', { conversationId: 'c1' });
     await store.save('a', { conversationId: 'c2' });
     expect(await store.get('a')).toEqual({ conversationId: 'c2' });
@@ -48,6 +48,6 @@ describe('MemorySessionStore', () => {
   });
 
   it('is always ready', async () => {
-    expect(await new MemorySessionStore(1000, 10, clock).whyUnready()).toBeUndefined();
+    expect(await new InMemorySessionStore(1000, 10, clock).whyUnready()).toBeUndefined();
   });
 });

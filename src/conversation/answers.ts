@@ -64,9 +64,8 @@ export const isAnswerPiece = (event: AnswerEvent): event is AnswerPiece => 'text
  * unsubscribing cancels the upstream call. Completes when the answer is complete.
  */
 @Injectable()
-export class AnswerService {
-  private readonly logger = new Logger(AnswerService.name);
-  /** Answers streaming now or still closing upstream, across every connection. */
+export class Answers {
+  private readonly logger = new Logger(Answers.name);
   private active = 0;
   /** Each session's calls, one after the other (see oneAtATime). */
   private readonly calls = new KeyedSequence();
@@ -86,7 +85,7 @@ export class AnswerService {
   }
 
   /**
-   * Like `stream`, within MAX_CONCURRENT_ANSWERS: beyond it the turn fails at once
+   * Like `underLease`, within MAX_CONCURRENT_ANSWERS: beyond it the turn fails at once
    * (AnswersAtCapacityError). An answer holds its place until its upstream calls have closed, not
    * only until its subscriber went; its text ends at MAX_ANSWER_CHARS (a cut AnswerEnd).
    */
@@ -101,7 +100,7 @@ export class AnswerService {
       const seconds = () => (performance.now() - started) / 1000;
       let outcome = 'cancelled';
       let firstChunk = true;
-      const call = this.stream(question, principal, sessionId, speech).pipe(
+      const call = this.underLease(question, principal, sessionId, speech).pipe(
         capAnswer(this.limits.maxAnswerChars),
         tap({
           next: (event) => {
@@ -147,20 +146,21 @@ export class AnswerService {
     });
   }
 
-  private stream(question: string, principal: string, sessionId: string, speech: boolean): Observable<AnswerEvent> {
+  private underLease(question: string, principal: string, sessionId: string, speech: boolean): Observable<AnswerEvent> {
     const key = sessionKey(principal, sessionId);
     const user = difyUser(principal, sessionId);
     // One Dify call per session across the instances: under the session's lease.
-    return leased(this.leases, key, this.turn.bargeIn, () => this.asked(key, question, user, speech));
+    return leased(this.leases, key, this.turn.bargeIn, () => this.inConversation(key, question, user, speech));
   }
 
-  private asked(key: string, question: string, user: string, speech: boolean): Observable<AnswerEvent> {
+  /** Asks in the session's Dify conversation, keeping the one Dify names; Dify's events as the client's. */
+  private inConversation(key: string, question: string, user: string, speech: boolean): Observable<AnswerEvent> {
     let started = false;
     return defer(() => this.sessions.get(key)).pipe(
       switchMap((record) => {
         let known = record?.conversationId;
         // Saved at the first event, not the last: Dify keeps the conversation even if this answer fails.
-        return this.ask({ query: question, user, conversationId: known, inputs: record?.inputs, speech }).pipe(
+        return this.askDify({ query: question, user, conversationId: known, inputs: record?.inputs, speech }).pipe(
           tap(({ conversationId }) => {
             if (!conversationId || conversationId === known) return;
             known = conversationId;
@@ -197,13 +197,13 @@ export class AnswerService {
   }
 
   /** A stored conversation Dify no longer knows (deleted, expired, ended) gives way to a new one. */
-  private ask(request: DifyChatRequest): Observable<DifyEvent> {
+  private askDify(request: DifyChatRequest): Observable<DifyEvent> {
     const { conversationId } = request;
     return this.dify.streamChat(request).pipe(
       catchError((error: unknown) => {
         if (conversationId && error instanceof DifyError && error.kind === 'conversation_not_found') {
           this.logger.warn(`Dify lost conversation ${conversationId}; starting a new one`);
-          return this.ask({ ...request, conversationId: undefined });
+          return this.askDify({ ...request, conversationId: undefined });
         }
         return throwError(() => error);
       }),
