@@ -1,12 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { sessionConfig } from '../config';
-import { DifyAppApi, DifyAppParameters, inputsProblem } from '../dify';
+import { DifyAppApi, inputsProblem } from '../dify';
 import { wireErrors } from '../protocol';
 import { SessionStore, sessionKey } from '../session';
-
-/** How long the Dify app's input form is trusted before it is asked for again. */
-const FORM_TTL_MS = 60_000;
 
 /**
  * A session's values for the Dify app's input variables (`hello{inputs}`), checked against the
@@ -16,8 +13,6 @@ const FORM_TTL_MS = 60_000;
  */
 @Injectable()
 export class SessionInputs {
-  private form?: { fetchedAt: number; parameters: Promise<DifyAppParameters> };
-
   constructor(
     private readonly app: DifyAppApi,
     private readonly sessions: SessionStore,
@@ -28,18 +23,8 @@ export class SessionInputs {
   async set(principal: string, sessionId: string, inputs: Record<string, unknown>): Promise<void> {
     const bytes = Buffer.byteLength(JSON.stringify(inputs));
     if (bytes > this.config.maxInputsBytes) throw wireErrors.inputsTooLarge(bytes, this.config.maxInputsBytes);
-    const problem = inputsProblem(inputs, (await this.parameters()).user_input_form);
+    const problem = inputsProblem(inputs, (await this.app.parameters()).user_input_form);
     if (problem) throw wireErrors.invalidInputs(problem);
     await this.sessions.update(sessionKey(principal, sessionId), (record) => ({ ...record, inputs }));
-  }
-
-  private parameters(): Promise<DifyAppParameters> {
-    if (!this.form || Date.now() - this.form.fetchedAt > FORM_TTL_MS) {
-      const form = { fetchedAt: Date.now(), parameters: this.app.parameters() };
-      // A failure is not remembered: the next hello asks again.
-      form.parameters.catch(() => this.form === form && (this.form = undefined));
-      this.form = form;
-    }
-    return this.form.parameters;
   }
 }

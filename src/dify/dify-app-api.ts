@@ -4,17 +4,31 @@ import { DifySettings } from './dify-settings';
 import { difyErrorFrom } from './dify-http-error';
 import { DifyAppParameters, DifyFeedbackRating } from './dify.types';
 
+/** How long the app's settings are trusted before they are asked for again. */
+const PARAMETERS_TTL_MS = 60_000;
+
 /** Dify's app endpoints around the chat: the app's input form, feedback on a message, follow-up questions. */
 @Injectable()
 export class DifyAppApi {
+  private known?: { fetchedAt: number; parameters: Promise<DifyAppParameters> };
+
   constructor(
     private readonly http: HttpService,
     private readonly settings: DifySettings,
   ) {}
 
-  /** `GET /parameters`: the app's settings, its input form among them. */
-  async parameters(): Promise<DifyAppParameters> {
-    return (await this.get<DifyAppParameters>('/parameters')).data;
+  /**
+   * `GET /parameters`: the app's settings, its input form among them. Asked at most once a minute
+   * for every caller (each hello's inputs, the demo page's speech), who meanwhile share the one
+   * request; a failure is not remembered: the next call asks again.
+   */
+  parameters(): Promise<DifyAppParameters> {
+    if (!this.known || Date.now() - this.known.fetchedAt > PARAMETERS_TTL_MS) {
+      const known = { fetchedAt: Date.now(), parameters: this.get<DifyAppParameters>('/parameters').then(({ data }) => data) };
+      known.parameters.catch(() => this.known === known && (this.known = undefined));
+      this.known = known;
+    }
+    return this.known.parameters;
   }
 
   /** `POST /messages/{id}/feedbacks` as the message's user; a null rating takes a rating back. */
