@@ -12,20 +12,27 @@ const MODULES = {
     is: 'the outer layer: sockets and the wire protocol',
   },
   conversation: {
-    mayImport: ['dify', 'session', 'protocol', 'config', 'metrics'],
+    mayImport: ['dify', 'session-hub', 'session', 'protocol', 'config', 'metrics'],
     is: "turns, and for now the session hub's rooms (fan-out, resume, following), nothing of sockets",
+  },
+  'session-hub': {
+    mayImport: ['session', 'config'],
+    is: "what outlives a socket: the answer logs, the single-flight leases, a client's place in an answer",
   },
   // metrics: the in-memory store's size gauge (session.module.ts).
   session: {
     mayImport: ['config', 'metrics'],
-    is: "a session's conversation behind the SessionStore abstraction; the hub's answer logs and session leases",
+    is: "a session's conversation behind the SessionStore abstraction, and the Redis connection",
   },
   dify: { mayImport: ['config'], is: "Dify's HTTP API, nothing of sessions or turns" },
   auth: { mayImport: ['config'], is: 'who a client is' },
   config: { mayImport: [], is: 'the validated configuration every module reads' },
   protocol: { mayImport: [], is: 'the wire messages and error codes gateway and conversation share' },
   // The observers import what they observe, through its public pieces.
-  health: { mayImport: ['dify', 'session', 'lifecycle', 'config'], is: 'readiness of Dify and the session store, and shutdown' },
+  health: {
+    mayImport: ['dify', 'session-hub', 'session', 'lifecycle', 'config'],
+    is: 'readiness of Dify and the session store, and shutdown',
+  },
   metrics: { mayImport: [], is: 'the Prometheus registry the others count in' },
   logging: { mayImport: ['auth', 'config'], is: "pino with redaction (auth's token parameter names)" },
   lifecycle: { mayImport: [], is: 'the shutdown state' },
@@ -71,9 +78,9 @@ module.exports = {
     {
       name: 'dify-and-session-know-no-turns-or-sockets',
       comment:
-        'dify/ and session/ import nothing of conversation/ or gateway/: the data goes gateway → conversation → dify, session, one direction in.',
+        'dify/, session-hub/ and session/ import nothing of conversation/ or gateway/: the data goes gateway → conversation → dify, session-hub, session, one direction in.',
       severity: 'error',
-      from: { path: '^src/(dify|session)/' },
+      from: { path: '^src/(dify|session-hub|session)/' },
       to: { path: '^src/(conversation|gateway)/' },
     },
     {

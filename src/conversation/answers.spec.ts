@@ -1,7 +1,8 @@
 import { lastValueFrom, Observable, of, Subject, throwError, toArray } from 'rxjs';
 import { DifyChatRequest, DifyClient, DifyError, DifyEvent } from '../dify';
 import { Metrics } from '../metrics';
-import { InMemorySessionLease, InMemorySessionStore, sessionKey } from '../session';
+import { InMemorySessionStore, sessionKey } from '../session';
+import { InMemorySessionLease } from '../session-hub';
 import { Answers } from './answers';
 import { AnswersAtCapacityError } from './turn-errors';
 

@@ -3,7 +3,8 @@ import { catchError, concatMap, defer, finalize, map, Observable, Subscription, 
 import { LimitsConfig, limitsConfig, TurnConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
 import { DifyChatRequest, DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyStep, DifyUsage } from '../dify';
-import { difyUser, KeyedSequence, SessionLease, SessionStore, sessionKey } from '../session';
+import { difyUser, KeyedSequence, SessionStore, sessionKey } from '../session';
+import { SessionLease } from '../session-hub';
 import { capAnswer, capText } from './answer-cap';
 import { leased } from './leased';
 import { AnswersAtCapacityError } from './turn-errors';

@@ -7,7 +7,7 @@ import { TurnConfig } from '../config';
 import { Conversation, ConversationDeps } from './conversation';
 import { AnsweringDeps } from './answering';
 import { SessionRoom } from './session-room';
-import { InMemoryAnswerLog } from '../session';
+import { InMemoryAnswerLog } from '../session-hub';
 
 /** Rooms as SessionRooms makes them, answering with `answer`; no grace, so a client that goes stops its answer. */
 function roomsFor(answer: AnsweringDeps['answer'], turn: TurnConfig, now = Date.now): ConversationDeps['rooms'] {

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defer, Observable, switchMap } from 'rxjs';
 import { TurnConfig } from '../config';
-import { Lease, SessionLease, SessionStoreUnavailableError } from '../session';
+import { SessionStoreUnavailableError } from '../session';
+import { Lease, SessionLease } from '../session-hub';
 import { AnswerTakenOverError, SessionBusyError } from './turn-errors';
 
 /** A holder renews its lease this often (the lease lasts LEASE_TTL_MS, 5 s). */

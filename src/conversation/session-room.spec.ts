@@ -1,5 +1,5 @@
 import { EMPTY, Subject } from 'rxjs';
-import { InMemoryAnswerLog } from '../session';
+import { InMemoryAnswerLog } from '../session-hub';
 import { Feature } from '../protocol';
 import { AnswerEvent } from './answers';
 import { AnsweringDeps } from './answering';

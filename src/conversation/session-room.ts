@@ -1,9 +1,10 @@
 import { Observable, Subscription } from 'rxjs';
 import { ResumeConfig } from '../config';
 import { Feature, ProtocolError, Stage, StatusMessage } from '../protocol';
-import { AnswerLog, AnswerUpstream, OwnerGoneError, sessionKey } from '../session';
+import { sessionKey } from '../session';
+import { AnswerLog, AnswerUpstream, OwnerGoneError } from '../session-hub';
 import { AnswerRecord } from './answer-record';
-import { ClientPosition } from './client-position';
+import { ClientPosition } from '../session-hub';
 import { AnswerStart, SavedAnswer } from './answers';
 import { Answering, AnsweringDeps, AnsweringOutlet } from './answering';
 import { ConversationMessage, statusMessage } from './message-sink';

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { DifyModule } from '../dify';
-import { SessionModule } from '../session';
+import { SessionHubModule } from '../session-hub';
 import { DifyHealthIndicator } from './dify.health';
 import { HealthController } from './health.controller';
 import { SessionStoreHealthIndicator } from './session-store.health';
 
 @Module({
-  imports: [TerminusModule, DifyModule, SessionModule],
+  imports: [TerminusModule, DifyModule, SessionHubModule],
   controllers: [HealthController],
   providers: [DifyHealthIndicator, SessionStoreHealthIndicator],
 })

@@ -3,7 +3,8 @@ import { ConfigType } from '@nestjs/config';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sessionConfig } from '../config';
-import { AnswerLog, SessionStore } from '../session';
+import { SessionStore } from '../session';
+import { AnswerLog } from '../session-hub';
 
 const TIMED_OUT = 'The session store does not answer';
 

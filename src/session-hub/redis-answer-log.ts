@@ -3,8 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
 import { BehaviorSubject, filter, firstValueFrom, map, Observable, retry, share, Subscription } from 'rxjs';
 import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, LogState, OwnerGoneError } from './answer-log';
-import { KeyedSequence } from './keyed-sequence';
-import { SessionStoreUnavailableError } from './session-store';
+import { KeyedSequence, SessionStoreUnavailableError } from '../session';
 
 const PREFIX = 'realtime-rag:answer:';
 /** A session's new answers are announced on this channel, with the session appended. */

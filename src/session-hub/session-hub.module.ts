@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { resumeConfig, sessionConfig } from '../config';
+import { RedisSessionStore, SessionModule, SessionStore } from '../session';
+import { AnswerLog } from './answer-log';
+import { InMemoryAnswerLog } from './in-memory-answer-log';
+import { InMemorySessionLease } from './in-memory-session-lease';
+import { RedisAnswerLog } from './redis-answer-log';
+import { RedisSessionLease } from './redis-session-lease';
+import { SessionLease } from './session-lease';
+
+@Module({
+  imports: [SessionModule],
+  providers: [
+    {
+      // With Redis, answers are logged where every instance can resume them (on the store's connection).
+      provide: AnswerLog,
+      inject: [SessionStore, resumeConfig.KEY, sessionConfig.KEY],
+      useFactory: async (store: SessionStore, resume: ConfigType<typeof resumeConfig>, session: ConfigType<typeof sessionConfig>) => {
+        if (!(store instanceof RedisSessionStore)) return new InMemoryAnswerLog();
+        const log = new RedisAnswerLog(store.redis, resume.retentionMs);
+        store.beforeQuit(() => log.close());
+        // Taking sockets before the announcements are heard would miss what other instances answer at once.
+        await log.untilSubscribed(session.commandTimeoutMs);
+        return log;
+      },
+    },
+    {
+      // With Redis, one Dify call per session across every instance; alone, the rooms see to it.
+      provide: SessionLease,
+      inject: [SessionStore],
+      useFactory: (store: SessionStore) =>
+        store instanceof RedisSessionStore ? new RedisSessionLease(store.redis) : new InMemorySessionLease(),
+    },
+  ],
+  exports: [SessionModule, AnswerLog, SessionLease],
+})
+export class SessionHubModule {}
