@@ -6,7 +6,7 @@ import { DifyChatRequest, DifyClient, DifyError, DifyEvent, DifyRetrieverResourc
 import { difyUser, KeyedSequence, SessionStore, sessionKey } from '../session';
 import { SessionLease } from '../session-hub';
 import { capAnswer, capText } from './answer-cap';
-import { leased } from './leased';
+import { leased } from '../session-hub/leased';
 import { AnswersAtCapacityError } from './turn-errors';
 
 /** A piece of an answer: text to append, or (`replace`) text that replaces the answer so far. */

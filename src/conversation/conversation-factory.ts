@@ -7,7 +7,7 @@ import { Conversation, ConversationDeps } from './conversation';
 import { MessageSink } from './message-sink';
 import { QuestionDetector } from './question-detector';
 import { SessionInputs } from './session-inputs';
-import { SessionRooms } from './session-rooms';
+import { SessionRooms } from '../session-hub/session-rooms';
 
 /** Builds one Conversation per connection, wired to the detector and to this instance's session rooms. */
 @Injectable()

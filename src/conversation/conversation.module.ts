@@ -6,7 +6,7 @@ import { SessionHubModule } from '../session-hub';
 import { AnswerFeedback } from './answer-feedback';
 import { Answers } from './answers';
 import { ConversationFactory } from './conversation-factory';
-import { SessionRooms } from './session-rooms';
+import { SessionRooms } from '../session-hub/session-rooms';
 import { detectorFor, QuestionDetector } from './question-detector';
 import { SessionInputs } from './session-inputs';
 

@@ -6,7 +6,7 @@ import { AnswerEnd, AnswerEvent } from './answers';
 import { TurnConfig } from '../config';
 import { Conversation, ConversationDeps } from './conversation';
 import { AnsweringDeps } from './answering';
-import { SessionRoom } from './session-room';
+import { SessionRoom } from '../session-hub/session-room';
 import { InMemoryAnswerLog } from '../session-hub';
 
 /** Rooms as SessionRooms makes them, answering with `answer`; no grace, so a client that goes stops its answer. */

@@ -4,7 +4,7 @@ import { AckMessage, ControlAction, Feature, knownFeatures, ProtocolError, Stage
 import { Rating } from './answer-feedback';
 import { Hearing, HearingDeps, Verdict } from './hearing';
 import { ConversationMessage, MessageSink, statusMessage } from './message-sink';
-import { RoomMember, SessionRoom } from './session-room';
+import { RoomMember, SessionRoom } from '../session-hub/session-room';
 import { NothingToAskError } from './turn-errors';
 import { toWireError } from './error-mapping';
 

@@ -2,12 +2,12 @@ import { Observable, Subscription } from 'rxjs';
 import { ResumeConfig } from '../config';
 import { Feature, ProtocolError, Stage, StatusMessage } from '../protocol';
 import { sessionKey } from '../session';
-import { AnswerLog, AnswerUpstream, OwnerGoneError } from '../session-hub';
+import { AnswerLog, AnswerUpstream, OwnerGoneError } from './answer-log';
 import { AnswerRecord } from './answer-record';
-import { ClientPosition } from '../session-hub';
-import { AnswerStart, SavedAnswer } from './answers';
-import { Answering, AnsweringDeps, AnsweringOutlet } from './answering';
-import { ConversationMessage, statusMessage } from './message-sink';
+import { ClientPosition } from './client-position';
+import { AnswerStart, SavedAnswer } from '../conversation/answers';
+import { Answering, AnsweringDeps, AnsweringOutlet } from '../conversation/answering';
+import { ConversationMessage, statusMessage } from '../conversation/message-sink';
 
 /** A connection in a session's room: where the session's answers reach it. */
 export interface RoomMember {

@@ -5,10 +5,10 @@ import { Metrics } from '../metrics';
 import { DifyAppApi } from '../dify';
 import { Observable } from 'rxjs';
 import { difyUser, sessionKey } from '../session';
-import { AnswerLog, AnswerUpstream } from '../session-hub';
-import { AnswerFeedback } from './answer-feedback';
-import { Answers, SavedAnswer } from './answers';
-import { AnsweringDeps } from './answering';
+import { AnswerLog, AnswerUpstream } from './answer-log';
+import { AnswerFeedback } from '../conversation/answer-feedback';
+import { Answers, SavedAnswer } from '../conversation/answers';
+import { AnsweringDeps } from '../conversation/answering';
 import { SessionRoom } from './session-room';
 
 /**

@@ -1,5 +1,5 @@
 import { Feature } from '../protocol';
-import { AnswerChunk, ConversationMessage } from './message-sink';
+import { AnswerChunk, ConversationMessage } from '../conversation/message-sink';
 
 /** A message after an answer's text (its final chunk, sources, usage, an error), and who opted into it. */
 interface Closing {

@@ -1,9 +1,9 @@
 import { EMPTY, Subject } from 'rxjs';
-import { InMemoryAnswerLog } from '../session-hub';
+import { InMemoryAnswerLog } from './in-memory-answer-log';
 import { Feature } from '../protocol';
-import { AnswerEvent } from './answers';
-import { AnsweringDeps } from './answering';
-import { ConversationMessage } from './message-sink';
+import { AnswerEvent } from '../conversation/answers';
+import { AnsweringDeps } from '../conversation/answering';
+import { ConversationMessage } from '../conversation/message-sink';
 import { RoomMember, SessionRoom } from './session-room';
 
 function member(features: Feature[] = []): RoomMember & { got: ConversationMessage[] } {

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { defer, Observable, switchMap } from 'rxjs';
 import { TurnConfig } from '../config';
 import { SessionStoreUnavailableError } from '../session';
-import { Lease, SessionLease } from '../session-hub';
-import { AnswerTakenOverError, SessionBusyError } from './turn-errors';
+import { Lease, SessionLease } from './session-lease';
+import { AnswerTakenOverError, SessionBusyError } from '../conversation/turn-errors';
 
 /** A holder renews its lease this often (the lease lasts LEASE_TTL_MS, 5 s). */
 const RENEW_EVERY_MS = 1000;
