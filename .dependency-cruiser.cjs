@@ -13,11 +13,12 @@ const MODULES = {
   },
   conversation: {
     mayImport: ['dify', 'session-hub', 'session', 'protocol', 'config', 'metrics'],
-    is: "turns, and for now the session hub's rooms (fan-out, resume, following), nothing of sockets",
+    is: 'hearing and asking (turns, barge-in, retraction), nothing of sockets',
   },
+  // protocol: the room fans out and logs the wire's own messages (one vocabulary), and ends an answer with its final chunk.
   'session-hub': {
-    mayImport: ['session', 'config'],
-    is: "what outlives a socket: the answer logs, the single-flight leases, a client's place in an answer",
+    mayImport: ['session', 'protocol', 'config'],
+    is: 'sessions and answers, nothing of turns or sockets: the rooms (fan-out, resume, following), the answer logs, the single-flight leases',
   },
   // metrics: the in-memory store's size gauge (session.module.ts).
   session: {

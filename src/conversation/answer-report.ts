@@ -1,5 +1,6 @@
 import { DifyRetrieverResource } from '../dify';
 import { FinishReason, Source, SourcesMessage, UsageMessage } from '../protocol';
+import { withoutUndefined } from '../session-hub';
 import { AnswerEnd } from './answers';
 
 /** Enough of a segment to show where an answer came from; the knowledge base has the rest. */
@@ -60,9 +61,4 @@ function toSource(resource: DifyRetrieverResource, index: number): Source {
     segment_id: resource.segment_id,
     score: typeof resource.score === 'number' ? resource.score : undefined,
   });
-}
-
-/** Absent, not `"field": null`: the protocol's optional fields are left out when unknown. */
-export function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

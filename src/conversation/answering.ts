@@ -2,12 +2,11 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Observable, Subscription } from 'rxjs';
 import { TurnConfig } from '../config';
-import { AnswerMessage, AudioFormat, Feature, FinishReason, ProtocolError, Stage, StatusMessage } from '../protocol';
+import { AudioFormat, Feature, FinishReason } from '../protocol';
+import { AnswerOutlet, AnswerTakenOverError, finalChunk, RoomAnswering, SessionMessage } from '../session-hub';
 import { AnswerTiming, sourcesMessage, usageMessage } from './answer-report';
 import { AnswerAudio, AnswerEnd, AnswerEvent, AnswerStart, AnswerStep, isAnswerEnd, isAnswerPiece, isAnswerStart } from './answers';
-import { ConversationMessage } from './message-sink';
 import { keepEnd } from './utterance-text';
-import { AnswerTakenOverError } from './turn-errors';
 import { describeError, toWireError } from './error-mapping';
 
 export interface AnsweringDeps {
@@ -21,26 +20,6 @@ export interface AnsweringDeps {
   started?: (answerId: string, start: AnswerStart, principal: string, sessionId: string) => void;
   /** Dify's suggested follow-up questions after a complete answer. */
   suggest?: (messageId: string, principal: string, sessionId: string) => Promise<string[]>;
-}
-
-/** What answering knows of the session it answers for, and where its messages go (every connection of it). */
-export interface AnsweringOutlet {
-  readonly principal: string;
-  readonly sessionId: string;
-  /** An answer starts: what follows, up to its final chunk, belongs to it. */
-  begin(answerId: string): void;
-  /** The answer started last was taken back before any of it was sent: it never existed for the client. */
-  withdraw(answerId: string): void;
-  /** Where Dify keeps the answer, as its first event said. */
-  upstream(answerId: string, start: AnswerStart): void;
-  /** To every connection; with `feature`, to those that opted into it. */
-  send(message: ConversationMessage, feature?: Feature): void;
-  /** Whether any connection opted into `feature` (so the work it needs is worth doing). */
-  wants(feature: Feature): boolean;
-  status(stage: Stage, extra?: Partial<StatusMessage>): void;
-  fail(error: ProtocolError): void;
-  /** No answer streams and none waits: a stopping conversation may close now. */
-  idle(): void;
 }
 
 /** The answer being streamed now. */
@@ -66,14 +45,14 @@ const logger = new Logger('Conversation');
  * question comes while an answer streams: interrupt it (closed and cancelled upstream) or queue the
  * question until it ends.
  */
-export class Answering {
+export class Answering implements RoomAnswering {
   private turn?: Turn;
   /** With BARGE_IN=queue: the question to ask when the current answer ends. */
   private queued?: string;
 
   constructor(
     private readonly deps: AnsweringDeps,
-    private readonly outlet: AnsweringOutlet,
+    private readonly outlet: AnswerOutlet,
   ) {}
 
   /** Whether an answer streams or a question waits for one. */
@@ -120,7 +99,15 @@ export class Answering {
           }
           if (!isAnswerPiece(event)) return this.outlet.send(...extraMessage(event, turn, this.outlet.sessionId));
           turn.timing.firstChunkAt ??= this.deps.now();
-          this.chunk(turn, event.text, false, event.replace ? { replace: true } : {});
+          const replace = event.replace ? { replace: true as const } : {};
+          this.outlet.send({
+            type: 'answer',
+            content: event.text,
+            final: false,
+            ...replace,
+            answer_id: turn.id,
+            session_id: this.outlet.sessionId,
+          });
         },
         error: (error: unknown) => this.endTurn(turn, error),
         complete: () => this.endTurn(turn),
@@ -195,11 +182,12 @@ export class Answering {
     const queued = this.queued;
     this.queued = undefined;
     if (queued) this.ask(queued);
-    else this.outlet.idle();
+    else this.outlet.settled();
   }
 
   private started(turn: Turn, start: AnswerStart): void {
-    this.outlet.upstream(turn.id, start);
+    const { conversationId, messageId, user } = start;
+    this.outlet.upstream(turn.id, { conversationId, messageId, user });
     this.deps.started?.(turn.id, start, this.outlet.principal, this.outlet.sessionId);
   }
 
@@ -208,7 +196,7 @@ export class Answering {
     if (turn.closed) return;
     turn.closed = true;
     const { sessionId } = this.outlet;
-    this.chunk(turn, '', true, { finish_reason: reason });
+    this.outlet.send(finalChunk(turn.id, sessionId, reason));
     if (reason === 'complete') this.outlet.send(sourcesMessage(turn.end, sessionId), 'sources');
     this.outlet.send(usageMessage(turn.timing, this.deps.now(), reason, turn.end, sessionId), 'usage');
     if (reason === 'complete') this.suggest(turn);
@@ -224,14 +212,10 @@ export class Answering {
       (error: unknown) => logger.warn(`Suggested questions failed in session ${sessionId}: ${describeError(error, 'message')}`),
     );
   }
-
-  private chunk(turn: Turn, content: string, final: boolean, extra: Pick<AnswerMessage, 'replace' | 'finish_reason'>): void {
-    this.outlet.send({ type: 'answer', content, final, ...extra, answer_id: turn.id, session_id: this.outlet.sessionId });
-  }
 }
 
 /** A step of the app's work (feature progress) or a piece of the spoken answer (feature tts), as its message. */
-function extraMessage(event: AnswerStep | AnswerAudio, turn: Turn, sessionId: string): [ConversationMessage, Feature] {
+function extraMessage(event: AnswerStep | AnswerAudio, turn: Turn, sessionId: string): [SessionMessage, Feature] {
   if ('step' in event) {
     const { type, name, state } = event.step;
     return [{ type: 'progress', answer_id: turn.id, step: type, ...(name ? { name } : {}), state, session_id: sessionId }, 'progress'];

@@ -4,9 +4,8 @@ import { LimitsConfig, limitsConfig, TurnConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
 import { DifyChatRequest, DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyStep, DifyUsage } from '../dify';
 import { difyUser, KeyedSequence, SessionStore, sessionKey } from '../session';
-import { SessionLease } from '../session-hub';
+import { AnswerHistory, leased, SavedAnswer, SessionLease } from '../session-hub';
 import { capAnswer, capText } from './answer-cap';
-import { leased } from '../session-hub/leased';
 import { AnswersAtCapacityError } from './turn-errors';
 
 /** A piece of an answer: text to append, or (`replace`) text that replaces the answer so far. */
@@ -36,12 +35,6 @@ export interface AnswerStart {
   user: string;
 }
 
-/** An answer as Dify saved it, cut at MAX_ANSWER_CHARS (`cut`) when longer. */
-export interface SavedAnswer {
-  text: string;
-  cut: boolean;
-}
-
 /** A step of the Dify app's work (a chatflow node, an agent's tool call). */
 export interface AnswerStep {
   step: DifyStep;
@@ -65,7 +58,7 @@ export const isAnswerPiece = (event: AnswerEvent): event is AnswerPiece => 'text
  * unsubscribing cancels the upstream call. Completes when the answer is complete.
  */
 @Injectable()
-export class Answers {
+export class Answers implements AnswerHistory {
   private readonly logger = new Logger(Answers.name);
   private active = 0;
   /** Each session's calls, one after the other (see oneAtATime). */

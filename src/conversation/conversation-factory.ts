@@ -7,7 +7,8 @@ import { Conversation, ConversationDeps } from './conversation';
 import { MessageSink } from './message-sink';
 import { QuestionDetector } from './question-detector';
 import { SessionInputs } from './session-inputs';
-import { SessionRooms } from '../session-hub/session-rooms';
+import { SessionRooms } from '../session-hub';
+import { Answering } from './answering';
 
 /** Builds one Conversation per connection, wired to the detector and to this instance's session rooms. */
 @Injectable()
@@ -17,7 +18,8 @@ export class ConversationFactory {
 
   constructor(
     detector: QuestionDetector,
-    rooms: SessionRooms,
+    // Made with each session's Answering (ConversationModule).
+    @Inject(SessionRooms) rooms: SessionRooms<Answering>,
     @Inject(turnConfig.KEY) turn: ConfigType<typeof turnConfig>,
     inputs: SessionInputs,
     feedback: AnswerFeedback,

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { turnConfig } from '../config';
+import { resumeConfig, turnConfig } from '../config';
 import { DifyModule } from '../dify';
-import { SessionHubModule } from '../session-hub';
+import { AnswerLog, SessionHubModule, SessionRooms } from '../session-hub';
 import { AnswerFeedback } from './answer-feedback';
+import { Answering } from './answering';
+import { AnsweringFactory } from './answering-factory';
 import { Answers } from './answers';
 import { ConversationFactory } from './conversation-factory';
-import { SessionRooms } from '../session-hub/session-rooms';
 import { detectorFor, QuestionDetector } from './question-detector';
 import { SessionInputs } from './session-inputs';
 
@@ -18,7 +19,14 @@ import { SessionInputs } from './session-inputs';
     Answers,
     AnswerFeedback,
     SessionInputs,
-    SessionRooms,
+    AnsweringFactory,
+    {
+      // The hub's rooms, each with its session's Answering: the hub knows no turns, so the asking side makes them.
+      provide: SessionRooms,
+      inject: [resumeConfig.KEY, AnswerLog, Answers, AnsweringFactory],
+      useFactory: (resume: ConfigType<typeof resumeConfig>, log: AnswerLog, answers: Answers, answering: AnsweringFactory) =>
+        new SessionRooms<Answering>(resume, log, answers, (outlet) => answering.create(outlet)),
+    },
     ConversationFactory,
   ],
   exports: [ConversationFactory, Answers, SessionRooms, QuestionDetector],

@@ -5,13 +5,12 @@ import { ConversationMessage } from './message-sink';
 import { AnswerEnd, AnswerEvent } from './answers';
 import { TurnConfig } from '../config';
 import { Conversation, ConversationDeps } from './conversation';
-import { AnsweringDeps } from './answering';
-import { SessionRoom } from '../session-hub/session-room';
-import { InMemoryAnswerLog } from '../session-hub';
+import { Answering, AnsweringDeps } from './answering';
+import { InMemoryAnswerLog, SessionRoom } from '../session-hub';
 
 /** Rooms as SessionRooms makes them, answering with `answer`; no grace, so a client that goes stops its answer. */
 function roomsFor(answer: AnsweringDeps['answer'], turn: TurnConfig, now = Date.now): ConversationDeps['rooms'] {
-  const rooms = new Map<string, SessionRoom>();
+  const rooms = new Map<string, SessionRoom<Answering>>();
   return {
     room(principal, sessionId) {
       const key = `${principal}/${sessionId}`;
@@ -21,9 +20,9 @@ function roomsFor(answer: AnsweringDeps['answer'], turn: TurnConfig, now = Date.
           new SessionRoom(
             principal,
             sessionId,
-            { answer, turn, now },
+            (outlet) => new Answering({ answer, turn, now }, outlet),
             new InMemoryAnswerLog(),
-            () => EMPTY,
+            { savedAnswer: () => EMPTY, leaveRunning: () => undefined },
             { graceMs: 0, maxLogChars: 1_000_000 },
             () => undefined,
           ),

@@ -3,8 +3,9 @@ import { TurnConfig } from '../config';
 import { AckMessage, ControlAction, Feature, knownFeatures, ProtocolError, Stage, StatusMessage, wireErrors } from '../protocol';
 import { Rating } from './answer-feedback';
 import { Hearing, HearingDeps, Verdict } from './hearing';
-import { ConversationMessage, MessageSink, statusMessage } from './message-sink';
-import { RoomMember, SessionRoom } from '../session-hub/session-room';
+import { ConversationMessage, MessageSink } from './message-sink';
+import { RoomMember, SessionMessage, SessionRoom, statusMessage } from '../session-hub';
+import { Answering } from './answering';
 import { NothingToAskError } from './turn-errors';
 import { toWireError } from './error-mapping';
 
@@ -19,8 +20,8 @@ export interface ConversationDeps {
   detect: (text: string) => Verdict;
   turn: HearingDeps['turn'];
   now?: () => number;
-  /** This instance's session rooms (SessionRooms): where a session's answers are. */
-  rooms: { room(principal: string, sessionId: string): SessionRoom };
+  /** This instance's session rooms (SessionRooms): where a session's answers are, and its Answering. */
+  rooms: { room(principal: string, sessionId: string): SessionRoom<Answering> };
   /** Checks and keeps a session's inputs for the Dify app (SessionInputs). */
   setInputs?: (principal: string, sessionId: string, inputs: Record<string, unknown>) => Promise<void>;
   /** Sends feedback on one of the session's answers to Dify (AnswerFeedback). */
@@ -63,7 +64,7 @@ export class Conversation {
   /** A hello's inputs being checked and kept: a question heard meanwhile waits for them. */
   private settling?: Promise<void>;
   /** The session's room, once joined (see `room`). */
-  private joined?: SessionRoom;
+  private joined?: SessionRoom<Answering>;
   /** This connection as its room sees it. */
   private readonly member: RoomMember;
 
@@ -76,17 +77,12 @@ export class Conversation {
     this.hearing = new Hearing(
       { detect: deps.detect, turn: deps.turn, now: deps.now ?? Date.now },
       {
-        question: (text) => this.afterInputs(() => this.room.answering.heard(text)),
-        retract: (text) => this.room.answering.retract(text),
+        question: (text) => this.afterInputs(() => this.answering.heard(text)),
+        wentOn: (text) => this.answering.retract(text) && this.hearing.reopen(text),
         nothingAsked: () => this.status('waiting_for_question'),
       },
     );
-    this.member = {
-      features: () => this.enabled,
-      send: (message) => this.emit(message),
-      continueAt: (streamIndex) => this.sink.continueAt(streamIndex),
-      idle: () => this.stopping && this.finish(),
-    };
+    this.member = { features: () => this.enabled, receive: (message) => this.receive(message) };
   }
 
   /**
@@ -94,11 +90,16 @@ export class Conversation {
    * session): an idle connection costs no room. Until then another connection's answer in the
    * server-made session is not shown here; nobody else knows that session's id but this client.
    */
-  private get room(): SessionRoom {
+  private get room(): SessionRoom<Answering> {
     return this.joined ?? this.join();
   }
 
-  private join(): SessionRoom {
+  /** The session's answering (one for all its connections, in its room). */
+  private get answering(): Answering {
+    return this.room.answering;
+  }
+
+  private join(): SessionRoom<Answering> {
     this.joined = this.deps.rooms.room(this.principal, this.session);
     this.joined.join(this.member);
     return this.joined;
@@ -174,7 +175,7 @@ export class Conversation {
       case 'instant_query': {
         const text = this.hearing.take();
         if (!text) return this.fail(new NothingToAskError('no-final-yet'));
-        this.afterInputs(() => this.room.answering.ask(text, 'instant'));
+        this.afterInputs(() => this.answering.ask(text, 'instant'));
         return;
       }
       case 'stop':
@@ -206,7 +207,8 @@ export class Conversation {
     this.adopt(point.sessionId);
     // No catch-up from the answer's start: the resume sends what the client lacks.
     this.ack({ received_type: 'resume' }, false);
-    void this.room.resume(this.member, point.answerId, point.offset, point.streamIndex).then(
+    this.sink.continueAt(point.answerId, point.streamIndex);
+    void this.room.resume(this.member, point.answerId, point.offset).then(
       (resumed) => resumed || this.fail(wireErrors.resumeUnavailable()),
       (error: unknown) => this.fail(error),
     );
@@ -255,6 +257,12 @@ export class Conversation {
   private afterInputs(ask: () => void): void {
     if (!this.settling) return void (this.ended || ask());
     void this.settling.then(() => this.ended || ask());
+  }
+
+  /** A message of the session; a stopping conversation closes once its session's answering is idle. */
+  private receive(message: SessionMessage): void {
+    this.emit(message);
+    if (this.stopping && message.type === 'status' && message.stage === 'idle' && !this.joined?.answering.busy) this.finish();
   }
 
   private finish(): void {

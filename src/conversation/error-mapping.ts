@@ -1,7 +1,8 @@
 import { DifyError } from '../dify';
 import { ProtocolError, wireErrors } from '../protocol';
 import { SessionStoreUnavailableError } from '../session';
-import { AnswersAtCapacityError, NothingToAskError, SessionBusyError } from './turn-errors';
+import { SessionBusyError } from '../session-hub';
+import { AnswersAtCapacityError, NothingToAskError } from './turn-errors';
 
 /** An error for the log: its stack (a bug) or its message; anything thrown that is no Error, as JSON. */
 export function describeError(error: unknown, part: 'stack' | 'message'): string {

@@ -24,10 +24,10 @@ export interface HearingListener {
   /** A question was heard and the speaker stopped: ask it. */
   question(text: string): void;
   /**
-   * The speaker went on after `text` was asked: take it back if none of its answer reached the
-   * client yet (its call cancelled upstream). True when taken back: the whole question follows.
+   * The speaker went on (not with a backchannel) after `text` was asked: if none of its answer
+   * reached the client yet, take it back and `reopen` it here, so the whole question is asked.
    */
-  retract(text: string): boolean;
+  wentOn(text: string): void;
   /** A final that asks nothing: small talk, a lead-in, a backchannel while no question waits. */
   nothingAsked(): void;
 }
@@ -69,8 +69,8 @@ export class Hearing {
    */
   partial(text: string): void {
     if ((!this.pending && !this.asked) || !text.trim()) return;
-    if (!this.pending && (this.deps.detect(text).backchannel || !this.retracted())) return;
-    this.schedule(this.pending!, this.deps.turn.waitMs);
+    if (!this.pending && !this.deps.detect(text).backchannel) this.wentOnAfterAsking();
+    if (this.pending) this.schedule(this.pending, this.deps.turn.waitMs);
   }
 
   /** A final utterance, trimmed and not empty. */
@@ -86,9 +86,10 @@ export class Hearing {
       return;
     }
     this.lastFinal = { text, at: now, unfinished: verdict.unfinished };
-    if (this.pending || this.retracted()) {
+    if (!this.pending) this.wentOnAfterAsking();
+    if (this.pending) {
       // The speaker went on: what follows belongs to the question.
-      const pending = this.pending!;
+      const pending = this.pending;
       pending.text = keepEnd(joinUtterances(pending.text, said), maxChars);
       this.schedule(pending, questionWait(pending.text, this.deps.detect(pending.text), this.deps.turn));
     } else if (verdict.isQuestion) {
@@ -129,17 +130,21 @@ export class Hearing {
   }
 
   /**
-   * The speaker goes on (not with a backchannel) after a question was asked: true when it was taken
-   * back, and waits again to be joined with what follows. Once the question's answer shows it cannot
-   * be taken back, and what follows is a turn of its own.
+   * A question taken back after it was asked (none of its answer showed): it waits again, to be
+   * joined with what the speaker says next.
    */
-  private retracted(): boolean {
+  reopen(text: string): void {
+    this.pending ??= { text };
+  }
+
+  /**
+   * The speaker goes on after a question was asked: the listener may take it back (and `reopen` it).
+   * Once the question's answer shows it cannot be, and what follows is a turn of its own.
+   */
+  private wentOnAfterAsking(): void {
     const asked = this.asked;
-    if (asked === undefined) return false;
     this.asked = undefined;
-    if (!this.listener.retract(asked)) return false;
-    this.pending = { text: asked };
-    return true;
+    if (asked !== undefined) this.listener.wentOn(asked);
   }
 
   /** Asks the pending question after `wait` ms; a wait of 0 asks at once. */

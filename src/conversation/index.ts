@@ -1,7 +1,7 @@
 export { ConversationModule } from './conversation.module';
 export { ConversationFactory } from './conversation-factory';
 export { AnswerEvent, Answers } from './answers';
-export { SessionRooms } from '../session-hub/session-rooms';
+export { SessionRooms } from '../session-hub';
 export { describeError, toWireError } from './error-mapping';
 export { Conversation, ResumePoint } from './conversation';
 export { AnswerChunk, ConversationMessage, MessageSink } from './message-sink';

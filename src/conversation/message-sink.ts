@@ -1,25 +1,19 @@
-import { AnswerMessage, OutboundMessage, ProtocolError, Stage, StatusMessage } from '../protocol';
-import { withoutUndefined } from './answer-report';
+import { AckMessage, ProtocolError } from '../protocol';
+import { AnswerChunk, SessionMessage } from '../session-hub';
 
-/** An answer chunk as a conversation hands it out: the sink numbers an answer's chunks as it writes them. */
-export type AnswerChunk = Omit<AnswerMessage, 'stream_index'>;
+export { AnswerChunk };
 
-/** What a conversation sends: the protocol's messages, answer chunks not yet numbered. */
-export type ConversationMessage = Exclude<OutboundMessage, AnswerMessage> | AnswerChunk;
+/** What a conversation sends: its session's messages and its own acks, answer chunks not yet numbered. */
+export type ConversationMessage = SessionMessage | AckMessage;
 
-/** Where a Conversation's messages go (the socket's Outbox). */
+/** Where a Conversation's messages go (the socket's Outbox, which numbers each answer's chunks). */
 export interface MessageSink {
   send(message: ConversationMessage): void;
-  /** The next answer chunk is number `streamIndex`: a resumed answer continues the client's count. */
-  continueAt(streamIndex: number): void;
+  /** A resuming client expects answer `answerId`'s next chunk to be number `streamIndex`: its chunks continue that count. */
+  continueAt(answerId: string, streamIndex: number): void;
   /**
    * The conversation is over (stop, or the client went): nothing more will be sent. `reason`: the
    * service ended it (at shutdown), and the client has been told so when it lost anything.
    */
   end(reason?: ProtocolError): void;
-}
-
-/** A status message of a session (absent extras left out). */
-export function statusMessage(stage: Stage, sessionId: string, extra: Partial<StatusMessage> = {}): StatusMessage {
-  return { type: 'status', stage, ...withoutUndefined(extra), session_id: sessionId };
 }

@@ -36,6 +36,8 @@ export class Outbox implements MessageSink {
   private largestBytes = 0;
   /** The stream_index of the current answer's next chunk. */
   private nextIndex = 0;
+  /** A resumed answer, and the stream_index its client expects next (applied at its first chunk). */
+  private resumed?: { answerId: string; streamIndex: number };
   private timer?: NodeJS.Timeout;
   /** The conversation is over: close the socket like this once nothing waits here. */
   private closing?: { code: number; reason: string };
@@ -67,9 +69,9 @@ export class Outbox implements MessageSink {
     else this.timer ??= setTimeout(() => this.flush(), RETRY_MS);
   }
 
-  /** The next answer chunk is number `streamIndex` (a resumed answer continues the client's count). */
-  continueAt(streamIndex: number): void {
-    this.nextIndex = streamIndex;
+  /** Answer `answerId`'s next chunk is number `streamIndex` (a resumed answer continues the client's count). */
+  continueAt(answerId: string, streamIndex: number): void {
+    this.resumed = { answerId, streamIndex };
   }
 
   /**
@@ -127,6 +129,10 @@ export class Outbox implements MessageSink {
 
   /** Writes one message to the socket, numbering it if it is an answer chunk. */
   private write(message: ConversationMessage): string {
+    if (message.type === 'answer' && message.answer_id === this.resumed?.answerId) {
+      this.nextIndex = this.resumed.streamIndex;
+      this.resumed = undefined;
+    }
     const numbered: OutboundMessage = message.type === 'answer' ? { ...message, stream_index: this.nextIndex++ } : message;
     if (message.type === 'answer' && message.final) this.nextIndex = 0;
     const text = JSON.stringify(numbered);

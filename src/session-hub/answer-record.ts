@@ -1,9 +1,9 @@
 import { Feature } from '../protocol';
-import { AnswerChunk, ConversationMessage } from '../conversation/message-sink';
+import { AnswerChunk, SessionMessage } from './session-message';
 
 /** A message after an answer's text (its final chunk, sources, usage, an error), and who opted into it. */
 interface Closing {
-  message: ConversationMessage;
+  message: SessionMessage;
   feature?: Feature;
 }
 
@@ -32,7 +32,7 @@ export class AnswerRecord {
   }
 
   /** Takes note of a message the answer's connections were sent. */
-  record(message: ConversationMessage, feature?: Feature): void {
+  record(message: SessionMessage, feature?: Feature): void {
     if (message.type === 'answer' && !message.final && !this.ended) return this.text(message);
     this.closing.push({ message, feature });
   }
@@ -42,7 +42,7 @@ export class AnswerRecord {
    * still needs, as chunk contents: the rest, or the whole text as a replacement when it was
    * replaced (the client's count may predate that). Then the closing messages for its features.
    */
-  rest(offset: number, features: readonly Feature[]): { chunk?: Pick<AnswerChunk, 'content' | 'replace'>; closing: ConversationMessage[] } {
+  rest(offset: number, features: readonly Feature[]): { chunk?: Pick<AnswerChunk, 'content' | 'replace'>; closing: SessionMessage[] } {
     const closing = this.closing.filter((c) => !c.feature || features.includes(c.feature)).map((c) => c.message);
     const text = this.replaced ? this.content : Array.from(this.content).slice(offset).join('');
     const chunk = text || this.replaced ? { content: text, ...(this.replaced ? { replace: true as const } : {}) } : undefined;

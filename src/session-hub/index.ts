@@ -3,4 +3,9 @@ export { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, Lo
 export { InMemoryAnswerLog } from './in-memory-answer-log';
 export { Lease, LeaseState, SessionLease } from './session-lease';
 export { InMemorySessionLease } from './in-memory-session-lease';
-export { ClientPosition } from './client-position';
+export { leased } from './leased';
+export { AnswerTakenOverError, SessionBusyError } from './lease-errors';
+export { AnswerHistory, AnswerOutlet, RoomAnswering, RoomMember, SavedAnswer } from './room-ports';
+export { SessionRoom } from './session-room';
+export { SessionRooms } from './session-rooms';
+export { AnswerChunk, finalChunk, SessionMessage, statusMessage, withoutUndefined } from './session-message';

@@ -3,7 +3,7 @@ import { defer, Observable, switchMap } from 'rxjs';
 import { TurnConfig } from '../config';
 import { SessionStoreUnavailableError } from '../session';
 import { Lease, SessionLease } from './session-lease';
-import { AnswerTakenOverError, SessionBusyError } from '../conversation/turn-errors';
+import { AnswerTakenOverError, SessionBusyError } from './lease-errors';
 
 /** A holder renews its lease this often (the lease lasts LEASE_TTL_MS, 5 s). */
 const RENEW_EVERY_MS = 1000;

@@ -1,52 +1,36 @@
-import { Observable, Subscription } from 'rxjs';
+import { Subscription } from 'rxjs';
 import { ResumeConfig } from '../config';
 import { Feature, ProtocolError, Stage, StatusMessage } from '../protocol';
 import { sessionKey } from '../session';
-import { AnswerLog, AnswerUpstream, OwnerGoneError } from './answer-log';
+import { AnswerFollowing, WATCH_EVERY_MS } from './answer-following';
+import { AnswerLog, AnswerUpstream } from './answer-log';
 import { AnswerRecord } from './answer-record';
-import { ClientPosition } from './client-position';
-import { AnswerStart, SavedAnswer } from '../conversation/answers';
-import { Answering, AnsweringDeps, AnsweringOutlet } from '../conversation/answering';
-import { ConversationMessage, statusMessage } from '../conversation/message-sink';
-
-/** A connection in a session's room: where the session's answers reach it. */
-export interface RoomMember {
-  /** The opt-in protocol additions this connection asked for (sources, usage). */
-  features(): readonly Feature[];
-  send(message: ConversationMessage): void;
-  /** The next answer chunk this connection is sent is number `streamIndex` (a resumed answer). */
-  continueAt(streamIndex: number): void;
-  /** The session's answering is idle: a connection that is stopping may close. */
-  idle(): void;
-}
+import { AnswerHistory, AnswerOutlet, RoomAnswering, RoomMember } from './room-ports';
+import { finalChunk, SessionMessage, statusMessage } from './session-message';
 
 /**
  * Messages that reach the connections attached here as they happen, and are neither kept for a
  * resume nor logged for other instances: an app's steps and audio (a resumed answer goes on from
  * its text), and follow-ups that may come after the answer's end.
  */
-const LIVE_ONLY: ReadonlySet<ConversationMessage['type']> = new Set(['progress', 'audio', 'suggested']);
+const LIVE_ONLY: ReadonlySet<SessionMessage['type']> = new Set(['progress', 'audio', 'suggested']);
 
 /** Answers a room keeps for resuming: the one streaming and the one before it. */
 const KEPT_ANSWERS = 2;
-/** A resumed answer whose log stays silent this long has lost its owner (an instance that died). */
-const FOLLOW_IDLE_MS = 6000;
-/** While a client follows an answer from another instance, its owner is told this often to keep it going. */
-const WATCH_EVERY_MS = 1000;
 
 /**
  * One session on this instance: the connections attached to it (a supervisor's screen beside an
- * agent's, a second tab, a reconnect) and its Answering, so the session has one answer at a time
- * whichever connection asked, and every connection sees it. The answer is the room's, not a
- * socket's: when the last connection goes mid-answer it streams on for RESUME_GRACE_SECONDS (into
- * the record a returning client resumes from), and only then is it stopped upstream.
+ * agent's, a second tab, a reconnect) and the session's answering (`A`, which the room is the outlet
+ * of), so the session has one answer at a time whichever connection asked, and every connection sees
+ * it. The answer is the room's, not a socket's: when the last connection goes mid-answer it streams
+ * on for RESUME_GRACE_SECONDS (into the record a returning client resumes from), and only then is it
+ * stopped upstream. Knows no turns: what it is told to publish, it publishes.
  */
-export class SessionRoom implements AnsweringOutlet {
-  readonly answering: Answering;
+export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements AnswerOutlet {
+  readonly answering: A;
   private readonly members = new Set<RoomMember>();
   private readonly answers: AnswerRecord[] = [];
-  /** Members following an answer streamed by another instance, through the shared log. */
-  private readonly following = new Map<RoomMember, Subscription>();
+  private readonly following: AnswerFollowing;
   private graceTimer?: NodeJS.Timeout;
   /** While connections are attached: the session's answers that other instances announce. */
   private announcements?: Subscription;
@@ -55,23 +39,23 @@ export class SessionRoom implements AnsweringOutlet {
   private readonly key: string;
   /** The status that started the latest answer, for a connection that joins mid-answer. */
   private started?: StatusMessage;
-  /** At shutdown, this instance left an answer to Dify for a client to resume elsewhere. */
-  private leftToDify = false;
+  /** At shutdown, this instance left an answer to the upstream for a client to resume elsewhere. */
+  private leftUpstream = false;
 
   constructor(
     readonly principal: string,
     readonly sessionId: string,
-    deps: AnsweringDeps,
+    /** Makes the session's answering, which tells this room (its outlet) what to publish. */
+    answering: (outlet: AnswerOutlet) => A,
     private readonly log: AnswerLog,
-    /** An answer as Dify saved it, for a client whose answer's instance died. */
-    private readonly savedAnswer: (upstream: AnswerUpstream) => Observable<SavedAnswer>,
+    history: AnswerHistory,
     private readonly config: Pick<ResumeConfig, 'graceMs' | 'maxLogChars'>,
     /** Nobody is attached and nothing streams: the registry may forget the room after the retention. */
-    private readonly onVacant: (room: SessionRoom) => void,
+    private readonly onVacant: (room: SessionRoom<A>) => void,
   ) {
     this.key = sessionKey(principal, sessionId);
-    // The room is its Answering's outlet: methods, not closures, since every connection has a room.
-    this.answering = new Answering(deps, this);
+    this.following = new AnswerFollowing(this.key, sessionId, log, history, config.maxLogChars);
+    this.answering = answering(this);
   }
 
   get vacant(): boolean {
@@ -80,7 +64,7 @@ export class SessionRoom implements AnsweringOutlet {
 
   /** Whether this instance handed the session's answer over at shutdown (its clients resume it elsewhere). */
   get handedOver(): boolean {
-    return this.leftToDify;
+    return this.leftUpstream;
   }
 
   join(member: RoomMember): void {
@@ -100,24 +84,14 @@ export class SessionRoom implements AnsweringOutlet {
    * the client went: a last connection's answer streams on for the grace, then is stopped.
    */
   leave(member: RoomMember, reason?: ProtocolError): void {
-    this.following.get(member)?.unsubscribe();
-    this.following.delete(member);
+    this.following.stop(member);
     if (!this.members.delete(member)) return;
     if (this.members.size === 0) {
       this.announcements?.unsubscribe();
       this.announcements = undefined;
     }
     const current = this.answering.current;
-    if (reason && current) {
-      member.send({
-        type: 'answer',
-        content: '',
-        final: true,
-        finish_reason: 'interrupted',
-        answer_id: current,
-        session_id: this.sessionId,
-      });
-    }
+    if (reason && current) member.receive(finalChunk(current, this.sessionId, 'interrupted'));
     if (this.members.size > 0) return;
     if (!this.answering.busy) return this.onVacant(this);
     if (reason || this.config.graceMs === 0) return this.stopAnswering();
@@ -125,35 +99,28 @@ export class SessionRoom implements AnsweringOutlet {
   }
 
   /**
-   * Sends `member` the rest of answer `answerId` after the `offset` code points it has, numbered
-   * from `streamIndex`, then (for an answer that ended) how it ended and status{idle}; a live
-   * answer's chunks follow as they come. An answer this instance does not stream is read from the
-   * shared log (Redis) and followed there. False when the answer is unknown or no longer kept.
+   * Sends `member` the rest of answer `answerId` after the `offset` code points it has, then (for an
+   * answer that ended) how it ended and status{idle}; a live answer's chunks follow as they come. An
+   * answer this instance does not stream is read from the shared log (Redis) and followed there.
+   * False when the answer is unknown or no longer kept. (The chunks' numbering is the connection's.)
    */
-  async resume(member: RoomMember, answerId: string, offset: number, streamIndex: number): Promise<boolean> {
+  async resume(member: RoomMember, answerId: string, offset: number): Promise<boolean> {
     const local = this.answers.find((a) => a.id === answerId);
     if (local) {
       if (!local.resumable) return false;
-      this.replay(member, local, offset, streamIndex);
+      this.replay(member, local, offset);
       // A newer answer of the session streaming now ends with its own idle.
-      if (local.ended && !this.answering.busy) member.send(this.statusMessage('idle'));
+      if (local.ended && !this.answering.busy) member.receive(this.statusMessage('idle'));
       return true;
     }
     const logged = this.log.shared ? await this.log.read(this.key, answerId) : undefined;
     if (!logged || !this.members.has(member)) return false;
-    const record = new AnswerRecord(answerId, this.config.maxLogChars);
-    const position = new ClientPosition(offset);
-    member.continueAt(streamIndex);
-    for (const { message, feature } of logged.messages)
-      this.relay(member, record, position, message as ConversationMessage, feature as Feature);
-    if (logged.state === 'open') this.follow(member, record, position, logged.cursor, logged.upstream);
-    else if (logged.state === 'handed_over') this.recover(member, answerId, position, logged.upstream);
-    else if (!this.answering.busy) member.send(this.statusMessage('idle'));
+    this.following.resume(member, answerId, offset, logged, !this.answering.busy);
     return true;
   }
 
   /**
-   * The service stops, leaving the answer to Dify for a client to resume elsewhere (handOver): the
+   * The service stops, leaving the answer to the upstream for a client to resume elsewhere: the
    * answer is cut here, without its interrupted final chunk, and its log says it was handed over.
    */
   handOver(): void {
@@ -162,7 +129,7 @@ export class SessionRoom implements AnsweringOutlet {
     this.answering.cancel(false);
     if (current && this.logging === current) {
       this.log.handOver(this.key, current);
-      this.leftToDify = true;
+      this.leftUpstream = true;
     } else this.endLogged();
     this.logging = undefined;
   }
@@ -176,7 +143,7 @@ export class SessionRoom implements AnsweringOutlet {
     if (!this.answering.busy) return false;
     this.answering.cancel(true);
     this.status('idle', { note });
-    this.idle();
+    this.settled();
     return true;
   }
 
@@ -184,7 +151,7 @@ export class SessionRoom implements AnsweringOutlet {
   close(): void {
     clearTimeout(this.graceTimer);
     this.announcements?.unsubscribe();
-    for (const follower of this.following.values()) follower.unsubscribe();
+    this.following.stopAll();
     this.answering.cancel(true);
     this.endLogged();
   }
@@ -198,72 +165,14 @@ export class SessionRoom implements AnsweringOutlet {
     const record = this.answers.at(-1);
     const started = this.started;
     if (!record || record.ended || !record.resumable || started?.answer_id !== record.id) return;
-    member.send(started);
+    member.receive(started);
     this.replay(member, record, 0);
   }
 
-  private replay(member: RoomMember, record: AnswerRecord, offset: number, streamIndex?: number): void {
+  private replay(member: RoomMember, record: AnswerRecord, offset: number): void {
     const { chunk, closing } = record.rest(offset, member.features());
-    if (streamIndex !== undefined) member.continueAt(streamIndex);
-    if (chunk) member.send({ type: 'answer', ...chunk, final: false, answer_id: record.id, session_id: this.sessionId });
-    for (const message of closing) member.send(message);
-  }
-
-  /**
-   * Sends `member` what the instance streaming the answer writes to the log, until its end. If that
-   * instance falls silent (it died), the rest comes from Dify, which generated on and saved it.
-   */
-  private follow(member: RoomMember, record: AnswerRecord, position: ClientPosition, cursor: string, upstream?: AnswerUpstream): void {
-    const watching = setInterval(() => this.log.watch(this.key, record.id), WATCH_EVERY_MS);
-    this.log.watch(this.key, record.id);
-    let known = upstream;
-    const subscription = this.log.follow(this.key, record.id, cursor, FOLLOW_IDLE_MS).subscribe({
-      next: (entry) => {
-        if ('upstream' in entry) return void (known = entry.upstream);
-        this.relay(member, record, position, entry.message as ConversationMessage, entry.feature as Feature | undefined);
-      },
-      complete: () => this.followed(member),
-      error: (error: unknown) =>
-        error instanceof OwnerGoneError && !record.ended ? this.recover(member, record.id, position, known) : this.followed(member),
-    });
-    subscription.add(() => clearInterval(watching));
-    if (!subscription.closed) this.following.set(member, subscription);
-  }
-
-  /** A message of an answer another instance logged, as much of it as the client lacks. */
-  private relay(member: RoomMember, record: AnswerRecord, position: ClientPosition, message: ConversationMessage, feature?: Feature): void {
-    record.record(message, feature);
-    if (feature && !member.features().includes(feature)) return;
-    if (message.type !== 'answer' || message.final) return member.send(message);
-    const content = position.lacks(message.content, message.replace === true);
-    if (content !== undefined) member.send({ ...message, content });
-  }
-
-  /**
-   * The rest of an answer whose instance died or handed it over, from Dify's history once Dify saved
-   * it (`length` when cut at MAX_ANSWER_CHARS); interrupted when Dify had not said where it keeps
-   * the answer (no event yet) or fails to.
-   */
-  private recover(member: RoomMember, answerId: string, position: ClientPosition, upstream?: AnswerUpstream): void {
-    const close = (reason: 'complete' | 'interrupted' | 'length') => {
-      member.send({ type: 'answer', content: '', final: true, finish_reason: reason, answer_id: answerId, session_id: this.sessionId });
-      this.followed(member);
-    };
-    if (!upstream) return close('interrupted');
-    const recovery = this.savedAnswer(upstream).subscribe({
-      next: ({ text, cut }) => {
-        const rest = position.rest(text);
-        if (rest) member.send({ type: 'answer', content: rest, final: false, answer_id: answerId, session_id: this.sessionId });
-        close(cut ? 'length' : 'complete');
-      },
-      error: () => close('interrupted'),
-    });
-    this.following.set(member, recovery);
-  }
-
-  private followed(member: RoomMember): void {
-    this.following.delete(member);
-    member.send(this.statusMessage('idle'));
+    if (chunk) member.receive({ type: 'answer', ...chunk, final: false, answer_id: record.id, session_id: this.sessionId });
+    for (const message of closing) member.receive(message);
   }
 
   /** The grace is over: the answer is stopped, unless a client follows it from another instance. */
@@ -285,13 +194,20 @@ export class SessionRoom implements AnsweringOutlet {
   /** Another instance started an answer of this session: its connections here follow it. */
   private elsewhere(answerId: string): void {
     if (this.answers.some((a) => a.id === answerId)) return;
-    for (const member of this.members) {
-      this.following.get(member)?.unsubscribe();
-      this.follow(member, new AnswerRecord(answerId, this.config.maxLogChars), new ClientPosition(0), '0');
-    }
+    for (const member of this.members) this.following.start(member, answerId);
   }
 
-  // ---- AnsweringOutlet: what the room's Answering tells it ----
+  /** The answer being logged has no more to say. */
+  private endLogged(): void {
+    if (this.logging) this.log.end(this.key, this.logging);
+    this.logging = undefined;
+  }
+
+  private statusMessage(stage: Stage, extra: Partial<StatusMessage> = {}): StatusMessage {
+    return statusMessage(stage, this.sessionId, extra);
+  }
+
+  // ---- AnswerOutlet: what the session's answering tells its room ----
 
   begin(answerId: string): void {
     this.endLogged();
@@ -307,14 +223,8 @@ export class SessionRoom implements AnsweringOutlet {
     if (this.logging === answerId) this.endLogged();
   }
 
-  /** The answer being logged has no more to say. */
-  private endLogged(): void {
-    if (this.logging) this.log.end(this.key, this.logging);
-    this.logging = undefined;
-  }
-
-  upstream(answerId: string, { conversationId, messageId, user }: AnswerStart): void {
-    this.log.describe(this.key, answerId, { conversationId, messageId, user });
+  upstream(answerId: string, upstream: AnswerUpstream): void {
+    this.log.describe(this.key, answerId, upstream);
   }
 
   wants(feature: Feature): boolean {
@@ -326,28 +236,23 @@ export class SessionRoom implements AnsweringOutlet {
     this.send(error.toMessage(this.sessionId));
   }
 
-  send(message: ConversationMessage, feature?: Feature): void {
+  send(message: SessionMessage, feature?: Feature): void {
     if (!LIVE_ONLY.has(message.type)) {
       const record = this.answers.at(-1);
       record?.record(message, feature);
       if (record && this.logging === record.id) this.log.append(this.key, record.id, { message, feature });
     }
-    for (const member of this.members) if (!feature || member.features().includes(feature)) member.send(message);
+    for (const member of this.members) if (!feature || member.features().includes(feature)) member.receive(message);
   }
 
   status(stage: Stage, extra: Partial<StatusMessage> = {}): void {
     const message = this.statusMessage(stage, extra);
     if (stage === 'querying_rag') this.started = message;
-    for (const member of this.members) member.send(message);
+    for (const member of this.members) member.receive(message);
   }
 
-  private statusMessage(stage: Stage, extra: Partial<StatusMessage> = {}): StatusMessage {
-    return statusMessage(stage, this.sessionId, extra);
-  }
-
-  idle(): void {
+  settled(): void {
     this.endLogged();
-    for (const member of this.members) member.idle();
     if (this.vacant) this.onVacant(this);
   }
 }

@@ -1,64 +1,36 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
-import { resumeConfig, turnConfig } from '../config';
-import { Metrics } from '../metrics';
-import { DifyAppApi } from '../dify';
-import { Observable } from 'rxjs';
-import { difyUser, sessionKey } from '../session';
-import { AnswerLog, AnswerUpstream } from './answer-log';
-import { AnswerFeedback } from '../conversation/answer-feedback';
-import { Answers, SavedAnswer } from '../conversation/answers';
-import { AnsweringDeps } from '../conversation/answering';
+import { ResumeConfig } from '../config';
+import { sessionKey } from '../session';
+import { AnswerLog } from './answer-log';
+import { AnswerHistory, AnswerOutlet, RoomAnswering } from './room-ports';
 import { SessionRoom } from './session-room';
 
 /**
  * This instance's session rooms, by principal and session id. A room nobody is attached to and
  * that streams nothing is kept ANSWER_RETENTION_SECONDS (for a client that resumes its last answer),
- * at most ANSWER_LOG_MAX_SESSIONS of them (the longest vacant go first), then forgotten.
+ * at most ANSWER_LOG_MAX_SESSIONS of them (the longest vacant go first), then forgotten. Each room's
+ * answering (`A`) is made by `answering`, given by the module that asks (conversation/).
  */
-@Injectable()
-export class SessionRooms {
-  private readonly rooms = new Map<string, SessionRoom>();
+export class SessionRooms<A extends RoomAnswering = RoomAnswering> {
+  private readonly rooms = new Map<string, SessionRoom<A>>();
   /** Vacant rooms in the order they became vacant, with their expiry timers. */
   private readonly vacant = new Map<string, NodeJS.Timeout>();
-
-  /** Shared by every room (built once: an idle session should cost little memory). */
-  private readonly deps: AnsweringDeps;
-  private readonly savedAnswer: (upstream: AnswerUpstream) => Observable<SavedAnswer>;
-  private readonly onVacant = (room: SessionRoom) => this.vacate(sessionKey(room.principal, room.sessionId));
+  private readonly onVacant = (room: SessionRoom<A>) => this.vacate(sessionKey(room.principal, room.sessionId));
 
   constructor(
-    private readonly answers: Answers,
-    @Inject(turnConfig.KEY) turn: ConfigType<typeof turnConfig>,
-    @Inject(resumeConfig.KEY) private readonly config: ConfigType<typeof resumeConfig>,
-    metrics: Metrics,
+    private readonly config: Pick<ResumeConfig, 'graceMs' | 'maxLogChars' | 'retentionMs' | 'maxIdleSessions'>,
     private readonly log: AnswerLog,
-    feedback: AnswerFeedback,
-    app: DifyAppApi,
-  ) {
-    this.savedAnswer = (upstream) => answers.savedAnswer(upstream);
-    this.deps = {
-      answer: (question, principal, sessionId, speech) => answers.answer(question, principal, sessionId, speech),
-      turn,
-      now: Date.now,
-      observe: {
-        asked: (mode) => metrics.questionAsked(mode),
-        interrupted: () => metrics.answerInterrupted(),
-        retracted: () => metrics.questionRetracted(),
-      },
-      started: (answerId, { messageId }, principal, sessionId) => feedback.remember(principal, sessionId, answerId, messageId),
-      suggest: (messageId, principal, sessionId) => app.suggested(messageId, difyUser(principal, sessionId)),
-    };
-  }
+    private readonly history: AnswerHistory,
+    private readonly answering: (outlet: AnswerOutlet) => A,
+  ) {}
 
   /** The room of this session, made on first use. */
-  room(principal: string, sessionId: string): SessionRoom {
+  room(principal: string, sessionId: string): SessionRoom<A> {
     const key = sessionKey(principal, sessionId);
     clearTimeout(this.vacant.get(key));
     this.vacant.delete(key);
     let room = this.rooms.get(key);
     if (!room) {
-      room = new SessionRoom(principal, sessionId, this.deps, this.log, this.savedAnswer, this.config, this.onVacant);
+      room = new SessionRoom(principal, sessionId, this.answering, this.log, this.history, this.config, this.onVacant);
       this.rooms.set(key, room);
     }
     return room;
@@ -67,12 +39,12 @@ export class SessionRooms {
   /**
    * At shutdown with a shared answer log (Redis): every answer streaming here is cut without being
    * stopped upstream, and marked handed over in the log, so its client resumes it on another
-   * instance from Dify's history. False without a shared log (nobody else could resume it: closeAll
-   * stops it).
+   * instance from the upstream's history. False without a shared log (nobody else could resume it:
+   * closeAll stops it).
    */
   handOver(): boolean {
     if (!this.log.shared) return false;
-    this.answers.leaveRunning();
+    this.history.leaveRunning();
     for (const room of this.rooms.values()) room.handOver();
     return true;
   }

@@ -1,40 +1,39 @@
 import { EMPTY, Subject } from 'rxjs';
-import { InMemoryAnswerLog } from './in-memory-answer-log';
 import { Feature } from '../protocol';
-import { AnswerEvent } from '../conversation/answers';
-import { AnsweringDeps } from '../conversation/answering';
-import { ConversationMessage } from '../conversation/message-sink';
-import { RoomMember, SessionRoom } from './session-room';
+import { InMemoryAnswerLog, RoomMember, SessionMessage, SessionRoom } from '../session-hub';
+import { Answering, AnsweringDeps } from './answering';
+import { AnswerEvent } from './answers';
 
-function member(features: Feature[] = []): RoomMember & { got: ConversationMessage[] } {
-  const got: ConversationMessage[] = [];
-  return { got, features: () => features, send: (m) => got.push(m), continueAt: () => undefined, idle: () => undefined };
+function member(features: Feature[] = []): RoomMember & { got: SessionMessage[] } {
+  const got: SessionMessage[] = [];
+  return { got, features: () => features, receive: (m) => got.push(m) };
 }
 
-/** A room whose answers are Subjects the test drives. */
-function roomWithAnswers(deps: Partial<AnsweringDeps> = {}): { room: SessionRoom; answers: Array<Subject<AnswerEvent>> } {
+/** A session's room with its Answering, whose answers are Subjects the test drives. */
+function roomWithAnswers(deps: Partial<AnsweringDeps> = {}): { room: SessionRoom<Answering>; answers: Array<Subject<AnswerEvent>> } {
   const answers: Array<Subject<AnswerEvent>> = [];
+  const answering: AnsweringDeps = {
+    answer: () => (answers.push(new Subject<AnswerEvent>()), answers.at(-1)!),
+    turn: { bargeIn: 'interrupt', maxQuestionChars: 500 },
+    now: Date.now,
+    ...deps,
+  };
   const room = new SessionRoom(
     'p',
     's',
-    {
-      answer: () => (answers.push(new Subject<AnswerEvent>()), answers.at(-1)!),
-      turn: { bargeIn: 'interrupt', maxQuestionChars: 500 },
-      now: Date.now,
-      ...deps,
-    },
+    (outlet) => new Answering(answering, outlet),
     new InMemoryAnswerLog(),
-    () => EMPTY,
+    { savedAnswer: () => EMPTY, leaveRunning: () => undefined },
     { graceMs: 0, maxLogChars: 1000 },
     () => undefined,
   );
   return { room, answers };
 }
 
-const contents = (got: ConversationMessage[], answerId: string) =>
+const contents = (got: SessionMessage[], answerId: string) =>
   got.filter((m) => m.type === 'answer' && m.answer_id === answerId).map((m) => (m.type === 'answer' ? m.content : ''));
 
-describe('SessionRoom', () => {
+describe('SessionRoom with its Answering', () => {
   it('resumes an ended answer without a stray idle while a newer answer of the session streams', async () => {
     const { room, answers } = roomWithAnswers();
     const asker = member();
@@ -48,7 +47,7 @@ describe('SessionRoom', () => {
 
     const late = member();
     room.join(late);
-    expect(await room.resume(late, first, 1, 1)).toBe(true);
+    expect(await room.resume(late, first, 1)).toBe(true);
     expect(contents(late.got, first)).toEqual(['ne', '']);
     expect(late.got.some((m) => m.type === 'status' && m.stage === 'idle')).toBe(false);
     answers[1].complete();
@@ -107,7 +106,7 @@ describe('SessionRoom', () => {
 
     const resumed = member(['progress', 'tts']);
     room.join(resumed);
-    expect(await room.resume(resumed, answerId, 0, 0)).toBe(true);
+    expect(await room.resume(resumed, answerId, 0)).toBe(true);
     expect(resumed.got).toEqual([{ type: 'answer', content: 'RAG is', final: false, answer_id: answerId, session_id: 's' }]);
   });
 
