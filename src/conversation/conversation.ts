@@ -1,10 +1,10 @@
-import { Logger } from '@nestjs/common';
 import { TurnConfig } from '../config';
 import { AckMessage, ControlAction, Feature, knownFeatures, ProtocolError, Stage, StatusMessage, wireErrors } from '../protocol';
 import { Rating } from './answer-feedback';
 import { Hearing, HearingDeps, Verdict } from './hearing';
 import { ConversationMessage, MessageSink } from './message-sink';
-import { RoomMember, SessionMessage, SessionRoom, statusMessage } from '../session-hub';
+import { RoomMember, SessionMessage, statusMessage } from '../session-hub';
+import { Rooms, SessionMembership } from './session-membership';
 import { Answering } from './answering';
 import { NothingToAskError } from './turn-errors';
 import { toWireError } from './error-mapping';
@@ -21,7 +21,7 @@ export interface ConversationDeps {
   turn: HearingDeps['turn'];
   now?: () => number;
   /** This instance's session rooms (SessionRooms): where a session's answers are, and its Answering. */
-  rooms: { room(principal: string, sessionId: string): SessionRoom<Answering> };
+  rooms: Rooms;
   /** Checks and keeps a session's inputs for the Dify app (SessionInputs). */
   setInputs?: (principal: string, sessionId: string, inputs: Record<string, unknown>) => Promise<void>;
   /** Sends feedback on one of the session's answers to Dify (AnswerFeedback). */
@@ -45,8 +45,6 @@ const NO_FEATURES: readonly Feature[] = [];
 /** The note of the status that answers control{stop}: `closed` (STOP_MODE=close) or `idle` (reset). */
 export const STOPPED = 'stopped by the client';
 
-const logger = new Logger('Conversation');
-
 /**
  * One connection's dialogue: the client's messages in, statuses, answers and errors out to its
  * sink, which is ended when the conversation is over (stop, or the socket went). Every inbound
@@ -63,17 +61,16 @@ export class Conversation {
   private readonly hearing: Hearing;
   /** A hello's inputs being checked and kept: a question heard meanwhile waits for them. */
   private settling?: Promise<void>;
-  /** The session's room, once joined (see `room`). */
-  private joined?: SessionRoom<Answering>;
-  /** This connection as its room sees it. */
-  private readonly member: RoomMember;
+  private readonly membership: SessionMembership;
 
   constructor(
     private readonly deps: ConversationDeps,
     readonly principal: string,
-    private session: string,
+    session: string,
     private readonly sink: MessageSink,
   ) {
+    const member: RoomMember = { features: () => this.enabled, receive: (message) => this.receive(message) };
+    this.membership = new SessionMembership(deps.rooms, principal, session, member);
     this.hearing = new Hearing(
       { detect: deps.detect, turn: deps.turn, now: deps.now ?? Date.now },
       {
@@ -82,31 +79,15 @@ export class Conversation {
         nothingAsked: () => this.status('waiting_for_question'),
       },
     );
-    this.member = { features: () => this.enabled, receive: (message) => this.receive(message) };
-  }
-
-  /**
-   * The session's room, joined when first needed (a question, a control, a resume, naming a
-   * session): an idle connection costs no room. Until then another connection's answer in the
-   * server-made session is not shown here; nobody else knows that session's id but this client.
-   */
-  private get room(): SessionRoom<Answering> {
-    return this.joined ?? this.join();
   }
 
   /** The session's answering (one for all its connections, in its room). */
   private get answering(): Answering {
-    return this.room.answering;
-  }
-
-  private join(): SessionRoom<Answering> {
-    this.joined = this.deps.rooms.room(this.principal, this.session);
-    this.joined.join(this.member);
-    return this.joined;
+    return this.membership.room.answering;
   }
 
   get sessionId(): string {
-    return this.session;
+    return this.membership.sessionId;
   }
 
   get features(): readonly Feature[] {
@@ -115,7 +96,7 @@ export class Conversation {
 
   /** The greeting: ack{connected} with the session id, then status{listening}. */
   greet(): void {
-    this.emit({ type: 'ack', message: 'connected', session_id: this.session });
+    this.emit({ type: 'ack', message: 'connected', session_id: this.sessionId });
     this.status('listening');
   }
 
@@ -128,11 +109,11 @@ export class Conversation {
 
   /** Features for this connection; `inputs` for the session's Dify app, checked and kept (an error after the ack if bad). */
   hello(features: readonly string[], sessionId?: string, inputs?: Record<string, unknown>): void {
-    const joined = this.adopt(sessionId);
+    const joined = this.membership.adopt(sessionId);
     this.ack({ received_type: 'hello', features: this.enable(features) }, joined);
     if (!inputs || !this.deps.setInputs) return;
     const settling: Promise<void> = this.deps
-      .setInputs(this.principal, this.session, inputs)
+      .setInputs(this.principal, this.sessionId, inputs)
       .catch((error: unknown) => this.fail(error))
       .finally(() => this.settling === settling && (this.settling = undefined));
     this.settling = settling;
@@ -140,12 +121,12 @@ export class Conversation {
 
   /** The client rates one of the session's answers: acked, then sent to Dify (an error if that fails). */
   feedback(rating: Rating, sessionId?: string): void {
-    this.ack({ received_type: 'feedback' }, this.adopt(sessionId));
-    this.deps.rate?.(this.principal, this.session, rating).catch((error: unknown) => this.fail(error));
+    this.ack({ received_type: 'feedback' }, this.membership.adopt(sessionId));
+    this.deps.rate?.(this.principal, this.sessionId, rating).catch((error: unknown) => this.fail(error));
   }
 
   asrChunk(chunk: AsrChunk): void {
-    const joined = this.adopt(chunk.sessionId);
+    const joined = this.membership.adopt(chunk.sessionId);
     if (this.paused) {
       this.ack({ received_type: 'asr_chunk', message: 'paused' }, joined);
       this.status('paused', { note: 'transcript ignored while paused; send control resume' });
@@ -160,7 +141,7 @@ export class Conversation {
   }
 
   control(action: ControlAction, sessionId?: string): void {
-    this.ack({ received_type: 'control' }, this.adopt(sessionId));
+    this.ack({ received_type: 'control' }, this.membership.adopt(sessionId));
     switch (action) {
       case 'pause':
         // A question already heard is still answered.
@@ -183,7 +164,7 @@ export class Conversation {
         // A question already heard is answered and an answer in flight finishes; then the conversation closes.
         this.stopping = true;
         this.hearing.flush();
-        if (!this.joined?.answering.busy) this.finish();
+        if (!this.membership.current?.answering.busy) this.finish();
         return;
     }
   }
@@ -195,20 +176,20 @@ export class Conversation {
    */
   private reset(): void {
     this.hearing.forget();
-    if (!this.joined?.cancelAnswer(STOPPED)) this.status('idle', { note: STOPPED });
+    if (!this.membership.current?.cancelAnswer(STOPPED)) this.status('idle', { note: STOPPED });
   }
 
   keepalive(sessionId?: string): void {
-    this.ack({ received_type: 'keepalive' }, this.adopt(sessionId));
+    this.ack({ received_type: 'keepalive' }, this.membership.adopt(sessionId));
   }
 
   /** A reconnected client asks for the rest of an answer it was receiving (any connection of the session may have asked it). */
   resume(point: ResumePoint): void {
-    this.adopt(point.sessionId);
+    this.membership.adopt(point.sessionId);
     // No catch-up from the answer's start: the resume sends what the client lacks.
     this.ack({ received_type: 'resume' }, false);
     this.sink.continueAt(point.answerId, point.streamIndex);
-    void this.room.resume(this.member, point.answerId, point.offset).then(
+    void this.membership.resume(point.answerId, point.offset).then(
       (resumed) => resumed || this.fail(wireErrors.resumeUnavailable()),
       (error: unknown) => this.fail(error),
     );
@@ -222,35 +203,20 @@ export class Conversation {
    * client resumes it elsewhere.
    */
   close(reason?: ProtocolError): void {
-    const room = this.joined;
+    const room = this.membership.current;
     const unanswered = room?.answering.busy || room?.handedOver || this.hearing.waiting;
     this.hearing.drop();
-    room?.leave(this.member, this.ended ? undefined : reason);
+    this.membership.leave(this.ended ? undefined : reason);
     if (this.ended) return;
     if (reason && unanswered) this.fail(reason);
     this.ended = true;
     this.sink.end(reason);
   }
 
-  /**
-   * A client may name its session in any message; from then on turns continue that session, in its
-   * room. True when the connection joined another session's room.
-   */
-  private adopt(sessionId: string | undefined): boolean {
-    if (!sessionId || sessionId === this.session) return false;
-    logger.log(`Connection of session ${this.session} continues session ${sessionId}`);
-    this.session = sessionId;
-    this.joined?.leave(this.member);
-    this.joined = undefined;
-    // A session the client named is joined at once: its answers show here from now on.
-    this.join();
-    return true;
-  }
-
   /** Acknowledges a message; a connection that `joined` its session mid-answer is then shown that answer from its start. */
   private ack(ack: Omit<AckMessage, 'type' | 'session_id'>, joined: boolean): void {
-    this.emit({ type: 'ack', ...ack, session_id: this.session });
-    if (joined) this.room.catchUp(this.member);
+    this.emit({ type: 'ack', ...ack, session_id: this.sessionId });
+    if (joined) this.membership.catchUp();
   }
 
   /** Asks now, or once the inputs of a hello are settled, so a question that follows a hello goes with them. */
@@ -262,7 +228,7 @@ export class Conversation {
   /** A message of the session; a stopping conversation closes once its session's answering is idle. */
   private receive(message: SessionMessage): void {
     this.emit(message);
-    if (this.stopping && message.type === 'status' && message.stage === 'idle' && !this.joined?.answering.busy) this.finish();
+    if (this.stopping && message.type === 'status' && message.stage === 'idle' && !this.membership.current?.answering.busy) this.finish();
   }
 
   private finish(): void {
@@ -271,11 +237,11 @@ export class Conversation {
   }
 
   private fail(error: unknown): void {
-    this.emit(toWireError(error).toMessage(this.session));
+    this.emit(toWireError(error).toMessage(this.sessionId));
   }
 
   private status(stage: Stage, extra: Partial<StatusMessage> = {}): void {
-    this.emit(statusMessage(stage, this.session, extra));
+    this.emit(statusMessage(stage, this.sessionId, extra));
   }
 
   private emit(message: ConversationMessage): void {
