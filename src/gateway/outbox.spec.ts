@@ -27,11 +27,11 @@ function fakeSocket() {
 }
 
 /** A chunk as a conversation hands it over: the Outbox numbers it. */
-const chunk = (content: string, final = false): ConversationMessage => ({
+const chunk = (content: string, final = false, answerId = 'a'): ConversationMessage => ({
   type: 'answer',
   content,
   final,
-  answer_id: 'a',
+  answer_id: answerId,
   session_id: 's',
 });
 
@@ -45,6 +45,24 @@ describe('Outbox', () => {
     outbox.send(chunk('a'));
     outbox.send(chunk('b', true));
     expect(sent.map((m) => (m as { content: string }).content)).toEqual(['a', 'b']);
+  });
+
+  it('continues a resumed answer at the stream_index its client expects, and numbers other answers from 0', () => {
+    const { ws, sent } = fakeSocket();
+    const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 1000, chunkMaxChars: 1000 });
+    outbox.continueAt('a', 7);
+    outbox.send(chunk('other', false, 'b'));
+    outbox.send(chunk('', true, 'b'));
+    outbox.send(chunk('rest'));
+    outbox.send(chunk('', true));
+    outbox.send(chunk('next'));
+    expect(sent.map((m) => (m.type === 'answer' ? [m.answer_id, m.stream_index] : []))).toEqual([
+      ['b', 0],
+      ['b', 1],
+      ['a', 7],
+      ['a', 8],
+      ['a', 0],
+    ]);
   });
 
   it('merges a slow reader’s waiting chunks losslessly, keeping stream_index 0,1,2… and final last', () => {
