@@ -48,9 +48,10 @@ export const STOPPED = 'stopped by the client';
 /**
  * One connection's dialogue: the client's messages in, statuses, answers and errors out to its
  * sink, which is ended when the conversation is over (stop, or the socket went). Every inbound
- * message is acknowledged first. Hearing turns the transcript into questions; the session's room
- * answers them (one answer at a time for the session, seen by all its connections); this class
- * holds the connection's session, controls and opt-in features. Knows nothing of sockets.
+ * message is acknowledged first. Hearing turns the transcript into questions; the session's
+ * Answering (one per session, held by its room) answers them, and the room publishes its messages to
+ * every connection of the session, this one as a RoomMember. This class holds the connection's
+ * controls and opt-in features and decides its own ending. Knows nothing of sockets.
  */
 export class Conversation {
   private ended = false;
@@ -75,7 +76,10 @@ export class Conversation {
       { detect: deps.detect, turn: deps.turn, now: deps.now ?? Date.now },
       {
         question: (text) => this.afterInputs(() => this.answering.heard(text)),
-        wentOn: (text) => this.answering.retract(text) && this.hearing.reopen(text),
+        // Taken back before any of its answer showed: Hearing waits again with it, to join what follows.
+        wentOn: (text) => {
+          if (this.answering.retract(text)) this.hearing.reopen(text);
+        },
         nothingAsked: () => this.status('waiting_for_question'),
       },
     );
