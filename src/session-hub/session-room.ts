@@ -110,7 +110,7 @@ export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements Ans
       if (!local.resumable) return false;
       this.replay(member, local, offset);
       // A newer answer of the session streaming now ends with its own idle.
-      if (local.ended && !this.answering.busy) member.receive(this.statusMessage('idle'));
+      if (local.ended && !this.answering.busy) member.receive(statusMessage('idle', this.sessionId));
       return true;
     }
     const logged = this.log.shared ? await this.log.read(this.key, answerId) : undefined;
@@ -203,10 +203,6 @@ export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements Ans
     this.logging = undefined;
   }
 
-  private statusMessage(stage: Stage, extra: Partial<StatusMessage> = {}): StatusMessage {
-    return statusMessage(stage, this.sessionId, extra);
-  }
-
   // ---- AnswerOutlet: what the session's answering tells its room ----
 
   begin(answerId: string): void {
@@ -246,7 +242,7 @@ export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements Ans
   }
 
   status(stage: Stage, extra: Partial<StatusMessage> = {}): void {
-    const message = this.statusMessage(stage, extra);
+    const message = statusMessage(stage, this.sessionId, extra);
     if (stage === 'querying_rag') this.started = message;
     for (const member of this.members) member.receive(message);
   }
