@@ -90,7 +90,7 @@ export class FastGptFrames implements FrameReader {
           document_id: text(quote.collectionId ?? quote.sourceId),
           document_name: text(quote.sourceName),
           segment_id: text(quote.id),
-          score: typeof quote.score === 'number' ? quote.score : undefined,
+          score: quoteScore(quote.score),
           content: [text(quote.q), text(quote.a)].filter(Boolean).join('\n'),
         });
       }
@@ -115,6 +115,12 @@ function parse(data: string): unknown {
   } catch {
     throw UpstreamError.of('fastgpt', 'rejected', 'sent a stream frame that is not JSON');
   }
+}
+
+/** A quote's score: a number, or (FastGPT ≥ 4.8) a list of `{type, value}` whose first is the best. */
+function quoteScore(score: unknown): number | undefined {
+  const first: unknown = Array.isArray(score) ? (score[0] as { value?: unknown } | undefined)?.value : score;
+  return typeof first === 'number' ? first : undefined;
 }
 
 function text(value: unknown): string | undefined {
