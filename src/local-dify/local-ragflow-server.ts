@@ -47,7 +47,8 @@ export class LocalRagflowServer extends LocalPlatformServer {
 
   /** RAGFlow refuses a bad key with HTTP 200 and its own code 109. */
   protected override fail(res: ServerResponse, status: number, message: string, html = false): void {
-    super.fail(res, status === 401 ? 200 : status, message, html);
+    if (status === 401) this.json(res, this.errorBody(status, message));
+    else super.fail(res, status, message, html);
   }
 
   protected async route(method: string, path: string, body: RequestBody, res: ServerResponse): Promise<boolean> {
