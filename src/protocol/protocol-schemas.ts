@@ -292,7 +292,8 @@ export const PROTOCOL_SCHEMAS: Record<string, object> = {
       answer_id: { type: 'string' },
       step: {
         type: 'string',
-        description: "Dify's node type (`knowledge-retrieval`, `llm`, `tool`, `code`…); `tool` for an agent's tool call.",
+        description:
+          "Dify's node type (`knowledge-retrieval`, `llm`, `tool`, `code`…); `tool` for an agent's tool call; `thinking` while a model reasons; `node` for a FastGPT workflow node.",
       },
       name: { type: 'string', description: "The node's title, or the tool's name." },
       state: { type: 'string', enum: ['started', 'finished'] },

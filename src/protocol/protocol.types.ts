@@ -300,7 +300,7 @@ export interface Progress {
   type: 'progress';
   answer_id: string;
   /**
-   * Dify's node type (`knowledge-retrieval`, `llm`, `tool`, `code`…); `tool` for an agent's tool call.
+   * Dify's node type (`knowledge-retrieval`, `llm`, `tool`, `code`…); `tool` for an agent's tool call; `thinking` while a model reasons; `node` for a FastGPT workflow node.
    */
   step: string;
   /**
