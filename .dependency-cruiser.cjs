@@ -26,6 +26,10 @@ const MODULES = {
     is: "a session's conversation behind the SessionStore abstraction, and the Redis connection",
   },
   dify: { mayImport: ['config'], is: "Dify's HTTP API, nothing of sessions or turns" },
+  upstream: {
+    mayImport: ['dify', 'session', 'config'],
+    is: "an app's knowledge base behind one port: Dify (through DifyClient), OpenAI-compatible, RAGFlow, FastGPT",
+  },
   auth: { mayImport: ['config'], is: 'who a client is' },
   config: { mayImport: [], is: 'the validated configuration every module reads' },
   protocol: { mayImport: [], is: 'the wire messages and error codes gateway and conversation share' },

@@ -13,7 +13,7 @@ export async function difyErrorFrom(error: unknown): Promise<DifyError> {
   if (error instanceof DifyError) return error;
   if (!isAxiosError(error)) return new DifyError('unavailable', `Dify call failed: ${String(error)}`);
   if (error.response) {
-    const body = await bodyText(error.response.data);
+    const body = await responseText(error.response.data);
     const envelope = parseEnvelope(body);
     return DifyError.fromEnvelope(error.response.status, envelope.code, envelope.message);
   }
@@ -23,7 +23,8 @@ export async function difyErrorFrom(error: unknown): Promise<DifyError> {
   return new DifyError('unavailable', `Cannot reach Dify (${error.code ?? 'network error'})`);
 }
 
-async function bodyText(data: unknown): Promise<string> {
+/** An error response's body as text, at most MAX_ERROR_BODY_BYTES of it (any provider's). */
+export async function responseText(data: unknown): Promise<string> {
   if (typeof data === 'string') return data;
   if (data instanceof Readable) return readLimited(data);
   if (data && typeof data === 'object') return JSON.stringify(data);

@@ -6,3 +6,5 @@ export { DifyEndpoint } from './dify-endpoint';
 export { DifyError, DifyErrorKind } from './dify-error';
 export * from './dify.types';
 export { inputsProblem } from './dify-input-form';
+export { OpenCalls, requestClosed } from './open-calls';
+export { responseText } from './dify-http-error';

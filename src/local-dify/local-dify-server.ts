@@ -16,6 +16,8 @@ import { KnowledgeBase } from './knowledge-base';
 import { LocalDifyFault, LocalDifyOptions, RecordedRequest, StreamRecord } from './local-dify.types';
 import { GenerationFault, MessageGeneration } from './message-generation';
 import { messageRoutes } from './message-routes';
+import { openAiRoutes } from './openai-routes';
+import { PlatformStreamRecord } from './local-platform-server';
 import { QueryFaults } from './query-faults';
 import { agentThoughts, blockingReply, ReplyContent, ReplyEvents } from './reply-events';
 import { streamReply } from './reply-stream';
@@ -71,6 +73,8 @@ export class LocalDifyServer extends EventEmitter {
   /** One per accepted chat request, whose message was created (HTTP-level faults and refused requests have none). */
   readonly streams: StreamRecord[] = [];
   readonly stopCalls: Array<{ taskId: string; user: string }> = [];
+  /** One per streamed OpenAI-compatible reply (`POST /v1/chat/completions`), once it ended ('openai-stream-end'). */
+  readonly openAiStreams: PlatformStreamRecord[] = [];
   /** Chat requests whose HTTP reply has not closed yet (each holds a connection), and the most there were at once. */
   chatRequestsOpen = 0;
   mostChatRequestsOpen = 0;
@@ -105,6 +109,18 @@ export class LocalDifyServer extends EventEmitter {
       ...audioRoutes(this.options, this.conversations),
     ];
     this.random = seededRandom(this.options.seed);
+    this.routes.push(
+      ...openAiRoutes({
+        knowledge: this.knowledge,
+        pace: this.options,
+        style: { ...this.options, random: this.random },
+        fault: (body) => this.queryFaults.for(body) ?? this.faults.shift(),
+        ended: (record) => {
+          this.remember(this.openAiStreams, record);
+          this.emit('openai-stream-end', record);
+        },
+      }),
+    );
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);

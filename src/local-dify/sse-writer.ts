@@ -31,6 +31,12 @@ export class SseWriter {
     return this.write(`data: ${toJson(payload, this.style.legacyJson)}`);
   }
 
+  /** Another platform's frame: an optional `event:` line, then `data:` (JSON, or a sentinel such as `[DONE]`). */
+  frame(payload: object | string, event?: string): Promise<void> {
+    const data = `data: ${typeof payload === 'string' ? payload : toJson(payload, this.style.legacyJson)}`;
+    return this.write(event ? `event: ${event}${this.style.crlf ? '\r\n' : '\n'}${data}` : data);
+  }
+
   ping(): Promise<void> {
     return this.write('event: ping');
   }

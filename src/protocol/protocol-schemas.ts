@@ -221,9 +221,10 @@ export const PROTOCOL_SCHEMAS: Record<string, object> = {
           'SHUTTING_DOWN',
           'RESUME_UNAVAILABLE',
           'UNKNOWN_ANSWER',
+          'UNSUPPORTED_BY_APP',
         ],
         description:
-          "INVALID_JSON, INVALID_MESSAGE (bad field, or binary frame), UNSUPPORTED_TYPE (unknown\n`type`), UNKNOWN_ACTION (control), NO_FINAL_ASR (instant_query with no final text yet),\nEMPTY_QUESTION (empty final chunk), TEXT_TOO_LONG (`text` over MAX_TEXT_CHARS),\nRATE_LIMITED (too many messages; this one was dropped), SERVER_BUSY (too many answers\nstreaming at once), SESSION_STORE_UNAVAILABLE (Redis), SERVER_ERROR (a bug; retryable),\nUPSTREAM_UNAUTHORIZED (Dify refused the service's key), UPSTREAM_NOT_FOUND,\nUPSTREAM_RATE_LIMITED, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE, UPSTREAM_STREAM_INTERRUPTED\n(Dify's answer was cut off), UPSTREAM_EVENT_TOO_LARGE (one stream event from Dify was longer\nthan DIFY_MAX_EVENT_CHARS; not retryable), RAG_ERROR (any other Dify failure), SHUTTING_DOWN (the\ninstance is stopping: the socket closes with 1001; reconnect and resume a handed-over\nanswer, or ask again; retryable), RESUME_UNAVAILABLE (the answer named in `resume` is\nunknown here or no longer kept: ask again), UNKNOWN_ANSWER (the answer named in `feedback`\nis not one of this session's that Dify saved).\n",
+          "INVALID_JSON, INVALID_MESSAGE (bad field, or binary frame), UNSUPPORTED_TYPE (unknown\n`type`), UNKNOWN_ACTION (control), NO_FINAL_ASR (instant_query with no final text yet),\nEMPTY_QUESTION (empty final chunk), TEXT_TOO_LONG (`text` over MAX_TEXT_CHARS),\nRATE_LIMITED (too many messages; this one was dropped), SERVER_BUSY (too many answers\nstreaming at once), SESSION_STORE_UNAVAILABLE (Redis), SERVER_ERROR (a bug; retryable),\nUPSTREAM_UNAUTHORIZED (Dify refused the service's key), UPSTREAM_NOT_FOUND,\nUPSTREAM_RATE_LIMITED, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE, UPSTREAM_STREAM_INTERRUPTED\n(Dify's answer was cut off), UPSTREAM_EVENT_TOO_LARGE (one stream event from Dify was longer\nthan DIFY_MAX_EVENT_CHARS; not retryable), RAG_ERROR (any other Dify failure), SHUTTING_DOWN (the\ninstance is stopping: the socket closes with 1001; reconnect and resume a handed-over\nanswer, or ask again; retryable), RESUME_UNAVAILABLE (the answer named in `resume` is\nunknown here or no longer kept: ask again), UNKNOWN_ANSWER (the answer named in `feedback`\nis not one of this session's that Dify saved), UNSUPPORTED_BY_APP (the session's app is\nserved by a provider that cannot do this: feedback, suggested questions or speech on a\nRAGFlow, FastGPT or OpenAI-compatible app; the message names the app; not retryable).\nFor an app of another provider the UPSTREAM_* codes and RAG_ERROR mean the same of that\nprovider, and `upstream_status`/`upstream_code` are its own.\n",
       },
       message: { type: 'string', description: 'Safe to show; never an upstream body.' },
       retryable: { type: 'boolean', description: 'Whether sending the same thing again later can succeed.' },
@@ -291,7 +292,8 @@ export const PROTOCOL_SCHEMAS: Record<string, object> = {
       answer_id: { type: 'string' },
       step: {
         type: 'string',
-        description: "Dify's node type (`knowledge-retrieval`, `llm`, `tool`, `code`…); `tool` for an agent's tool call.",
+        description:
+          "Dify's node type (`knowledge-retrieval`, `llm`, `tool`, `code`…); `tool` for an agent's tool call; `thinking` while a model reasons; `node` for a FastGPT workflow node.",
       },
       name: { type: 'string', description: "The node's title, or the tool's name." },
       state: { type: 'string', enum: ['started', 'finished'] },

@@ -182,7 +182,11 @@ export interface Error {
    * instance is stopping: the socket closes with 1001; reconnect and resume a handed-over
    * answer, or ask again; retryable), RESUME_UNAVAILABLE (the answer named in `resume` is
    * unknown here or no longer kept: ask again), UNKNOWN_ANSWER (the answer named in `feedback`
-   * is not one of this session's that Dify saved).
+   * is not one of this session's that Dify saved), UNSUPPORTED_BY_APP (the session's app is
+   * served by a provider that cannot do this: feedback, suggested questions or speech on a
+   * RAGFlow, FastGPT or OpenAI-compatible app; the message names the app; not retryable).
+   * For an app of another provider the UPSTREAM_* codes and RAG_ERROR mean the same of that
+   * provider, and `upstream_status`/`upstream_code` are its own.
    *
    */
   code:
@@ -207,7 +211,8 @@ export interface Error {
     | 'UPSTREAM_EVENT_TOO_LARGE'
     | 'SHUTTING_DOWN'
     | 'RESUME_UNAVAILABLE'
-    | 'UNKNOWN_ANSWER';
+    | 'UNKNOWN_ANSWER'
+    | 'UNSUPPORTED_BY_APP';
   /**
    * Safe to show; never an upstream body.
    */
@@ -295,7 +300,7 @@ export interface Progress {
   type: 'progress';
   answer_id: string;
   /**
-   * Dify's node type (`knowledge-retrieval`, `llm`, `tool`, `code`…); `tool` for an agent's tool call.
+   * Dify's node type (`knowledge-retrieval`, `llm`, `tool`, `code`…); `tool` for an agent's tool call; `thinking` while a model reasons; `node` for a FastGPT workflow node.
    */
   step: string;
   /**

@@ -58,6 +58,8 @@ export const wireErrors = {
     new ProtocolError('SHUTTING_DOWN', 'The service is shutting down: reconnect with the same session_id and ask again.', RETRYABLE, 1001),
   unknownAnswer: () =>
     new ProtocolError('UNKNOWN_ANSWER', 'That answer_id is not an answer of this session that Dify finished saving, or no longer kept.'),
+  unsupportedByApp: (app: string, feature: string) =>
+    new ProtocolError('UNSUPPORTED_BY_APP', `App "${app}" cannot do ${feature}: its provider does not support it.`),
   invalidInputs: (problem: string) => new ProtocolError('INVALID_MESSAGE', `Invalid hello: ${problem}.`),
   inputsTooLarge: (bytes: number, maxBytes: number) =>
     new ProtocolError('INVALID_MESSAGE', `Invalid hello: inputs are ${bytes} bytes as JSON, more than the ${maxBytes} a session may keep.`),

@@ -7,6 +7,14 @@ export interface SessionRecord {
   inputs?: Record<string, unknown>;
   /** Dify's message id of each of the session's latest answers, by answer_id, oldest first (for feedback). */
   messages?: Record<string, string>;
+  /** An `openai` app's memory (it keeps none): the session's last question/answer pairs, oldest first. */
+  history?: RememberedTurn[];
+}
+
+/** A question and the answer given to it in full (a retracted or interrupted one is never remembered). */
+export interface RememberedTurn {
+  question: string;
+  answer: string;
 }
 
 /** The store could not be reached: the session cannot be looked up or saved right now. */
