@@ -12,19 +12,19 @@ const MODULES = {
     is: 'the outer layer: sockets and the wire protocol',
   },
   conversation: {
-    mayImport: ['dify', 'session-hub', 'session', 'protocol', 'config', 'metrics'],
+    mayImport: ['dify', 'session-hub', 'session', 'protocol', 'config', 'metrics', 'lifecycle'],
     is: "turns, and for now the session hub's rooms (fan-out, resume, following), nothing of sockets",
   },
   'session-hub': {
-    mayImport: ['session', 'config'],
+    mayImport: ['session', 'config', 'lifecycle'],
     is: "what outlives a socket: the answer logs, the single-flight leases, a client's place in an answer",
   },
   // metrics: the in-memory store's size gauge (session.module.ts).
   session: {
-    mayImport: ['config', 'metrics'],
+    mayImport: ['config', 'metrics', 'lifecycle'],
     is: "a session's conversation behind the SessionStore abstraction, and the Redis connection",
   },
-  dify: { mayImport: ['config'], is: "Dify's HTTP API, nothing of sessions or turns" },
+  dify: { mayImport: ['config', 'lifecycle'], is: "Dify's HTTP API, nothing of sessions or turns" },
   auth: { mayImport: ['config'], is: 'who a client is' },
   config: { mayImport: [], is: 'the validated configuration every module reads' },
   protocol: { mayImport: [], is: 'the wire messages and error codes gateway and conversation share' },
@@ -35,7 +35,8 @@ const MODULES = {
   },
   metrics: { mayImport: [], is: 'the Prometheus registry the others count in' },
   logging: { mayImport: ['auth', 'config'], is: "pino with redaction (auth's token parameter names)" },
-  lifecycle: { mayImport: [], is: 'the shutdown state' },
+  // The others register their shutdown steps with it; it reads only the grace.
+  lifecycle: { mayImport: ['config'], is: 'the shutdown: its state and its one sequence of phases' },
   batch: {
     mayImport: ['conversation', 'auth', 'protocol', 'config', 'lifecycle', 'metrics'],
     is: 'the HTTP batch API: many questions answered offline',

@@ -1,7 +1,7 @@
 import { lastValueFrom, Observable, of, Subject, throwError, toArray } from 'rxjs';
 import { DifyChatRequest, DifyClient, DifyError, DifyEvent } from '../dify';
 import { Metrics } from '../metrics';
-import { InMemorySessionStore, sessionKey } from '../session';
+import { InMemorySessionStore, SessionRecords, sessionKey } from '../session';
 import { InMemorySessionLease } from '../session-hub';
 import { Answers } from './answers';
 import { AnswersAtCapacityError } from './turn-errors';
@@ -27,7 +27,7 @@ function fakeDify(replies: Array<DifyEvent[] | DifyError>) {
 }
 
 describe('Answers', () => {
-  const store = () => new InMemorySessionStore(60_000, 100);
+  const store = () => new SessionRecords(new InMemorySessionStore(60_000, 100));
 
   it("streams text pieces, skips empty and non-text events, ends with Dify's report, and remembers the conversation", async () => {
     const sessions = store();
@@ -59,7 +59,7 @@ describe('Answers', () => {
 
   it('continues the stored conversation with the same Dify user', async () => {
     const sessions = store();
-    await sessions.save(sessionKey('alice', 's1'), { conversationId: 'c-1' });
+    await sessions.keepConversation(sessionKey('alice', 's1'), 'c-1');
     const { client, requests } = fakeDify([[{ kind: 'end', retrieverResources: [], ...ids('c-1') }]]);
     await lastValueFrom(
       new Answers(client, sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN)
@@ -71,7 +71,7 @@ describe('Answers', () => {
 
   it('starts a new conversation when Dify lost the stored one, and stores the new id', async () => {
     const sessions = store();
-    await sessions.save(sessionKey('alice', 's1'), { conversationId: 'gone' });
+    await sessions.keepConversation(sessionKey('alice', 's1'), 'gone');
     const { client, requests } = fakeDify([
       DifyError.fromEnvelope(404, 'not_found', 'Conversation Not Exists.'),
       [

@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { resumeConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
 import { DifyAppApi } from '../dify';
+import { ShutdownState } from '../lifecycle';
 import { Observable } from 'rxjs';
 import { difyUser, sessionKey } from '../session';
 import { AnswerLog, AnswerUpstream } from '../session-hub';
@@ -28,13 +29,14 @@ export class SessionRooms {
   private readonly onVacant = (room: SessionRoom) => this.vacate(sessionKey(room.principal, room.sessionId));
 
   constructor(
-    private readonly answers: Answers,
+    answers: Answers,
     @Inject(turnConfig.KEY) turn: ConfigType<typeof turnConfig>,
     @Inject(resumeConfig.KEY) private readonly config: ConfigType<typeof resumeConfig>,
     metrics: Metrics,
     private readonly log: AnswerLog,
     feedback: AnswerFeedback,
     app: DifyAppApi,
+    private readonly shutdown: ShutdownState,
   ) {
     this.savedAnswer = (upstream) => answers.savedAnswer(upstream);
     this.deps = {
@@ -72,7 +74,7 @@ export class SessionRooms {
    */
   handOver(): boolean {
     if (!this.log.shared) return false;
-    this.answers.leaveRunning();
+    this.shutdown.handOver();
     for (const room of this.rooms.values()) room.handOver();
     return true;
   }
