@@ -158,6 +158,22 @@ describe('Answers', () => {
     second.unsubscribe();
   });
 
+  it('settles once no answer is in flight, its upstream call closed too (what the shutdown waits for)', async () => {
+    const { client, streams, close } = drivenDify();
+    const service = new Answers(client, store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN);
+    await service.settled();
+    const answer = service.answer('a?', 'p', 's1').subscribe();
+    await waitFor(() => streams.length === 1);
+    let settled = false;
+    const settling = service.settled().then(() => (settled = true));
+    answer.unsubscribe();
+    await tick();
+    expect(settled).toBe(false);
+    await close('p:s1');
+    await settling;
+    expect(service.inFlight).toBe(0);
+  });
+
   it("starts a session's next call only once its previous one closed upstream, even when both are asked at once", async () => {
     const { client, streams, close } = drivenDify();
     const service = new Answers(client, store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN);
