@@ -27,7 +27,8 @@ interface Step {
  * The one shutdown: the parts register a step for a phase (in their constructors or factories), and
  * on SIGTERM or `app.close()` the phases run once, in order, each phase's steps together, each phase
  * bounded (drain by SHUTDOWN_GRACE_MS; close by its steps alone, each with its own timeout and a
- * fallback, such as Redis's QUIT then a dropped connection). One log line a phase.
+ * fallback, such as Redis's QUIT then a dropped connection). One log line a phase: debug, or a warning
+ * naming the steps a phase went on without.
  */
 @Injectable()
 export class ShutdownSequence implements BeforeApplicationShutdown, OnApplicationShutdown {
@@ -82,7 +83,8 @@ export class ShutdownSequence implements BeforeApplicationShutdown, OnApplicatio
     await (bound === undefined ? done : Promise.race([done, sleep(bound, undefined, { ref: false })]));
     const took = `${Math.round(performance.now() - started)} ms`;
     const names = steps.map(({ name }) => name).join(', ') || 'nothing';
-    if (pending.size === 0) this.logger.log(`${phase}: ${names} (${took})`);
+    // A phase done in time is routine (debug: an idle instance's shutdown stays one line at the default level).
+    if (pending.size === 0) this.logger.debug(`${phase}: ${names} (${took})`);
     else this.logger.warn(`${phase}: ${names} (${took}); going on without ${[...pending].join(', ')}`);
   }
 }
