@@ -12,22 +12,22 @@ const MODULES = {
     is: 'the outer layer: sockets and the wire protocol',
   },
   conversation: {
-    mayImport: ['dify', 'session-hub', 'session', 'protocol', 'config', 'metrics'],
+    mayImport: ['dify', 'session-hub', 'session', 'protocol', 'config', 'metrics', 'lifecycle'],
     is: 'hearing and asking (turns, barge-in, retraction), nothing of sockets',
   },
   // protocol: the room fans out and logs the wire's own messages (one vocabulary), and ends an answer with its final chunk.
   'session-hub': {
-    mayImport: ['session', 'protocol', 'config'],
+    mayImport: ['session', 'protocol', 'config', 'lifecycle'],
     is: 'sessions and answers, nothing of turns or sockets: the rooms (fan-out, resume, following), the answer logs, the single-flight leases',
   },
   // metrics: the in-memory store's size gauge (session.module.ts).
   session: {
-    mayImport: ['config', 'metrics'],
+    mayImport: ['config', 'metrics', 'lifecycle'],
     is: "a session's conversation behind the SessionStore abstraction, and the Redis connection",
   },
-  dify: { mayImport: ['config'], is: "Dify's HTTP API, nothing of sessions or turns" },
+  dify: { mayImport: ['config', 'lifecycle'], is: "Dify's HTTP API, nothing of sessions or turns" },
   upstream: {
-    mayImport: ['dify', 'session', 'config'],
+    mayImport: ['dify', 'session', 'config', 'lifecycle'],
     is: "an app's knowledge base behind one port: Dify (through DifyClient), OpenAI-compatible, RAGFlow, FastGPT",
   },
   auth: { mayImport: ['config'], is: 'who a client is' },
@@ -40,7 +40,8 @@ const MODULES = {
   },
   metrics: { mayImport: [], is: 'the Prometheus registry the others count in' },
   logging: { mayImport: ['auth', 'config'], is: "pino with redaction (auth's token parameter names)" },
-  lifecycle: { mayImport: [], is: 'the shutdown state' },
+  // The others register their shutdown steps with it; it reads only the grace.
+  lifecycle: { mayImport: ['config'], is: 'the shutdown: its state and its one sequence of phases' },
   batch: {
     mayImport: ['conversation', 'auth', 'protocol', 'config', 'lifecycle', 'metrics'],
     is: 'the HTTP batch API: many questions answered offline',

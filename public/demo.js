@@ -10,7 +10,7 @@
  * ever goes in as textContent.
  */
 import { audioPlayer } from './audio-player.js';
-import { RealtimeRagClient } from './client/realtime-rag-client.js';
+import { RealtimeRagClient, speak } from './client/realtime-rag-client.js';
 
 const $ = (id) => document.getElementById(id);
 const PARTIAL_MS = 120;
@@ -180,36 +180,30 @@ function utterances(text) {
   );
 }
 
-/** The prefixes a recogniser shows while someone talks: Chinese by character, other text by word. */
-function partials(text) {
-  const tokens = text.match(/[\u3400-\u9fff\uf900-\ufaff]|[^\s\u3400-\u9fff\uf900-\ufaff]+\s*|\s+/g) || [text];
-  const steps = Math.min(3, tokens.length - 1);
-  return Array.from({ length: steps }, (_, i) =>
-    tokens
-      .slice(0, Math.ceil(((i + 1) * tokens.length) / (steps + 1)))
-      .join('')
-      .trim(),
-  );
+/** Partials, the final chunk (the client library's `speak`), then wait until the server has settled it (answered, or no question). */
+async function speakAndSettle(utterance) {
+  let settled;
+  // The wait begins with the final chunk: a settling status that came while the partials went out is not this utterance's.
+  const sender = {
+    sendTranscript: (text, isFinal) => {
+      if (isFinal) settled = untilSettled();
+      return say(text, isFinal);
+    },
+  };
+  if (!(await speak(sender, utterance, { delayMs: PARTIAL_MS }))) return false;
+  await settled;
+  return true;
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Partials, the final chunk, then wait until the server has settled it (answered, or no question). */
-async function speak(utterance) {
-  for (const text of partials(utterance)) {
-    if (!say(text, false)) return false;
-    await sleep(PARTIAL_MS);
-  }
-  const settled = new Promise((resolve) => {
+/** Resolves when the server has dealt with the final chunk just sent (settle), SETTLE_TIMEOUT_MS at most. */
+function untilSettled() {
+  return new Promise((resolve) => {
     const timer = setTimeout(resolve, SETTLE_TIMEOUT_MS);
     settle = () => {
       clearTimeout(timer);
       resolve();
     };
   });
-  if (!say(utterance, true)) return false;
-  await settled;
-  return true;
 }
 
 /** Speaks the text's utterances in order, after anything still being spoken; stops if the connection goes. */
@@ -217,7 +211,7 @@ function sendTranscript(text) {
   const said = utterances(text);
   if (said.length === 0) return;
   speaking = speaking.then(async () => {
-    for (const utterance of said) if (!(await speak(utterance))) return;
+    for (const utterance of said) if (!(await speakAndSettle(utterance))) return;
   });
 }
 

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { lastValueFrom, tap } from 'rxjs';
 import { LocalDifyServer, LocalFastGptServer, LocalRagflowServer } from '../src/local-dify';
-import { InMemorySessionStore } from '../src/session';
+import { InMemorySessionStore, SessionRecords } from '../src/session';
 import { createUpstream, parseProviderSettings, UpstreamError, UpstreamLimits } from '../src/upstream';
 
 const { values } = parseArgs({
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   try {
     const parsed = parseProviderSettings(name, entry);
     if (parsed.provider === 'dify') throw new Error(`${name} is a Dify app: ask it with npm run dify-chat`);
-    const sessions = new InMemorySessionStore(60_000, 10);
+    const sessions = new SessionRecords(new InMemorySessionStore(60_000, 10));
     const upstream = createUpstream(parsed, { http: axios.create({ maxRedirects: 0 }), limits: LIMITS, sessions });
     await lastValueFrom(
       upstream

@@ -18,9 +18,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { RealtimeRagClient, Wire } from '../client/src/realtime-rag-client.ts';
+import { RealtimeRagClient, speak, Wire } from '../client/src/realtime-rag-client.ts';
 import { serviceWsUrl } from './client/service-url';
-import { speak } from './client/speech';
 import { TranscriptView } from './client/transcript-view';
 
 // The service reads .env (variables already set win): so does its client, to dial where it listens.

@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { difyConfig } from './config';
 import { DifyEndpoint } from './dify';
 import { EmbeddedDify } from './embedded-dify';
+import { ShutdownSequence } from './lifecycle';
 import { redactedUrl } from './logging';
 
 /**
@@ -15,9 +16,13 @@ import { redactedUrl } from './logging';
   providers: [
     {
       provide: DifyEndpoint,
-      inject: [difyConfig.KEY],
-      useFactory: ({ apiKey, baseUrl }: ConfigType<typeof difyConfig>): DifyEndpoint | Promise<DifyEndpoint> => {
-        if (!apiKey) return EmbeddedDify.start();
+      inject: [difyConfig.KEY, ShutdownSequence],
+      useFactory: async ({ apiKey, baseUrl }: ConfigType<typeof difyConfig>, shutdown: ShutdownSequence): Promise<DifyEndpoint> => {
+        if (!apiKey) {
+          const embedded = await EmbeddedDify.start();
+          shutdown.register('close', 'embedded Dify', () => embedded.close());
+          return embedded;
+        }
         new Logger('Dify').log(`Using Dify at ${redactedUrl(baseUrl)}`);
         return { baseUrl, apiKey, embedded: false };
       },

@@ -1,13 +1,13 @@
-import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DifyEndpoint } from './dify';
 import { LocalDifyServer } from './local-dify';
 
 /**
  * The embedded local Dify-compatible server as the app's Dify, on a loopback port, so a fresh clone
  * works with no account. It keeps no test records (it may run as long as a developer likes) and
- * closes with the app.
+ * closes with the app (the shutdown's close phase).
  */
-export class EmbeddedDify implements DifyEndpoint, OnApplicationBootstrap, OnApplicationShutdown {
+export class EmbeddedDify implements DifyEndpoint, OnApplicationBootstrap {
   readonly embedded = true;
 
   private constructor(
@@ -36,7 +36,7 @@ export class EmbeddedDify implements DifyEndpoint, OnApplicationBootstrap, OnApp
     logger.warn('Set DIFY_API_KEY (and DIFY_BASE_URL for self-hosted Dify) to use your own Dify app.');
   }
 
-  onApplicationShutdown(): Promise<void> {
+  close(): Promise<void> {
     return this.server.close();
   }
 }

@@ -16,6 +16,7 @@ export type { AnswerUpdate } from './answer-tracker.ts';
 export type { ReconnectOptions, SocketEnding } from './reconnect-policy.ts';
 export type { WebSocketConstructor, WebSocketLike } from './web-socket.ts';
 export type * as Wire from './protocol.types.ts';
+export { partials, speak, type TranscriptSender } from './speech.ts';
 
 /** The note of the status that answers control{stop}: `closed` (the server's STOP_MODE=close) or `idle` (STOP_MODE=reset). */
 export const STOPPED_NOTE = 'stopped by the client';

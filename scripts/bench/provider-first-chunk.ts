@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { filter, firstValueFrom } from 'rxjs';
 import { DifyClient, DifySettings } from '../../src/dify';
 import { LocalDifyServer, LocalFastGptServer, LocalRagflowServer } from '../../src/local-dify';
-import { InMemorySessionStore } from '../../src/session';
+import { ShutdownSequence, ShutdownState } from '../../src/lifecycle';
+import { InMemorySessionStore, SessionRecords } from '../../src/session';
 import { createUpstream, parseProviderSettings, Upstream, UpstreamLimits } from '../../src/upstream';
 import { stats } from './stats';
 
@@ -33,14 +34,18 @@ async function main(): Promise<void> {
   const fastgpt = new LocalFastGptServer(PACE);
   const [d, r, f] = await Promise.all([dify.listen(), ragflow.listen(), fastgpt.listen()]);
   const http = axios.create({ maxRedirects: 0 });
-  const sessions = new InMemorySessionStore(60_000, 10);
+  const sessions = new SessionRecords(new InMemorySessionStore(60_000, 10));
+  const shutdown = new ShutdownState();
   const deps = { http, limits: LIMITS, sessions };
   const settings = new DifySettings(
     { baseUrl: d.baseUrl, inputs: {}, ...LIMITS },
     { baseUrl: d.baseUrl, apiKey: 'app-local-dify', embedded: false },
   );
   const upstreams: Record<string, Upstream> = {
-    dify: createUpstream(parseProviderSettings('d', {}), { ...deps, dify: new DifyClient(new HttpService(http), settings) }),
+    dify: createUpstream(parseProviderSettings('d', {}), {
+      ...deps,
+      dify: new DifyClient(new HttpService(http), settings, shutdown, new ShutdownSequence(shutdown, { shutdownGraceMs: 0 })),
+    }),
     openai: createUpstream(
       parseProviderSettings('o', { provider: 'openai', base_url: d.baseUrl, api_key: 'app-local-dify', model: 'm', history_turns: 0 }),
       deps,

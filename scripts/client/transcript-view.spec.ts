@@ -1,5 +1,4 @@
 import type { AnswerUpdate } from '../../client/src/realtime-rag-client.ts';
-import { partials } from './speech';
 import { TranscriptView } from './transcript-view';
 
 const S = { session_id: 's-1' };
@@ -20,14 +19,6 @@ function screen(isTTY = false) {
   // eslint-disable-next-line no-control-regex -- terminal escape sequences are what it strips
   return { view: new TranscriptView(out), text: () => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '') };
 }
-
-describe('partials', () => {
-  it('grows Chinese by character and other text by word, up to three steps before the final', () => {
-    expect(partials('年假有几天')).toEqual(['年假', '年假有', '年假有几']);
-    expect(partials('what is RAG?')).toEqual(['what', 'what is']);
-    expect(partials('RAG')).toEqual([]);
-  });
-});
 
 describe('TranscriptView', () => {
   it('shows the speech, statuses, the answer streaming on one line, sources and timing', () => {

@@ -1,8 +1,8 @@
-import { Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { batchConfig, sessionConfig } from '../config';
 import { Answers, ConversationModule } from '../conversation';
-import { ShutdownState } from '../lifecycle';
+import { ShutdownSequence } from '../lifecycle';
 import { Metrics } from '../metrics';
 import { BatchController } from './batch.controller';
 import { BatchQueue } from './batch-queue';
@@ -35,27 +35,16 @@ import { RedisBatchQueue } from './redis-batch-queue';
   ],
   exports: [BatchQueue],
 })
-export class BatchModule implements OnApplicationShutdown {
-  private closing?: Promise<void>;
-
+export class BatchModule {
   /**
    * The queue closes as soon as the shutdown starts, while live answers get their grace: items are
    * not waited for (with Redis they go back to the queue for another instance at once; in memory
-   * they are lost with the process anyway).
+   * they are lost with the process anyway). The close phase waits for it with the other connections.
    */
-  constructor(
-    @Inject(BatchQueue) private readonly queue: BatchQueue,
-    shutdown: ShutdownState,
-  ) {
-    shutdown.onDrain(() => void this.close());
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.close();
-  }
-
-  private close(): Promise<void> {
-    this.closing ??= this.queue.close();
-    return this.closing;
+  constructor(@Inject(BatchQueue) queue: BatchQueue, shutdown: ShutdownSequence) {
+    let closing: Promise<void> | undefined;
+    const close = () => (closing ??= queue.close());
+    shutdown.register('drain', 'batch queue', () => void close());
+    shutdown.register('close', 'batch queue', close);
   }
 }

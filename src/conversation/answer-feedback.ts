@@ -1,10 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DifyAppApi, DifyFeedbackRating } from '../dify';
 import { wireErrors } from '../protocol';
-import { difyUser, SessionStore, sessionKey } from '../session';
-
-/** How many of a session's latest answers can be rated. */
-const RATEABLE_ANSWERS = 50;
+import { difyUser, SessionRecords, sessionKey } from '../session';
 
 export interface Rating {
   answerId: string;
@@ -22,16 +19,13 @@ export class AnswerFeedback {
 
   constructor(
     private readonly app: DifyAppApi,
-    private readonly sessions: SessionStore,
+    private readonly sessions: SessionRecords,
   ) {}
 
   /** Dify named the answer's message (its first event). */
   remember(principal: string, sessionId: string, answerId: string, messageId: string): void {
     this.sessions
-      .update(sessionKey(principal, sessionId), (record) => {
-        const messages = Object.entries({ ...record.messages, [answerId]: messageId }).slice(-RATEABLE_ANSWERS);
-        return { ...record, messages: Object.fromEntries(messages) };
-      })
+      .keepMessage(sessionKey(principal, sessionId), answerId, messageId)
       .catch((error: unknown) =>
         this.logger.warn(`Remembering answer ${answerId} failed: ${error instanceof Error ? error.message : String(error)}`),
       );

@@ -23,7 +23,7 @@ function roomWithAnswers(deps: Partial<AnsweringDeps> = {}): { room: SessionRoom
     's',
     (outlet) => new Answering(answering, outlet),
     new InMemoryAnswerLog(),
-    { savedAnswer: () => EMPTY, leaveRunning: () => undefined },
+    { savedAnswer: () => EMPTY },
     { graceMs: 0, maxLogChars: 1000 },
     () => undefined,
   );

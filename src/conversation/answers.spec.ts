@@ -1,7 +1,7 @@
 import { lastValueFrom, Observable, of, Subject, throwError, toArray } from 'rxjs';
 import { DifyChatRequest, DifyClient, DifyError, DifyEvent } from '../dify';
 import { Metrics } from '../metrics';
-import { InMemorySessionStore, sessionKey } from '../session';
+import { InMemorySessionStore, SessionRecords, sessionKey } from '../session';
 import { InMemorySessionLease } from '../session-hub';
 import { Answers } from './answers';
 import { AnswersAtCapacityError } from './turn-errors';
@@ -27,7 +27,7 @@ function fakeDify(replies: Array<DifyEvent[] | DifyError>) {
 }
 
 describe('Answers', () => {
-  const store = () => new InMemorySessionStore(60_000, 100);
+  const store = () => new SessionRecords(new InMemorySessionStore(60_000, 100));
 
   it("streams text pieces, skips empty and non-text events, ends with Dify's report, and remembers the conversation", async () => {
     const sessions = store();
@@ -59,7 +59,7 @@ describe('Answers', () => {
 
   it('continues the stored conversation with the same Dify user', async () => {
     const sessions = store();
-    await sessions.save(sessionKey('alice', 's1'), { conversationId: 'c-1' });
+    await sessions.keepConversation(sessionKey('alice', 's1'), 'c-1');
     const { client, requests } = fakeDify([[{ kind: 'end', retrieverResources: [], ...ids('c-1') }]]);
     await lastValueFrom(
       new Answers(client, sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN)
@@ -71,7 +71,7 @@ describe('Answers', () => {
 
   it('starts a new conversation when Dify lost the stored one, and stores the new id', async () => {
     const sessions = store();
-    await sessions.save(sessionKey('alice', 's1'), { conversationId: 'gone' });
+    await sessions.keepConversation(sessionKey('alice', 's1'), 'gone');
     const { client, requests } = fakeDify([
       DifyError.fromEnvelope(404, 'not_found', 'Conversation Not Exists.'),
       [
@@ -156,6 +156,22 @@ describe('Answers', () => {
     const second = service.answer('c?', 'p', 's3').subscribe();
     await waitFor(() => streams.length === 2);
     second.unsubscribe();
+  });
+
+  it('settles once no answer is in flight, its upstream call closed too (what the shutdown waits for)', async () => {
+    const { client, streams, close } = drivenDify();
+    const service = new Answers(client, store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN);
+    await service.settled();
+    const answer = service.answer('a?', 'p', 's1').subscribe();
+    await waitFor(() => streams.length === 1);
+    let settled = false;
+    const settling = service.settled().then(() => (settled = true));
+    answer.unsubscribe();
+    await tick();
+    expect(settled).toBe(false);
+    await close('p:s1');
+    await settling;
+    expect(service.inFlight).toBe(0);
   });
 
   it("starts a session's next call only once its previous one closed upstream, even when both are asked at once", async () => {

@@ -3,7 +3,7 @@ import { catchError, concatMap, defer, finalize, map, Observable, Subscription, 
 import { LimitsConfig, limitsConfig, TurnConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
 import { DifyChatRequest, DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyStep, DifyUsage } from '../dify';
-import { difyUser, KeyedSequence, SessionStore, sessionKey } from '../session';
+import { difyUser, KeyedSequence, SessionRecords, sessionKey } from '../session';
 import { AnswerHistory, leased, SavedAnswer, SessionLease } from '../session-hub';
 import { capAnswer, capText } from './answer-cap';
 import { AnswersAtCapacityError } from './turn-errors';
@@ -61,12 +61,14 @@ export const isAnswerPiece = (event: AnswerEvent): event is AnswerPiece => 'text
 export class Answers implements AnswerHistory {
   private readonly logger = new Logger(Answers.name);
   private active = 0;
+  /** Who waits for no answer to be in flight (settled). */
+  private readonly settling: Array<() => void> = [];
   /** Each session's calls, one after the other (see oneAtATime). */
   private readonly calls = new KeyedSequence();
 
   constructor(
     private readonly dify: DifyClient,
-    private readonly sessions: SessionStore,
+    private readonly sessions: SessionRecords,
     @Inject(limitsConfig.KEY) private readonly limits: Pick<LimitsConfig, 'maxConcurrentAnswers' | 'maxAnswerChars'>,
     private readonly metrics: Metrics,
     private readonly leases: SessionLease,
@@ -76,6 +78,12 @@ export class Answers implements AnswerHistory {
   /** Answers streaming now or still closing upstream, across every connection. */
   get inFlight(): number {
     return this.active;
+  }
+
+  /** Resolves once no answer is in flight (at once when none is): at shutdown, the answers had their chance to finish. */
+  settled(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settling.push(resolve));
   }
 
   /**
@@ -108,7 +116,7 @@ export class Answers implements AnswerHistory {
         }),
         finalize(() => this.metrics.callEnded(outcome, seconds())),
       );
-      return this.oneAtATime(principal, sessionId, call, () => this.active--);
+      return this.oneAtATime(principal, sessionId, call, () => this.ended());
     });
   }
 
@@ -185,9 +193,9 @@ export class Answers implements AnswerHistory {
       .pipe(map((answer) => capText(answer, this.limits.maxAnswerChars)));
   }
 
-  /** At shutdown, handing answers over: cancelled answers are left generating at Dify (see DifyClient.leaveTasksRunning). */
-  leaveRunning(): void {
-    this.dify.leaveTasksRunning();
+  private ended(): void {
+    this.active--;
+    if (this.active === 0) for (const settled of this.settling.splice(0)) settled();
   }
 
   /** A stored conversation Dify no longer knows (deleted, expired, ended) gives way to a new one. */
@@ -205,11 +213,9 @@ export class Answers implements AnswerHistory {
   }
 
   private save(key: string, conversationId: string): void {
-    this.sessions
-      .update(key, (record) => ({ ...record, conversationId }))
-      .catch((error: unknown) => {
-        this.logger.error(`Saving session failed: ${error instanceof Error ? error.message : String(error)}`);
-      });
+    this.sessions.keepConversation(key, conversationId).catch((error: unknown) => {
+      this.logger.error(`Saving session failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { resumeConfig, turnConfig } from '../config';
 import { DifyModule } from '../dify';
+import { ShutdownState } from '../lifecycle';
 import { AnswerLog, SessionHubModule, SessionRooms } from '../session-hub';
 import { AnswerFeedback } from './answer-feedback';
 import { Answering } from './answering';
@@ -23,9 +24,14 @@ import { SessionInputs } from './session-inputs';
     {
       // The hub's rooms, each with its session's Answering: the hub knows no turns, so the asking side makes them.
       provide: SessionRooms,
-      inject: [resumeConfig.KEY, AnswerLog, Answers, AnsweringFactory],
-      useFactory: (resume: ConfigType<typeof resumeConfig>, log: AnswerLog, answers: Answers, answering: AnsweringFactory) =>
-        new SessionRooms<Answering>(resume, log, answers, (outlet) => answering.create(outlet)),
+      inject: [resumeConfig.KEY, AnswerLog, Answers, AnsweringFactory, ShutdownState],
+      useFactory: (
+        resume: ConfigType<typeof resumeConfig>,
+        log: AnswerLog,
+        answers: Answers,
+        answering: AnsweringFactory,
+        shutdown: ShutdownState,
+      ) => new SessionRooms<Answering>(resume, log, answers, (outlet) => answering.create(outlet), shutdown),
     },
     ConversationFactory,
   ],

@@ -22,7 +22,7 @@ function roomsFor(answer: AnsweringDeps['answer'], turn: TurnConfig, now = Date.
             sessionId,
             (outlet) => new Answering({ answer, turn, now }, outlet),
             new InMemoryAnswerLog(),
-            { savedAnswer: () => EMPTY, leaveRunning: () => undefined },
+            { savedAnswer: () => EMPTY },
             { graceMs: 0, maxLogChars: 1_000_000 },
             () => undefined,
           ),

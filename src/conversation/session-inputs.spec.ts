@@ -2,7 +2,7 @@ import { ConfigType } from '@nestjs/config';
 import { sessionConfig } from '../config';
 import { DifyAppApi } from '../dify';
 import { ProtocolError } from '../protocol';
-import { InMemorySessionStore, sessionKey } from '../session';
+import { InMemorySessionStore, SessionRecords, sessionKey } from '../session';
 import { SessionInputs } from './session-inputs';
 
 describe('SessionInputs', () => {
@@ -15,7 +15,7 @@ describe('SessionInputs', () => {
   beforeEach(() => {
     store = new InMemorySessionStore(60_000, 10);
     const config = { maxInputsBytes: MAX } as ConfigType<typeof sessionConfig>;
-    inputs = new SessionInputs(app as unknown as DifyAppApi, store, config);
+    inputs = new SessionInputs(app as unknown as DifyAppApi, new SessionRecords(store), config);
   });
 
   it('keeps inputs up to MAX_INPUTS_BYTES, counted as UTF-8 JSON', async () => {

@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { sessionConfig } from '../config';
 import { DifyAppApi, inputsProblem } from '../dify';
 import { wireErrors } from '../protocol';
-import { SessionStore, sessionKey } from '../session';
+import { SessionRecords, sessionKey } from '../session';
 
 /**
  * A session's values for the Dify app's input variables (`hello{inputs}`), checked against the
@@ -15,7 +15,7 @@ import { SessionStore, sessionKey } from '../session';
 export class SessionInputs {
   constructor(
     private readonly app: DifyAppApi,
-    private readonly sessions: SessionStore,
+    private readonly sessions: SessionRecords,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
 
@@ -25,6 +25,6 @@ export class SessionInputs {
     if (bytes > this.config.maxInputsBytes) throw wireErrors.inputsTooLarge(bytes, this.config.maxInputsBytes);
     const problem = inputsProblem(inputs, (await this.app.parameters()).user_input_form);
     if (problem) throw wireErrors.invalidInputs(problem);
-    await this.sessions.update(sessionKey(principal, sessionId), (record) => ({ ...record, inputs }));
+    await this.sessions.keepInputs(sessionKey(principal, sessionId), inputs);
   }
 }

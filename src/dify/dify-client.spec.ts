@@ -2,6 +2,7 @@ import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { waitUntil } from '../../test/support/wait-until';
+import { ShutdownSequence, ShutdownState } from '../lifecycle';
 import { LocalDifyServer } from '../local-dify';
 import { DifySettings } from './dify-settings';
 import { DifyError } from './dify-error';
@@ -17,6 +18,15 @@ describe('DifyClient', () => {
   });
   afterAll(() => server.close());
 
+  /** The shutdown of the last client made. */
+  let shutdown: ShutdownState;
+  let sequence: ShutdownSequence;
+  function withShutdown(settings: DifySettings): DifyClient {
+    shutdown = new ShutdownState();
+    sequence = new ShutdownSequence(shutdown, { shutdownGraceMs: 0 });
+    return new DifyClient(new HttpService(axios.create()), settings, shutdown, sequence);
+  }
+
   function client(apiKey = 'app-unit', timeoutMs = 2000, retries = 0, url = baseUrl): DifyClient {
     const limits = {
       timeoutMs,
@@ -27,7 +37,7 @@ describe('DifyClient', () => {
       maxEventChars: 1024 * 1024,
     };
     const settings = new DifySettings({ baseUrl: url, inputs: {}, ...limits }, { baseUrl: url, apiKey, embedded: false });
-    return new DifyClient(new HttpService(axios.create()), settings);
+    return withShutdown(settings);
   }
 
   it('answers in blocking mode with the same text the stream gives', async () => {
@@ -95,7 +105,7 @@ describe('DifyClient', () => {
       await waitUntil(() => slow.streams[0].generation !== 'running');
       expect(slow.streams[0].generation).toBe('stopped');
 
-      dify.leaveTasksRunning();
+      shutdown.handOver();
       const subscription = dify.streamChat({ query: '什么是 RAG？', user: 'handed-over' }).subscribe();
       await waitUntil(() => slow.streams.length === 2);
       subscription.unsubscribe();
@@ -140,7 +150,7 @@ describe('DifyClient', () => {
   it('at shutdown, waits for the stop calls under way', async () => {
     const dify = client();
     const [first] = await lastValueFrom(dify.streamChat({ query: '什么是 RAG？', user: 'leaving' }).pipe(take(1), toArray()));
-    await dify.onApplicationShutdown();
+    await sequence.beforeApplicationShutdown();
     expect(server.stopCalls).toContainEqual({ taskId: first.taskId, user: 'leaving' });
   });
 
@@ -168,7 +178,7 @@ describe('DifyClient', () => {
         ...limits,
       };
       const settings = new DifySettings(config, { baseUrl: agentUrl, apiKey: 'app-unit', embedded: false });
-      return new DifyClient(new HttpService(axios.create()), settings);
+      return withShutdown(settings);
     };
     try {
       const noText = connect({ firstTokenTimeoutMs: 200 }).streamChat({ query: 'What is RAG?', user: 'u' });

@@ -1,9 +1,9 @@
 import { HttpService } from '@nestjs/axios';
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { catchError, defer, from, map, Observable, retry, switchMap, tap, throwError, timeout, timer } from 'rxjs';
 import { isAxiosError } from 'axios';
+import { ShutdownSequence, ShutdownState } from '../lifecycle';
 import { DifySettings } from './dify-settings';
 import { DifyError } from './dify-error';
 import { difyErrorFrom } from './dify-http-error';
@@ -14,8 +14,6 @@ import { DifyChatRequest, DifyChatResult, DifyEvent, DifyRetrieverResource, Dify
 /** After `message_end`, how long the rest of the body may take before the connection is dropped. */
 const DRAIN_GRACE_MS = 2000;
 const STOP_TIMEOUT_MS = 5000;
-/** At shutdown, how long the stop calls still under way may take before the process exits anyway. */
-const SHUTDOWN_STOP_WAIT_MS = 2000;
 const PROBE_TIMEOUT_MS = 5000;
 /** How often a saved answer is looked for in Dify's history while Dify still generates it. */
 const SAVED_ANSWER_POLL_MS = 500;
@@ -27,19 +25,21 @@ const RETRIED: ReadonlySet<DifyError['kind']> = new Set(['rate_limited', 'unavai
 
 /** Dify's Chat API: the only class that talks HTTP to Dify. */
 @Injectable()
-export class DifyClient implements OnApplicationShutdown {
+export class DifyClient {
   private readonly logger = new Logger(DifyClient.name);
   /** Stop calls not answered yet: a stop that never leaves the process lets Dify generate (and bill) on. */
   private readonly stopping = new Set<Promise<void>>();
   /** Stream calls not closed yet, by Dify user (a session). */
   private readonly open = new OpenCalls();
-  /** At shutdown with answers handed over: a cancelled stream is cut here, its Dify task left to finish. */
-  private handingOver = false;
 
   constructor(
     private readonly http: HttpService,
     private readonly settings: DifySettings,
-  ) {}
+    private readonly shutdown: ShutdownState,
+    sequence: ShutdownSequence,
+  ) {
+    sequence.register('flush', 'Dify stop calls', () => this.stopsAnswered());
+  }
 
   /**
    * A cold stream of the answer's events. The request starts on subscribe; it completes after
@@ -157,10 +157,12 @@ export class DifyClient implements OnApplicationShutdown {
           this.drain(body, abort);
           return tornDown();
         }
-        if (taskId || this.handingOver || timedOut) {
+        // Handing over at shutdown: a cancelled stream is cut here, its Dify task left to finish.
+        const handingOver = this.shutdown.handingOver;
+        if (taskId || handingOver || timedOut) {
           clearTimeout(timers.idle);
           abort.abort();
-          return taskId && !this.handingOver ? void this.stop(taskId, request.user).then(tornDown) : tornDown();
+          return taskId && !handingOver ? void this.stop(taskId, request.user).then(tornDown) : tornDown();
         }
         // Dify names the task only in its first event, and only a named task can be stopped: read on
         // until it comes (DIFY_TIMEOUT after the last event at most: the idle timer runs on), then stop
@@ -179,15 +181,6 @@ export class DifyClient implements OnApplicationShutdown {
         void teardown.then(() => this.stopping.delete(teardown));
       };
     });
-  }
-
-  /**
-   * From now on (the service stops, handing its answers over to other instances), cancelling a stream
-   * aborts its request without stopping its Dify task: Dify finishes and saves the answer, and the
-   * client that resumes it elsewhere gets the rest from Dify's history.
-   */
-  leaveTasksRunning(): void {
-    this.handingOver = true;
   }
 
   /** Blocking mode: one request, the whole answer at once. Unsubscribing aborts it. */
@@ -237,17 +230,9 @@ export class DifyClient implements OnApplicationShutdown {
     return call;
   }
 
-  /**
-   * At shutdown, after every answer was cancelled (the gateway's beforeApplicationShutdown and the
-   * sockets' closing): waits for their stop calls, SHUTDOWN_STOP_WAIT_MS at most.
-   */
-  async onApplicationShutdown(): Promise<void> {
-    if (this.stopping.size === 0) return;
-    const calls = this.stopping.size;
-    const settled = Promise.all(this.stopping).then(() => true);
-    if (!(await Promise.race([settled, sleep(SHUTDOWN_STOP_WAIT_MS, false, { ref: false })]))) {
-      this.logger.warn(`${this.stopping.size} of ${calls} Dify stop calls unanswered at shutdown`);
-    }
+  /** At shutdown, after every answer was cancelled: the stop calls under way (ShutdownSequence bounds the wait). */
+  private async stopsAnswered(): Promise<void> {
+    await Promise.all(this.stopping);
   }
 
   /**

@@ -1,21 +1,17 @@
-import { BeforeApplicationShutdown, Inject, Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebSocket, WebSocketServer as WsServer } from 'ws';
 import { Authenticator } from '../auth';
 import { appConfig, limitsConfig } from '../config';
 import { Answers, Conversation, ConversationFactory, SessionRooms } from '../conversation';
-import { ShutdownState } from '../lifecycle';
+import { ShutdownSequence } from '../lifecycle';
 import { Metrics } from '../metrics';
 import { AsrChunk, Control, Feedback, Hello, Keepalive, Resume, wireErrors } from '../protocol';
 import { Connections } from './connections';
 import { BatchProgressPush } from './batch-progress-push';
 import { Outbox, OutboxLimits } from './outbox';
-
-/** After the grace, how long a client may take to read what is left and close; then it is cut off. */
-const CLOSE_WAIT_MS = 2000;
 
 /**
  * The WebSocket endpoint (path and frame limit come from RealtimeWsAdapter). Thin: it hands each
@@ -23,7 +19,7 @@ const CLOSE_WAIT_MS = 2000;
  * A handler's error is answered by InboundDispatch.
  */
 @WebSocketGateway()
-export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
+export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect {
   @WebSocketServer() private readonly server!: WsServer;
   private readonly logger = new Logger(RealtimeGateway.name);
   private readonly outboxLimits: OutboxLimits;
@@ -35,7 +31,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     private readonly connections: Connections,
     private readonly authenticator: Authenticator,
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
-    private readonly shutdown: ShutdownState,
+    shutdown: ShutdownSequence,
     @Inject(limitsConfig.KEY) limits: ConfigType<typeof limitsConfig>,
     private readonly metrics: Metrics,
     private readonly batchProgress: BatchProgressPush,
@@ -45,23 +41,21 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       hardLimitBytes: limits.sendHardLimitBytes,
       chunkMaxChars: limits.sendChunkMaxChars,
     };
+    // Existing clients can still talk while the answers in flight finish (SHUTDOWN_GRACE_MS at most).
+    shutdown.register('drain', 'answers in flight', () => answers.settled());
+    shutdown.register('hand over', 'WebSocket clients', () => this.endConversations());
   }
 
   /**
-   * On SIGTERM (Nest's shutdown hooks): readiness turns 503 and upgrades are refused at once, answers
-   * in flight get SHUTDOWN_GRACE_MS to finish. With Redis, the answers still streaming are then
-   * handed over: left generating at Dify, for their clients to resume on another instance. Then every
-   * conversation ends with SHUTTING_DOWN. Without Redis, an answer still streaming gets its
-   * interrupted final chunk and the error, and is aborted and stopped upstream (DifyClient waits for
-   * those stop calls at its own shutdown). Each Outbox sends what is left and closes its socket with
-   * 1001. Answers still streaming for nobody (a client that went, within RESUME_GRACE_SECONDS) are
-   * handed over or stopped the same way. Resolves when every client has closed, or
-   * CLOSE_WAIT_MS later: Nest then cuts off the slow ones.
+   * At shutdown, once the answers in flight had their grace (ShutdownSequence): with Redis, the
+   * answers still streaming are handed over: left generating at Dify, for their clients to resume on
+   * another instance. Then every conversation ends with SHUTTING_DOWN. Without Redis, an answer still
+   * streaming gets its interrupted final chunk and the error, and is aborted and stopped upstream.
+   * Each Outbox sends what is left and closes its socket with 1001. Answers still streaming for
+   * nobody (a client that went, within RESUME_GRACE_SECONDS) are handed over or stopped the same
+   * way. Resolves when every client has closed (the sequence waits a moment, then Nest cuts them off).
    */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.shutdown.drain();
-    const deadline = Date.now() + this.config.shutdownGraceMs;
-    while (this.answers.inFlight > 0 && Date.now() < deadline) await sleep(50);
+  private async endConversations(): Promise<void> {
     const left = this.answers.inFlight;
     if (left > 0) {
       const handedOver = this.rooms.handOver();
@@ -73,7 +67,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       return gone;
     });
     this.rooms.closeAll();
-    await Promise.race([Promise.all(closed), sleep(CLOSE_WAIT_MS, undefined, { ref: false })]);
+    await Promise.all(closed);
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {

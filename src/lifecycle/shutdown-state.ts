@@ -1,24 +1,30 @@
 import { Injectable } from '@nestjs/common';
 
-/** Whether the process is draining for shutdown: readiness says 503 and new connections are refused. */
+/** Where the process is in its shutdown, for the parts that behave differently then (ShutdownSequence moves it on). */
 @Injectable()
 export class ShutdownState {
   private drainingNow = false;
-  private readonly listeners: Array<() => void> = [];
+  private handingOverNow = false;
 
+  /** Readiness says 503 and new connections are refused. */
   get draining(): boolean {
     return this.drainingNow;
   }
 
-  /** The first step of a shutdown (the gateway's, on SIGTERM); what waits for it starts now. */
-  drain(): void {
-    if (this.drainingNow) return;
-    this.drainingNow = true;
-    for (const listener of this.listeners.splice(0)) listener();
+  /**
+   * The answers still streaming are handed over to other instances (a shared answer log): a
+   * cancelled Dify call is cut without stopping its task, so Dify finishes and saves the answer.
+   */
+  get handingOver(): boolean {
+    return this.handingOverNow;
   }
 
-  /** For work to stop at once rather than in its module's turn among the shutdown hooks. */
-  onDrain(listener: () => void): void {
-    this.listeners.push(listener);
+  drain(): void {
+    this.drainingNow = true;
+  }
+
+  /** Said by whoever decides that the answers can be resumed elsewhere (the session rooms), before they are cut. */
+  handOver(): void {
+    this.handingOverNow = true;
   }
 }

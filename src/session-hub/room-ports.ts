@@ -49,6 +49,4 @@ export interface SavedAnswer {
 /** The upstream's history (Answers): where the rest of an answer whose instance is gone comes from. */
 export interface AnswerHistory {
   savedAnswer(upstream: AnswerUpstream): Observable<SavedAnswer>;
-  /** At shutdown, handing answers over: cancelled answers are left generating upstream. */
-  leaveRunning(): void;
 }

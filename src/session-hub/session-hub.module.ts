@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { resumeConfig, sessionConfig } from '../config';
+import { ShutdownSequence } from '../lifecycle';
 import { RedisSessionStore, SessionModule, SessionStore } from '../session';
 import { AnswerLog } from './answer-log';
 import { InMemoryAnswerLog } from './in-memory-answer-log';
@@ -15,11 +16,16 @@ import { SessionLease } from './session-lease';
     {
       // With Redis, answers are logged where every instance can resume them (on the store's connection).
       provide: AnswerLog,
-      inject: [SessionStore, resumeConfig.KEY, sessionConfig.KEY],
-      useFactory: async (store: SessionStore, resume: ConfigType<typeof resumeConfig>, session: ConfigType<typeof sessionConfig>) => {
+      inject: [SessionStore, resumeConfig.KEY, sessionConfig.KEY, ShutdownSequence],
+      useFactory: async (
+        store: SessionStore,
+        resume: ConfigType<typeof resumeConfig>,
+        session: ConfigType<typeof sessionConfig>,
+        shutdown: ShutdownSequence,
+      ) => {
         if (!(store instanceof RedisSessionStore)) return new InMemoryAnswerLog();
         const log = new RedisAnswerLog(store.redis, resume.retentionMs);
-        store.beforeQuit(() => log.close());
+        shutdown.register('flush', 'answer log', () => log.close());
         // Taking sockets before the announcements are heard would miss what other instances answer at once.
         await log.untilSubscribed(session.commandTimeoutMs);
         return log;

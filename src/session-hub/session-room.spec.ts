@@ -34,7 +34,7 @@ function room(onVacant: (room: SessionRoom<FakeAnswering>) => void = () => undef
     's',
     (outlet) => new FakeAnswering(outlet),
     new InMemoryAnswerLog(),
-    { savedAnswer: () => EMPTY, leaveRunning: () => undefined },
+    { savedAnswer: () => EMPTY },
     { graceMs: 60_000, maxLogChars: 1000 },
     onVacant,
   );

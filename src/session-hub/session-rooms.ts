@@ -1,4 +1,5 @@
 import { ResumeConfig } from '../config';
+import { ShutdownState } from '../lifecycle';
 import { sessionKey } from '../session';
 import { AnswerLog } from './answer-log';
 import { AnswerHistory, AnswerOutlet, RoomAnswering } from './room-ports';
@@ -21,6 +22,7 @@ export class SessionRooms<A extends RoomAnswering = RoomAnswering> {
     private readonly log: AnswerLog,
     private readonly history: AnswerHistory,
     private readonly answering: (outlet: AnswerOutlet) => A,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   /** The room of this session, made on first use. */
@@ -44,7 +46,7 @@ export class SessionRooms<A extends RoomAnswering = RoomAnswering> {
    */
   handOver(): boolean {
     if (!this.log.shared) return false;
-    this.history.leaveRunning();
+    this.shutdown.handOver();
     for (const room of this.rooms.values()) room.handOver();
     return true;
   }

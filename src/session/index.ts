@@ -1,5 +1,6 @@
 export { SessionModule } from './session.module';
 export { SessionStore, SessionRecord, RememberedTurn, SessionStoreUnavailableError, sessionKey, difyUser } from './session-store';
+export { SessionRecords } from './session-records';
 export { InMemorySessionStore } from './in-memory-session-store';
 export { RedisSessionStore } from './redis-session-store';
 export { KeyedSequence } from './keyed-sequence';

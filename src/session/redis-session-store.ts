@@ -1,4 +1,4 @@
-import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Logger, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { credentialsRefusal, RedisCredentialsError } from './redis-credentials';
 import { RedisWriteProbe } from './redis-readiness';
@@ -18,11 +18,9 @@ const CONNECT_WAIT_MS = 3000;
  * after the command timeout while it does not answer (hung, or across a network partition, where
  * the connection stays open); the client reconnects by itself.
  */
-export class RedisSessionStore extends SessionStore implements OnModuleInit, OnApplicationShutdown {
+export class RedisSessionStore extends SessionStore implements OnModuleInit {
   readonly kind = 'redis';
   private readonly logger = new Logger(RedisSessionStore.name);
-  /** What others sharing the connection still have to write at shutdown, before QUIT. */
-  private readonly lastWrites: Array<() => Promise<void>> = [];
   private readonly probe: RedisWriteProbe;
 
   constructor(
@@ -86,13 +84,8 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnA
     return this.probe.whyUnready();
   }
 
-  /** `last` runs at shutdown before the connection closes (a write queued after QUIT would be lost). */
-  beforeQuit(last: () => Promise<void>): void {
-    this.lastWrites.push(last);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.lastWrites.map((last) => last()));
+  /** At shutdown, after the flush (ShutdownSequence: a write queued after QUIT would be lost). */
+  async close(): Promise<void> {
     // QUIT is a command like any other: the command timeout bounds it, and unanswered the connection is dropped.
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

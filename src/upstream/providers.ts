@@ -1,6 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import type { DifyClient } from '../dify';
-import type { SessionStore } from '../session';
+import type { SessionRecords } from '../session';
 import { DifyUpstream } from './dify/dify-upstream';
 import { FastGptUpstream } from './fastgpt/fastgpt-upstream';
 import { parseFastGptSettings } from './fastgpt/fastgpt-settings';
@@ -17,7 +17,7 @@ import { UpstreamLimits } from './upstream-limits';
 export interface UpstreamDeps {
   http: AxiosInstance;
   limits: UpstreamLimits;
-  sessions: SessionStore;
+  sessions: SessionRecords;
   /** The app's DifyClient: only a `dify` app has one. */
   dify?: DifyClient;
 }

@@ -2,7 +2,8 @@ import { HttpService } from '@nestjs/axios';
 import { heard, TEST_LIMITS, testHttp } from '../../../test/support/upstream-events';
 import { DifyClient, DifySettings } from '../../dify';
 import { LocalDifyServer } from '../../local-dify';
-import { InMemorySessionStore } from '../../session';
+import { ShutdownSequence, ShutdownState } from '../../lifecycle';
+import { InMemorySessionStore, SessionRecords } from '../../session';
 import { createUpstream, parseProviderSettings } from '../providers';
 
 describe('DifyUpstream: DifyClient behind the port', () => {
@@ -17,11 +18,12 @@ describe('DifyUpstream: DifyClient behind the port', () => {
 
   const upstream = (apiKey = 'app-local-dify') => {
     const settings = new DifySettings({ baseUrl: url, inputs: {}, ...TEST_LIMITS }, { baseUrl: url, apiKey, embedded: false });
-    const dify = new DifyClient(new HttpService(testHttp()), settings);
+    const shutdown = new ShutdownState();
+    const dify = new DifyClient(new HttpService(testHttp()), settings, shutdown, new ShutdownSequence(shutdown, { shutdownGraceMs: 0 }));
     return createUpstream(parseProviderSettings('hr', {}), {
       http: testHttp(),
       limits: TEST_LIMITS,
-      sessions: new InMemorySessionStore(1000, 1),
+      sessions: new SessionRecords(new InMemorySessionStore(1000, 1)),
       dify,
     });
   };

@@ -3,7 +3,7 @@ import { take } from 'rxjs';
 import { heard, TEST_LIMITS, testHttp } from '../../../test/support/upstream-events';
 import { waitUntil } from '../../../test/support/wait-until';
 import { LocalDifyServer } from '../../local-dify';
-import { InMemorySessionStore } from '../../session';
+import { InMemorySessionStore, SessionRecords } from '../../session';
 import { UpstreamError } from '../upstream-error';
 import { UpstreamLimits } from '../upstream-limits';
 import { OpenAiUpstream } from './openai-upstream';
@@ -29,7 +29,7 @@ describe('OpenAiUpstream against the local server', () => {
       settings,
       testHttp(),
       { ...TEST_LIMITS, ...limits },
-      new TurnMemory(sessions, settings.historyTurns, settings.historyChars),
+      new TurnMemory(new SessionRecords(sessions), settings.historyTurns, settings.historyChars),
     );
   };
   const ask = (query: string, session = 's1') => ({ query, user: 'p:s1', session });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { RememberedTurn, SessionStore } from '../../session';
+import { RememberedTurn, SessionRecords } from '../../session';
 
 /**
  * The conversation an `openai` app's server does not keep: a session's last question/answer pairs in
@@ -10,7 +10,7 @@ export class TurnMemory {
   private readonly logger = new Logger(TurnMemory.name);
 
   constructor(
-    private readonly sessions: SessionStore,
+    private readonly sessions: SessionRecords,
     private readonly turns: number,
     private readonly chars: number,
   ) {}
@@ -24,7 +24,7 @@ export class TurnMemory {
   remember(session: string | undefined, turn: RememberedTurn): void {
     if (!session || this.turns === 0) return;
     this.sessions
-      .update(session, (record) => ({ ...record, history: bounded([...(record.history ?? []), turn], this.turns, this.chars) }))
+      .keepHistory(session, (history) => bounded([...history, turn], this.turns, this.chars))
       .catch((error: unknown) =>
         this.logger.error(`Saving the conversation failed: ${error instanceof Error ? error.message : String(error)}`),
       );
