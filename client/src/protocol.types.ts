@@ -182,7 +182,9 @@ export interface Error {
    * instance is stopping: the socket closes with 1001; reconnect and resume a handed-over
    * answer, or ask again; retryable), RESUME_UNAVAILABLE (the answer named in `resume` is
    * unknown here or no longer kept: ask again), UNKNOWN_ANSWER (the answer named in `feedback`
-   * is not one of this session's that Dify saved).
+   * is not one of this session's that Dify saved), SESSION_NOT_ALLOWED (the message names a
+   * `session_id` other than the one the connection's token is limited to by its `session_id`
+   * claim: the message is dropped, the connection stays open).
    *
    */
   code:
@@ -207,7 +209,8 @@ export interface Error {
     | 'UPSTREAM_EVENT_TOO_LARGE'
     | 'SHUTTING_DOWN'
     | 'RESUME_UNAVAILABLE'
-    | 'UNKNOWN_ANSWER';
+    | 'UNKNOWN_ANSWER'
+    | 'SESSION_NOT_ALLOWED';
   /**
    * Safe to show; never an upstream body.
    */
