@@ -1,5 +1,6 @@
 import { exportSPKI, importJWK, KeyLike } from 'jose';
 import { JwksServer, signingKey, SigningKey, signWith, unsignedToken } from '../../test/support/jwks-server';
+import { authConfig } from '../config';
 import { JwtSettings, JwtVerifier } from './jwt-verifier';
 
 const SECRET = 'a-test-secret-of-at-least-32-bytes-long';
@@ -120,5 +121,32 @@ describe('JwtVerifier with AUTH_JWKS_URL', () => {
     expect(await new JwtVerifier(settings({ jwksUrl: url })).verify(token)).toEqual({ refused: 'keys unavailable' });
     jwks = new JwksServer();
     await jwks.listen();
+  });
+});
+
+describe('AUTH_JWT_* configuration', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('stops start-up on a secret shorter than 32 bytes, without echoing it', () => {
+    process.env.AUTH_JWT_SECRET = 'only-twenty-bytes-xx';
+    expect(() => authConfig()).toThrow(/AUTH_JWT_SECRET must be at least 32 bytes/);
+    expect(() => authConfig()).not.toThrow(/only-twenty/);
+    process.env.AUTH_JWT_SECRET = '密'.repeat(11); // 33 bytes in UTF-8
+    expect(authConfig().jwt.secret).toBe('密'.repeat(11));
+  });
+
+  it('defaults the audience to realtime-rag and the JWKS bounds to 5 s and 30 s', () => {
+    delete process.env.AUTH_JWT_AUDIENCE;
+    expect(authConfig().jwt).toMatchObject({ audience: 'realtime-rag', jwksTimeoutMs: 5000, jwksCooldownMs: 30_000 });
+  });
+
+  it('takes only an http(s) JWKS URL', () => {
+    process.env.AUTH_JWKS_URL = 'ftp://idp.example/jwks.json';
+    expect(() => authConfig()).toThrow(/AUTH_JWKS_URL must be an http\(s\) URL/);
+    process.env.AUTH_JWKS_URL = 'http://localhost:8080/.well-known/jwks.json';
+    expect(authConfig().jwt.jwksUrl).toBe('http://localhost:8080/.well-known/jwks.json');
   });
 });
