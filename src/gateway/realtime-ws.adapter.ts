@@ -84,7 +84,12 @@ export class RealtimeWsAdapter extends WsAdapter {
       return undefined;
     };
     const verifyClient = ({ req, origin }: { req: IncomingMessage; origin?: string }, done: VerifyDone) => {
-      void refusal(req, origin).then((refused) => {
+      const checked = refusal(req, origin).catch((error: unknown) => {
+        // A bug in a check must not leave the upgrade hanging: refused, and logged.
+        this.log.error(`Upgrade check failed: ${error instanceof Error ? error.message : String(error)}`);
+        return { reason: 'unauthorized' as const, detail: 'authentication failed' };
+      });
+      void checked.then((refused) => {
         if (refused === undefined) return done(true);
         const { reason, detail } = refused;
         const { status, message, headers } = UPGRADE_REFUSALS[reason];
