@@ -78,8 +78,9 @@ export class RealtimeWsAdapter extends WsAdapter {
       // Before authentication, so a foreign page cannot even tell a good token from a bad one.
       if (!isAllowedOrigin(origin, req, allowedOrigins)) return { reason: 'origin' };
       const authentication = await authenticate(req);
+      // Shutdown may have begun while a token's keys were fetched.
+      if (this.options.draining()) return { reason: 'shutting_down' };
       if ('refused' in authentication) return { reason: 'unauthorized', detail: authentication.refused };
-      if (!perIp.hasRoom(addressOf(req))) return { reason: 'too_many_connections' };
       setRequestPrincipal(req, authentication.principal);
       return undefined;
     };
@@ -89,7 +90,9 @@ export class RealtimeWsAdapter extends WsAdapter {
         this.log.error(`Upgrade check failed: ${error instanceof Error ? error.message : String(error)}`);
         return { reason: 'unauthorized' as const, detail: 'authentication failed' };
       });
-      void checked.then((refused) => {
+      void checked.then((checkedRefusal) => {
+        // In the same turn as done(true) opens the socket: upgrades awaiting their tokens together cannot overshoot the cap.
+        const refused = checkedRefusal ?? (perIp.hasRoom(addressOf(req)) ? undefined : { reason: 'too_many_connections' as const });
         if (refused === undefined) return done(true);
         const { reason, detail } = refused;
         const { status, message, headers } = UPGRADE_REFUSALS[reason];
