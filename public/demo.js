@@ -47,6 +47,19 @@ async function defaultUrl() {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`;
 }
 
+/**
+ * `?token=` on the page's address (a static token, or a signed one your backend minted for this
+ * link) fills the token field, and leaves the address bar, so it is neither bookmarked nor shared.
+ */
+function takeTokenFromAddress() {
+  const address = new URL(location.href);
+  const token = address.searchParams.get('token');
+  if (token === null) return;
+  $('token').value = token;
+  address.searchParams.delete('token');
+  history.replaceState(null, '', address);
+}
+
 /** A client of the service (the client library): it reconnects and resumes the answer by itself. */
 function connect() {
   let url;
@@ -514,6 +527,7 @@ $('clear').addEventListener('click', () => {
 });
 setUpMicrophone();
 onSpeakChange();
+takeTokenFromAddress();
 defaultUrl().then((url) => {
   $('url').value = url;
   connect();

@@ -29,6 +29,7 @@ const ERROR_CODES = Object.keys({
   RESUME_UNAVAILABLE: 1,
   UNKNOWN_ANSWER: 1,
   UNSUPPORTED_BY_APP: 1,
+  SESSION_NOT_ALLOWED: 1,
 } satisfies Record<ErrorCode, 1>);
 const STAGES = Object.keys({
   listening: 1,

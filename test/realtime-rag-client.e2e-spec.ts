@@ -100,4 +100,29 @@ describe('the client library against the service (e2e)', () => {
     ]);
     expect(KeptWebSocket.made).toHaveLength(2);
   });
+
+  it('fetches a fresh token from its token function (here POST /api/tokens) for every connection, reconnects included', async () => {
+    stack = await startStack({
+      env: { AUTH_TOKENS: 'backend:backend-secret-token-1', AUTH_JWT_SECRET: 'client-e2e-secret-of-at-least-32-bytes' },
+    });
+    const minted: string[] = [];
+    const token = async () => {
+      const response = await fetch(`${stack.httpUrl}/api/tokens`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer backend-secret-token-1', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ttl_seconds: 60 }),
+      });
+      minted.push(((await response.json()) as { token: string }).token);
+      return minted.at(-1)!;
+    };
+    const { client, answers } = start({ url: stack.wsUrl, token, tokenIn: 'header' });
+    await waitUntil(() => client.state === 'open');
+    KeptWebSocket.made[0].terminate();
+    await waitUntil(() => KeptWebSocket.made.length === 2 && client.state === 'open');
+    expect(minted).toHaveLength(2);
+    expect(KeptWebSocket.made.length).toBe(2);
+    client.sendTranscript('什么是 RAG？', true);
+    await waitUntil(() => answers.some((update) => update.final));
+    client.close();
+  });
 });

@@ -36,8 +36,8 @@ describe('refused upgrades (e2e)', () => {
     const refusals = stack.logs.lines.filter((line) => line.includes('Upgrade refused'));
     const path = new URL(stack.wsUrl).pathname;
     expect(refusals).toEqual([
-      `warn Upgrade refused: unauthorized (HTTP 401) from 127.0.0.1 to ${path} RealtimeWsAdapter`,
-      `warn Upgrade refused: unauthorized (HTTP 401) from 127.0.0.1 to ${path} RealtimeWsAdapter`,
+      `warn Upgrade refused: unauthorized (unknown token) (HTTP 401) from 127.0.0.1 to ${path} RealtimeWsAdapter`,
+      `warn Upgrade refused: unauthorized (unknown token) (HTTP 401) from 127.0.0.1 to ${path} RealtimeWsAdapter`,
       `warn Upgrade refused: origin (HTTP 403) from 127.0.0.1 to ${path} RealtimeWsAdapter`,
       `warn Upgrade refused: too_many_connections (HTTP 429) from 127.0.0.1 to ${path} RealtimeWsAdapter`,
       `warn Upgrade refused: shutting_down (HTTP 503) from 127.0.0.1 to ${path} RealtimeWsAdapter`,

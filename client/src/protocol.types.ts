@@ -184,7 +184,10 @@ export interface Error {
    * unknown here or no longer kept: ask again), UNKNOWN_ANSWER (the answer named in `feedback`
    * is not one of this session's that Dify saved), UNSUPPORTED_BY_APP (the session's app is
    * served by a provider that cannot do this: feedback, suggested questions or speech on a
-   * RAGFlow, FastGPT or OpenAI-compatible app; the message names the app; not retryable).
+   * RAGFlow, FastGPT or OpenAI-compatible app; the message names the app; not retryable),
+   * SESSION_NOT_ALLOWED (the message names a `session_id` other than the one the connection's
+   * token is limited to by its `session_id` claim: the message is dropped, the connection stays
+   * open).
    * For an app of another provider the UPSTREAM_* codes and RAG_ERROR mean the same of that
    * provider, and `upstream_status`/`upstream_code` are its own.
    *
@@ -212,7 +215,8 @@ export interface Error {
     | 'SHUTTING_DOWN'
     | 'RESUME_UNAVAILABLE'
     | 'UNKNOWN_ANSWER'
-    | 'UNSUPPORTED_BY_APP';
+    | 'UNSUPPORTED_BY_APP'
+    | 'SESSION_NOT_ALLOWED';
   /**
    * Safe to show; never an upstream body.
    */

@@ -133,6 +133,41 @@ describe('RealtimeRagClient', () => {
     expect(latest().options).toEqual({ headers: { Authorization: 'Bearer t0ken' } });
   });
 
+  it('calls a token function before every connect and reconnect, and connects with what it returns', async () => {
+    let issued = 0;
+    const { client } = start({ token: () => Promise.resolve(`jwt-${++issued}`) });
+    expect(FakeSocket.made).toEqual([]);
+    await Promise.resolve();
+    expect(new globalThis.URL(latest().url).searchParams.get('token')).toBe('jwt-1');
+    latest().greet(SESSION);
+    latest().drop();
+    jest.advanceTimersByTime(250);
+    await Promise.resolve();
+    expect(FakeSocket.made.map((socket) => new globalThis.URL(socket.url).searchParams.get('token'))).toEqual(['jwt-1', 'jwt-2']);
+    const sync = start({ token: () => 'plain', tokenIn: 'header' });
+    expect(latest().options).toEqual({ headers: { Authorization: 'Bearer plain' } });
+    client.close();
+    sync.client.close();
+  });
+
+  it('retries with backoff when the token function fails, and opens nothing once closed', async () => {
+    let calls = 0;
+    const { client, states } = start({
+      token: () => (++calls === 1 ? Promise.reject(new Error('backend down')) : Promise.resolve('jwt')),
+    });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(FakeSocket.made).toEqual([]);
+    expect(states).toEqual([
+      { state: 'reconnecting', ended: { code: 1006, reason: 'the token function failed' }, retryInMs: 250, everOpened: false },
+    ]);
+    jest.advanceTimersByTime(250);
+    client.close();
+    await Promise.resolve();
+    expect(FakeSocket.made).toEqual([]);
+    expect(calls).toBe(2);
+  });
+
   it('keeps what is sent before the greeting and sends it after, in order', () => {
     const { client } = start();
     expect(client.sendTranscript('年假有几天？', true)).toBe(true);

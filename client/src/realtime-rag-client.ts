@@ -24,11 +24,19 @@ export const STOPPED_NOTE = 'stopped by the client';
 /** How the server did a stop: `closed` the session (STOP_MODE=close, or the connection ended for good), or `reset` it and listens on (STOP_MODE=reset). */
 export type StopOutcome = 'closed' | 'reset';
 
+/** How an attempt ends whose token function threw or rejected: as a failed connection, retried with backoff. */
+const TOKEN_FUNCTION_FAILED: SocketEnding = { code: 1006, reason: 'the token function failed' };
+
 export interface RealtimeRagClientOptions {
   /** The endpoint, e.g. `wss://rag.example.com/ws/realtime-asr`. */
   url: string;
-  /** The token, when the server has AUTH_TOKENS. */
-  token?: string;
+  /**
+   * The token, when the server wants one: one of its AUTH_TOKENS, or a signed token (JWT). A
+   * function is called before every connect and reconnect, so a short-lived token is fetched fresh
+   * (say from your backend's POST /api/tokens); when it throws or rejects, that attempt fails and
+   * the client retries with backoff.
+   */
+  token?: string | (() => string | Promise<string>);
   /** Where the token goes: `?token=` (the default; all a browser can do) or an `Authorization: Bearer` header (the `ws` package). */
   tokenIn?: 'query' | 'header';
   /** The session to continue; by default the one the server makes on the first connection. */
@@ -109,6 +117,8 @@ export class RealtimeRagClient {
   private retryTimer?: ReturnType<typeof setTimeout>;
   /** The server said status{closed}: it ends the session, so however the socket then ends, the client does not reconnect. */
   private serverClosing = false;
+  /** Calls of the token function so far: only the latest one's token opens a socket. */
+  private tokenRequests = 0;
 
   constructor(private readonly options: RealtimeRagClientOptions) {
     this.session = options.sessionId;
@@ -205,12 +215,28 @@ export class RealtimeRagClient {
     this.change({ state: 'closed' });
   }
 
+  /** Opens the next socket, once the token is known: at once for a string, after the token function for a function. */
   private connect(): void {
-    const { token, tokenIn, WebSocket = globalWebSocket() } = this.options;
+    const { token } = this.options;
+    if (typeof token !== 'function') return this.open(token);
+    const attempt = ++this.tokenRequests;
+    const failed = () => attempt === this.tokenRequests && this.current !== 'closed' && this.lost(TOKEN_FUNCTION_FAILED);
+    let next: string | Promise<string>;
+    try {
+      next = token();
+    } catch {
+      return void failed();
+    }
+    if (typeof next === 'string') return this.open(next);
+    next.then((fresh) => attempt === this.tokenRequests && this.current !== 'closed' && this.open(fresh), failed);
+  }
+
+  private open(token: string | undefined): void {
+    const { tokenIn, WebSocket = globalWebSocket() } = this.options;
     const socket =
       token && tokenIn === 'header'
-        ? new WebSocket(this.url(), [], { headers: { Authorization: `Bearer ${token}` } })
-        : new WebSocket(this.url());
+        ? new WebSocket(this.url(token), [], { headers: { Authorization: `Bearer ${token}` } })
+        : new WebSocket(this.url(token));
     this.socket = socket;
     let refused: number | undefined;
     socket.addEventListener('error', (event) => (refused ??= refusedStatus(event)));
@@ -220,8 +246,8 @@ export class RealtimeRagClient {
     });
   }
 
-  private url(): string {
-    const { url, token, tokenIn } = this.options;
+  private url(token: string | undefined): string {
+    const { url, tokenIn } = this.options;
     const address = new URL(url);
     if (this.features?.length) address.searchParams.set('features', this.features.join(','));
     if (token && tokenIn !== 'header') address.searchParams.set('token', token);

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ANONYMOUS } from '../../src/auth/token-list-authenticator';
+import { ANONYMOUS } from '../../src/auth';
 import { LocalDifyServer } from '../../src/local-dify';
 import { difyUser } from '../../src/session/session-store';
 import { Measured, Placement, startService } from './processes';

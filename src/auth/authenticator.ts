@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
+import type { Authentication } from './principal';
 
 /**
- * Decides who a WebSocket upgrade request comes from. An abstract class so it serves as the DI
- * token: a JWT verifier can be provided beside (or instead of) the token list without touching the
- * gateway. `undefined` refuses the connection.
+ * Decides who a WebSocket upgrade or an HTTP request comes from, once: the adapter's upgrade
+ * check and AuthGuard call it, and carry the principal on the request (requestPrincipal). An
+ * abstract class so it serves as the DI token. Async: a signed token may need the issuer's keys.
  */
 export abstract class Authenticator {
-  abstract authenticate(request: IncomingMessage): string | undefined;
+  abstract authenticate(request: IncomingMessage): Promise<Authentication>;
 }
 
 /**

@@ -15,8 +15,8 @@ import {
   Query,
   Req,
   Res,
-  UnauthorizedException,
   UseFilters,
+  UseGuards,
   UsePipes,
 } from '@nestjs/common';
 import {
@@ -37,7 +37,7 @@ import {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { concat, of, ReplaySubject } from 'rxjs';
 import { ConfigType } from '@nestjs/config';
-import { Authenticator } from '../auth';
+import { AuthGuard, requestPrincipal } from '../auth';
 import { batchConfig } from '../config';
 import { QuestionDetector } from '../conversation';
 import { BatchQueue } from './batch-queue';
@@ -58,9 +58,14 @@ import { transcriptQuestions } from './transcript';
 /** The batch API of the replaced Python service: many questions answered offline, each through Dify. */
 @ApiTags('batch')
 @ApiExtraModels(ResultsPageDto, BatchErrorDto)
-@ApiUnauthorizedResponse({ type: BatchErrorDto, description: 'AUTH_TOKENS is set and the request has none of them (Bearer or ?token=).' })
+@ApiUnauthorizedResponse({
+  type: BatchErrorDto,
+  description:
+    'Authentication is configured and the request has neither a token of AUTH_TOKENS nor a valid signed token (Bearer or ?token=).',
+})
 @ApiServiceUnavailableResponse({ type: BatchErrorDto, description: "The queue's Redis is down or not answering: try again later." })
 @Controller('api/batch')
+@UseGuards(AuthGuard)
 @UsePipes(new DetailedValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
 @UseFilters(QueueUnavailableFilter)
 export class BatchController {
@@ -70,7 +75,6 @@ export class BatchController {
   constructor(
     @Inject(batchConfig.KEY) private readonly config: ConfigType<typeof batchConfig>,
     private readonly queue: BatchQueue,
-    private readonly authenticator: Authenticator,
     private readonly detector: QuestionDetector,
   ) {
     this.streams = new StreamQuota(config.maxEventStreams);
@@ -248,11 +252,9 @@ export class BatchController {
     return (await this.queue.list(principal)).filter((task) => !finished(task.status)).length;
   }
 
-  /** Who asks, as on the WebSocket: a token of AUTH_TOKENS (Bearer or ?token=), or everyone anonymous without them. */
+  /** Who asks, as AuthGuard authenticated them: the same Authenticator as the WebSocket's. */
   private principal(request: IncomingMessage): string {
-    const principal = this.authenticator.authenticate(request);
-    if (principal === undefined) throw new UnauthorizedException('present one of AUTH_TOKENS as a Bearer token or ?token=');
-    return principal;
+    return requestPrincipal(request).id;
   }
 }
 

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { IsOptional, Matches } from 'class-validator';
+import { IsByteLength, IsInt, IsOptional, IsUrl, Matches, Max, Min } from 'class-validator';
 import { validateEnv } from './validate-env';
 
 /** scheme://host[:port], as a browser sends it in Origin: no path, no trailing slash. */
@@ -18,6 +18,35 @@ class AuthEnv {
       'ALLOWED_ORIGINS must be * or a comma-separated list of origins (scheme://host[:port], no path), e.g. https://app.example.com,http://localhost:3000',
   })
   ALLOWED_ORIGINS?: string;
+
+  @IsOptional()
+  @IsByteLength(32, undefined, { message: 'AUTH_JWT_SECRET must be at least 32 bytes (e.g. openssl rand -base64 48)' })
+  AUTH_JWT_SECRET?: string;
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'AUTH_JWKS_URL must be an http(s) URL of a JSON Web Key Set' },
+  )
+  AUTH_JWKS_URL?: string;
+
+  @IsOptional()
+  @Matches(/^\S{1,256}$/, { message: 'AUTH_JWT_AUDIENCE must be one word (no spaces), at most 256 characters' })
+  AUTH_JWT_AUDIENCE: string = 'realtime-rag';
+
+  @IsOptional()
+  @Matches(/^\S{1,256}$/, { message: 'AUTH_JWT_ISSUER must be one word (no spaces), at most 256 characters' })
+  AUTH_JWT_ISSUER?: string;
+
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  AUTH_JWKS_TIMEOUT_MS: number = 5000;
+
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  AUTH_JWKS_REFETCH_COOLDOWN_MS: number = 30_000;
 }
 
 export interface AuthConfig {
@@ -28,6 +57,15 @@ export interface AuthConfig {
    * (lower case). A list leaves out the own origin unless it is listed, which DNS rebinding cannot fake.
    */
   allowedOrigins: 'same-origin' | '*' | string[];
+  /** Signed tokens (JWT), accepted beside `tokens` when `secret` or `jwksUrl` is set. */
+  jwt: {
+    secret?: string;
+    jwksUrl?: string;
+    audience: string;
+    issuer?: string;
+    jwksTimeoutMs: number;
+    jwksCooldownMs: number;
+  };
 }
 
 export const authConfig = registerAs('auth', (): AuthConfig => {
@@ -39,7 +77,15 @@ export const authConfig = registerAs('auth', (): AuthConfig => {
       const colon = pair.indexOf(':');
       return { principal: pair.slice(0, colon), token: pair.slice(colon + 1) };
     });
-  return { tokens, allowedOrigins: allowedOrigins(env.ALLOWED_ORIGINS) };
+  const jwt = {
+    secret: env.AUTH_JWT_SECRET,
+    jwksUrl: env.AUTH_JWKS_URL,
+    audience: env.AUTH_JWT_AUDIENCE,
+    issuer: env.AUTH_JWT_ISSUER,
+    jwksTimeoutMs: env.AUTH_JWKS_TIMEOUT_MS,
+    jwksCooldownMs: env.AUTH_JWKS_REFETCH_COOLDOWN_MS,
+  };
+  return { tokens, allowedOrigins: allowedOrigins(env.ALLOWED_ORIGINS), jwt };
 });
 
 function allowedOrigins(value: string | undefined): AuthConfig['allowedOrigins'] {

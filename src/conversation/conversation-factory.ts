@@ -42,8 +42,11 @@ export class ConversationFactory {
     };
   }
 
-  /** `principal` is who the client authenticated as; the session id is server-made until the client names one. */
-  create(principal: string, sink: MessageSink): Conversation {
-    return new Conversation(this.deps, principal, randomUUID(), sink);
+  /**
+   * `principal` is who the client authenticated as; the session id is server-made until the client
+   * names one, unless the client's token names the only one it may use.
+   */
+  create(principal: string, sink: MessageSink, sessionId: string = randomUUID()): Conversation {
+    return new Conversation(this.deps, principal, sessionId, sink);
   }
 }

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { WebSocket } from 'ws';
+import type { Principal } from '../auth';
 import { Conversation } from '../conversation';
 import { Outbox } from './outbox';
 
 /** What each open socket carries: its Conversation and its way out. */
 export interface Connection {
+  /** Who it is, decided at the upgrade. */
+  principal: Principal;
   conversation: Conversation;
   outbox: Outbox;
   /** Ends its batch_progress messages. */

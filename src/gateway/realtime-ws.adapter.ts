@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
+import { Authentication, setRequestPrincipal } from '../auth';
 import type { AuthConfig } from '../config';
 import { isAllowedOrigin } from './allowed-origin';
 import { clientAddress } from './client-address';
@@ -15,8 +16,11 @@ export interface RealtimeWsOptions {
   path: string;
   /** Larger frames close the socket with 1009 (MAX_FRAME_BYTES). */
   maxPayload: number;
-  /** Who an upgrade request comes from; undefined refuses it with HTTP 401 before any socket opens. */
-  authenticate: (request: IncomingMessage) => string | undefined;
+  /**
+   * Who an upgrade request comes from (the Authenticator), decided once: the principal is carried on
+   * the request to the gateway's handleConnection; a refusal is HTTP 401 with its reason, before any socket opens.
+   */
+  authenticate: (request: IncomingMessage) => Promise<Authentication>;
   /** Browser origins that may open a socket (ALLOWED_ORIGINS); others get HTTP 403. */
   allowedOrigins: AuthConfig['allowedOrigins'];
   /** More open sockets from one address are refused with HTTP 429. */
@@ -68,22 +72,35 @@ export class RealtimeWsAdapter extends WsAdapter {
     const { path, maxPayload, authenticate, allowedOrigins, trustProxyHops, upgradeRefused } = this.options;
     const addressOf = (req: IncomingMessage) => clientAddress(req, trustProxyHops);
     const perIp = new ConnectionsPerIp(this.options.maxConnectionsPerIp);
-    const refusal = (req: IncomingMessage, origin?: string): UpgradeRefusal | undefined => {
-      if (this.options.draining()) return 'shutting_down';
+    /** Why the upgrade is refused (and, for a token, the verdict's words), or undefined to accept it. */
+    const refusal = async (req: IncomingMessage, origin?: string): Promise<{ reason: UpgradeRefusal; detail?: string } | undefined> => {
+      if (this.options.draining()) return { reason: 'shutting_down' };
       // Before authentication, so a foreign page cannot even tell a good token from a bad one.
-      if (!isAllowedOrigin(origin, req, allowedOrigins)) return 'origin';
-      if (authenticate(req) === undefined) return 'unauthorized';
-      if (!perIp.hasRoom(addressOf(req))) return 'too_many_connections';
+      if (!isAllowedOrigin(origin, req, allowedOrigins)) return { reason: 'origin' };
+      const authentication = await authenticate(req);
+      // Shutdown may have begun while a token's keys were fetched.
+      if (this.options.draining()) return { reason: 'shutting_down' };
+      if ('refused' in authentication) return { reason: 'unauthorized', detail: authentication.refused };
+      setRequestPrincipal(req, authentication.principal);
       return undefined;
     };
     const verifyClient = ({ req, origin }: { req: IncomingMessage; origin?: string }, done: VerifyDone) => {
-      const reason = refusal(req, origin);
-      if (reason === undefined) return done(true);
-      const { status, message, headers } = UPGRADE_REFUSALS[reason];
-      // The endpoint's path, never the request's URL: its query may carry a token.
-      this.log.warn(`Upgrade refused: ${reason} (HTTP ${status}) from ${addressOf(req)} to ${path}`);
-      upgradeRefused(reason);
-      done(false, status, message, headers);
+      const checked = refusal(req, origin).catch((error: unknown) => {
+        // A bug in a check must not leave the upgrade hanging: refused, and logged.
+        this.log.error(`Upgrade check failed: ${error instanceof Error ? error.message : String(error)}`);
+        return { reason: 'unauthorized' as const, detail: 'authentication failed' };
+      });
+      void checked.then((checkedRefusal) => {
+        // In the same turn as done(true) opens the socket: upgrades awaiting their tokens together cannot overshoot the cap.
+        const refused = checkedRefusal ?? (perIp.hasRoom(addressOf(req)) ? undefined : { reason: 'too_many_connections' as const });
+        if (refused === undefined) return done(true);
+        const { reason, detail } = refused;
+        const { status, message, headers } = UPGRADE_REFUSALS[reason];
+        // The endpoint's path, never the request's URL: its query may carry a token. The detail never repeats it.
+        this.log.warn(`Upgrade refused: ${reason}${detail ? ` (${detail})` : ''} (HTTP ${status}) from ${addressOf(req)} to ${path}`);
+        upgradeRefused(reason);
+        done(false, status, detail ? `${message}: ${detail}` : message, headers);
+      });
     };
     // One message per event-loop turn, not every frame of a network read at once: a socket that
     // floods cannot hold the loop (other sockets, /health) for a whole read's worth of frames.

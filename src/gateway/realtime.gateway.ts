@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer as WsServer } from 'ws';
-import { Authenticator } from '../auth';
+import { requestPrincipal } from '../auth';
 import { appConfig, limitsConfig } from '../config';
 import { Answers, Conversation, ConversationFactory, SessionRooms } from '../conversation';
 import { ShutdownSequence } from '../lifecycle';
@@ -29,7 +29,6 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     private readonly answers: Answers,
     private readonly rooms: SessionRooms,
     private readonly connections: Connections,
-    private readonly authenticator: Authenticator,
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
     shutdown: ShutdownSequence,
     @Inject(limitsConfig.KEY) limits: ConfigType<typeof limitsConfig>,
@@ -71,21 +70,18 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    // The upgrade was authenticated already (RealtimeWsAdapter); this only names the principal.
-    const principal = this.authenticator.authenticate(request);
-    if (principal === undefined) {
-      socket.close(1008, 'unauthorized');
-      return;
-    }
+    // Authenticated once, at the upgrade (RealtimeWsAdapter).
+    const principal = requestPrincipal(request);
     // A reader too slow to finish the closing handshake must not keep its answer running upstream.
     const outbox = new Outbox(socket, this.outboxLimits, () => conversation.close());
-    const conversation = this.conversations.create(principal, outbox);
+    // A token limited to one session starts in it.
+    const conversation = this.conversations.create(principal.id, outbox, principal.sessionId);
     this.metrics.connectionOpened();
-    this.logger.log(`WebSocket connected: principal ${principal}, session ${conversation.sessionId}`);
-    const stopBatchProgress = this.batchProgress.listen(principal, (message) => {
+    this.logger.log(`WebSocket connected: principal ${principal.id}, session ${conversation.sessionId}`);
+    const stopBatchProgress = this.batchProgress.listen(principal.id, (message) => {
       if (conversation.features.includes('batch')) outbox.send(message);
     });
-    this.connections.set(socket, { conversation, outbox, stopBatchProgress });
+    this.connections.set(socket, { principal, conversation, outbox, stopBatchProgress });
     conversation.enable(requestedFeatures(request));
     conversation.greet();
   }
@@ -106,28 +102,32 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     if (chunk.text.length > this.config.maxTextChars) {
       throw wireErrors.textTooLong(this.config.maxTextChars);
     }
-    this.conversation(socket).asrChunk({ text: chunk.text, isFinal: chunk.is_final === true, sessionId: chunk.session_id });
+    this.conversation(socket, chunk.session_id).asrChunk({
+      text: chunk.text,
+      isFinal: chunk.is_final === true,
+      sessionId: chunk.session_id,
+    });
   }
 
   onControl(socket: WebSocket, control: Control): void {
-    this.conversation(socket).control(control.action, control.session_id);
+    this.conversation(socket, control.session_id).control(control.action, control.session_id);
   }
 
   onKeepalive(socket: WebSocket, keepalive: Keepalive): void {
-    this.conversation(socket).keepalive(keepalive.session_id);
+    this.conversation(socket, keepalive.session_id).keepalive(keepalive.session_id);
   }
 
   onHello(socket: WebSocket, hello: Hello): void {
-    this.conversation(socket).hello(hello.features, hello.session_id, hello.inputs);
+    this.conversation(socket, hello.session_id).hello(hello.features, hello.session_id, hello.inputs);
   }
 
   onFeedback(socket: WebSocket, feedback: Feedback): void {
     const { answer_id, rating, content } = feedback;
-    this.conversation(socket).feedback({ answerId: answer_id, rating, content }, feedback.session_id);
+    this.conversation(socket, feedback.session_id).feedback({ answerId: answer_id, rating, content }, feedback.session_id);
   }
 
   onResume(socket: WebSocket, resume: Resume): void {
-    this.conversation(socket).resume({
+    this.conversation(socket, resume.session_id).resume({
       sessionId: resume.session_id,
       answerId: resume.answer_id,
       offset: resume.offset,
@@ -135,9 +135,12 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     });
   }
 
-  private conversation(socket: WebSocket): Conversation {
+  /** The socket's Conversation, for a message naming `sessionId`: only the session its token allows, if it names one. */
+  private conversation(socket: WebSocket, sessionId: string | undefined): Conversation {
     const connection = this.connections.get(socket);
     if (!connection) throw new Error('message on a socket without a conversation');
+    const allowed = connection.principal.sessionId;
+    if (allowed !== undefined && sessionId !== undefined && sessionId !== allowed) throw wireErrors.sessionNotAllowed();
     return connection.conversation;
   }
 }

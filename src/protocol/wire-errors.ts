@@ -56,6 +56,8 @@ export const wireErrors = {
   serverError: () => new ProtocolError('SERVER_ERROR', 'The server failed to handle this; ask again.', RETRYABLE),
   shuttingDown: () =>
     new ProtocolError('SHUTTING_DOWN', 'The service is shutting down: reconnect with the same session_id and ask again.', RETRYABLE, 1001),
+  sessionNotAllowed: () =>
+    new ProtocolError('SESSION_NOT_ALLOWED', "This connection's token is limited to another session_id: use that one, or no session_id."),
   unknownAnswer: () =>
     new ProtocolError('UNKNOWN_ANSWER', 'That answer_id is not an answer of this session that Dify finished saving, or no longer kept.'),
   unsupportedByApp: (app: string, feature: string) =>

@@ -23,3 +23,21 @@ export function upgradeStatus(url: string, headers: Record<string, string> = {})
     socket.on('error', () => undefined);
   });
 }
+
+/** The HTTP answer to a refused WebSocket upgrade: its status and body (101 and '' when the socket opened). */
+export function upgradeRefusal(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once('open', () => {
+      socket.once('close', () => resolve({ status: 101, body: '' }));
+      socket.close();
+    });
+    socket.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    socket.on('error', () => undefined);
+  });
+}
