@@ -28,6 +28,7 @@ const ERROR_CODES = Object.keys({
   SHUTTING_DOWN: 1,
   RESUME_UNAVAILABLE: 1,
   UNKNOWN_ANSWER: 1,
+  UNKNOWN_APP: 1,
 } satisfies Record<ErrorCode, 1>);
 const STAGES = Object.keys({
   listening: 1,

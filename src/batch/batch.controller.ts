@@ -15,6 +15,7 @@ import {
   Query,
   Req,
   Res,
+  ForbiddenException,
   UnauthorizedException,
   UseFilters,
   UsePipes,
@@ -23,6 +24,7 @@ import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiExtraModels,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -40,6 +42,7 @@ import { ConfigType } from '@nestjs/config';
 import { Authenticator } from '../auth';
 import { batchConfig } from '../config';
 import { QuestionDetector } from '../conversation';
+import { AppRegistry } from '../tenancy';
 import { BatchQueue } from './batch-queue';
 import { StatusResponse, TaskResponse, TaskView } from './batch.types';
 import { resultResponse, statusResponse, taskResponse } from './api-responses';
@@ -72,6 +75,7 @@ export class BatchController {
     private readonly queue: BatchQueue,
     private readonly authenticator: Authenticator,
     private readonly detector: QuestionDetector,
+    private readonly apps: AppRegistry,
   ) {
     this.streams = new StreamQuota(config.maxEventStreams);
   }
@@ -85,9 +89,18 @@ export class BatchController {
   })
   @ApiPayloadTooLargeResponse({ type: BatchErrorDto, description: 'The body is over BATCH_MAX_BODY_BYTES (16 MiB unless configured).' })
   @ApiTooManyRequestsResponse({ type: BatchErrorDto, description: 'The caller has BATCH_MAX_OPEN_TASKS tasks pending or running already.' })
+  @ApiForbiddenResponse({
+    type: BatchErrorDto,
+    description: '`app` names an app that does not exist or that the caller may not use (`code: "UNKNOWN_APP"`, one answer for both).',
+  })
   @Post('tasks')
   async submit(@Req() request: IncomingMessage, @Body() body: CreateTaskDto) {
     const principal = this.principal(request);
+    // pinned: the app claim of the caller's token (src/auth's Principal), wired at the merge.
+    const app = this.apps.choose(principal, undefined, body.app);
+    if (app === undefined) {
+      throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', code: 'UNKNOWN_APP', message: 'no such app for this caller' });
+    }
     if ((body.texts === undefined) === (body.transcript === undefined)) {
       throw new BadRequestException('give either texts (a list of questions) or transcript (a text whose questions are answered)');
     }
@@ -121,6 +134,7 @@ export class BatchController {
       name: body.name,
       description: body.description,
       texts,
+      app,
       conversation: options.conversation === true,
       options,
     });

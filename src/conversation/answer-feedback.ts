@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DifyAppApi, DifyFeedbackRating } from '../dify';
+import { DifyApps, DifyFeedbackRating } from '../dify';
 import { wireErrors } from '../protocol';
 import { difyUser, SessionStore, sessionKey } from '../session';
 
@@ -21,14 +21,14 @@ export class AnswerFeedback {
   private readonly logger = new Logger(AnswerFeedback.name);
 
   constructor(
-    private readonly app: DifyAppApi,
+    private readonly dify: DifyApps,
     private readonly sessions: SessionStore,
   ) {}
 
   /** Dify named the answer's message (its first event). */
-  remember(principal: string, sessionId: string, answerId: string, messageId: string): void {
+  remember(principal: string, app: string, sessionId: string, answerId: string, messageId: string): void {
     this.sessions
-      .update(sessionKey(principal, sessionId), (record) => {
+      .update(sessionKey(principal, app, sessionId), (record) => {
         const messages = Object.entries({ ...record.messages, [answerId]: messageId }).slice(-RATEABLE_ANSWERS);
         return { ...record, messages: Object.fromEntries(messages) };
       })
@@ -38,10 +38,10 @@ export class AnswerFeedback {
   }
 
   /** Fails with UNKNOWN_ANSWER for an answer the session does not know, or a Dify or store failure. */
-  async send(principal: string, sessionId: string, { answerId, rating, content }: Rating): Promise<void> {
-    const record = await this.sessions.get(sessionKey(principal, sessionId));
+  async send(principal: string, app: string, sessionId: string, { answerId, rating, content }: Rating): Promise<void> {
+    const record = await this.sessions.get(sessionKey(principal, app, sessionId));
     const messageId = record?.messages?.[answerId];
     if (!messageId) throw wireErrors.unknownAnswer();
-    await this.app.feedback(messageId, difyUser(principal, sessionId), rating, content);
+    await this.dify.get(app).api.feedback(messageId, difyUser(principal, sessionId), rating, content);
   }
 }

@@ -12,20 +12,21 @@ import { describeError, toWireError } from './error-mapping';
 
 export interface AnsweringDeps {
   /** `speech`: a connection wants the spoken answer (feature tts), which Dify may send on after the text's end. */
-  answer: (question: string, principal: string, sessionId: string, speech: boolean) => Observable<AnswerEvent>;
+  answer: (question: string, principal: string, app: string, sessionId: string, speech: boolean) => Observable<AnswerEvent>;
   turn: Pick<TurnConfig, 'bargeIn' | 'maxQuestionChars'>;
   now: () => number;
   /** Told of each question asked and each answer interrupted (metrics). */
   observe?: { asked(mode: 'detected' | 'instant'): void; interrupted(): void; retracted(): void };
   /** Where Dify keeps an answer of the session, as its first event said (for feedback on it later). */
-  started?: (answerId: string, start: AnswerStart, principal: string, sessionId: string) => void;
+  started?: (answerId: string, start: AnswerStart, principal: string, app: string, sessionId: string) => void;
   /** Dify's suggested follow-up questions after a complete answer. */
-  suggest?: (messageId: string, principal: string, sessionId: string) => Promise<string[]>;
+  suggest?: (messageId: string, principal: string, app: string, sessionId: string) => Promise<string[]>;
 }
 
 /** What answering knows of the session it answers for, and where its messages go (every connection of it). */
 export interface AnsweringOutlet {
   readonly principal: string;
+  readonly app: string;
   readonly sessionId: string;
   /** An answer starts: what follows, up to its final chunk, belongs to it. */
   begin(answerId: string): void;
@@ -110,7 +111,7 @@ export class Answering {
     this.outlet.begin(turn.id);
     this.outlet.status('querying_rag', { question, mode, answer_id: turn.id });
     turn.subscription.add(
-      this.deps.answer(question, this.outlet.principal, this.outlet.sessionId, this.outlet.wants('tts')).subscribe({
+      this.deps.answer(question, this.outlet.principal, this.outlet.app, this.outlet.sessionId, this.outlet.wants('tts')).subscribe({
         next: (event) => {
           if (isAnswerStart(event)) return this.started(turn, event);
           if (isAnswerEnd(event)) {
@@ -200,7 +201,7 @@ export class Answering {
 
   private started(turn: Turn, start: AnswerStart): void {
     this.outlet.upstream(turn.id, start);
-    this.deps.started?.(turn.id, start, this.outlet.principal, this.outlet.sessionId);
+    this.deps.started?.(turn.id, start, this.outlet.principal, this.outlet.app, this.outlet.sessionId);
   }
 
   /** The final chunk, then what the client opted into: sources of a complete answer, usage of any, and suggested follow-ups later. */
@@ -218,8 +219,8 @@ export class Answering {
   private suggest(turn: Turn): void {
     const messageId = turn.end?.messageId;
     if (!messageId || !this.deps.suggest || !this.outlet.wants('suggested')) return;
-    const { principal, sessionId } = this.outlet;
-    this.deps.suggest(messageId, principal, sessionId).then(
+    const { principal, app, sessionId } = this.outlet;
+    this.deps.suggest(messageId, principal, app, sessionId).then(
       (questions) => this.outlet.send({ type: 'suggested', answer_id: turn.id, questions, session_id: sessionId }, 'suggested'),
       (error: unknown) => logger.warn(`Suggested questions failed in session ${sessionId}: ${describeError(error, 'message')}`),
     );

@@ -35,13 +35,16 @@ export class ConversationFactory {
       turn,
       stopMode: turn.stopMode,
       rooms,
-      setInputs: (principal, sessionId, values) => inputs.set(principal, sessionId, values),
-      rate: (principal, sessionId, rating) => feedback.send(principal, sessionId, rating),
+      setInputs: (principal, app, sessionId, values) => inputs.set(principal, app, sessionId, values),
+      rate: (principal, app, sessionId, rating) => feedback.send(principal, app, sessionId, rating),
     };
   }
 
-  /** `principal` is who the client authenticated as; the session id is server-made until the client names one. */
-  create(principal: string, sink: MessageSink): Conversation {
-    return new Conversation(this.deps, principal, randomUUID(), sink);
+  /**
+   * `principal` is who the client authenticated as, `app` the app chosen at the upgrade (a hello may
+   * choose another before the first question); the session id is server-made until the client names one.
+   */
+  create(principal: string, app: string, sink: MessageSink): Conversation {
+    return new Conversation(this.deps, principal, app, randomUUID(), sink);
   }
 }

@@ -20,11 +20,11 @@ export interface ConversationDeps {
   turn: HearingDeps['turn'];
   now?: () => number;
   /** This instance's session rooms (SessionRooms): where a session's answers are. */
-  rooms: { room(principal: string, sessionId: string): SessionRoom };
+  rooms: { room(principal: string, app: string, sessionId: string): SessionRoom };
   /** Checks and keeps a session's inputs for the Dify app (SessionInputs). */
-  setInputs?: (principal: string, sessionId: string, inputs: Record<string, unknown>) => Promise<void>;
+  setInputs?: (principal: string, app: string, sessionId: string, inputs: Record<string, unknown>) => Promise<void>;
   /** Sends feedback on one of the session's answers to Dify (AnswerFeedback). */
-  rate?: (principal: string, sessionId: string, rating: Rating) => Promise<void>;
+  rate?: (principal: string, app: string, sessionId: string, rating: Rating) => Promise<void>;
   /** What control{stop} does (STOP_MODE; `close` when not given). */
   stopMode?: TurnConfig['stopMode'];
 }
@@ -66,10 +66,13 @@ export class Conversation {
   private joined?: SessionRoom;
   /** This connection as its room sees it. */
   private readonly member: RoomMember;
+  /** A question was asked: the connection's app is settled. */
+  private asked = false;
 
   constructor(
     private readonly deps: ConversationDeps,
     readonly principal: string,
+    private chosenApp: string,
     private session: string,
     private readonly sink: MessageSink,
   ) {
@@ -99,13 +102,31 @@ export class Conversation {
   }
 
   private join(): SessionRoom {
-    this.joined = this.deps.rooms.room(this.principal, this.session);
+    this.joined = this.deps.rooms.room(this.principal, this.chosenApp, this.session);
     this.joined.join(this.member);
     return this.joined;
   }
 
   get sessionId(): string {
     return this.session;
+  }
+
+  get app(): string {
+    return this.chosenApp;
+  }
+
+  /**
+   * The connection's app from now on (a hello's `app`, which the gateway checked): its sessions are
+   * that app's. Only before the first question: after it, another app is an INVALID_MESSAGE error.
+   */
+  useApp(app: string): void {
+    if (app === this.chosenApp) return;
+    if (this.asked) throw wireErrors.appAlreadyChosen(this.chosenApp);
+    this.chosenApp = app;
+    // A session named already is the new app's from now on (adopt joined its room at once).
+    if (!this.joined) return;
+    this.joined.leave(this.member);
+    this.join();
   }
 
   get features(): readonly Feature[] {
@@ -131,7 +152,7 @@ export class Conversation {
     this.ack({ received_type: 'hello', features: this.enable(features) }, joined);
     if (!inputs || !this.deps.setInputs) return;
     const settling: Promise<void> = this.deps
-      .setInputs(this.principal, this.session, inputs)
+      .setInputs(this.principal, this.chosenApp, this.session, inputs)
       .catch((error: unknown) => this.fail(error))
       .finally(() => this.settling === settling && (this.settling = undefined));
     this.settling = settling;
@@ -140,7 +161,7 @@ export class Conversation {
   /** The client rates one of the session's answers: acked, then sent to Dify (an error if that fails). */
   feedback(rating: Rating, sessionId?: string): void {
     this.ack({ received_type: 'feedback' }, this.adopt(sessionId));
-    this.deps.rate?.(this.principal, this.session, rating).catch((error: unknown) => this.fail(error));
+    this.deps.rate?.(this.principal, this.chosenApp, this.session, rating).catch((error: unknown) => this.fail(error));
   }
 
   asrChunk(chunk: AsrChunk): void {
@@ -253,6 +274,7 @@ export class Conversation {
 
   /** Asks now, or once the inputs of a hello are settled, so a question that follows a hello goes with them. */
   private afterInputs(ask: () => void): void {
+    this.asked = true;
     if (!this.settling) return void (this.ended || ask());
     void this.settling.then(() => this.ended || ask());
   }

@@ -60,16 +60,17 @@ export class SessionRoom implements AnsweringOutlet {
 
   constructor(
     readonly principal: string,
+    readonly app: string,
     readonly sessionId: string,
     deps: AnsweringDeps,
     private readonly log: AnswerLog,
     /** An answer as Dify saved it, for a client whose answer's instance died. */
-    private readonly savedAnswer: (upstream: AnswerUpstream) => Observable<SavedAnswer>,
+    private readonly savedAnswer: (app: string, upstream: AnswerUpstream) => Observable<SavedAnswer>,
     private readonly config: Pick<ResumeConfig, 'graceMs' | 'maxLogChars'>,
     /** Nobody is attached and nothing streams: the registry may forget the room after the retention. */
     private readonly onVacant: (room: SessionRoom) => void,
   ) {
-    this.key = sessionKey(principal, sessionId);
+    this.key = sessionKey(principal, app, sessionId);
     // The room is its Answering's outlet: methods, not closures, since every connection has a room.
     this.answering = new Answering(deps, this);
   }
@@ -250,7 +251,7 @@ export class SessionRoom implements AnsweringOutlet {
       this.followed(member);
     };
     if (!upstream) return close('interrupted');
-    const recovery = this.savedAnswer(upstream).subscribe({
+    const recovery = this.savedAnswer(this.app, upstream).subscribe({
       next: ({ text, cut }) => {
         const rest = position.rest(text);
         if (rest) member.send({ type: 'answer', content: rest, final: false, answer_id: answerId, session_id: this.sessionId });

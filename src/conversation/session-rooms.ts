@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { resumeConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
-import { DifyAppApi } from '../dify';
+import { DifyApps } from '../dify';
 import { Observable } from 'rxjs';
 import { difyUser, sessionKey } from '../session';
 import { AnswerLog, AnswerUpstream } from '../session-hub';
@@ -12,7 +12,7 @@ import { AnsweringDeps } from './answering';
 import { SessionRoom } from './session-room';
 
 /**
- * This instance's session rooms, by principal and session id. A room nobody is attached to and
+ * This instance's session rooms, by principal, app and session id. A room nobody is attached to and
  * that streams nothing is kept ANSWER_RETENTION_SECONDS (for a client that resumes its last answer),
  * at most ANSWER_LOG_MAX_SESSIONS of them (the longest vacant go first), then forgotten.
  */
@@ -24,8 +24,8 @@ export class SessionRooms {
 
   /** Shared by every room (built once: an idle session should cost little memory). */
   private readonly deps: AnsweringDeps;
-  private readonly savedAnswer: (upstream: AnswerUpstream) => Observable<SavedAnswer>;
-  private readonly onVacant = (room: SessionRoom) => this.vacate(sessionKey(room.principal, room.sessionId));
+  private readonly savedAnswer: (app: string, upstream: AnswerUpstream) => Observable<SavedAnswer>;
+  private readonly onVacant = (room: SessionRoom) => this.vacate(sessionKey(room.principal, room.app, room.sessionId));
 
   constructor(
     private readonly answers: Answers,
@@ -34,11 +34,11 @@ export class SessionRooms {
     metrics: Metrics,
     private readonly log: AnswerLog,
     feedback: AnswerFeedback,
-    app: DifyAppApi,
+    dify: DifyApps,
   ) {
-    this.savedAnswer = (upstream) => answers.savedAnswer(upstream);
+    this.savedAnswer = (app, upstream) => answers.savedAnswer(app, upstream);
     this.deps = {
-      answer: (question, principal, sessionId, speech) => answers.answer(question, principal, sessionId, speech),
+      answer: (question, principal, app, sessionId, speech) => answers.answer(question, principal, app, sessionId, speech),
       turn,
       now: Date.now,
       observe: {
@@ -46,19 +46,19 @@ export class SessionRooms {
         interrupted: () => metrics.answerInterrupted(),
         retracted: () => metrics.questionRetracted(),
       },
-      started: (answerId, { messageId }, principal, sessionId) => feedback.remember(principal, sessionId, answerId, messageId),
-      suggest: (messageId, principal, sessionId) => app.suggested(messageId, difyUser(principal, sessionId)),
+      started: (answerId, { messageId }, principal, app, sessionId) => feedback.remember(principal, app, sessionId, answerId, messageId),
+      suggest: (messageId, principal, app, sessionId) => dify.get(app).api.suggested(messageId, difyUser(principal, sessionId)),
     };
   }
 
   /** The room of this session, made on first use. */
-  room(principal: string, sessionId: string): SessionRoom {
-    const key = sessionKey(principal, sessionId);
+  room(principal: string, app: string, sessionId: string): SessionRoom {
+    const key = sessionKey(principal, app, sessionId);
     clearTimeout(this.vacant.get(key));
     this.vacant.delete(key);
     let room = this.rooms.get(key);
     if (!room) {
-      room = new SessionRoom(principal, sessionId, this.deps, this.log, this.savedAnswer, this.config, this.onVacant);
+      room = new SessionRoom(principal, app, sessionId, this.deps, this.log, this.savedAnswer, this.config, this.onVacant);
       this.rooms.set(key, room);
     }
     return room;

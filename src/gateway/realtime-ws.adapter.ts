@@ -17,6 +17,8 @@ export interface RealtimeWsOptions {
   maxPayload: number;
   /** Who an upgrade request comes from; undefined refuses it with HTTP 401 before any socket opens. */
   authenticate: (request: IncomingMessage) => string | undefined;
+  /** The app an authenticated upgrade request uses; undefined refuses it with HTTP 403 (unknown or not allowed alike). */
+  appOf: (request: IncomingMessage, principal: string) => string | undefined;
   /** Browser origins that may open a socket (ALLOWED_ORIGINS); others get HTTP 403. */
   allowedOrigins: AuthConfig['allowedOrigins'];
   /** More open sockets from one address are refused with HTTP 429. */
@@ -65,14 +67,16 @@ export class RealtimeWsAdapter extends WsAdapter {
   }
 
   override create(port: number, options: Record<string, unknown> = {}) {
-    const { path, maxPayload, authenticate, allowedOrigins, trustProxyHops, upgradeRefused } = this.options;
+    const { path, maxPayload, authenticate, appOf, allowedOrigins, trustProxyHops, upgradeRefused } = this.options;
     const addressOf = (req: IncomingMessage) => clientAddress(req, trustProxyHops);
     const perIp = new ConnectionsPerIp(this.options.maxConnectionsPerIp);
     const refusal = (req: IncomingMessage, origin?: string): UpgradeRefusal | undefined => {
       if (this.options.draining()) return 'shutting_down';
       // Before authentication, so a foreign page cannot even tell a good token from a bad one.
       if (!isAllowedOrigin(origin, req, allowedOrigins)) return 'origin';
-      if (authenticate(req) === undefined) return 'unauthorized';
+      const principal = authenticate(req);
+      if (principal === undefined) return 'unauthorized';
+      if (appOf(req, principal) === undefined) return 'unknown_app';
       if (!perIp.hasRoom(addressOf(req))) return 'too_many_connections';
       return undefined;
     };

@@ -9,7 +9,9 @@ import { appConfig, limitsConfig } from '../config';
 import { Answers, Conversation, ConversationFactory, SessionRooms } from '../conversation';
 import { ShutdownState } from '../lifecycle';
 import { Metrics } from '../metrics';
+import { AppRegistry } from '../tenancy';
 import { AsrChunk, Control, Feedback, Hello, Keepalive, Resume, wireErrors } from '../protocol';
+import { connectionApp, requestedApp } from './connection-app';
 import { Connections } from './connections';
 import { BatchProgressPush } from './batch-progress-push';
 import { Outbox, OutboxLimits } from './outbox';
@@ -39,6 +41,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     @Inject(limitsConfig.KEY) limits: ConfigType<typeof limitsConfig>,
     private readonly metrics: Metrics,
     private readonly batchProgress: BatchProgressPush,
+    private readonly apps: AppRegistry,
   ) {
     this.outboxLimits = {
       highWaterBytes: limits.sendHighWaterBytes,
@@ -79,15 +82,16 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     // The upgrade was authenticated already (RealtimeWsAdapter); this only names the principal.
     const principal = this.authenticator.authenticate(request);
-    if (principal === undefined) {
-      socket.close(1008, 'unauthorized');
+    const app = principal === undefined ? undefined : connectionApp(this.apps, principal, requestedApp(request));
+    if (principal === undefined || app === undefined) {
+      socket.close(1008, principal === undefined ? 'unauthorized' : 'unknown app');
       return;
     }
     // A reader too slow to finish the closing handshake must not keep its answer running upstream.
     const outbox = new Outbox(socket, this.outboxLimits, () => conversation.close());
-    const conversation = this.conversations.create(principal, outbox);
+    const conversation = this.conversations.create(principal, app, outbox);
     this.metrics.connectionOpened();
-    this.logger.log(`WebSocket connected: principal ${principal}, session ${conversation.sessionId}`);
+    this.logger.log(`WebSocket connected: principal ${principal}, app ${app}, session ${conversation.sessionId}`);
     const stopBatchProgress = this.batchProgress.listen(principal, (message) => {
       if (conversation.features.includes('batch')) outbox.send(message);
     });
@@ -123,8 +127,15 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     this.conversation(socket).keepalive(keepalive.session_id);
   }
 
+  /** A hello's `app` is checked first: refused (UNKNOWN_APP, or INVALID_MESSAGE after the first question), nothing of the hello applies. */
   onHello(socket: WebSocket, hello: Hello): void {
-    this.conversation(socket).hello(hello.features, hello.session_id, hello.inputs);
+    const conversation = this.conversation(socket);
+    if (hello.app !== undefined) {
+      const app = connectionApp(this.apps, conversation.principal, hello.app);
+      if (app === undefined) throw wireErrors.unknownApp();
+      conversation.useApp(app);
+    }
+    conversation.hello(hello.features, hello.session_id, hello.inputs);
   }
 
   onFeedback(socket: WebSocket, feedback: Feedback): void {

@@ -64,6 +64,10 @@ export interface Hello {
   inputs?: {
     [k: string]: unknown;
   };
+  /**
+   * The app (knowledge base) to ask from now on, before the first question; see `?app=`.
+   */
+  app?: string;
   session_id?: SessionId;
 }
 
@@ -182,7 +186,8 @@ export interface Error {
    * instance is stopping: the socket closes with 1001; reconnect and resume a handed-over
    * answer, or ask again; retryable), RESUME_UNAVAILABLE (the answer named in `resume` is
    * unknown here or no longer kept: ask again), UNKNOWN_ANSWER (the answer named in `feedback`
-   * is not one of this session's that Dify saved).
+   * is not one of this session's that Dify saved), UNKNOWN_APP (the `app` of a `hello` does
+   * not exist or this connection may not use it).
    *
    */
   code:
@@ -207,7 +212,8 @@ export interface Error {
     | 'UPSTREAM_EVENT_TOO_LARGE'
     | 'SHUTTING_DOWN'
     | 'RESUME_UNAVAILABLE'
-    | 'UNKNOWN_ANSWER';
+    | 'UNKNOWN_ANSWER'
+    | 'UNKNOWN_APP';
   /**
    * Safe to show; never an upstream body.
    */

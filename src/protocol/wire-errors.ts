@@ -58,6 +58,13 @@ export const wireErrors = {
     new ProtocolError('SHUTTING_DOWN', 'The service is shutting down: reconnect with the same session_id and ask again.', RETRYABLE, 1001),
   unknownAnswer: () =>
     new ProtocolError('UNKNOWN_ANSWER', 'That answer_id is not an answer of this session that Dify finished saving, or no longer kept.'),
+  /** One answer for an app that does not exist and one the principal may not use: names do not leak. */
+  unknownApp: () => new ProtocolError('UNKNOWN_APP', 'No such app for this connection: name one this connection may use.'),
+  appAlreadyChosen: (app: string) =>
+    new ProtocolError(
+      'INVALID_MESSAGE',
+      `Invalid hello: this connection asks app ${app} since its first question; open a new connection for another app.`,
+    ),
   invalidInputs: (problem: string) => new ProtocolError('INVALID_MESSAGE', `Invalid hello: ${problem}.`),
   inputsTooLarge: (bytes: number, maxBytes: number) =>
     new ProtocolError('INVALID_MESSAGE', `Invalid hello: inputs are ${bytes} bytes as JSON, more than the ${maxBytes} a session may keep.`),
