@@ -36,8 +36,12 @@ describeWithChromium('the demo page with several apps, in a real browser (e2e)',
     expect(await page.locator('#app option').allTextContents()).toEqual(['hr', 'it']);
     expect(await page.inputValue('#app')).toBe('hr');
 
-    await page.selectOption('#app', 'it');
-    await page.waitForFunction(() => document.querySelector('#connection-state')?.textContent === 'connected');
+    // The page says `connecting` before it opens the new socket: the wait below is for that one.
+    await Promise.all([
+      page.waitForEvent('websocket', { predicate: (socket) => socket.url().includes('app=it') }),
+      page.selectOption('#app', 'it'),
+    ]);
+    await page.locator('#connection-state', { hasText: /^connected$/ }).waitFor();
     await page.fill('#transcript', '什么是 RAG？');
     await page.click('#send');
     await page.locator('.answer[data-final="true"]').first().waitFor({ timeout: 15_000 });
