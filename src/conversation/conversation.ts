@@ -111,10 +111,6 @@ export class Conversation {
     return this.session;
   }
 
-  get app(): string {
-    return this.chosenApp;
-  }
-
   /**
    * The connection's app from now on (a hello's `app`, which the gateway checked): its sessions are
    * that app's. Only before the first question: after it, another app is an INVALID_MESSAGE error.
