@@ -8,7 +8,7 @@
  */
 const MODULES = {
   gateway: {
-    mayImport: ['conversation', 'batch', 'auth', 'protocol', 'config', 'metrics', 'lifecycle'],
+    mayImport: ['conversation', 'batch', 'auth', 'tenancy', 'protocol', 'config', 'metrics', 'lifecycle'],
     is: 'the outer layer: sockets and the wire protocol',
   },
   conversation: {
@@ -31,6 +31,7 @@ const MODULES = {
     is: "an app's knowledge base behind one port: Dify (through DifyClient), OpenAI-compatible, RAGFlow, FastGPT",
   },
   auth: { mayImport: ['config'], is: 'who a client is' },
+  tenancy: { mayImport: ['config'], is: 'the app registry (APPS): which apps there are, who may use which' },
   config: { mayImport: [], is: 'the validated configuration every module reads' },
   protocol: { mayImport: [], is: 'the wire messages and error codes gateway and conversation share' },
   // The observers import what they observe, through its public pieces.
@@ -43,10 +44,13 @@ const MODULES = {
   // The others register their shutdown steps with it; it reads only the grace.
   lifecycle: { mayImport: ['config'], is: 'the shutdown: its state and its one sequence of phases' },
   batch: {
-    mayImport: ['conversation', 'auth', 'protocol', 'config', 'lifecycle', 'metrics'],
+    mayImport: ['conversation', 'auth', 'tenancy', 'protocol', 'config', 'lifecycle', 'metrics'],
     is: 'the HTTP batch API: many questions answered offline',
   },
-  demo: { mayImport: ['dify', 'config'], is: 'the demo page and what it needs to know: the config, whether the Dify app speaks' },
+  demo: {
+    mayImport: ['dify', 'auth', 'tenancy', 'config'],
+    is: 'the demo page and what it needs to know: the config, the apps a token may use, whether a Dify app speaks',
+  },
   'local-dify': { mayImport: [], is: 'a separate Dify-compatible server that happens to ship inside' },
   // Compiled for browsers on its own (client/tsconfig.build.json): it can carry nothing of the server.
   client: { folder: 'client/', mayImport: [], is: 'the client library for browsers and Node, typed by the contract alone' },

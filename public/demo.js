@@ -33,18 +33,32 @@ const players = new Map(); // answer id → the player of its audio pieces
 
 // --- Connection ----------------------------------------------------------------------------
 
+/** The server's `demo/config` for the token in the box (its apps depend on it), or undefined when served by something else. */
+async function serverConfig() {
+  const token = $('token').value.trim();
+  try {
+    const response = await fetch('demo/config', token ? { headers: { Authorization: `Bearer ${token}` } } : {});
+    if (response.ok) return await response.json();
+  } catch {
+    // Served by something else.
+  }
+  return undefined;
+}
+
 /** Same host as the page; `?ws=` overrides; the path comes from the server (WS_PATH is configurable). */
-async function defaultUrl() {
+function defaultUrl(config) {
   const override = new URLSearchParams(location.search).get('ws');
   if (override) return override;
-  let path = '/ws/realtime-asr';
-  try {
-    const response = await fetch('demo/config');
-    if (response.ok) path = (await response.json()).wsPath;
-  } catch {
-    // Served by something else: keep the default path.
-  }
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`;
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${config?.wsPath ?? '/ws/realtime-asr'}`;
+}
+
+/** The apps the token may use, offered when there is a choice (the connection names one with `?app=`). */
+function showApps(config) {
+  const apps = config?.apps ?? [];
+  const chosen = $('app').value;
+  $('app').replaceChildren(...apps.map((name) => new Option(name, name)));
+  $('app').value = apps.includes(chosen) ? chosen : (config?.defaultApp ?? apps[0] ?? '');
+  $('app-choice').hidden = apps.length < 2;
 }
 
 /**
@@ -71,6 +85,7 @@ function connect() {
   }
   const inputs = boxInputs();
   if (inputs === null) return;
+  if (!$('app-choice').hidden && $('app').value) url.searchParams.set('app', $('app').value);
   setState('connecting');
   logLine('event', `connecting to ${redacted(url)}`);
   const connection = new RealtimeRagClient({
@@ -389,7 +404,8 @@ async function onSpeakChange() {
   if (!$('speak').checked) return playing?.pause();
   let state;
   try {
-    const response = await fetch('demo/speech');
+    const app = $('app-choice').hidden ? '' : $('app').value;
+    const response = await fetch(app ? `demo/speech?app=${encodeURIComponent(app)}` : 'demo/speech');
     if (response.ok) state = (await response.json()).textToSpeech;
   } catch {
     // Served by something else: nothing to tell.
@@ -521,6 +537,14 @@ $('inputs').addEventListener('change', () => {
   if (client && inputs !== null) client.setInputs(inputs ?? {});
 });
 $('speak').addEventListener('change', onSpeakChange);
+$('token').addEventListener('change', async () => showApps(await serverConfig()));
+// A connection's app is settled at its first question: another app is another connection.
+$('app').addEventListener('change', () => {
+  onSpeakChange();
+  if (!client) return;
+  client.close();
+  connect();
+});
 $('clear').addEventListener('click', () => {
   $('conversation').replaceChildren();
   answer = queued = undefined;
@@ -528,7 +552,8 @@ $('clear').addEventListener('click', () => {
 setUpMicrophone();
 onSpeakChange();
 takeTokenFromAddress();
-defaultUrl().then((url) => {
-  $('url').value = url;
+serverConfig().then((config) => {
+  $('url').value = defaultUrl(config);
+  showApps(config);
   connect();
 });

@@ -3,6 +3,7 @@
  *
  *   npm run dify-chat -- --query "什么是 RAG？" [--blocking] [--conversation-id ID] [--user NAME]
  *                        [--api-key app-… | env DIFY_API_KEY] [--base-url URL | env DIFY_BASE_URL]
+ *                        [--app NAME: one of APPS, DEFAULT_APP when not given]
  *
  * The answer goes to stdout; ids, usage and sources go to stderr. Without a key it asks the embedded
  * local Dify-compatible server, like the service does.
@@ -13,11 +14,11 @@ import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { lastValueFrom, tap } from 'rxjs';
 import { parseArgs } from 'node:util';
-import { difyConfig } from '../src/config';
-import { DifyChatRequest, DifyClient, DifyError, DifyModule } from '../src/dify';
+import { AppsConfig, appsConfig, difyConfig } from '../src/config';
+import { DifyApps, DifyChatRequest, DifyError, DifyModule } from '../src/dify';
 import { DifyEndpointModule } from '../src/dify-endpoint.module';
 
-@Module({ imports: [ConfigModule.forRoot({ isGlobal: true, load: [difyConfig] }), DifyEndpointModule, DifyModule] })
+@Module({ imports: [ConfigModule.forRoot({ isGlobal: true, load: [difyConfig, appsConfig] }), DifyEndpointModule, DifyModule] })
 class DifyChatModule {}
 
 const { values } = parseArgs({
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     user: { type: 'string', short: 'u', default: 'dify-chat-cli' },
     'api-key': { type: 'string' },
     'base-url': { type: 'string' },
+    app: { type: 'string' },
   },
 });
 
@@ -37,7 +39,10 @@ async function main(): Promise<void> {
   if (values['base-url']) process.env.DIFY_BASE_URL = values['base-url'];
   const app = await NestFactory.createApplicationContext(DifyChatModule, { logger: ['error', 'warn'] });
   app.enableShutdownHooks();
-  const dify = app.get(DifyClient);
+  const { apps, defaultApp } = app.get<AppsConfig>(appsConfig.KEY);
+  const name = values.app ?? defaultApp;
+  if (!apps.has(name)) throw new Error(`No app ${name} in APPS (apps: ${[...apps.keys()].join(', ')})`);
+  const dify = app.get(DifyApps).get(name).client;
   const request: DifyChatRequest = { query: values.query, user: values.user, conversationId: values['conversation-id'] };
   try {
     if (values.blocking) {

@@ -30,6 +30,7 @@ const ERROR_CODES = Object.keys({
   UNKNOWN_ANSWER: 1,
   UNSUPPORTED_BY_APP: 1,
   SESSION_NOT_ALLOWED: 1,
+  UNKNOWN_APP: 1,
 } satisfies Record<ErrorCode, 1>);
 const STAGES = Object.keys({
   listening: 1,

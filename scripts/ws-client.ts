@@ -13,6 +13,7 @@
  *   options: --url URL (default: env WS_URL, else the service that PORT, HOST and WS_PATH describe, as in
  *            .env too: ws://localhost:8000/ws/realtime-asr)  --session-id ID  --token T  --delay-ms 150
  *            --features sources,usage (the default; "" for the original protocol only)  --json (raw frames)
+ *            --app NAME (one of the deployment's APPS; DEFAULT_APP without it)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -35,6 +36,7 @@ const { values, positionals } = parseArgs({
     'delay-ms': { type: 'string', default: '150' },
     features: { type: 'string', default: 'sources,usage' },
     json: { type: 'boolean', default: false },
+    app: { type: 'string' },
   },
 });
 
@@ -48,8 +50,16 @@ const CONTROLS: Record<string, Wire.Control['action']> = {
   '/ask': 'instant_query',
 };
 
+/** `?app=` chooses the app at the upgrade, so every reconnect asks the same one. */
+function withApp(url: string, app: string | undefined): string {
+  if (!app) return url;
+  const address = new URL(url);
+  address.searchParams.set('app', app);
+  return address.toString();
+}
+
 const client = new RealtimeRagClient({
-  url: values.url,
+  url: withApp(values.url, values.app),
   token: values.token,
   tokenIn: 'header',
   sessionId: values['session-id'],

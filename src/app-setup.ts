@@ -6,7 +6,8 @@ import { Authenticator } from './auth';
 import { AppConfig, AuthConfig, BatchConfig, LimitsConfig } from './config';
 import { ShutdownState } from './lifecycle';
 import { Metrics } from './metrics';
-import { InboundDispatch, RealtimeWsAdapter } from './gateway';
+import { connectionApp, InboundDispatch, RealtimeWsAdapter, requestedApp } from './gateway';
+import { AppRegistry } from './tenancy';
 
 /** What main.ts and the end-to-end tests both do to an app before it listens. */
 export function setUpApp(app: INestApplication): AppConfig {
@@ -18,11 +19,13 @@ export function setUpApp(app: INestApplication): AppConfig {
   const shutdown = app.get(ShutdownState);
   const metrics = app.get(Metrics);
   const inbound = app.get(InboundDispatch);
+  const apps = app.get(AppRegistry);
   app.useWebSocketAdapter(
     new RealtimeWsAdapter(app, {
       path: config.wsPath,
       maxPayload: config.maxFrameBytes,
       authenticate: (request) => authenticator.authenticate(request),
+      appOf: (request, principal) => connectionApp(apps, principal, requestedApp(request)),
       allowedOrigins: auth.allowedOrigins,
       maxConnectionsPerIp: limits.maxConnectionsPerIp,
       trustProxyHops: limits.trustProxyHops,

@@ -2,7 +2,17 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth';
 import { BatchModule } from './batch';
-import { appConfig, authConfig, batchConfig, difyConfig, limitsConfig, resumeConfig, sessionConfig, turnConfig } from './config';
+import {
+  appConfig,
+  appsConfig,
+  authConfig,
+  batchConfig,
+  difyConfig,
+  limitsConfig,
+  resumeConfig,
+  sessionConfig,
+  turnConfig,
+} from './config';
 import { DemoModule } from './demo';
 import { DifyEndpointModule } from './dify-endpoint.module';
 import { GatewayModule } from './gateway';
@@ -15,7 +25,7 @@ import { MetricsModule } from './metrics';
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
-      load: [appConfig, authConfig, batchConfig, difyConfig, limitsConfig, resumeConfig, sessionConfig, turnConfig],
+      load: [appConfig, appsConfig, authConfig, batchConfig, difyConfig, limitsConfig, resumeConfig, sessionConfig, turnConfig],
     }),
     LoggingModule,
     DifyEndpointModule,

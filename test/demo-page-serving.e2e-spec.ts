@@ -23,7 +23,11 @@ describe('serving the demo page (e2e)', () => {
     expect(library.headers.get('content-type')).toMatch(/javascript/);
     expect(await library.text()).toContain('export class RealtimeRagClient');
     expect((await fetch(`${stack.httpUrl}/client/no-such-file.js`)).status).toBe(404);
-    expect(await (await fetch(`${stack.httpUrl}/demo/config`)).json()).toEqual({ wsPath: '/speech' });
+    expect(await (await fetch(`${stack.httpUrl}/demo/config`)).json()).toEqual({
+      wsPath: '/speech',
+      apps: ['default'],
+      defaultApp: 'default',
+    });
     // The stack's Dify app has text to speech off (LocalDifyServer's default).
     expect(await (await fetch(`${stack.httpUrl}/demo/speech`)).json()).toEqual({ textToSpeech: 'off' });
     expect((await fetch(`${stack.httpUrl}/health`)).status).toBe(200);

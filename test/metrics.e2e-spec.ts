@@ -26,10 +26,10 @@ describe('Prometheus metrics (e2e)', () => {
     expect(sample(text, 'realtime_rag_questions_total{mode="detected"}')).toBe(2);
     expect(sample(text, 'realtime_rag_questions_total{mode="instant"}')).toBe(1);
     expect(sample(text, 'realtime_rag_interrupts_total')).toBe(1);
-    expect(sample(text, 'realtime_rag_dify_calls_total{outcome="cancelled"}')).toBe(1);
-    expect(sample(text, 'realtime_rag_dify_calls_total{outcome="completed"}')).toBe(2);
-    expect(sample(text, 'realtime_rag_first_chunk_seconds_count')).toBe(3);
-    expect(sample(text, 'realtime_rag_answer_duration_seconds_count')).toBe(2);
+    expect(sample(text, 'realtime_rag_dify_calls_total{outcome="cancelled",app="default"}')).toBe(1);
+    expect(sample(text, 'realtime_rag_dify_calls_total{outcome="completed",app="default"}')).toBe(2);
+    expect(sample(text, 'realtime_rag_first_chunk_seconds_count{app="default"}')).toBe(3);
+    expect(sample(text, 'realtime_rag_answer_duration_seconds_count{app="default"}')).toBe(2);
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
 
     client.close();

@@ -64,6 +64,10 @@ export interface Hello {
   inputs?: {
     [k: string]: unknown;
   };
+  /**
+   * The app (knowledge base) to ask from now on, before the first question; see `?app=`.
+   */
+  app?: string;
   session_id?: SessionId;
 }
 
@@ -187,7 +191,8 @@ export interface Error {
    * RAGFlow, FastGPT or OpenAI-compatible app; the message names the app; not retryable),
    * SESSION_NOT_ALLOWED (the message names a `session_id` other than the one the connection's
    * token is limited to by its `session_id` claim: the message is dropped, the connection stays
-   * open).
+   * open), UNKNOWN_APP (the `app` of a `hello` does not exist or this
+   * connection may not use it).
    * For an app of another provider the UPSTREAM_* codes and RAG_ERROR mean the same of that
    * provider, and `upstream_status`/`upstream_code` are its own.
    *
@@ -216,7 +221,8 @@ export interface Error {
     | 'RESUME_UNAVAILABLE'
     | 'UNKNOWN_ANSWER'
     | 'UNSUPPORTED_BY_APP'
-    | 'SESSION_NOT_ALLOWED';
+    | 'SESSION_NOT_ALLOWED'
+    | 'UNKNOWN_APP';
   /**
    * Safe to show; never an upstream body.
    */

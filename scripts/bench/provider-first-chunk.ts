@@ -38,8 +38,9 @@ async function main(): Promise<void> {
   const shutdown = new ShutdownState();
   const deps = { http, limits: LIMITS, sessions };
   const settings = new DifySettings(
-    { baseUrl: d.baseUrl, inputs: {}, ...LIMITS },
+    LIMITS,
     { baseUrl: d.baseUrl, apiKey: 'app-local-dify', embedded: false },
+    {},
   );
   const upstreams: Record<string, Upstream> = {
     dify: createUpstream(parseProviderSettings('d', {}), {

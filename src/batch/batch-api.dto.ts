@@ -113,6 +113,10 @@ export class BatchErrorDto {
     description: 'The problem, or for invalid input each one.',
   })
   message!: string | string[];
+  @ApiPropertyOptional({
+    description: 'A code to act on: `UNKNOWN_APP` (403) for an app that does not exist or that the caller may not use.',
+  })
+  code?: string;
   @ApiProperty({
     oneOf: [
       { type: 'string' },

@@ -15,6 +15,7 @@ import {
   Query,
   Req,
   Res,
+  ForbiddenException,
   UseFilters,
   UseGuards,
   UsePipes,
@@ -23,6 +24,7 @@ import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiExtraModels,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -40,6 +42,7 @@ import { ConfigType } from '@nestjs/config';
 import { AuthGuard, requestPrincipal } from '../auth';
 import { batchConfig } from '../config';
 import { QuestionDetector } from '../conversation';
+import { AppRegistry } from '../tenancy';
 import { BatchQueue } from './batch-queue';
 import { StatusResponse, TaskResponse, TaskView } from './batch.types';
 import { resultResponse, statusResponse, taskResponse } from './api-responses';
@@ -76,6 +79,7 @@ export class BatchController {
     @Inject(batchConfig.KEY) private readonly config: ConfigType<typeof batchConfig>,
     private readonly queue: BatchQueue,
     private readonly detector: QuestionDetector,
+    private readonly apps: AppRegistry,
   ) {
     this.streams = new StreamQuota(config.maxEventStreams);
   }
@@ -89,9 +93,19 @@ export class BatchController {
   })
   @ApiPayloadTooLargeResponse({ type: BatchErrorDto, description: 'The body is over BATCH_MAX_BODY_BYTES (16 MiB unless configured).' })
   @ApiTooManyRequestsResponse({ type: BatchErrorDto, description: 'The caller has BATCH_MAX_OPEN_TASKS tasks pending or running already.' })
+  @ApiForbiddenResponse({
+    type: BatchErrorDto,
+    description: '`app` names an app that does not exist or that the caller may not use (`code: "UNKNOWN_APP"`, one answer for both).',
+  })
   @Post('tasks')
   async submit(@Req() request: IncomingMessage, @Body() body: CreateTaskDto) {
-    const principal = this.principal(request);
+    const caller = requestPrincipal(request);
+    const principal = caller.id;
+    // A token's app claim pins the app: another one named is refused like an unknown one.
+    const app = this.apps.choose(principal, caller.app, body.app);
+    if (app === undefined) {
+      throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', code: 'UNKNOWN_APP', message: 'no such app for this caller' });
+    }
     if ((body.texts === undefined) === (body.transcript === undefined)) {
       throw new BadRequestException('give either texts (a list of questions) or transcript (a text whose questions are answered)');
     }
@@ -125,6 +139,7 @@ export class BatchController {
       name: body.name,
       description: body.description,
       texts,
+      app,
       conversation: options.conversation === true,
       options,
     });

@@ -8,9 +8,10 @@ import { BatchController } from './batch.controller';
 import { BatchQueue } from './batch-queue';
 import { InMemoryBatchQueue } from './in-memory-batch-queue';
 import { RedisBatchQueue } from './redis-batch-queue';
+import { TenancyModule } from '../tenancy';
 
 @Module({
-  imports: [ConversationModule],
+  imports: [ConversationModule, TenancyModule],
   controllers: [BatchController],
   providers: [
     {

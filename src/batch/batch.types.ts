@@ -5,6 +5,8 @@ export interface NewTask {
   name: string;
   description?: string;
   texts: string[];
+  /** The app (knowledge base) every item asks: checked by AppRegistry when submitted. */
+  app: string;
   /** One Dify conversation for the whole task, its items asked in order. */
   conversation: boolean;
   /** The options as submitted, kept for the task's view (`conversation` and any other key). */

@@ -66,6 +66,18 @@ export class CreateTaskDto {
   transcript?: string;
 
   @ApiPropertyOptional({
+    maxLength: 64,
+    example: 'hr',
+    description:
+      'The app (knowledge base) every item asks: one of the deployment’s APPS. Without it: DEFAULT_APP. An app that does not exist or that the caller may not use: 403 with code UNKNOWN_APP.',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  app?: string;
+
+  @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
     properties: { conversation: { type: 'boolean', description: 'Every item in one Dify conversation, asked in order.' } },

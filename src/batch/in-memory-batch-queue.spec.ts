@@ -29,7 +29,7 @@ describe('InMemoryBatchQueue', () => {
   it('drops every waiting item of a cancelled task at once and keeps only the results of its answered items', async () => {
     queue = new InMemoryBatchQueue(answers(new Set(['quick 0', 'quick 1'])), options, metrics);
     const texts = ['quick 0', 'quick 1', ...Array.from({ length: 10_000 }, (_, i) => `slow ${i}`)];
-    const { task_id: id } = await queue.submit('acme', { name: 'big', texts, conversation: false, options: {} });
+    const { task_id: id } = await queue.submit('acme', { name: 'big', texts, app: 'hr', conversation: false, options: {} });
     // The two quick ones answered, two slow ones in flight, the rest waiting.
     await until(async () => (await queue.task('acme', id))?.progress.completed === 2 && (await queue.status()).active === 2);
     expect(await queue.status()).toMatchObject({ waiting: 10_000 - 2, active: 2 });
@@ -45,7 +45,7 @@ describe('InMemoryBatchQueue', () => {
 
   it('lets go of the texts of a task that completed, its results kept', async () => {
     queue = new InMemoryBatchQueue(answers(new Set(['a', 'b'])), options, metrics);
-    const { task_id: id } = await queue.submit('acme', { name: 'done', texts: ['a', 'b'], conversation: true, options: {} });
+    const { task_id: id } = await queue.submit('acme', { name: 'done', texts: ['a', 'b'], app: 'hr', conversation: true, options: {} });
     await until(async () => (await queue.task('acme', id))?.status === 'completed');
     expect(await queue.task('acme', id)).toMatchObject({ progress: { completed: 2 } });
     expect(held(queue, id).texts).toBeUndefined();
@@ -54,8 +54,8 @@ describe('InMemoryBatchQueue', () => {
 
   it('starts the items of tasks in the order they came, another task after the first one is cancelled', async () => {
     queue = new InMemoryBatchQueue(answers(new Set()), { ...options, concurrency: 1 }, metrics);
-    const first = await queue.submit('acme', { name: 'one', texts: ['x', 'y'], conversation: false, options: {} });
-    const second = await queue.submit('acme', { name: 'two', texts: ['z'], conversation: false, options: {} });
+    const first = await queue.submit('acme', { name: 'one', texts: ['x', 'y'], app: 'hr', conversation: false, options: {} });
+    const second = await queue.submit('acme', { name: 'two', texts: ['z'], app: 'hr', conversation: false, options: {} });
     expect(await queue.task('acme', second.task_id)).toMatchObject({ status: 'pending' });
     await queue.cancel('acme', first.task_id);
     await until(async () => (await queue.task('acme', second.task_id))?.status === 'running');

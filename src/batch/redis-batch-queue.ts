@@ -109,10 +109,10 @@ export class RedisBatchQueue extends BatchQueue {
     void sayWhetherDurable(connections.commands, this.logger);
   }
 
-  async submit(principal: string, { name, description, texts, conversation, options }: NewTask): Promise<TaskView> {
+  async submit(principal: string, { name, description, texts, app, conversation, options }: NewTask): Promise<TaskView> {
     const view = newTaskView(name, description, texts.length, options);
     const id = view.task_id;
-    await unavailableIfRedisFails(this.store.create(principal, view, texts, conversation));
+    await unavailableIfRedisFails(this.store.create(principal, view, texts, app, conversation));
     try {
       const last = conversation ? 1 : texts.length;
       for (let start = 0; start < last; start += ADD_CHUNK)
@@ -229,7 +229,7 @@ export class RedisBatchQueue extends BatchQueue {
   /** The item's answer, or 'stopped' when the task was cancelled or this instance stops. */
   private answer(id: string, index: number, item: ItemContext): Promise<ItemResult | 'stopped'> {
     return new Promise<ItemResult | 'stopped'>((resolve) => {
-      const answering = answerItem(this.answers, item.principal, itemSession(id, index, item.conversation), index, item.text);
+      const answering = answerItem(this.answers, item.principal, item.app, itemSession(id, index, item.conversation), index, item.text);
       const subscription = answering.subscribe({ next: resolve, complete: () => resolve('stopped') });
       const ended = this.inFlight.add(id, index, () => {
         subscription.unsubscribe();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
+import { DEFAULT_APP_NAME } from '../config';
 import { ItemResult, ResultsPage, TaskOptions, TaskStatus, TaskView } from './batch.types';
 import { allFailed, now } from './task-view';
 
@@ -74,6 +75,7 @@ type Scripted = Redis & {
 /** What a worker needs to answer an item. */
 export interface ItemContext {
   principal: string;
+  app: string;
   status: TaskStatus;
   conversation: boolean;
   total: number;
@@ -102,7 +104,7 @@ export class RedisTaskStore {
   }
 
   /** A new task, for QUEUEING_SECONDS unless `queued` says its items are all in the queue. */
-  async create(principal: string, view: TaskView, texts: string[], conversation: boolean): Promise<void> {
+  async create(principal: string, view: TaskView, texts: string[], app: string, conversation: boolean): Promise<void> {
     const [task, textsKey] = keysOf(view.task_id);
     const created = Date.parse(view.created_at);
     const multi = this.redis.multi();
@@ -111,6 +113,7 @@ export class RedisTaskStore {
       .expire(textsKey, QUEUEING_SECONDS)
       .hset(task, {
         principal,
+        app,
         name: view.name,
         description: view.description ?? '',
         status: view.status,
@@ -151,17 +154,19 @@ export class RedisTaskStore {
     const [task, texts, results] = keysOf(id);
     const replies = await this.redis
       .pipeline()
-      .hmget(task, 'principal', 'status', 'conversation', 'total')
+      .hmget(task, 'principal', 'status', 'conversation', 'total', 'app')
       .lindex(texts, index)
       .hexists(results, String(index))
       .exec();
-    const [[principal, status, conversation, total], text, answered] = (replies ?? []).map(([error, value]) => {
+    const [[principal, status, conversation, total, app], text, answered] = (replies ?? []).map(([error, value]) => {
       if (error) throw error;
       return value;
     }) as [Array<string | null>, string | null, number];
     if (principal === null || text === null) return undefined;
     return {
       principal,
+      // A task queued before apps existed was the one app's.
+      app: app ?? DEFAULT_APP_NAME,
       status: status as TaskStatus,
       conversation: conversation === '1',
       total: Number(total),

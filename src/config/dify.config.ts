@@ -1,5 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { IsInt, IsJSON, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import { baseUrlProblem, invalid } from './app-entries';
 import { validateEnv } from './validate-env';
 
 class DifyEnv {
@@ -50,15 +51,12 @@ class DifyEnv {
   @Min(64 * 1024)
   @Max(256 * 1024 * 1024)
   DIFY_MAX_EVENT_CHARS: number = 8 * 1024 * 1024;
-
-  @IsOptional()
-  @IsString()
-  NODE_ENV?: string;
 }
 
 export interface DifyConfig {
-  /** Unset means: use the embedded local Dify-compatible server (never in production). */
+  /** The `default` app's key without APPS; unset means: use the embedded local Dify-compatible server (never in production). */
   apiKey?: string;
+  /** The `default` app's Dify without APPS, and the base URL of an app in APPS that names none. */
   baseUrl: string;
   /** Longest wait for response headers and between two answer events (pings do not count). */
   timeoutMs: number;
@@ -70,25 +68,17 @@ export interface DifyConfig {
   retries: number;
   /** The first retry's delay; each next one doubles it (with jitter). */
   retryBaseMs: number;
-  /** The app's input variables, sent as `inputs` with every query. */
+  /** The `default` app's input variables without APPS, sent as `inputs` with every query. */
   inputs: Record<string, unknown>;
   /** Longest single stream event accepted from Dify; a longer one fails the answer (UPSTREAM_EVENT_TOO_LARGE). */
   maxEventChars: number;
 }
 
 export const difyConfig = registerAs('dify', (): DifyConfig => {
+  // Whether DIFY_API_KEY is required (in production, unless APPS names the apps) is apps.config's call.
   const env = validateEnv(process.env, DifyEnv);
-  if (!env.DIFY_API_KEY && env.NODE_ENV === 'production') {
-    throw new Error(
-      'Invalid configuration:\n  DIFY_API_KEY: required when NODE_ENV=production ' +
-        '(the embedded local Dify server is for development only)',
-    );
-  }
-  if (hasCredentials(env.DIFY_BASE_URL)) {
-    // The HTTP client would send them as Basic authorization in place of the key's Bearer: every call would get 401.
-    throw new Error(
-      'Invalid configuration:\n  DIFY_BASE_URL: must not carry credentials (user:password@): Dify is called with DIFY_API_KEY',
-    );
+  if (baseUrlProblem(env.DIFY_BASE_URL)) {
+    throw invalid(['DIFY_BASE_URL: must not carry credentials (user:password@): Dify is called with DIFY_API_KEY']);
   }
   const inputs: unknown = JSON.parse(env.DIFY_INPUTS);
   if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
@@ -106,12 +96,3 @@ export const difyConfig = registerAs('dify', (): DifyConfig => {
     maxEventChars: env.DIFY_MAX_EVENT_CHARS,
   };
 });
-
-function hasCredentials(url: string): boolean {
-  try {
-    const { username, password } = new URL(url);
-    return username !== '' || password !== '';
-  } catch {
-    return false;
-  }
-}

@@ -1,4 +1,5 @@
 import { appConfig } from './app.config';
+import { appsConfig } from './apps.config';
 import { authConfig } from './auth.config';
 import { difyConfig } from './dify.config';
 import { sessionConfig } from './session.config';
@@ -59,9 +60,11 @@ describe('configuration', () => {
   it('refuses to start in production without a Dify key', () => {
     process.env.NODE_ENV = 'production';
     delete process.env.DIFY_API_KEY;
-    expect(() => difyConfig()).toThrow(/DIFY_API_KEY: required when NODE_ENV=production/);
+    delete process.env.APPS;
+    delete process.env.APPS_FILE;
+    expect(() => appsConfig()).toThrow(/DIFY_API_KEY: required when NODE_ENV=production/);
     process.env.DIFY_API_KEY = 'app-key';
-    expect(difyConfig().apiKey).toBe('app-key');
+    expect(appsConfig().apps.get('default')?.apiKey).toBe('app-key');
   });
 
   it('bounds every Redis command: 1000 ms unless REDIS_COMMAND_TIMEOUT_MS says otherwise, within 10..60000', () => {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DifyAppApi, DifyFeedbackRating } from '../dify';
+import { DifyApps, DifyFeedbackRating } from '../dify';
 import { wireErrors } from '../protocol';
 import { difyUser, SessionRecords, sessionKey } from '../session';
 
@@ -18,24 +18,24 @@ export class AnswerFeedback {
   private readonly logger = new Logger(AnswerFeedback.name);
 
   constructor(
-    private readonly app: DifyAppApi,
+    private readonly dify: DifyApps,
     private readonly sessions: SessionRecords,
   ) {}
 
   /** Dify named the answer's message (its first event). */
-  remember(principal: string, sessionId: string, answerId: string, messageId: string): void {
+  remember(principal: string, app: string, sessionId: string, answerId: string, messageId: string): void {
     this.sessions
-      .keepMessage(sessionKey(principal, sessionId), answerId, messageId)
+      .keepMessage(sessionKey(principal, app, sessionId), answerId, messageId)
       .catch((error: unknown) =>
         this.logger.warn(`Remembering answer ${answerId} failed: ${error instanceof Error ? error.message : String(error)}`),
       );
   }
 
   /** Fails with UNKNOWN_ANSWER for an answer the session does not know, or a Dify or store failure. */
-  async send(principal: string, sessionId: string, { answerId, rating, content }: Rating): Promise<void> {
-    const record = await this.sessions.get(sessionKey(principal, sessionId));
+  async send(principal: string, app: string, sessionId: string, { answerId, rating, content }: Rating): Promise<void> {
+    const record = await this.sessions.get(sessionKey(principal, app, sessionId));
     const messageId = record?.messages?.[answerId];
     if (!messageId) throw wireErrors.unknownAnswer();
-    await this.app.feedback(messageId, difyUser(principal, sessionId), rating, content);
+    await this.dify.get(app).api.feedback(messageId, difyUser(principal, sessionId), rating, content);
   }
 }

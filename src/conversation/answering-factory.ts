@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { turnConfig } from '../config';
-import { DifyAppApi } from '../dify';
+import { DifyApps } from '../dify';
 import { Metrics } from '../metrics';
 import { difyUser } from '../session';
 import { AnswerOutlet } from '../session-hub';
@@ -20,10 +20,10 @@ export class AnsweringFactory {
     @Inject(turnConfig.KEY) turn: ConfigType<typeof turnConfig>,
     metrics: Metrics,
     feedback: AnswerFeedback,
-    app: DifyAppApi,
+    dify: DifyApps,
   ) {
     this.deps = {
-      answer: (question, principal, sessionId, speech) => answers.answer(question, principal, sessionId, speech),
+      answer: (question, principal, app, sessionId, speech) => answers.answer(question, principal, app, sessionId, speech),
       turn,
       now: Date.now,
       observe: {
@@ -31,8 +31,8 @@ export class AnsweringFactory {
         interrupted: () => metrics.answerInterrupted(),
         retracted: () => metrics.questionRetracted(),
       },
-      started: (answerId, { messageId }, principal, sessionId) => feedback.remember(principal, sessionId, answerId, messageId),
-      suggest: (messageId, principal, sessionId) => app.suggested(messageId, difyUser(principal, sessionId)),
+      started: (answerId, { messageId }, principal, app, sessionId) => feedback.remember(principal, app, sessionId, answerId, messageId),
+      suggest: (messageId, principal, app, sessionId) => dify.get(app).api.suggested(messageId, difyUser(principal, sessionId)),
     };
   }
 

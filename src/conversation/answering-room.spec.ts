@@ -20,6 +20,7 @@ function roomWithAnswers(deps: Partial<AnsweringDeps> = {}): { room: SessionRoom
   };
   const room = new SessionRoom(
     'p',
+    'hr',
     's',
     (outlet) => new Answering(answering, outlet),
     new InMemoryAnswerLog(),
@@ -126,7 +127,7 @@ describe('SessionRoom with its Answering', () => {
     const answerId = room.answering.current!;
     answers[1].next({ end: true, messageId: 'm-2', sources: [] });
     answers[1].complete();
-    expect(suggest).toHaveBeenCalledWith('m-2', 'p', 's');
+    expect(suggest).toHaveBeenCalledWith('m-2', 'p', 'hr', 's');
     await Promise.resolve();
     expect(curious.got.at(-1)).toEqual({ type: 'suggested', answer_id: answerId, questions: ['年假可以跨年吗？'], session_id: 's' });
     expect(plain.got.some((m) => m.type === 'suggested')).toBe(false);

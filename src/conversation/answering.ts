@@ -11,15 +11,15 @@ import { describeError, toWireError } from './error-mapping';
 
 export interface AnsweringDeps {
   /** `speech`: a connection wants the spoken answer (feature tts), which Dify may send on after the text's end. */
-  answer: (question: string, principal: string, sessionId: string, speech: boolean) => Observable<AnswerEvent>;
+  answer: (question: string, principal: string, app: string, sessionId: string, speech: boolean) => Observable<AnswerEvent>;
   turn: Pick<TurnConfig, 'bargeIn' | 'maxQuestionChars'>;
   now: () => number;
   /** Told of each question asked and each answer interrupted (metrics). */
   observe?: { asked(mode: 'detected' | 'instant'): void; interrupted(): void; retracted(): void };
   /** Where Dify keeps an answer of the session, as its first event said (for feedback on it later). */
-  started?: (answerId: string, start: AnswerStart, principal: string, sessionId: string) => void;
+  started?: (answerId: string, start: AnswerStart, principal: string, app: string, sessionId: string) => void;
   /** Dify's suggested follow-up questions after a complete answer. */
-  suggest?: (messageId: string, principal: string, sessionId: string) => Promise<string[]>;
+  suggest?: (messageId: string, principal: string, app: string, sessionId: string) => Promise<string[]>;
 }
 
 /** The answer being streamed now. */
@@ -89,7 +89,7 @@ export class Answering implements RoomAnswering {
     this.outlet.begin(turn.id);
     this.outlet.status('querying_rag', { question, mode, answer_id: turn.id });
     turn.subscription.add(
-      this.deps.answer(question, this.outlet.principal, this.outlet.sessionId, this.outlet.wants('tts')).subscribe({
+      this.deps.answer(question, this.outlet.principal, this.outlet.app, this.outlet.sessionId, this.outlet.wants('tts')).subscribe({
         next: (event) => {
           if (isAnswerStart(event)) return this.started(turn, event);
           if (isAnswerEnd(event)) {
@@ -188,7 +188,7 @@ export class Answering implements RoomAnswering {
   private started(turn: Turn, start: AnswerStart): void {
     const { conversationId, messageId, user } = start;
     this.outlet.upstream(turn.id, { conversationId, messageId, user });
-    this.deps.started?.(turn.id, start, this.outlet.principal, this.outlet.sessionId);
+    this.deps.started?.(turn.id, start, this.outlet.principal, this.outlet.app, this.outlet.sessionId);
   }
 
   /** The final chunk, then what the client opted into: sources of a complete answer, usage of any, and suggested follow-ups later. */
@@ -206,8 +206,8 @@ export class Answering implements RoomAnswering {
   private suggest(turn: Turn): void {
     const messageId = turn.end?.messageId;
     if (!messageId || !this.deps.suggest || !this.outlet.wants('suggested')) return;
-    const { principal, sessionId } = this.outlet;
-    this.deps.suggest(messageId, principal, sessionId).then(
+    const { principal, app, sessionId } = this.outlet;
+    this.deps.suggest(messageId, principal, app, sessionId).then(
       (questions) => this.outlet.send({ type: 'suggested', answer_id: turn.id, questions, session_id: sessionId }, 'suggested'),
       (error: unknown) => logger.warn(`Suggested questions failed in session ${sessionId}: ${describeError(error, 'message')}`),
     );

@@ -1,5 +1,5 @@
 import { lastValueFrom, Observable, of, Subject, throwError, toArray } from 'rxjs';
-import { DifyChatRequest, DifyClient, DifyError, DifyEvent } from '../dify';
+import { DifyApps, DifyChatRequest, DifyClient, DifyError, DifyEvent } from '../dify';
 import { Metrics } from '../metrics';
 import { InMemorySessionStore, SessionRecords, sessionKey } from '../session';
 import { InMemorySessionLease } from '../session-hub';
@@ -11,6 +11,9 @@ const TURN = { bargeIn: 'interrupt' as const };
 /** The session's save, which the answer does not wait for, has landed. */
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 const ids = (conversationId: string) => ({ taskId: 't', messageId: 'm', conversationId });
+
+/** Every app's connection is `client`. */
+const oneApp = (client: DifyClient) => ({ get: () => ({ client }) }) as unknown as DifyApps;
 
 /** A DifyClient double that records requests and replies with scripted event lists or errors. */
 function fakeDify(replies: Array<DifyEvent[] | DifyError>) {
@@ -41,8 +44,8 @@ describe('Answers', () => {
       ],
     ]);
     const pieces = await lastValueFrom(
-      new Answers(client, sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN)
-        .answer('What is RAG?', 'alice', 's1')
+      new Answers(oneApp(client), sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN)
+        .answer('What is RAG?', 'alice', 'hr', 's1')
         .pipe(toArray()),
     );
     expect(pieces).toEqual([
@@ -54,16 +57,16 @@ describe('Answers', () => {
     ]);
     expect(requests).toEqual([{ query: 'What is RAG?', user: 'alice:s1', conversationId: undefined, speech: false }]);
     await settled();
-    expect(await sessions.get(sessionKey('alice', 's1'))).toEqual({ conversationId: 'c-1' });
+    expect(await sessions.get(sessionKey('alice', 'hr', 's1'))).toEqual({ conversationId: 'c-1' });
   });
 
   it('continues the stored conversation with the same Dify user', async () => {
     const sessions = store();
-    await sessions.keepConversation(sessionKey('alice', 's1'), 'c-1');
+    await sessions.keepConversation(sessionKey('alice', 'hr', 's1'), 'c-1');
     const { client, requests } = fakeDify([[{ kind: 'end', retrieverResources: [], ...ids('c-1') }]]);
     await lastValueFrom(
-      new Answers(client, sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN)
-        .answer('And then?', 'alice', 's1')
+      new Answers(oneApp(client), sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN)
+        .answer('And then?', 'alice', 'hr', 's1')
         .pipe(toArray()),
     );
     expect(requests[0]).toEqual({ query: 'And then?', user: 'alice:s1', conversationId: 'c-1', speech: false });
@@ -71,7 +74,7 @@ describe('Answers', () => {
 
   it('starts a new conversation when Dify lost the stored one, and stores the new id', async () => {
     const sessions = store();
-    await sessions.keepConversation(sessionKey('alice', 's1'), 'gone');
+    await sessions.keepConversation(sessionKey('alice', 'hr', 's1'), 'gone');
     const { client, requests } = fakeDify([
       DifyError.fromEnvelope(404, 'not_found', 'Conversation Not Exists.'),
       [
@@ -80,7 +83,9 @@ describe('Answers', () => {
       ],
     ]);
     const pieces = await lastValueFrom(
-      new Answers(client, sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN).answer('Hi?', 'alice', 's1').pipe(toArray()),
+      new Answers(oneApp(client), sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN)
+        .answer('Hi?', 'alice', 'hr', 's1')
+        .pipe(toArray()),
     );
     expect(pieces).toEqual([
       { start: true, messageId: 'm', conversationId: 'c-2', user: 'alice:s1' },
@@ -89,13 +94,15 @@ describe('Answers', () => {
     ]);
     expect(requests.map((r) => r.conversationId)).toEqual(['gone', undefined]);
     await settled();
-    expect(await sessions.get(sessionKey('alice', 's1'))).toEqual({ conversationId: 'c-2' });
+    expect(await sessions.get(sessionKey('alice', 'hr', 's1'))).toEqual({ conversationId: 'c-2' });
   });
 
   it('passes other errors through untouched, and does not retry a new conversation', async () => {
     const { client, requests } = fakeDify([DifyError.fromEnvelope(404, 'not_found', 'Conversation Not Exists.')]);
     await expect(
-      lastValueFrom(new Answers(client, store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN).answer('Hi?', 'bob', 's2')),
+      lastValueFrom(
+        new Answers(oneApp(client), store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN).answer('Hi?', 'bob', 'hr', 's2'),
+      ),
     ).rejects.toMatchObject({
       kind: 'conversation_not_found',
     });
@@ -103,7 +110,12 @@ describe('Answers', () => {
     const unauthorized = fakeDify([DifyError.fromEnvelope(401, 'unauthorized', 'Access token is invalid')]);
     await expect(
       lastValueFrom(
-        new Answers(unauthorized.client, store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN).answer('Hi?', 'bob', 's2'),
+        new Answers(oneApp(unauthorized.client), store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN).answer(
+          'Hi?',
+          'bob',
+          'hr',
+          's2',
+        ),
       ),
     ).rejects.toMatchObject({
       kind: 'unauthorized',
@@ -143,26 +155,33 @@ describe('Answers', () => {
 
   it('refuses a turn beyond MAX_CONCURRENT_ANSWERS (SERVER_BUSY), and frees its place only once its call closed upstream', async () => {
     const { client, streams, close } = drivenDify();
-    const service = new Answers(client, store(), { ...LIMITS, maxConcurrentAnswers: 1 }, new Metrics(), new InMemorySessionLease(), TURN);
-    const first = service.answer('a?', 'p', 's1').subscribe();
+    const service = new Answers(
+      oneApp(client),
+      store(),
+      { ...LIMITS, maxConcurrentAnswers: 1 },
+      new Metrics(),
+      new InMemorySessionLease(),
+      TURN,
+    );
+    const first = service.answer('a?', 'p', 'hr', 's1').subscribe();
     await waitFor(() => streams.length === 1);
-    await expect(lastValueFrom(service.answer('b?', 'p', 's2'))).rejects.toBeInstanceOf(AnswersAtCapacityError);
+    await expect(lastValueFrom(service.answer('b?', 'p', 'hr', 's2'))).rejects.toBeInstanceOf(AnswersAtCapacityError);
     first.unsubscribe();
     // Cancelled, but its request may still be open (waiting for Dify to name the task, say): it keeps its place.
-    await expect(lastValueFrom(service.answer('b?', 'p', 's2'))).rejects.toBeInstanceOf(AnswersAtCapacityError);
+    await expect(lastValueFrom(service.answer('b?', 'p', 'hr', 's2'))).rejects.toBeInstanceOf(AnswersAtCapacityError);
     expect(service.inFlight).toBe(1);
     await close('p:s1');
     await waitFor(() => service.inFlight === 0);
-    const second = service.answer('c?', 'p', 's3').subscribe();
+    const second = service.answer('c?', 'p', 'hr', 's3').subscribe();
     await waitFor(() => streams.length === 2);
     second.unsubscribe();
   });
 
   it('settles once no answer is in flight, its upstream call closed too (what the shutdown waits for)', async () => {
     const { client, streams, close } = drivenDify();
-    const service = new Answers(client, store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN);
+    const service = new Answers(oneApp(client), store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN);
     await service.settled();
-    const answer = service.answer('a?', 'p', 's1').subscribe();
+    const answer = service.answer('a?', 'p', 'hr', 's1').subscribe();
     await waitFor(() => streams.length === 1);
     let settled = false;
     const settling = service.settled().then(() => (settled = true));
@@ -176,10 +195,10 @@ describe('Answers', () => {
 
   it("starts a session's next call only once its previous one closed upstream, even when both are asked at once", async () => {
     const { client, streams, close } = drivenDify();
-    const service = new Answers(client, store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN);
-    const first = service.answer('a?', 'p', 's1').subscribe();
-    const second = service.answer('b?', 'p', 's1').subscribe();
-    const other = service.answer('c?', 'p', 's2').subscribe();
+    const service = new Answers(oneApp(client), store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN);
+    const first = service.answer('a?', 'p', 'hr', 's1').subscribe();
+    const second = service.answer('b?', 'p', 'hr', 's1').subscribe();
+    const other = service.answer('c?', 'p', 'hr', 's2').subscribe();
     await waitFor(() => streams.length === 2);
     expect(streams.map((s) => s.user)).toEqual(['p:s1', 'p:s2']);
     first.unsubscribe();
@@ -190,8 +209,8 @@ describe('Answers', () => {
     await waitFor(() => streams.length === 3);
     expect(streams[2].user).toBe('p:s1');
     // A call cancelled while it waits never reaches Dify, and does not hold the next one up.
-    const third = service.answer('d?', 'p', 's1').subscribe();
-    const fourth = service.answer('e?', 'p', 's1').subscribe();
+    const third = service.answer('d?', 'p', 'hr', 's1').subscribe();
+    const fourth = service.answer('e?', 'p', 'hr', 's1').subscribe();
     third.unsubscribe();
     second.unsubscribe();
     await close('p:s1');
@@ -204,9 +223,16 @@ describe('Answers', () => {
 
   it('cuts an answer at MAX_ANSWER_CHARS: its end says so, and the upstream call is cancelled', async () => {
     const { client, streams } = drivenDify();
-    const service = new Answers(client, store(), { ...LIMITS, maxAnswerChars: 100 }, new Metrics(), new InMemorySessionLease(), TURN);
+    const service = new Answers(
+      oneApp(client),
+      store(),
+      { ...LIMITS, maxAnswerChars: 100 },
+      new Metrics(),
+      new InMemorySessionLease(),
+      TURN,
+    );
     const events: unknown[] = [];
-    const done = lastValueFrom(service.answer('a?', 'p', 's1').pipe(toArray()));
+    const done = lastValueFrom(service.answer('a?', 'p', 'hr', 's1').pipe(toArray()));
     await waitFor(() => streams.length === 1);
     streams[0].events.next({ kind: 'text', text: 'x'.repeat(60), ...ids('c-1') });
     streams[0].events.next({ kind: 'text', text: 'y'.repeat(60), ...ids('c-1') });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { catchError, concatMap, defer, finalize, map, Observable, Subscription, switchMap, tap, throwError } from 'rxjs';
 import { LimitsConfig, limitsConfig, TurnConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
-import { DifyChatRequest, DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyStep, DifyUsage } from '../dify';
+import { DifyApps, DifyChatRequest, DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyStep, DifyUsage } from '../dify';
 import { difyUser, KeyedSequence, SessionRecords, sessionKey } from '../session';
 import { AnswerHistory, leased, SavedAnswer, SessionLease } from '../session-hub';
 import { capAnswer, capText } from './answer-cap';
@@ -67,7 +67,7 @@ export class Answers implements AnswerHistory {
   private readonly calls = new KeyedSequence();
 
   constructor(
-    private readonly dify: DifyClient,
+    private readonly dify: DifyApps,
     private readonly sessions: SessionRecords,
     @Inject(limitsConfig.KEY) private readonly limits: Pick<LimitsConfig, 'maxConcurrentAnswers' | 'maxAnswerChars'>,
     private readonly metrics: Metrics,
@@ -91,10 +91,10 @@ export class Answers implements AnswerHistory {
    * (AnswersAtCapacityError). An answer holds its place until its upstream calls have closed, not
    * only until its subscriber went; its text ends at MAX_ANSWER_CHARS (a cut AnswerEnd).
    */
-  answer(question: string, principal: string, sessionId: string, speech = false): Observable<AnswerEvent> {
+  answer(question: string, principal: string, app: string, sessionId: string, speech = false): Observable<AnswerEvent> {
     return defer(() => {
       if (this.active >= this.limits.maxConcurrentAnswers) {
-        this.metrics.callEnded('busy', 0);
+        this.metrics.callEnded(app, 'busy', 0);
         return throwError(() => new AnswersAtCapacityError());
       }
       this.active++;
@@ -102,21 +102,21 @@ export class Answers implements AnswerHistory {
       const seconds = () => (performance.now() - started) / 1000;
       let outcome = 'cancelled';
       let firstChunk = true;
-      const call = this.underLease(question, principal, sessionId, speech).pipe(
+      const call = this.underLease(question, principal, app, sessionId, speech).pipe(
         capAnswer(this.limits.maxAnswerChars),
         tap({
           next: (event) => {
             if (isAnswerEnd(event) && event.cut) outcome = 'length';
             if (!firstChunk || !isAnswerPiece(event)) return;
             firstChunk = false;
-            this.metrics.firstChunkAfter(seconds());
+            this.metrics.firstChunkAfter(app, seconds());
           },
           complete: () => (outcome = outcome === 'length' ? outcome : 'completed'),
           error: (error: unknown) => (outcome = error instanceof DifyError ? error.kind : 'error'),
         }),
-        finalize(() => this.metrics.callEnded(outcome, seconds())),
+        finalize(() => this.metrics.callEnded(app, outcome, seconds())),
       );
-      return this.oneAtATime(principal, sessionId, call, () => this.ended());
+      return this.oneAtATime(principal, app, sessionId, call, () => this.ended());
     });
   }
 
@@ -126,19 +126,20 @@ export class Answers implements AnswerHistory {
    * at once from here, whatever arrives when (across instances, the session's lease sees to it).
    * `closed` runs once this call has closed upstream in turn.
    */
-  private oneAtATime<T>(principal: string, sessionId: string, call: Observable<T>, closed: () => void): Observable<T> {
+  private oneAtATime<T>(principal: string, app: string, sessionId: string, call: Observable<T>, closed: () => void): Observable<T> {
     const user = difyUser(principal, sessionId);
+    const dify = this.dify.get(app).client;
     return new Observable<T>((subscriber) => {
       let inner: Subscription | undefined;
       let cancelled = false;
       let ended!: () => void;
       const over = new Promise<void>((resolve) => (ended = resolve));
       this.calls
-        .run(sessionKey(principal, sessionId), async () => {
+        .run(sessionKey(principal, app, sessionId), async () => {
           if (cancelled) ended();
           else inner = call.pipe(finalize(ended)).subscribe(subscriber);
           await over;
-          await this.dify.closed(user);
+          await dify.closed(user);
         })
         .then(closed, closed);
       return () => {
@@ -148,21 +149,22 @@ export class Answers implements AnswerHistory {
     });
   }
 
-  private underLease(question: string, principal: string, sessionId: string, speech: boolean): Observable<AnswerEvent> {
-    const key = sessionKey(principal, sessionId);
+  private underLease(question: string, principal: string, app: string, sessionId: string, speech: boolean): Observable<AnswerEvent> {
+    const key = sessionKey(principal, app, sessionId);
     const user = difyUser(principal, sessionId);
     // One Dify call per session across the instances: under the session's lease.
-    return leased(this.leases, key, this.turn.bargeIn, () => this.inConversation(key, question, user, speech));
+    return leased(this.leases, key, this.turn.bargeIn, () => this.inConversation(app, key, question, user, speech));
   }
 
   /** Asks in the session's Dify conversation, keeping the one Dify names; Dify's events as the client's. */
-  private inConversation(key: string, question: string, user: string, speech: boolean): Observable<AnswerEvent> {
+  private inConversation(app: string, key: string, question: string, user: string, speech: boolean): Observable<AnswerEvent> {
+    const dify = this.dify.get(app).client;
     let started = false;
     return defer(() => this.sessions.get(key)).pipe(
       switchMap((record) => {
         let known = record?.conversationId;
         // Saved at the first event, not the last: Dify keeps the conversation even if this answer fails.
-        return this.askDify({ query: question, user, conversationId: known, inputs: record?.inputs, speech }).pipe(
+        return this.askDify(dify, { query: question, user, conversationId: known, inputs: record?.inputs, speech }).pipe(
           tap(({ conversationId }) => {
             if (!conversationId || conversationId === known) return;
             known = conversationId;
@@ -187,9 +189,10 @@ export class Answers implements AnswerHistory {
    * An answer as Dify saved it, once it has ended there: for a client whose answer's instance died.
    * At most MAX_ANSWER_CHARS, like a streamed one (`cut` when longer).
    */
-  savedAnswer(start: Omit<AnswerStart, 'start'>): Observable<SavedAnswer> {
+  savedAnswer(app: string, start: Omit<AnswerStart, 'start'>): Observable<SavedAnswer> {
     return this.dify
-      .savedAnswer(start.conversationId, start.messageId, start.user)
+      .get(app)
+      .client.savedAnswer(start.conversationId, start.messageId, start.user)
       .pipe(map((answer) => capText(answer, this.limits.maxAnswerChars)));
   }
 
@@ -199,13 +202,13 @@ export class Answers implements AnswerHistory {
   }
 
   /** A stored conversation Dify no longer knows (deleted, expired, ended) gives way to a new one. */
-  private askDify(request: DifyChatRequest): Observable<DifyEvent> {
+  private askDify(dify: DifyClient, request: DifyChatRequest): Observable<DifyEvent> {
     const { conversationId } = request;
-    return this.dify.streamChat(request).pipe(
+    return dify.streamChat(request).pipe(
       catchError((error: unknown) => {
         if (conversationId && error instanceof DifyError && error.kind === 'conversation_not_found') {
           this.logger.warn(`Dify lost conversation ${conversationId}; starting a new one`);
-          return this.askDify({ ...request, conversationId: undefined });
+          return this.askDify(dify, { ...request, conversationId: undefined });
         }
         return throwError(() => error);
       }),

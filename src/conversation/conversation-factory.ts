@@ -37,16 +37,17 @@ export class ConversationFactory {
       turn,
       stopMode: turn.stopMode,
       rooms,
-      setInputs: (principal, sessionId, values) => inputs.set(principal, sessionId, values),
-      rate: (principal, sessionId, rating) => feedback.send(principal, sessionId, rating),
+      setInputs: (principal, app, sessionId, values) => inputs.set(principal, app, sessionId, values),
+      rate: (principal, app, sessionId, rating) => feedback.send(principal, app, sessionId, rating),
     };
   }
 
   /**
-   * `principal` is who the client authenticated as; the session id is server-made until the client
-   * names one, unless the client's token names the only one it may use.
+   * `principal` is who the client authenticated as, `app` the app chosen at the upgrade (a hello may
+   * choose another before the first question); the session id is server-made until the client names
+   * one, unless the client's token names the only one it may use.
    */
-  create(principal: string, sink: MessageSink, sessionId: string = randomUUID()): Conversation {
-    return new Conversation(this.deps, principal, sessionId, sink);
+  create(principal: string, app: string, sink: MessageSink, sessionId: string = randomUUID()): Conversation {
+    return new Conversation(this.deps, principal, app, sessionId, sink);
   }
 }

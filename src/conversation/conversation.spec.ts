@@ -12,13 +12,14 @@ import { InMemoryAnswerLog, SessionRoom } from '../session-hub';
 function roomsFor(answer: AnsweringDeps['answer'], turn: TurnConfig, now = Date.now): ConversationDeps['rooms'] {
   const rooms = new Map<string, SessionRoom<Answering>>();
   return {
-    room(principal, sessionId) {
-      const key = `${principal}/${sessionId}`;
+    room(principal, app, sessionId) {
+      const key = `${principal}/${app}/${sessionId}`;
       if (!rooms.has(key))
         rooms.set(
           key,
           new SessionRoom(
             principal,
+            app,
             sessionId,
             (outlet) => new Answering({ answer, turn, now }, outlet),
             new InMemoryAnswerLog(),
@@ -61,7 +62,7 @@ function setUp(turn: Partial<TurnConfig> = {}, now?: () => number, detect = look
   let completed = false;
   let endedWith: ProtocolError | undefined;
   const asked: Array<{ question: string; principal: string; sessionId: string; cancelled: boolean; answer: Subject<AnswerEvent> }> = [];
-  const answer: AnsweringDeps['answer'] = (question, principal, sessionId) =>
+  const answer: AnsweringDeps['answer'] = (question, principal, _app, sessionId) =>
     new Observable<AnswerEvent>((subscriber) => {
       const call = { question, principal, sessionId, cancelled: false, answer: new Subject<AnswerEvent>() };
       asked.push(call);
@@ -79,6 +80,7 @@ function setUp(turn: Partial<TurnConfig> = {}, now?: () => number, detect = look
   const conversation = new Conversation(
     { detect, turn: { ...TURN, ...turn }, stopMode: turn.stopMode, now, rooms: roomsFor(answer, { ...TURN, ...turn }, now) },
     'alice',
+    'hr',
     'server-made',
     { send: (m) => out.push(m), continueAt: () => undefined, end: (reason) => ((completed = true), (endedWith = reason)) },
   );
@@ -97,6 +99,7 @@ describe('Conversation', () => {
     const conversation = new Conversation(
       { detect: looksLikeQuestion, rooms: roomsFor(() => new Subject(), TURN), turn: TURN },
       'p',
+      'hr',
       's-1',
       sink,
     );

@@ -23,9 +23,9 @@ export interface ConversationDeps {
   /** This instance's session rooms (SessionRooms): where a session's answers are, and its Answering. */
   rooms: Rooms;
   /** Checks and keeps a session's inputs for the Dify app (SessionInputs). */
-  setInputs?: (principal: string, sessionId: string, inputs: Record<string, unknown>) => Promise<void>;
+  setInputs?: (principal: string, app: string, sessionId: string, inputs: Record<string, unknown>) => Promise<void>;
   /** Sends feedback on one of the session's answers to Dify (AnswerFeedback). */
-  rate?: (principal: string, sessionId: string, rating: Rating) => Promise<void>;
+  rate?: (principal: string, app: string, sessionId: string, rating: Rating) => Promise<void>;
   /** What control{stop} does (STOP_MODE; `close` when not given). */
   stopMode?: TurnConfig['stopMode'];
 }
@@ -63,15 +63,18 @@ export class Conversation {
   /** A hello's inputs being checked and kept: a question heard meanwhile waits for them. */
   private settling?: Promise<void>;
   private readonly membership: SessionMembership;
+  /** A question was asked: the connection's app is settled. */
+  private asked = false;
 
   constructor(
     private readonly deps: ConversationDeps,
     readonly principal: string,
+    app: string,
     session: string,
     private readonly sink: MessageSink,
   ) {
     const member: RoomMember = { features: () => this.enabled, receive: (message) => this.receive(message) };
-    this.membership = new SessionMembership(deps.rooms, principal, session, member);
+    this.membership = new SessionMembership(deps.rooms, principal, app, session, member);
     this.hearing = new Hearing(
       { detect: deps.detect, turn: deps.turn, now: deps.now ?? Date.now },
       {
@@ -92,6 +95,16 @@ export class Conversation {
 
   get sessionId(): string {
     return this.membership.sessionId;
+  }
+
+  /**
+   * The connection's app from now on (a hello's `app`, which the gateway checked): its sessions are
+   * that app's. Only before the first question: after it, another app is an INVALID_MESSAGE error.
+   */
+  useApp(app: string): void {
+    if (app === this.membership.app) return;
+    if (this.asked) throw wireErrors.appAlreadyChosen(this.membership.app);
+    this.membership.useApp(app);
   }
 
   get features(): readonly Feature[] {
@@ -117,7 +130,7 @@ export class Conversation {
     this.ack({ received_type: 'hello', features: this.enable(features) }, joined);
     if (!inputs || !this.deps.setInputs) return;
     const settling: Promise<void> = this.deps
-      .setInputs(this.principal, this.sessionId, inputs)
+      .setInputs(this.principal, this.membership.app, this.sessionId, inputs)
       .catch((error: unknown) => this.fail(error))
       .finally(() => this.settling === settling && (this.settling = undefined));
     this.settling = settling;
@@ -126,7 +139,7 @@ export class Conversation {
   /** The client rates one of the session's answers: acked, then sent to Dify (an error if that fails). */
   feedback(rating: Rating, sessionId?: string): void {
     this.ack({ received_type: 'feedback' }, this.membership.adopt(sessionId));
-    this.deps.rate?.(this.principal, this.sessionId, rating).catch((error: unknown) => this.fail(error));
+    this.deps.rate?.(this.principal, this.membership.app, this.sessionId, rating).catch((error: unknown) => this.fail(error));
   }
 
   asrChunk(chunk: AsrChunk): void {
@@ -225,6 +238,7 @@ export class Conversation {
 
   /** Asks now, or once the inputs of a hello are settled, so a question that follows a hello goes with them. */
   private afterInputs(ask: () => void): void {
+    this.asked = true;
     if (!this.settling) return void (this.ended || ask());
     void this.settling.then(() => this.ended || ask());
   }

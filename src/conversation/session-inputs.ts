@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { sessionConfig } from '../config';
-import { DifyAppApi, inputsProblem } from '../dify';
+import { DifyApps, inputsProblem } from '../dify';
 import { wireErrors } from '../protocol';
 import { SessionRecords, sessionKey } from '../session';
 
@@ -14,17 +14,17 @@ import { SessionRecords, sessionKey } from '../session';
 @Injectable()
 export class SessionInputs {
   constructor(
-    private readonly app: DifyAppApi,
+    private readonly dify: DifyApps,
     private readonly sessions: SessionRecords,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
 
   /** Fails with INVALID_MESSAGE naming the field, or a Dify or store failure; the old inputs then stay. */
-  async set(principal: string, sessionId: string, inputs: Record<string, unknown>): Promise<void> {
+  async set(principal: string, app: string, sessionId: string, inputs: Record<string, unknown>): Promise<void> {
     const bytes = Buffer.byteLength(JSON.stringify(inputs));
     if (bytes > this.config.maxInputsBytes) throw wireErrors.inputsTooLarge(bytes, this.config.maxInputsBytes);
-    const problem = inputsProblem(inputs, (await this.app.parameters()).user_input_form);
+    const problem = inputsProblem(inputs, (await this.dify.get(app).api.parameters()).user_input_form);
     if (problem) throw wireErrors.invalidInputs(problem);
-    await this.sessions.keepInputs(sessionKey(principal, sessionId), inputs);
+    await this.sessions.keepInputs(sessionKey(principal, app, sessionId), inputs);
   }
 }

@@ -5,7 +5,7 @@ import { Answering } from './answering';
 
 /** This instance's session rooms (SessionRooms), each with its session's Answering. */
 export interface Rooms {
-  room(principal: string, sessionId: string): SessionRoom<Answering>;
+  room(principal: string, app: string, sessionId: string): SessionRoom<Answering>;
 }
 
 const logger = new Logger('Conversation');
@@ -22,6 +22,7 @@ export class SessionMembership {
   constructor(
     private readonly rooms: Rooms,
     private readonly principal: string,
+    private chosenApp: string,
     private session: string,
     /** This connection as its room sees it. */
     private readonly member: RoomMember,
@@ -29,6 +30,19 @@ export class SessionMembership {
 
   get sessionId(): string {
     return this.session;
+  }
+
+  /** The app whose sessions the connection continues (its session is (principal, app, session id)). */
+  get app(): string {
+    return this.chosenApp;
+  }
+
+  /** From now on the connection's sessions are `app`'s: a session named already moves to that app's room at once. */
+  useApp(app: string): void {
+    this.chosenApp = app;
+    if (!this.joined) return;
+    this.leave();
+    this.join();
   }
 
   /** The session's room, joined now if it was not. */
@@ -72,7 +86,7 @@ export class SessionMembership {
   }
 
   private join(): SessionRoom<Answering> {
-    this.joined = this.rooms.room(this.principal, this.session);
+    this.joined = this.rooms.room(this.principal, this.chosenApp, this.session);
     this.joined.join(this.member);
     return this.joined;
   }

@@ -1,4 +1,4 @@
-import { DifyAppApi, DifyAppParameters } from '../dify';
+import { DifyApps, DifyAppParameters } from '../dify';
 import { AppSpeech, textToSpeechOf } from './app-speech';
 
 describe('textToSpeechOf', () => {
@@ -13,15 +13,16 @@ describe('textToSpeechOf', () => {
 describe('AppSpeech', () => {
   const speechOf = (answer: DifyAppParameters | Error) =>
     new AppSpeech({
-      parameters: () => (answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer)),
-    } as unknown as DifyAppApi);
+      all: () => [{ name: 'hr', api: { parameters: () => (answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer)) } }],
+    } as unknown as DifyApps);
 
   it("says what the app's parameters say (DifyAppApi keeps them a minute)", async () => {
-    expect(await speechOf({ text_to_speech: { enabled: true, autoPlay: 'enabled' } }).textToSpeech()).toBe('on');
-    expect(await speechOf({}).textToSpeech()).toBe('off');
+    expect(await speechOf({ text_to_speech: { enabled: true, autoPlay: 'enabled' } }).textToSpeech('hr')).toBe('on');
+    expect(await speechOf({}).textToSpeech('hr')).toBe('off');
   });
 
-  it('is unknown when Dify does not answer', async () => {
-    expect(await speechOf(new Error('down')).textToSpeech()).toBe('unknown');
+  it('is unknown when Dify does not answer, and for an app that is not in APPS', async () => {
+    expect(await speechOf(new Error('down')).textToSpeech('hr')).toBe('unknown');
+    expect(await speechOf({ text_to_speech: { enabled: true, autoPlay: 'enabled' } }).textToSpeech('it')).toBe('unknown');
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DifyAppApi, DifyAppParameters } from '../dify';
+import { DifyApps, DifyAppParameters } from '../dify';
 
 /**
  * Whether the Dify app speaks its answers: `on` (text to speech with auto-play, so Dify streams the
@@ -10,13 +10,16 @@ export type TextToSpeech = 'on' | 'off' | 'no-auto-play' | 'unknown';
 
 export const TEXT_TO_SPEECH_STATES: readonly TextToSpeech[] = ['on', 'off', 'no-auto-play', 'unknown'];
 
-/** What the demo page's "Speak answers" needs to know of the Dify app, from its `GET /parameters`. */
+/** What the demo page's "Speak answers" needs to know of a Dify app, from its `GET /parameters`. */
 @Injectable()
 export class AppSpeech {
-  constructor(private readonly app: DifyAppApi) {}
+  constructor(private readonly dify: DifyApps) {}
 
-  textToSpeech(): Promise<TextToSpeech> {
-    return this.app.parameters().then(textToSpeechOf, () => 'unknown' as const);
+  /** `unknown` for an app that is not one of APPS, as for one whose Dify did not answer: names do not leak. */
+  textToSpeech(app: string): Promise<TextToSpeech> {
+    const known = this.dify.all().find(({ name }) => name === app);
+    if (!known) return Promise.resolve('unknown');
+    return known.api.parameters().then(textToSpeechOf, () => 'unknown' as const);
   }
 }
 

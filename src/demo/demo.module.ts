@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { appConfig } from '../config';
 import { DifyModule } from '../dify';
+import { TenancyModule } from '../tenancy';
 import { AppSpeech } from './app-speech';
 import { DemoConfigController } from './demo-config.controller';
 import { DemoSpeechController } from './demo-speech.controller';
@@ -39,6 +40,7 @@ export const CLIENT_DIR = join(__dirname, '..', '..', 'client', 'dist');
       },
     }),
     DifyModule,
+    TenancyModule,
   ],
   controllers: [ServiceInfoController, DemoConfigController, DemoSpeechController],
   providers: [AppSpeech],

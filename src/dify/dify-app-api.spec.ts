@@ -11,7 +11,7 @@ describe('DifyAppApi.parameters', () => {
     });
     const url = 'http://127.0.0.1:1/v1';
     const limits = { timeoutMs: 1000, firstTokenTimeoutMs: 1000, totalTimeoutMs: 1000, retries: 0, retryBaseMs: 10, maxEventChars: 1024 };
-    const settings = new DifySettings({ baseUrl: url, inputs: {}, ...limits }, { baseUrl: url, apiKey: 'app-unit', embedded: false });
+    const settings = new DifySettings(limits, { baseUrl: url, apiKey: 'app-unit', embedded: false }, {});
     return { app: new DifyAppApi({ axiosRef: { get } } as unknown as HttpService, settings), get };
   };
   const on = { text_to_speech: { enabled: true, autoPlay: 'enabled' } } as const;

@@ -1,5 +1,4 @@
 import { HttpService } from '@nestjs/axios';
-import { Injectable } from '@nestjs/common';
 import { DifySettings } from './dify-settings';
 import { difyErrorFrom } from './dify-http-error';
 import { DifyAppParameters, DifyFeedbackRating } from './dify.types';
@@ -8,7 +7,6 @@ import { DifyAppParameters, DifyFeedbackRating } from './dify.types';
 const PARAMETERS_TTL_MS = 60_000;
 
 /** Dify's app endpoints around the chat: the app's input form, feedback on a message, follow-up questions. */
-@Injectable()
 export class DifyAppApi {
   private known?: { fetchedAt: number; parameters: Promise<DifyAppParameters> };
 

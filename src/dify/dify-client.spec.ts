@@ -36,7 +36,7 @@ describe('DifyClient', () => {
       retryBaseMs: 10,
       maxEventChars: 1024 * 1024,
     };
-    const settings = new DifySettings({ baseUrl: url, inputs: {}, ...limits }, { baseUrl: url, apiKey, embedded: false });
+    const settings = new DifySettings(limits, { baseUrl: url, apiKey, embedded: false }, {});
     return withShutdown(settings);
   }
 
@@ -167,8 +167,6 @@ describe('DifyClient', () => {
     const agentUrl = (await agent.listen()).baseUrl;
     const connect = (limits: { firstTokenTimeoutMs?: number; totalTimeoutMs?: number }) => {
       const config = {
-        baseUrl: agentUrl,
-        inputs: {},
         timeoutMs: 5000,
         firstTokenTimeoutMs: 5000,
         totalTimeoutMs: 60_000,
@@ -177,7 +175,7 @@ describe('DifyClient', () => {
         maxEventChars: 1024 * 1024,
         ...limits,
       };
-      const settings = new DifySettings(config, { baseUrl: agentUrl, apiKey: 'app-unit', embedded: false });
+      const settings = new DifySettings(config, { baseUrl: agentUrl, apiKey: 'app-unit', embedded: false }, {});
       return withShutdown(settings);
     };
     try {

@@ -1,5 +1,5 @@
 import { HttpService } from '@nestjs/axios';
-import { Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { catchError, defer, from, map, Observable, retry, switchMap, tap, throwError, timeout, timer } from 'rxjs';
 import { isAxiosError } from 'axios';
@@ -23,8 +23,7 @@ class StillGenerating extends Error {}
 /** Failures worth another try: Dify's rate limits, 5xx, refused or reset connections (not timeouts). */
 const RETRIED: ReadonlySet<DifyError['kind']> = new Set(['rate_limited', 'unavailable']);
 
-/** Dify's Chat API: the only class that talks HTTP to Dify. */
-@Injectable()
+/** One app's Dify Chat API (DifyApps has one per app): the only class that talks HTTP to Dify. */
 export class DifyClient {
   private readonly logger = new Logger(DifyClient.name);
   /** Stop calls not answered yet: a stop that never leaves the process lets Dify generate (and bill) on. */

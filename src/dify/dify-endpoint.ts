@@ -1,10 +1,15 @@
 /**
  * Which Dify to call and with which key. The app's wiring provides it (the configured Dify, or the
- * embedded local server): this module never chooses. An abstract class so it serves as the DI token.
+ * embedded local server): this module never chooses.
  */
-export abstract class DifyEndpoint {
-  abstract readonly baseUrl: string;
-  abstract readonly apiKey: string;
+export interface DifyEndpoint {
+  readonly baseUrl: string;
+  readonly apiKey: string;
   /** True when answers come from the embedded local server, not a real Dify. */
-  abstract readonly embedded: boolean;
+  readonly embedded: boolean;
+}
+
+/** Each app's DifyEndpoint, by app name. An abstract class so it serves as the DI token the wiring provides. */
+export abstract class DifyEndpoints {
+  abstract readonly byApp: ReadonlyMap<string, DifyEndpoint>;
 }

@@ -1,14 +1,18 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
-import { difyConfig } from '../config';
+import { DifyConfig } from '../config';
 import { DifyEndpoint } from './dify-endpoint';
 
-/** Where Dify is (the wiring's `DifyEndpoint`) with the configured limits and inputs for calling it. It opens nothing. */
-@Injectable()
+export type DifyLimits = Pick<
+  DifyConfig,
+  'timeoutMs' | 'firstTokenTimeoutMs' | 'totalTimeoutMs' | 'retries' | 'retryBaseMs' | 'maxEventChars'
+>;
+
+/** Where one app's Dify is (the wiring's `DifyEndpoint`) with the configured limits and the app's inputs for calling it. It opens nothing. */
 export class DifySettings {
   constructor(
-    @Inject(difyConfig.KEY) private readonly config: ConfigType<typeof difyConfig>,
+    private readonly config: DifyLimits,
     private readonly endpoint: DifyEndpoint,
+    /** The app's input variables (APPS `inputs`, or DIFY_INPUTS). */
+    readonly inputs: Record<string, unknown>,
   ) {}
 
   get baseUrl(): string {
@@ -19,15 +23,8 @@ export class DifySettings {
     return this.endpoint.apiKey;
   }
 
-  get limits(): Pick<
-    ConfigType<typeof difyConfig>,
-    'timeoutMs' | 'firstTokenTimeoutMs' | 'totalTimeoutMs' | 'retries' | 'retryBaseMs' | 'maxEventChars'
-  > {
+  get limits(): DifyLimits {
     return this.config;
-  }
-
-  get inputs(): Record<string, unknown> {
-    return this.config.inputs;
   }
 
   /** The URL of a Service API path (`/chat-messages`). */

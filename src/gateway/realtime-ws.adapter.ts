@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
-import { Authentication, setRequestPrincipal } from '../auth';
+import { Authentication, Principal, setRequestPrincipal } from '../auth';
 import type { AuthConfig } from '../config';
 import { isAllowedOrigin } from './allowed-origin';
 import { clientAddress } from './client-address';
@@ -21,6 +21,8 @@ export interface RealtimeWsOptions {
    * the request to the gateway's handleConnection; a refusal is HTTP 401 with its reason, before any socket opens.
    */
   authenticate: (request: IncomingMessage) => Promise<Authentication>;
+  /** The app an authenticated upgrade request uses; undefined refuses it with HTTP 403 (unknown or not allowed alike). */
+  appOf: (request: IncomingMessage, principal: Principal) => string | undefined;
   /** Browser origins that may open a socket (ALLOWED_ORIGINS); others get HTTP 403. */
   allowedOrigins: AuthConfig['allowedOrigins'];
   /** More open sockets from one address are refused with HTTP 429. */
@@ -69,7 +71,7 @@ export class RealtimeWsAdapter extends WsAdapter {
   }
 
   override create(port: number, options: Record<string, unknown> = {}) {
-    const { path, maxPayload, authenticate, allowedOrigins, trustProxyHops, upgradeRefused } = this.options;
+    const { path, maxPayload, authenticate, appOf, allowedOrigins, trustProxyHops, upgradeRefused } = this.options;
     const addressOf = (req: IncomingMessage) => clientAddress(req, trustProxyHops);
     const perIp = new ConnectionsPerIp(this.options.maxConnectionsPerIp);
     /** Why the upgrade is refused (and, for a token, the verdict's words), or undefined to accept it. */
@@ -82,6 +84,7 @@ export class RealtimeWsAdapter extends WsAdapter {
       if (this.options.draining()) return { reason: 'shutting_down' };
       if ('refused' in authentication) return { reason: 'unauthorized', detail: authentication.refused };
       setRequestPrincipal(req, authentication.principal);
+      if (appOf(req, authentication.principal) === undefined) return { reason: 'unknown_app' };
       return undefined;
     };
     const verifyClient = ({ req, origin }: { req: IncomingMessage; origin?: string }, done: VerifyDone) => {

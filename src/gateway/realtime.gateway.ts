@@ -3,13 +3,15 @@ import { ConfigType } from '@nestjs/config';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer as WsServer } from 'ws';
-import { requestPrincipal } from '../auth';
+import { Principal, requestPrincipal } from '../auth';
 import { appConfig, limitsConfig } from '../config';
 import { Answers, Conversation, ConversationFactory, SessionRooms } from '../conversation';
 import { ShutdownSequence } from '../lifecycle';
 import { Metrics } from '../metrics';
+import { AppRegistry } from '../tenancy';
 import { AsrChunk, Control, Feedback, Hello, Keepalive, Resume, wireErrors } from '../protocol';
-import { Connections } from './connections';
+import { connectionApp, requestedApp } from './connection-app';
+import { Connection, Connections } from './connections';
 import { BatchProgressPush } from './batch-progress-push';
 import { Outbox, OutboxLimits } from './outbox';
 
@@ -34,6 +36,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     @Inject(limitsConfig.KEY) limits: ConfigType<typeof limitsConfig>,
     private readonly metrics: Metrics,
     private readonly batchProgress: BatchProgressPush,
+    private readonly apps: AppRegistry,
   ) {
     this.outboxLimits = {
       highWaterBytes: limits.sendHighWaterBytes,
@@ -70,14 +73,19 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    // Authenticated once, at the upgrade (RealtimeWsAdapter).
+    // Authenticated once, at the upgrade (RealtimeWsAdapter), which checked the app too.
     const principal = requestPrincipal(request);
+    const app = connectionApp(this.apps, principal, requestedApp(request));
+    if (app === undefined) {
+      socket.close(1008, 'unknown app');
+      return;
+    }
     // A reader too slow to finish the closing handshake must not keep its answer running upstream.
     const outbox = new Outbox(socket, this.outboxLimits, () => conversation.close());
     // A token limited to one session starts in it.
-    const conversation = this.conversations.create(principal.id, outbox, principal.sessionId);
+    const conversation = this.conversations.create(principal.id, app, outbox, principal.sessionId);
     this.metrics.connectionOpened();
-    this.logger.log(`WebSocket connected: principal ${principal.id}, session ${conversation.sessionId}`);
+    this.logger.log(`WebSocket connected: principal ${principal.id}, app ${app}, session ${conversation.sessionId}`);
     const stopBatchProgress = this.batchProgress.listen(principal.id, (message) => {
       if (conversation.features.includes('batch')) outbox.send(message);
     });
@@ -117,8 +125,15 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     this.conversation(socket, keepalive.session_id).keepalive(keepalive.session_id);
   }
 
+  /** A hello's `app` is checked first: refused (UNKNOWN_APP, or INVALID_MESSAGE after the first question), nothing of the hello applies. */
   onHello(socket: WebSocket, hello: Hello): void {
-    this.conversation(socket, hello.session_id).hello(hello.features, hello.session_id, hello.inputs);
+    const conversation = this.conversation(socket, hello.session_id);
+    if (hello.app !== undefined) {
+      const app = connectionApp(this.apps, this.principal(socket), hello.app);
+      if (app === undefined) throw wireErrors.unknownApp();
+      conversation.useApp(app);
+    }
+    conversation.hello(hello.features, hello.session_id, hello.inputs);
   }
 
   onFeedback(socket: WebSocket, feedback: Feedback): void {
@@ -137,11 +152,20 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   /** The socket's Conversation, for a message naming `sessionId`: only the session its token allows, if it names one. */
   private conversation(socket: WebSocket, sessionId: string | undefined): Conversation {
+    const { principal, conversation } = this.connection(socket);
+    const allowed = principal.sessionId;
+    if (allowed !== undefined && sessionId !== undefined && sessionId !== allowed) throw wireErrors.sessionNotAllowed();
+    return conversation;
+  }
+
+  private principal(socket: WebSocket): Principal {
+    return this.connection(socket).principal;
+  }
+
+  private connection(socket: WebSocket): Connection {
     const connection = this.connections.get(socket);
     if (!connection) throw new Error('message on a socket without a conversation');
-    const allowed = connection.principal.sessionId;
-    if (allowed !== undefined && sessionId !== undefined && sessionId !== allowed) throw wireErrors.sessionNotAllowed();
-    return connection.conversation;
+    return connection;
   }
 }
 

@@ -23,19 +23,21 @@ export class Metrics {
   });
   private readonly difyCalls = new Counter({
     name: 'realtime_rag_dify_calls_total',
-    help: 'Dify calls of a turn, by outcome (completed, cancelled, busy, or the DifyError kind)',
-    labelNames: ['outcome'],
+    help: 'Dify calls of a turn, by outcome (completed, cancelled, busy, or the DifyError kind) and app',
+    labelNames: ['outcome', 'app'],
     registers: [this.registry],
   });
   private readonly firstChunk = new Histogram({
     name: 'realtime_rag_first_chunk_seconds',
-    help: 'Seconds from asking Dify to the first answer chunk',
+    help: 'Seconds from asking Dify to the first answer chunk, by app',
+    labelNames: ['app'],
     buckets: SECONDS,
     registers: [this.registry],
   });
   private readonly answerDuration = new Histogram({
     name: 'realtime_rag_answer_duration_seconds',
-    help: 'Seconds from asking Dify to a complete answer',
+    help: 'Seconds from asking Dify to a complete answer, by app',
+    labelNames: ['app'],
     buckets: SECONDS,
     registers: [this.registry],
   });
@@ -51,7 +53,7 @@ export class Metrics {
   });
   private readonly upgradesRefused = new Counter({
     name: 'realtime_rag_upgrades_refused_total',
-    help: 'WebSocket upgrades refused before any socket opened, by reason (origin, unauthorized, too_many_connections, shutting_down)',
+    help: 'WebSocket upgrades refused before any socket opened, by reason (origin, unauthorized, unknown_app, too_many_connections, shutting_down)',
     labelNames: ['reason'],
     registers: [this.registry],
   });
@@ -109,7 +111,7 @@ export class Metrics {
     this.retractions.inc();
   }
 
-  /** An upgrade was refused: origin, unauthorized, too_many_connections or shutting_down. */
+  /** An upgrade was refused: origin, unauthorized, unknown_app, too_many_connections or shutting_down. */
   upgradeRefused(reason: string): void {
     this.upgradesRefused.inc({ reason });
   }
@@ -122,13 +124,13 @@ export class Metrics {
     this.rateLimited.inc();
   }
 
-  firstChunkAfter(seconds: number): void {
-    this.firstChunk.observe(seconds);
+  firstChunkAfter(app: string, seconds: number): void {
+    this.firstChunk.observe({ app }, seconds);
   }
 
-  /** A turn's Dify call ended: how (completed, cancelled, busy, or a DifyError kind) and after how long. */
-  callEnded(outcome: string, seconds: number): void {
-    this.difyCalls.inc({ outcome });
-    if (outcome === 'completed') this.answerDuration.observe(seconds);
+  /** A turn's Dify call for `app` ended: how (completed, cancelled, busy, or a DifyError kind) and after how long. */
+  callEnded(app: string, outcome: string, seconds: number): void {
+    this.difyCalls.inc({ outcome, app });
+    if (outcome === 'completed') this.answerDuration.observe({ app }, seconds);
   }
 }

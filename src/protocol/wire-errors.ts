@@ -62,6 +62,13 @@ export const wireErrors = {
     new ProtocolError('UNKNOWN_ANSWER', 'That answer_id is not an answer of this session that Dify finished saving, or no longer kept.'),
   unsupportedByApp: (app: string, feature: string) =>
     new ProtocolError('UNSUPPORTED_BY_APP', `App "${app}" cannot do ${feature}: its provider does not support it.`),
+  /** One answer for an app that does not exist and one the principal may not use: names do not leak. */
+  unknownApp: () => new ProtocolError('UNKNOWN_APP', 'No such app for this connection: name one this connection may use.'),
+  appAlreadyChosen: (app: string) =>
+    new ProtocolError(
+      'INVALID_MESSAGE',
+      `Invalid hello: this connection asks app ${app} since its first question; open a new connection for another app.`,
+    ),
   invalidInputs: (problem: string) => new ProtocolError('INVALID_MESSAGE', `Invalid hello: ${problem}.`),
   inputsTooLarge: (bytes: number, maxBytes: number) =>
     new ProtocolError('INVALID_MESSAGE', `Invalid hello: inputs are ${bytes} bytes as JSON, more than the ${maxBytes} a session may keep.`),

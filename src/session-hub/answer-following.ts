@@ -21,6 +21,7 @@ export class AnswerFollowing {
 
   constructor(
     private readonly key: string,
+    private readonly app: string,
     private readonly sessionId: string,
     private readonly log: AnswerLog,
     private readonly history: AnswerHistory,
@@ -94,7 +95,7 @@ export class AnswerFollowing {
       this.followed(member);
     };
     if (!upstream) return close('interrupted');
-    const recovery = this.history.savedAnswer(upstream).subscribe({
+    const recovery = this.history.savedAnswer(this.app, upstream).subscribe({
       next: ({ text, cut }) => {
         const rest = position.rest(text);
         if (rest) member.receive({ type: 'answer', content: rest, final: false, answer_id: answerId, session_id: this.sessionId });

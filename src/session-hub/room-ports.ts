@@ -23,6 +23,7 @@ export interface RoomAnswering {
 /** What the session's answering tells its room: the answers' messages, to every connection of the session. */
 export interface AnswerOutlet {
   readonly principal: string;
+  readonly app: string;
   readonly sessionId: string;
   /** An answer starts: what follows, up to its final chunk, belongs to it. */
   begin(answerId: string): void;
@@ -48,5 +49,5 @@ export interface SavedAnswer {
 
 /** The upstream's history (Answers): where the rest of an answer whose instance is gone comes from. */
 export interface AnswerHistory {
-  savedAnswer(upstream: AnswerUpstream): Observable<SavedAnswer>;
+  savedAnswer(app: string, upstream: AnswerUpstream): Observable<SavedAnswer>;
 }

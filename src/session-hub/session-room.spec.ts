@@ -31,6 +31,7 @@ class FakeAnswering implements RoomAnswering {
 function room(onVacant: (room: SessionRoom<FakeAnswering>) => void = () => undefined): SessionRoom<FakeAnswering> {
   return new SessionRoom(
     'p',
+    'hr',
     's',
     (outlet) => new FakeAnswering(outlet),
     new InMemoryAnswerLog(),

@@ -44,6 +44,7 @@ export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements Ans
 
   constructor(
     readonly principal: string,
+    readonly app: string,
     readonly sessionId: string,
     /** Makes the session's answering, which tells this room (its outlet) what to publish. */
     answering: (outlet: AnswerOutlet) => A,
@@ -53,8 +54,8 @@ export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements Ans
     /** Nobody is attached and nothing streams: the registry may forget the room after the retention. */
     private readonly onVacant: (room: SessionRoom<A>) => void,
   ) {
-    this.key = sessionKey(principal, sessionId);
-    this.following = new AnswerFollowing(this.key, sessionId, log, history, config.maxLogChars);
+    this.key = sessionKey(principal, app, sessionId);
+    this.following = new AnswerFollowing(this.key, app, sessionId, log, history, config.maxLogChars);
     this.answering = answering(this);
   }
 

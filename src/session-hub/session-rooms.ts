@@ -6,7 +6,7 @@ import { AnswerHistory, AnswerOutlet, RoomAnswering } from './room-ports';
 import { SessionRoom } from './session-room';
 
 /**
- * This instance's session rooms, by principal and session id. A room nobody is attached to and
+ * This instance's session rooms, by principal, app and session id. A room nobody is attached to and
  * that streams nothing is kept ANSWER_RETENTION_SECONDS (for a client that resumes its last answer),
  * at most ANSWER_LOG_MAX_SESSIONS of them (the longest vacant go first), then forgotten. Each room's
  * answering (`A`) is made by `answering`, given by the module that asks (conversation/).
@@ -15,7 +15,7 @@ export class SessionRooms<A extends RoomAnswering = RoomAnswering> {
   private readonly rooms = new Map<string, SessionRoom<A>>();
   /** Vacant rooms in the order they became vacant, with their expiry timers. */
   private readonly vacant = new Map<string, NodeJS.Timeout>();
-  private readonly onVacant = (room: SessionRoom<A>) => this.vacate(sessionKey(room.principal, room.sessionId));
+  private readonly onVacant = (room: SessionRoom<A>) => this.vacate(sessionKey(room.principal, room.app, room.sessionId));
 
   constructor(
     private readonly config: Pick<ResumeConfig, 'graceMs' | 'maxLogChars' | 'retentionMs' | 'maxIdleSessions'>,
@@ -26,13 +26,13 @@ export class SessionRooms<A extends RoomAnswering = RoomAnswering> {
   ) {}
 
   /** The room of this session, made on first use. */
-  room(principal: string, sessionId: string): SessionRoom<A> {
-    const key = sessionKey(principal, sessionId);
+  room(principal: string, app: string, sessionId: string): SessionRoom<A> {
+    const key = sessionKey(principal, app, sessionId);
     clearTimeout(this.vacant.get(key));
     this.vacant.delete(key);
     let room = this.rooms.get(key);
     if (!room) {
-      room = new SessionRoom(principal, sessionId, this.answering, this.log, this.history, this.config, this.onVacant);
+      room = new SessionRoom(principal, app, sessionId, this.answering, this.log, this.history, this.config, this.onVacant);
       this.rooms.set(key, room);
     }
     return room;

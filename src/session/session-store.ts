@@ -24,7 +24,7 @@ export class SessionStoreUnavailableError extends Error {
 }
 
 /**
- * Sessions keyed by principal and session id (see `sessionKey`), so one client can never continue
+ * Sessions keyed by principal, app and session id (see `sessionKey`), so one client can never continue
  * another's conversation. An abstract class so it serves as the DI token for its implementations.
  * `get` and `save` fail with `SessionStoreUnavailableError` when the store cannot be reached. Only
  * SessionRecords writes (the one writer of the record).
@@ -38,11 +38,18 @@ export abstract class SessionStore {
   abstract whyUnready(): Promise<string | undefined>;
 }
 
-export function sessionKey(principal: string, sessionId: string): string {
-  return `${principal}\u0000${sessionId}`;
+/**
+ * A session is (principal, app, session id): the same session id in two apps is two sessions, each
+ * with its own conversation, inputs, answer log and lease.
+ */
+export function sessionKey(principal: string, app: string, sessionId: string): string {
+  return `${principal}\u0000${app}\u0000${sessionId}`;
 }
 
-/** The Dify `user` of a session: stable across reconnects, distinct per principal. */
+/**
+ * The Dify `user` of a session: stable across reconnects, distinct per principal. The app needs no
+ * place in it: each app is its own Dify app, whose users and conversations are its own.
+ */
 export function difyUser(principal: string, sessionId: string): string {
   return `${principal}:${sessionId}`;
 }

@@ -17,7 +17,7 @@ describe('DifyUpstream: DifyClient behind the port', () => {
   afterEach(() => server.close());
 
   const upstream = (apiKey = 'app-local-dify') => {
-    const settings = new DifySettings({ baseUrl: url, inputs: {}, ...TEST_LIMITS }, { baseUrl: url, apiKey, embedded: false });
+    const settings = new DifySettings(TEST_LIMITS, { baseUrl: url, apiKey, embedded: false }, {});
     const shutdown = new ShutdownState();
     const dify = new DifyClient(new HttpService(testHttp()), settings, shutdown, new ShutdownSequence(shutdown, { shutdownGraceMs: 0 }));
     return createUpstream(parseProviderSettings('hr', {}), {

@@ -1,0 +1,2 @@
+export { TenancyModule } from './tenancy.module';
+export { AppRegistry } from './app-registry';
