@@ -1,4 +1,5 @@
 import { LocalDifyServer } from '../src/local-dify';
+import { signWith } from './support/jwks-server';
 import { freePort, upgradeStatus } from './support/net';
 import { sample } from './support/prometheus';
 import { startApp } from './support/stack';
@@ -10,6 +11,7 @@ const IT_KEY = 'app-itSecretKey0123456789abcd';
 const TOKENS = 'acme:acme-apps-token-1,globex:globex-apps-token-2';
 const ACME = 'acme-apps-token-1';
 const GLOBEX = 'globex-apps-token-2';
+const SECRET = new TextEncoder().encode('apps-e2e-jwt-secret-of-at-least-32-bytes');
 
 /** Two Dify-compatible servers on port 0, each its own app with its own key. */
 async function difyServer(key: string): Promise<{ server: LocalDifyServer; baseUrl: string }> {
@@ -33,7 +35,13 @@ describe('many apps in one deployment (e2e)', () => {
       hr: { base_url: hr.baseUrl, api_key: HR_KEY, inputs: { dept: 'hr' } },
       it: { base_url: it_.baseUrl, api_key: IT_KEY, inputs: { dept: 'it' }, principals: ['acme'] },
     };
-    app = await startApp({ APPS: JSON.stringify(apps), DEFAULT_APP: 'hr', AUTH_TOKENS: TOKENS, DIFY_API_KEY: undefined });
+    app = await startApp({
+      APPS: JSON.stringify(apps),
+      DEFAULT_APP: 'hr',
+      AUTH_TOKENS: TOKENS,
+      AUTH_JWT_SECRET: new TextDecoder().decode(SECRET),
+      DIFY_API_KEY: undefined,
+    });
   });
   afterAll(async () => {
     await app.close();
@@ -133,6 +141,27 @@ describe('many apps in one deployment (e2e)', () => {
     expect(it_.server.streams.map((s) => s.conversationId)).not.toContain(hrSecond.conversation_id);
     inHr.close();
     inIt.close();
+  });
+
+  it("keeps a connection pinned to its token's app: that app without naming one, another refused at the upgrade, in a hello and in batch", async () => {
+    const pinned = await signWith(SECRET, { sub: 'acme', app: 'it' });
+    expect(await upgradeStatus(`${app.wsUrl}?token=${pinned}&app=hr`)).toBe(403);
+    const client = await connect(pinned);
+    await ask(client);
+    expect(chats(hr.server)).toHaveLength(0);
+    expect(chats(it_.server)).toHaveLength(1);
+    client.send({ type: 'hello', features: [], app: 'hr' });
+    const refused = await client.waitFor((m) => m.type === 'error');
+    expect(refused.code).toBe('UNKNOWN_APP');
+    await ask(client);
+    expect(chats(hr.server)).toHaveLength(0);
+    client.close();
+    const submit = await fetch(`${app.httpUrl}/api/batch/tasks`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${pinned}` },
+      body: JSON.stringify({ name: 'pinned', texts: ['什么是 RAG？'], app: 'hr' }),
+    });
+    expect(submit.status).toBe(403);
   });
 
   it('answers a batch task in the app its body names, with the same rules (403 UNKNOWN_APP)', async () => {

@@ -120,14 +120,14 @@ describe('signed tokens (JWT) at the upgrade (e2e)', () => {
         headers: { 'Content-Type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
-    const response = await mint({ app: 'hr', session_id: 'minted-1', ttl_seconds: 120 });
+    const response = await mint({ app: 'default', session_id: 'minted-1', ttl_seconds: 120 });
     expect(response.status).toBe(201);
     const { token, expires_at } = (await response.json()) as { token: string; expires_at: string };
     const lifetime = Date.parse(expires_at) - Date.now();
     expect(lifetime).toBeGreaterThan(60_000);
     expect(lifetime).toBeLessThanOrEqual(120_000);
     const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
-    expect(claims).toMatchObject({ sub: 'backend', app: 'hr', session_id: 'minted-1', aud: 'realtime-rag', iss: ISSUER });
+    expect(claims).toMatchObject({ sub: 'backend', app: 'default', session_id: 'minted-1', aud: 'realtime-rag', iss: ISSUER });
 
     const client = await WsTestClient.connect(`${stack.wsUrl}?token=${token}`);
     await client.waitFor((m) => m.type === 'ack' && m.session_id === 'minted-1');

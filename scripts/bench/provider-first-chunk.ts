@@ -37,11 +37,7 @@ async function main(): Promise<void> {
   const sessions = new SessionRecords(new InMemorySessionStore(60_000, 10));
   const shutdown = new ShutdownState();
   const deps = { http, limits: LIMITS, sessions };
-  const settings = new DifySettings(
-    LIMITS,
-    { baseUrl: d.baseUrl, apiKey: 'app-local-dify', embedded: false },
-    {},
-  );
+  const settings = new DifySettings(LIMITS, { baseUrl: d.baseUrl, apiKey: 'app-local-dify', embedded: false }, {});
   const upstreams: Record<string, Upstream> = {
     dify: createUpstream(parseProviderSettings('d', {}), {
       ...deps,

@@ -32,7 +32,12 @@ export class DifyApps {
       const endpoint = endpoints.byApp.get(name);
       if (!endpoint) throw new Error(`No Dify endpoint for app ${name}`);
       const settings = new DifySettings(limits, endpoint, entry.inputs);
-      this.apps.set(name, { name, settings, client: new DifyClient(http, settings, shutdown, sequence), api: new DifyAppApi(http, settings) });
+      this.apps.set(name, {
+        name,
+        settings,
+        client: new DifyClient(http, settings, shutdown, sequence),
+        api: new DifyAppApi(http, settings),
+      });
     }
   }
 
