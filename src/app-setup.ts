@@ -25,6 +25,7 @@ export function setUpApp(app: INestApplication): AppConfig {
       authenticate: (request) => authenticator.authenticate(request),
       allowedOrigins: auth.allowedOrigins,
       maxConnectionsPerIp: limits.maxConnectionsPerIp,
+      maxConnectionsPerPrincipal: limits.maxConnectionsPerPrincipal,
       trustProxyHops: limits.trustProxyHops,
       heartbeatIntervalMs: limits.heartbeatIntervalMs,
       draining: () => shutdown.draining,

@@ -33,6 +33,25 @@ class LimitsEnv {
   @Max(1_000_000)
   MAX_CONCURRENT_ANSWERS: number = 200;
 
+  /** Unset: a quarter of MAX_CONCURRENT_ANSWERS (rounded up). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  MAX_CONCURRENT_ANSWERS_PER_PRINCIPAL?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  MAX_CONNECTIONS_PER_PRINCIPAL: number = 1000;
+
+  @IsOptional()
+  @IsNumber()
+  @Min(0.01)
+  @Max(1)
+  BATCH_MAX_SHARE: number = 0.5;
+
   @IsOptional()
   @IsInt()
   @Min(100)
@@ -78,6 +97,12 @@ export interface LimitsConfig {
    * connections have closed (a cancelled one's too); more get SERVER_BUSY.
    */
   maxConcurrentAnswers: number;
+  /** Of them, one principal's at most (batch items included): a busy principal leaves room for the others. */
+  maxConcurrentAnswersPerPrincipal: number;
+  /** Open WebSockets per principal on this instance; more are refused with HTTP 429. */
+  maxConnectionsPerPrincipal: number;
+  /** The share of MAX_CONCURRENT_ANSWERS batch items may hold (at least one slot): live callers always find room. */
+  batchMaxShare: number;
   /** An answer's text, in code points, at most: a longer one ends there (finish_reason `length`) and is stopped upstream. */
   maxAnswerChars: number;
   /** Every socket is pinged this often; one that has not answered the previous ping is dropped. */
@@ -98,6 +123,9 @@ export const limitsConfig = registerAs('limits', (): LimitsConfig => {
     maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
     trustProxyHops: env.TRUST_PROXY_HOPS,
     maxConcurrentAnswers: env.MAX_CONCURRENT_ANSWERS,
+    maxConcurrentAnswersPerPrincipal: env.MAX_CONCURRENT_ANSWERS_PER_PRINCIPAL ?? Math.ceil(env.MAX_CONCURRENT_ANSWERS / 4),
+    maxConnectionsPerPrincipal: env.MAX_CONNECTIONS_PER_PRINCIPAL,
+    batchMaxShare: env.BATCH_MAX_SHARE,
     maxAnswerChars: env.MAX_ANSWER_CHARS,
     heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
     sendHighWaterBytes: env.SEND_HIGH_WATER_BYTES,

@@ -6,7 +6,7 @@ import { InMemorySessionLease } from '../session-hub';
 import { Answers } from './answers';
 import { AnswersAtCapacityError } from './turn-errors';
 
-const LIMITS = { maxConcurrentAnswers: 10, maxAnswerChars: 100_000 };
+const LIMITS = { maxConcurrentAnswers: 10, maxConcurrentAnswersPerPrincipal: 10, batchMaxShare: 0.5, maxAnswerChars: 100_000 };
 const TURN = { bargeIn: 'interrupt' as const };
 /** The session's save, which the answer does not wait for, has landed. */
 const settled = () => new Promise((resolve) => setImmediate(resolve));
@@ -143,7 +143,7 @@ describe('Answers', () => {
 
   it('refuses a turn beyond MAX_CONCURRENT_ANSWERS (SERVER_BUSY), and frees its place only once its call closed upstream', async () => {
     const { client, streams, close } = drivenDify();
-    const service = new Answers(client, store(), { ...LIMITS, maxConcurrentAnswers: 1 }, new Metrics(), new InMemorySessionLease(), TURN);
+    const service = new Answers(client, store(), { ...LIMITS, maxConcurrentAnswers: 1, maxConcurrentAnswersPerPrincipal: 1 }, new Metrics(), new InMemorySessionLease(), TURN);
     const first = service.answer('a?', 'p', 's1').subscribe();
     await waitFor(() => streams.length === 1);
     await expect(lastValueFrom(service.answer('b?', 'p', 's2'))).rejects.toBeInstanceOf(AnswersAtCapacityError);

@@ -7,6 +7,7 @@ import { difyUser, KeyedSequence, SessionStore, sessionKey } from '../session';
 import { SessionLease } from '../session-hub';
 import { capAnswer, capText } from './answer-cap';
 import { leased } from './leased';
+import { AnswerSlots, AnswerSource } from './answer-slots';
 import { AnswersAtCapacityError } from './turn-errors';
 
 /** A piece of an answer: text to append, or (`replace`) text that replaces the answer so far. */
@@ -67,36 +68,46 @@ export const isAnswerPiece = (event: AnswerEvent): event is AnswerPiece => 'text
 @Injectable()
 export class Answers {
   private readonly logger = new Logger(Answers.name);
-  private active = 0;
+  private readonly slots: AnswerSlots;
   /** Each session's calls, one after the other (see oneAtATime). */
   private readonly calls = new KeyedSequence();
 
   constructor(
     private readonly dify: DifyClient,
     private readonly sessions: SessionStore,
-    @Inject(limitsConfig.KEY) private readonly limits: Pick<LimitsConfig, 'maxConcurrentAnswers' | 'maxAnswerChars'>,
+    @Inject(limitsConfig.KEY)
+    private readonly limits: Pick<LimitsConfig, 'maxConcurrentAnswers' | 'maxConcurrentAnswersPerPrincipal' | 'batchMaxShare' | 'maxAnswerChars'>,
     private readonly metrics: Metrics,
     private readonly leases: SessionLease,
     @Inject(turnConfig.KEY) private readonly turn: Pick<TurnConfig, 'bargeIn'>,
-  ) {}
+  ) {
+    const total = limits.maxConcurrentAnswers;
+    this.slots = new AnswerSlots({
+      total,
+      perPrincipal: limits.maxConcurrentAnswersPerPrincipal,
+      batch: Math.max(1, Math.floor(total * limits.batchMaxShare)),
+    });
+  }
 
   /** Answers streaming now or still closing upstream, across every connection. */
   get inFlight(): number {
-    return this.active;
+    return this.slots.size;
   }
 
   /**
-   * Like `underLease`, within MAX_CONCURRENT_ANSWERS: beyond it the turn fails at once
-   * (AnswersAtCapacityError). An answer holds its place until its upstream calls have closed, not
-   * only until its subscriber went; its text ends at MAX_ANSWER_CHARS (a cut AnswerEnd).
+   * Like `underLease`, within this instance's answer slots (MAX_CONCURRENT_ANSWERS, of them
+   * MAX_CONCURRENT_ANSWERS_PER_PRINCIPAL for one principal, BATCH_MAX_SHARE for batch items):
+   * beyond a share the turn fails at once (AnswersAtCapacityError). An answer holds its place until
+   * its upstream calls have closed, not only until its subscriber went; its text ends at
+   * MAX_ANSWER_CHARS (a cut AnswerEnd).
    */
-  answer(question: string, principal: string, sessionId: string, speech = false): Observable<AnswerEvent> {
+  answer(question: string, principal: string, sessionId: string, speech = false, source: AnswerSource = 'live'): Observable<AnswerEvent> {
     return defer(() => {
-      if (this.active >= this.limits.maxConcurrentAnswers) {
+      const free = this.slots.take(principal, source);
+      if (!free) {
         this.metrics.callEnded('busy', 0);
         return throwError(() => new AnswersAtCapacityError());
       }
-      this.active++;
       const started = performance.now();
       const seconds = () => (performance.now() - started) / 1000;
       let outcome = 'cancelled';
@@ -115,7 +126,7 @@ export class Answers {
         }),
         finalize(() => this.metrics.callEnded(outcome, seconds())),
       );
-      return this.oneAtATime(principal, sessionId, call, () => this.active--);
+      return this.oneAtATime(principal, sessionId, call, free);
     });
   }
 

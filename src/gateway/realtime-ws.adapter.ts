@@ -6,7 +6,7 @@ import { RawData, WebSocket, WebSocketServer } from 'ws';
 import type { AuthConfig } from '../config';
 import { isAllowedOrigin } from './allowed-origin';
 import { clientAddress } from './client-address';
-import { ConnectionsPerIp } from './connections-per-ip';
+import { ConnectionsPerKey } from './connections-per-key';
 import { ParsedFrame, parseFrame } from './parse-frame';
 import { UPGRADE_REFUSALS, UpgradeRefusal } from './upgrade-refusals';
 
@@ -21,6 +21,8 @@ export interface RealtimeWsOptions {
   allowedOrigins: AuthConfig['allowedOrigins'];
   /** More open sockets from one address are refused with HTTP 429. */
   maxConnectionsPerIp: number;
+  /** More open sockets of one principal are refused with HTTP 429 (per instance). */
+  maxConnectionsPerPrincipal: number;
   /** Proxies in front whose X-Forwarded-For is trusted to name the client's address (TRUST_PROXY_HOPS). */
   trustProxyHops: number;
   /** Ping cadence; a socket silent for a whole interval after a ping is dropped as dead. */
@@ -67,13 +69,19 @@ export class RealtimeWsAdapter extends WsAdapter {
   override create(port: number, options: Record<string, unknown> = {}) {
     const { path, maxPayload, authenticate, allowedOrigins, trustProxyHops, upgradeRefused } = this.options;
     const addressOf = (req: IncomingMessage) => clientAddress(req, trustProxyHops);
-    const perIp = new ConnectionsPerIp(this.options.maxConnectionsPerIp);
+    const perIp = new ConnectionsPerKey(this.options.maxConnectionsPerIp);
+    const perPrincipal = new ConnectionsPerKey(this.options.maxConnectionsPerPrincipal);
+    /** Who each accepted upgrade is, for its connection's count. */
+    const principals = new WeakMap<IncomingMessage, string>();
     const refusal = (req: IncomingMessage, origin?: string): UpgradeRefusal | undefined => {
       if (this.options.draining()) return 'shutting_down';
       // Before authentication, so a foreign page cannot even tell a good token from a bad one.
       if (!isAllowedOrigin(origin, req, allowedOrigins)) return 'origin';
-      if (authenticate(req) === undefined) return 'unauthorized';
+      const principal = authenticate(req);
+      if (principal === undefined) return 'unauthorized';
       if (!perIp.hasRoom(addressOf(req))) return 'too_many_connections';
+      if (!perPrincipal.hasRoom(principal)) return 'too_many_principal_connections';
+      principals.set(req, principal);
       return undefined;
     };
     const verifyClient = ({ req, origin }: { req: IncomingMessage; origin?: string }, done: VerifyDone) => {
@@ -90,8 +98,13 @@ export class RealtimeWsAdapter extends WsAdapter {
     const server = super.create(port, { ...options, path, maxPayload, verifyClient, allowSynchronousEvents: false }) as WebSocketServer;
     server.on('connection', (socket: WebSocket, req: IncomingMessage) => {
       const address = addressOf(req);
+      const principal = principals.get(req)!;
       perIp.opened(address);
-      socket.on('close', () => perIp.closed(address));
+      perPrincipal.opened(principal);
+      socket.on('close', () => {
+        perIp.closed(address);
+        perPrincipal.closed(principal);
+      });
     });
     keepAlive(server, this.options.heartbeatIntervalMs);
     return server;

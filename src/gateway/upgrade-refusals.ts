@@ -1,5 +1,5 @@
 /** Why an upgrade is refused before any socket opens (the `reason` of the log line and the metric). */
-export type UpgradeRefusal = 'shutting_down' | 'origin' | 'unauthorized' | 'too_many_connections';
+export type UpgradeRefusal = 'shutting_down' | 'origin' | 'unauthorized' | 'too_many_connections' | 'too_many_principal_connections';
 
 /** The HTTP answer to each refusal. */
 export const UPGRADE_REFUSALS: Record<UpgradeRefusal, { status: number; message: string; headers?: Record<string, string> }> = {
@@ -7,4 +7,5 @@ export const UPGRADE_REFUSALS: Record<UpgradeRefusal, { status: number; message:
   origin: { status: 403, message: 'Origin not allowed' },
   unauthorized: { status: 401, message: 'Unauthorized', headers: { 'WWW-Authenticate': 'Bearer' } },
   too_many_connections: { status: 429, message: 'Too many connections from this address' },
+  too_many_principal_connections: { status: 429, message: 'Too many connections for these credentials' },
 };
