@@ -143,7 +143,14 @@ describe('Answers', () => {
 
   it('refuses a turn beyond MAX_CONCURRENT_ANSWERS (SERVER_BUSY), and frees its place only once its call closed upstream', async () => {
     const { client, streams, close } = drivenDify();
-    const service = new Answers(client, store(), { ...LIMITS, maxConcurrentAnswers: 1, maxConcurrentAnswersPerPrincipal: 1 }, new Metrics(), new InMemorySessionLease(), TURN);
+    const service = new Answers(
+      client,
+      store(),
+      { ...LIMITS, maxConcurrentAnswers: 1, maxConcurrentAnswersPerPrincipal: 1 },
+      new Metrics(),
+      new InMemorySessionLease(),
+      TURN,
+    );
     const first = service.answer('a?', 'p', 's1').subscribe();
     await waitFor(() => streams.length === 1);
     await expect(lastValueFrom(service.answer('b?', 'p', 's2'))).rejects.toBeInstanceOf(AnswersAtCapacityError);

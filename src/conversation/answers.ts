@@ -76,7 +76,10 @@ export class Answers {
     private readonly dify: DifyClient,
     private readonly sessions: SessionStore,
     @Inject(limitsConfig.KEY)
-    private readonly limits: Pick<LimitsConfig, 'maxConcurrentAnswers' | 'maxConcurrentAnswersPerPrincipal' | 'batchMaxShare' | 'maxAnswerChars'>,
+    private readonly limits: Pick<
+      LimitsConfig,
+      'maxConcurrentAnswers' | 'maxConcurrentAnswersPerPrincipal' | 'batchMaxShare' | 'maxAnswerChars'
+    >,
     private readonly metrics: Metrics,
     private readonly leases: SessionLease,
     @Inject(turnConfig.KEY) private readonly turn: Pick<TurnConfig, 'bargeIn'>,
