@@ -4,7 +4,7 @@ import { resumeConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
 import { DifyAppApi } from '../dify';
 import { Observable } from 'rxjs';
-import { difyUser, sessionKey } from '../session';
+import { difyUser, FairLru, principalOf, sessionKey } from '../session';
 import { AnswerLog, AnswerUpstream } from '../session-hub';
 import { AnswerFeedback } from './answer-feedback';
 import { Answers, SavedAnswer } from './answers';
@@ -14,13 +14,14 @@ import { SessionRoom } from './session-room';
 /**
  * This instance's session rooms, by principal and session id. A room nobody is attached to and
  * that streams nothing is kept ANSWER_RETENTION_SECONDS (for a client that resumes its last answer),
- * at most ANSWER_LOG_MAX_SESSIONS of them (the longest vacant go first), then forgotten.
+ * at most ANSWER_LOG_MAX_SESSIONS of them (the longest vacant of the principal with the most go
+ * first: one principal's many sessions never push out another's), then forgotten.
  */
 @Injectable()
 export class SessionRooms {
   private readonly rooms = new Map<string, SessionRoom>();
   /** Vacant rooms in the order they became vacant, with their expiry timers. */
-  private readonly vacant = new Map<string, NodeJS.Timeout>();
+  private readonly vacant = new FairLru<NodeJS.Timeout>();
 
   /** Shared by every room (built once: an idle session should cost little memory). */
   private readonly deps: AnsweringDeps;
@@ -80,7 +81,7 @@ export class SessionRooms {
   /** At shutdown: every answer still streaming for nobody is stopped upstream. */
   closeAll(): void {
     for (const room of this.rooms.values()) room.close();
-    for (const timer of this.vacant.values()) clearTimeout(timer);
+    for (const [, timer] of this.vacant) clearTimeout(timer);
     this.vacant.clear();
     this.rooms.clear();
   }
@@ -88,9 +89,8 @@ export class SessionRooms {
   private vacate(key: string): void {
     clearTimeout(this.vacant.get(key));
     this.vacant.delete(key);
-    this.vacant.set(key, setTimeout(() => this.forget(key), this.config.retentionMs).unref());
-    for (const [oldest, timer] of this.vacant) {
-      if (this.vacant.size <= this.config.maxIdleSessions) break;
+    this.vacant.set(key, principalOf(key), setTimeout(() => this.forget(key), this.config.retentionMs).unref());
+    for (const [oldest, timer] of this.vacant.evictBeyond(this.config.maxIdleSessions)) {
       clearTimeout(timer);
       this.forget(oldest);
     }

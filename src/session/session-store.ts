@@ -47,6 +47,12 @@ export function sessionKey(principal: string, sessionId: string): string {
   return `${principal}\u0000${sessionId}`;
 }
 
+/** The principal of a `sessionKey`, for per-principal shares ('' for a key of no principal). */
+export function principalOf(key: string): string {
+  const end = key.indexOf('\u0000');
+  return end < 0 ? '' : key.slice(0, end);
+}
+
 /** The Dify `user` of a session: stable across reconnects, distinct per principal. */
 export function difyUser(principal: string, sessionId: string): string {
   return `${principal}:${sessionId}`;
