@@ -54,7 +54,7 @@ const SIZE = quick
   : { rounds: 300, burst: 500, idle: 10_000, throughputSeconds: 10, partialsPerSocket: 1000, batchItems: 2000 };
 const NEIGHBOUR = quick
   ? { noisySockets: 100, noisyItems: 200, quietQuestions: 30 }
-  : { noisySockets: 300, noisyItems: 2000, quietQuestions: 200 };
+  : { noisySockets: 300, noisyItems: 2000, quietQuestions: 100 };
 const THROUGHPUT_SOCKETS = 50;
 const PARTIAL_SOCKETS = 50;
 const KEY = 'app-bench';
