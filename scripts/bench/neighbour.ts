@@ -20,7 +20,6 @@ const NOISY = 'noisy-bench-token-0123456789';
 const QUIET = 'quiet-bench-token-0123456789';
 /** The noisy principal's live questions: the local Dify streams them until they are stopped. */
 const HOLD = '[hold]';
-const SLOTS = 200;
 const SMALL_TASK = [
   'What is RAG?',
   'What is Dify?',
@@ -30,6 +29,8 @@ const SMALL_TASK = [
 ];
 
 export interface NeighbourSize {
+  /** MAX_CONCURRENT_ANSWERS of the service; the noisy principal has more sockets than that. */
+  slots: number;
   noisySockets: number;
   noisyItems: number;
   quietQuestions: number;
@@ -56,7 +57,9 @@ function ask(socket: WebSocket, question: string, sessionId: string, whole: bool
     const started = performance.now();
     let firstMs = 0;
     const onMessage = (data: WebSocket.RawData) => {
-      const message = JSON.parse((data as Buffer).toString()) as { type: string; code?: string; final?: boolean };
+      const message = JSON.parse((data as Buffer).toString()) as { type: string; code?: string; final?: boolean; finish_reason?: string };
+      // A failed answer ends with an empty final chunk, then the error that says why.
+      if (message.type === 'answer' && message.finish_reason === 'error') return;
       if (message.type !== 'answer' && message.type !== 'error') return;
       firstMs ||= performance.now() - started;
       if (message.type === 'answer' && whole && !message.final) return;
@@ -134,17 +137,17 @@ async function run(service: Measured, size: NeighbourSize, noisy: boolean): Prom
   };
 }
 
-/** The three runs, each against a service of its own with MAX_CONCURRENT_ANSWERS=200 and batch defaults. */
+/** The three runs, each against a service of its own with MAX_CONCURRENT_ANSWERS=`size.slots` and the batch defaults. */
 export async function neighbourFigures(placement: Placement, size: NeighbourSize): Promise<Record<string, NeighbourRun>> {
   // Paced like a model: the first token after 100 ms, a chunk every 20 ms (answers take a second or two).
   const dify = new LocalDifyServer({ apiKeys: [KEY], firstChunkDelayMs: 100, chunkDelayMs: 20, chunkChars: 6, record: false });
   dify.injectQueryFault(HOLD, { kind: 'endless' });
   const { baseUrl } = await dify.listen();
-  const env = { AUTH_TOKENS: `noisy:${NOISY},quiet:${QUIET}`, MAX_CONCURRENT_ANSWERS: String(SLOTS), SHUTDOWN_GRACE_MS: '1000' };
+  const env = { AUTH_TOKENS: `noisy:${NOISY},quiet:${QUIET}`, MAX_CONCURRENT_ANSWERS: String(size.slots), SHUTDOWN_GRACE_MS: '1000' };
   const runs: Array<[string, boolean, Record<string, string>]> = [
     ['alone', false, {}],
     ['with neighbour', true, {}],
-    ['with neighbour, shares lifted', true, { MAX_CONCURRENT_ANSWERS_PER_PRINCIPAL: String(SLOTS), BATCH_MAX_SHARE: '1' }],
+    ['with neighbour, shares lifted', true, { MAX_CONCURRENT_ANSWERS_PER_PRINCIPAL: String(size.slots), BATCH_MAX_SHARE: '1' }],
   ];
   const figures: Record<string, NeighbourRun> = {};
   try {
