@@ -53,8 +53,8 @@ const SIZE = quick
   ? { rounds: 30, burst: 100, idle: 1000, throughputSeconds: 2, partialsPerSocket: 100, batchItems: 200 }
   : { rounds: 300, burst: 500, idle: 10_000, throughputSeconds: 10, partialsPerSocket: 1000, batchItems: 2000 };
 const NEIGHBOUR = quick
-  ? { noisySockets: 100, noisyItems: 200, quietQuestions: 30 }
-  : { noisySockets: 300, noisyItems: 2000, quietQuestions: 100 };
+  ? { slots: 40, noisySockets: 60, noisyItems: 200, quietQuestions: 30 }
+  : { slots: 200, noisySockets: 300, noisyItems: 2000, quietQuestions: 100 };
 const THROUGHPUT_SOCKETS = 50;
 const PARTIAL_SOCKETS = 50;
 const KEY = 'app-bench';
