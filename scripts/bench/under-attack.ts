@@ -32,12 +32,7 @@ import { round, stats, Stats } from './stats';
 import { armUpstream } from './upstream-attacks';
 
 /** The limits a deployment runs with, which the attacks are up against (the other figures lift them). */
-const DEFAULT_LIMITS = {
-  RATE_LIMIT_BURST: '100',
-  MAX_CONNECTIONS_PER_IP: '100',
-  MAX_CONNECTIONS_PER_PRINCIPAL: '1000',
-  MAX_CONCURRENT_ANSWERS: '200',
-};
+const DEFAULT_LIMITS = { RATE_LIMIT_BURST: '100', MAX_CONNECTIONS_PER_IP: '100', MAX_CONCURRENT_ANSWERS: '200' };
 const KEY = 'app-bench-attack';
 const WARM_UP_QUESTIONS = 10;
 

@@ -1,5 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { authConfig } from './auth.config';
 import { validateEnv } from './validate-env';
 
 class LimitsEnv {
@@ -33,7 +34,7 @@ class LimitsEnv {
   @Max(1_000_000)
   MAX_CONCURRENT_ANSWERS: number = 200;
 
-  /** Unset: a quarter of MAX_CONCURRENT_ANSWERS (rounded up). */
+  /** Unset: a quarter of MAX_CONCURRENT_ANSWERS (rounded up), or all of it without authentication. */
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -44,7 +45,8 @@ class LimitsEnv {
   @IsInt()
   @Min(1)
   @Max(1_000_000)
-  MAX_CONNECTIONS_PER_PRINCIPAL: number = 1000;
+  /** Unset: 1000, or no cap without authentication. */
+  MAX_CONNECTIONS_PER_PRINCIPAL?: number;
 
   @IsOptional()
   @IsNumber()
@@ -117,14 +119,18 @@ export interface LimitsConfig {
 
 export const limitsConfig = registerAs('limits', (): LimitsConfig => {
   const env = validateEnv(process.env, LimitsEnv);
+  // Without authentication every client is one principal (anonymous): a share would cap the whole
+  // instance, so unless set the per-principal limits are the instance's.
+  const open = authConfig().tokens.length === 0;
   return {
     ratePerSecond: env.RATE_LIMIT_PER_SECOND,
     rateBurst: env.RATE_LIMIT_BURST,
     maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
     trustProxyHops: env.TRUST_PROXY_HOPS,
     maxConcurrentAnswers: env.MAX_CONCURRENT_ANSWERS,
-    maxConcurrentAnswersPerPrincipal: env.MAX_CONCURRENT_ANSWERS_PER_PRINCIPAL ?? Math.ceil(env.MAX_CONCURRENT_ANSWERS / 4),
-    maxConnectionsPerPrincipal: env.MAX_CONNECTIONS_PER_PRINCIPAL,
+    maxConcurrentAnswersPerPrincipal:
+      env.MAX_CONCURRENT_ANSWERS_PER_PRINCIPAL ?? (open ? env.MAX_CONCURRENT_ANSWERS : Math.ceil(env.MAX_CONCURRENT_ANSWERS / 4)),
+    maxConnectionsPerPrincipal: env.MAX_CONNECTIONS_PER_PRINCIPAL ?? (open ? Infinity : 1000),
     batchMaxShare: env.BATCH_MAX_SHARE,
     maxAnswerChars: env.MAX_ANSWER_CHARS,
     heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
