@@ -54,7 +54,7 @@ const SIZE = quick
   : { rounds: 300, burst: 500, idle: 10_000, throughputSeconds: 10, partialsPerSocket: 1000, batchItems: 2000 };
 const NEIGHBOUR = quick
   ? { slots: 40, noisySockets: 60, noisyItems: 200, quietQuestions: 30 }
-  : { slots: 200, noisySockets: 300, noisyItems: 2000, quietQuestions: 100 };
+  : { slots: 200, noisySockets: 300, noisyItems: 2000, quietQuestions: 50 };
 const THROUGHPUT_SOCKETS = 50;
 const PARTIAL_SOCKETS = 50;
 const KEY = 'app-bench';

@@ -85,11 +85,14 @@ async function saturate(sockets: WebSocket[], stop: AbortSignal, counts: { held:
   );
 }
 
+/** Polls the task until it ends; a poll the saturated service drops is tried again. */
 async function untilFinished(api: BatchApi, id: string): Promise<{ failed: number }> {
-  for (;;) {
-    const task = await api.task(id);
-    if (isFinished(task)) return { failed: task.progress.failed };
-    await sleep(50);
+  for (let dropped = 0; ; await sleep(50)) {
+    const task = await api.task(id).catch((error: Error) => {
+      if (++dropped > 20) throw error;
+      return undefined;
+    });
+    if (task && isFinished(task)) return { failed: task.progress.failed };
   }
 }
 
@@ -156,6 +159,7 @@ export async function neighbourFigures(placement: Placement, size: NeighbourSize
       const service = await startService(baseUrl, KEY, placement, { ...env, ...lifted }, 'neighbour');
       try {
         figures[name] = await run(service, size, noisy);
+        console.log(JSON.stringify(figures[name]));
       } finally {
         service.stop();
       }
