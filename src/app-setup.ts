@@ -28,6 +28,7 @@ export function setUpApp(app: INestApplication): AppConfig {
       appOf: (request, principal) => connectionApp(apps, principal, requestedApp(request)),
       allowedOrigins: auth.allowedOrigins,
       maxConnectionsPerIp: limits.maxConnectionsPerIp,
+      maxConnectionsPerPrincipal: limits.maxConnectionsPerPrincipal,
       trustProxyHops: limits.trustProxyHops,
       heartbeatIntervalMs: limits.heartbeatIntervalMs,
       draining: () => shutdown.draining,

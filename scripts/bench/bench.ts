@@ -11,6 +11,9 @@
  *                                 (also part of the full run); with --quick, 3 s each instead of 10
  *   npm run bench -- --batch      only batch throughput (batch-throughput.ts): one task through the HTTP batch API on
  *                                 the in-process queue, BullMQ with one instance and with two (also part of the full run)
+ *   npm run bench -- --neighbour  only the noisy neighbour (neighbour.ts): one principal saturating (live and batch)
+ *                                 while another asks, beside the same without it; with --quick, CI-sized: fails only
+ *                                 on a quiet principal's question or item refused while the fair shares hold
  *   npm run bench -- --turns      only turn-taking (turns.ts): the corpus on TURN_POLICY fixed and adaptive
  *                                 (also part of the full run); `--first-token-ms N` paces the upstream (400);
  *                                 with --quick, CI-sized: fails only on a lost answer, a wrongly joined
@@ -30,6 +33,7 @@ import { burst, firstChunkLatency, idleMemory, partialCost, throughput } from '.
 import { Measured, Placement, startRelay, startService } from './processes';
 import { turnFigures } from './turns';
 import { attackFigures } from './under-attack';
+import { neighbourFailures, neighbourFigures, printNeighbour } from './neighbour';
 import { printTurns } from './turns-report';
 
 const quick = process.argv.includes('--quick');
@@ -37,6 +41,7 @@ const profile = process.argv.includes('--profile');
 const attackOnly = process.argv.includes('--attack');
 const turnsOnly = process.argv.includes('--turns');
 const batchOnly = process.argv.includes('--batch');
+const neighbourOnly = process.argv.includes('--neighbour');
 /** How this run was asked for, to name it in its verdict. */
 const COMMAND = ['bench', ...process.argv.slice(2)].join(' ');
 /** The upstream's first token in the turn-taking run, which the latency goals are relative to. */
@@ -47,6 +52,9 @@ const ATTACK_SECONDS = quick ? 3 : 10;
 const SIZE = quick
   ? { rounds: 30, burst: 100, idle: 1000, throughputSeconds: 2, partialsPerSocket: 100, batchItems: 200 }
   : { rounds: 300, burst: 500, idle: 10_000, throughputSeconds: 10, partialsPerSocket: 1000, batchItems: 2000 };
+const NEIGHBOUR = quick
+  ? { slots: 40, noisySockets: 60, noisyItems: 200, quietQuestions: 30 }
+  : { slots: 200, noisySockets: 300, noisyItems: 2000, quietQuestions: 50 };
 const THROUGHPUT_SOCKETS = 50;
 const PARTIAL_SOCKETS = 50;
 const KEY = 'app-bench';
@@ -57,6 +65,7 @@ async function main(): Promise<void> {
   if (attackOnly) return attacks(servers);
   if (turnsOnly) return turns(servers);
   if (batchOnly) return batch(servers);
+  if (neighbourOnly) return neighbour(servers);
   // Paced like a fast model: first token at once, a chunk every 2 ms.
   const paced = new LocalDifyServer({ apiKeys: [KEY], firstChunkDelayMs: 0, chunkDelayMs: 2, chunkChars: 6 });
   // As fast as the upstream can write: for throughput, where the relaying process is the bottleneck.
@@ -135,6 +144,19 @@ async function batch(servers: Placement): Promise<void> {
     console.error(`${COMMAND}: FAILED, ${lost} batch items not answered`);
     process.exitCode = 1;
   } else console.log(`${COMMAND}: OK, every batch item answered`);
+}
+
+/** The noisy neighbour alone: figures to bench-neighbour(-quick).json; fails on a quiet principal's question or item refused. */
+async function neighbour(servers: Placement): Promise<void> {
+  const figures = await neighbourFigures(servers, NEIGHBOUR);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, quick ? 'bench-neighbour-quick.json' : 'bench-neighbour.json'), JSON.stringify(figures, null, 2));
+  printNeighbour(figures);
+  const refused = neighbourFailures(figures);
+  if (refused > 0) {
+    console.error(`${COMMAND}: FAILED, ${refused} of the quiet principal's questions or items refused`);
+    process.exitCode = 1;
+  } else console.log(`${COMMAND}: OK, the quiet principal was answered every time`);
 }
 
 /** Turn-taking alone: figures to bench-turns(-quick).json; fails on what its scoring calls a failure. */

@@ -63,6 +63,8 @@ export async function startService(
     // The partials flood sends 1,000 messages per socket at once.
     RATE_LIMIT_BURST: '100000',
     MAX_CONNECTIONS_PER_IP: '100000',
+    // The idle connections are 10,000 of one principal.
+    MAX_CONNECTIONS_PER_PRINCIPAL: '100000',
     MAX_CONCURRENT_ANSWERS: '100000',
     ...env,
   });

@@ -142,6 +142,7 @@ function startInstance(difyUrl: string, redisUrl: string): Promise<{ wsUrl: stri
     QUESTION_WAIT_MS: '0',
     QUESTION_WAIT_MS_PUNCTUATED: '0',
     MAX_CONNECTIONS_PER_IP: '100000',
+    MAX_CONNECTIONS_PER_PRINCIPAL: '100000',
     MAX_CONCURRENT_ANSWERS: '100000',
   };
   return startServiceProcess({ ...env, ...unlimited }, true);

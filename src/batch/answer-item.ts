@@ -23,8 +23,8 @@ export function failedItem(index: number, text: string, errorCode: string): Item
 }
 
 /**
- * One item asked like a live question (same Dify client, limits and error codes), its answer collected
- * whole. Never errors: a failure is the result's error code. Unsubscribing cancels the upstream call.
+ * One item asked like a live question (same Dify client, limits and error codes; within BATCH_MAX_SHARE
+ * of the answer slots), its answer collected whole. Never errors: a failure is the result's error code. Unsubscribing cancels the upstream call.
  */
 export function answerItem(
   answers: Answers,
@@ -34,7 +34,7 @@ export function answerItem(
   index: number,
   text: string,
 ): Observable<ItemResult> {
-  return answers.answer(text, principal, app, sessionId).pipe(
+  return answers.answer(text, principal, app, sessionId, false, 'batch').pipe(
     reduce(collect, { content: '', sources: [], usage: null }),
     map((answer): ItemResult => ({ index, text, ...answer })),
     catchError((error: unknown) => of(failedItem(index, text, toWireError(error).code))),

@@ -61,4 +61,40 @@ describe('InMemoryBatchQueue', () => {
     await until(async () => (await queue.task('acme', second.task_id))?.status === 'running');
     expect(await queue.status()).toMatchObject({ waiting: 0, active: 1 });
   });
+
+  it("answers a principal's small task between the items of another's large one, not after them", async () => {
+    const asked: string[] = [];
+    const recording = {
+      answer: (text: string) => {
+        asked.push(text);
+        return of({ text: 'ok' } as AnswerEvent, { end: true, sources: [] } as unknown as AnswerEvent);
+      },
+    } as unknown as Answers;
+    queue = new InMemoryBatchQueue(recording, { ...options, concurrency: 1 }, metrics);
+    const large = await queue.submit('a', {
+      name: 'large',
+      texts: Array.from({ length: 2000 }, (_, i) => `a${i}`),
+      conversation: false,
+      options: {},
+      app: 'default',
+    });
+    const own = await queue.submit('a', { name: 'second', texts: ['a-second'], conversation: false, options: {}, app: 'default' });
+    const small = await queue.submit('b', {
+      name: 'small',
+      texts: ['b0', 'b1', 'b2', 'b3', 'b4'],
+      conversation: false,
+      options: {},
+      app: 'default',
+    });
+    await until(async () => (await queue.task('b', small.task_id))?.status === 'completed');
+    // B's five items took every other turn: few of A's went before B's task was done.
+    expect((await queue.task('a', large.task_id))!.progress.completed).toBeLessThan(20);
+    const b = asked.filter((text) => text.startsWith('b'));
+    expect(b).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
+    expect(asked.indexOf('b4')).toBeLessThan(20);
+    // And A's own second task took turns with its large one.
+    expect(asked.indexOf('a-second')).toBeLessThan(20);
+    await queue.cancel('a', large.task_id);
+    await queue.cancel('a', own.task_id);
+  });
 });

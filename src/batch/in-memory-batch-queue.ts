@@ -7,6 +7,7 @@ import { ItemResult, NewTask, QueueStatus, ResultsPage, TaskStatus, TaskView } f
 import { answerItem, itemSession } from './answer-item';
 import { InFlight } from './in-flight';
 import { retryDelay, worthRetrying } from './retry-policy';
+import { RoundRobin } from './round-robin';
 import { allFailed, countByStatus, finished, newTaskView, now } from './task-view';
 
 interface Task {
@@ -32,17 +33,18 @@ interface Item {
 type Options = Pick<BatchConfig, 'concurrency' | 'ratePerSecond' | 'attempts' | 'retryDelayMs' | 'resultTtlMs'>;
 
 /**
- * Tasks in this process's memory, answered BATCH_CONCURRENCY items at a time in the order they came,
- * at most BATCH_RATE_PER_SECOND started a second: not durable (a restart loses them) and not shared
+ * Tasks in this process's memory, answered BATCH_CONCURRENCY items at a time (within BATCH_MAX_SHARE
+ * of the answer slots), taken round-robin between principals and between each principal's tasks (a
+ * small task is not stuck behind another's large one), at most BATCH_RATE_PER_SECOND started a second: not durable (a restart loses them) and not shared
  * with other instances. A finished task is forgotten after BATCH_RESULT_TTL_SECONDS.
  */
 export class InMemoryBatchQueue extends BatchQueue {
   private readonly tasks = new Map<string, Task>();
   /**
-   * Tasks with items waiting, in the order they came: an item is a number of its task, so ending a
-   * task drops its waiting items in one step, whatever their number.
+   * Tasks with items waiting, by principal, taking turns: an item is a number of its task, so ending
+   * a task drops its waiting items in one step, whatever their number.
    */
-  private readonly waiting = new Set<Task>();
+  private readonly waiting = new RoundRobin<Task>();
   /** Items whose retry backoff is over: they go first. */
   private retries: Item[] = [];
   private readonly inFlight = new InFlight();
@@ -65,7 +67,7 @@ export class InMemoryBatchQueue extends BatchQueue {
     // One conversation asks its items one after the other: the next is made ready when one ends.
     const task: Task = { view, principal, texts, app, conversation, results: [], next: 0, ready: conversation ? 1 : texts.length };
     this.tasks.set(view.task_id, task);
-    this.waiting.add(task);
+    this.waiting.add(principal, task);
     this.pump();
     return copy(view);
   }
@@ -122,7 +124,7 @@ export class InMemoryBatchQueue extends BatchQueue {
 
   private pump(): void {
     if (this.pumpTimer || this.closed) return;
-    while (this.inFlight.size < this.options.concurrency && (this.retries.length > 0 || this.waiting.size > 0)) {
+    while (this.inFlight.size < this.options.concurrency && (this.retries.length > 0 || !this.waiting.empty)) {
       const wait = this.nextStartAt - Date.now();
       if (wait > 0) {
         this.pumpTimer = setTimeout(() => {
@@ -141,9 +143,9 @@ export class InMemoryBatchQueue extends BatchQueue {
   private takeWaiting(): Item {
     const retry = this.retries.shift();
     if (retry) return retry;
-    const task = this.waiting.values().next().value!;
+    const task = this.waiting.next()!;
     const index = task.next++;
-    if (task.next >= task.ready) this.waiting.delete(task);
+    if (task.next >= task.ready) this.waiting.delete(task.principal, task);
     return { task, index, tries: 0 };
   }
 
@@ -199,7 +201,7 @@ export class InMemoryBatchQueue extends BatchQueue {
     if (done < view.progress.total) {
       if (task.conversation) {
         Object.assign(task, { next: result.index + 1, ready: result.index + 2 });
-        this.waiting.add(task);
+        this.waiting.add(task.principal, task);
       }
       this.changed(task);
       return;
@@ -212,7 +214,7 @@ export class InMemoryBatchQueue extends BatchQueue {
     Object.assign(task.view, { status, completed_at: now(), error_message: errorMessage ?? null });
     // Only what the results need is kept for BATCH_RESULT_TTL_SECONDS.
     task.texts = undefined;
-    this.waiting.delete(task);
+    this.waiting.delete(task.principal, task);
     this.retries = this.retries.filter((item) => item.task !== task);
     this.changed(task);
     setTimeout(() => this.tasks.delete(task.view.task_id), this.options.resultTtlMs).unref();

@@ -9,6 +9,7 @@ import { BatchQueue } from './batch-queue';
 import { ItemResult, NewTask, QueueStatus, ResultsPage, TaskStatus, TaskView } from './batch.types';
 import { answerItem, failedItem, itemSession } from './answer-item';
 import { dropWaitingJobs } from './drop-waiting';
+import { FairTurns } from './fair-turns';
 import { InFlight } from './in-flight';
 import { redisPersists, sayWhetherDurable } from './redis-durability';
 import { unavailableIfRedis, unavailableIfRedisFails } from './redis-failure';
@@ -20,6 +21,8 @@ const QUEUE = 'realtime-rag-batch';
 const BULL_PREFIX = 'realtime-rag:bull';
 /** Task changes, for every instance's pushes (WebSocket, SSE) and to stop a cancelled task's items. */
 const CHANGES = 'realtime-rag:batch:changes';
+/** The turn being served (FairTurns). */
+const TURN = 'realtime-rag:batch:turn';
 /** Items queued per round trip when a task is submitted. */
 const ADD_CHUNK = 1000;
 /**
@@ -43,7 +46,8 @@ class PassingFailure extends Error {}
 
 /**
  * Tasks on BullMQ in Redis, shared by every instance: each item is a durable job, answered by any
- * instance's worker (BATCH_CONCURRENCY at a time each, BATCH_RATE_PER_SECOND over all of them).
+ * instance's worker (BATCH_CONCURRENCY at a time each, BATCH_RATE_PER_SECOND over all of them), in
+ * turns shared between principals and their tasks (FairTurns: a priority per item).
  * An item Dify turns away for a while (rate limited, busy, unreachable) is retried with exponential
  * backoff; an item whose instance dies is taken up by another once its lock lapses. A task with
  * `conversation` queues its next item when one ends, so its items go one after the other.
@@ -55,6 +59,7 @@ export class RedisBatchQueue extends BatchQueue {
   /** Items failed for good by BullMQ itself (stalled too often, Redis errors): counted failed, so the task ends. */
   private readonly events: QueueEvents;
   private readonly inFlight = new InFlight();
+  private readonly turns: FairTurns;
   private closing = false;
 
   /** Connects to Redis at `url`: commands, pub/sub, and the blocking reads of the worker and of BullMQ's events. */
@@ -74,6 +79,7 @@ export class RedisBatchQueue extends BatchQueue {
     private readonly metrics: Metrics,
   ) {
     super();
+    this.turns = new FairTurns(connections.commands, TURN);
     const connection = { prefix: BULL_PREFIX };
     this.queue = new Queue<ItemJob>(QUEUE, {
       connection: connections.commands,
@@ -114,9 +120,11 @@ export class RedisBatchQueue extends BatchQueue {
     const id = view.task_id;
     await unavailableIfRedisFails(this.store.create(principal, view, texts, app, conversation));
     try {
+      const [from, open] = await Promise.all([this.turns.current(), this.openTasks(principal)]);
       const last = conversation ? 1 : texts.length;
+      const job = (index: number) => this.job(id, index, FairTurns.of(from, index, open));
       for (let start = 0; start < last; start += ADD_CHUNK)
-        await this.queue.addBulk(Array.from({ length: Math.min(ADD_CHUNK, last - start) }, (_, i) => this.job(id, start + i)));
+        await this.queue.addBulk(Array.from({ length: Math.min(ADD_CHUNK, last - start) }, (_, i) => job(start + i)));
       await this.store.queued(id);
     } catch (error) {
       // Never left pending: taken back whole (or, with Redis away, gone when its queueing time lapses).
@@ -196,15 +204,21 @@ export class RedisBatchQueue extends BatchQueue {
     return this.owned(principal, id);
   }
 
-  private job(id: string, index: number) {
+  /** The principal's tasks pending or running, this one included (each of its tasks takes a turn in that many). */
+  private async openTasks(principal: string): Promise<number> {
+    return (await this.store.list(principal)).filter((view) => !finished(view.status)).length;
+  }
+
+  private job(id: string, index: number, turn: number) {
     // The id makes queueing an item twice (a redo after a crash) a no-op.
-    return { name: 'item', data: { task: id, index }, opts: { jobId: `${id}-${index}` } };
+    return { name: 'item', data: { task: id, index }, opts: { jobId: `${id}-${index}`, priority: turn } };
   }
 
   private async process(job: Job<ItemJob>, token?: string): Promise<void> {
     const { task: id, index } = job.data;
     const item = await this.store.item(id, index);
     if (!item || finished(item.status)) return;
+    await this.turns.served(job.priority);
     if (!item.answered) {
       if (item.status === 'pending' && (await this.store.start(id))) await this.publish(id);
       const result = await this.answer(id, index, item);
@@ -221,7 +235,8 @@ export class RedisBatchQueue extends BatchQueue {
       if (!(await this.count(id, result))) return;
     }
     if (item.conversation && index + 1 < item.total) {
-      const next = this.job(id, index + 1);
+      // A conversation's next item is its task's next turn.
+      const next = this.job(id, index + 1, FairTurns.of(await this.turns.current(), 0, 1));
       await this.queue.add(next.name, next.data, next.opts);
     }
   }

@@ -1,5 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { authConfig } from './auth.config';
 import { validateEnv } from './validate-env';
 
 class LimitsEnv {
@@ -32,6 +33,26 @@ class LimitsEnv {
   @Min(1)
   @Max(1_000_000)
   MAX_CONCURRENT_ANSWERS: number = 200;
+
+  /** Unset: a quarter of MAX_CONCURRENT_ANSWERS (rounded up), or all of it without authentication. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  MAX_CONCURRENT_ANSWERS_PER_PRINCIPAL?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  /** Unset: 1000, or no cap without authentication. */
+  MAX_CONNECTIONS_PER_PRINCIPAL?: number;
+
+  @IsOptional()
+  @IsNumber()
+  @Min(0.01)
+  @Max(1)
+  BATCH_MAX_SHARE: number = 0.5;
 
   @IsOptional()
   @IsInt()
@@ -78,6 +99,12 @@ export interface LimitsConfig {
    * connections have closed (a cancelled one's too); more get SERVER_BUSY.
    */
   maxConcurrentAnswers: number;
+  /** Of them, one principal's at most (batch items included): a busy principal leaves room for the others. */
+  maxConcurrentAnswersPerPrincipal: number;
+  /** Open WebSockets per principal on this instance; more are refused with HTTP 429. */
+  maxConnectionsPerPrincipal: number;
+  /** The share of MAX_CONCURRENT_ANSWERS batch items may hold (at least one slot): live callers always find room. */
+  batchMaxShare: number;
   /** An answer's text, in code points, at most: a longer one ends there (finish_reason `length`) and is stopped upstream. */
   maxAnswerChars: number;
   /** Every socket is pinged this often; one that has not answered the previous ping is dropped. */
@@ -92,12 +119,19 @@ export interface LimitsConfig {
 
 export const limitsConfig = registerAs('limits', (): LimitsConfig => {
   const env = validateEnv(process.env, LimitsEnv);
+  // Without authentication every client is one principal (anonymous): a share would cap the whole
+  // instance, so unless set the per-principal limits are the instance's.
+  const open = authConfig().tokens.length === 0;
   return {
     ratePerSecond: env.RATE_LIMIT_PER_SECOND,
     rateBurst: env.RATE_LIMIT_BURST,
     maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
     trustProxyHops: env.TRUST_PROXY_HOPS,
     maxConcurrentAnswers: env.MAX_CONCURRENT_ANSWERS,
+    maxConcurrentAnswersPerPrincipal:
+      env.MAX_CONCURRENT_ANSWERS_PER_PRINCIPAL ?? (open ? env.MAX_CONCURRENT_ANSWERS : Math.ceil(env.MAX_CONCURRENT_ANSWERS / 4)),
+    maxConnectionsPerPrincipal: env.MAX_CONNECTIONS_PER_PRINCIPAL ?? (open ? Infinity : 1000),
+    batchMaxShare: env.BATCH_MAX_SHARE,
     maxAnswerChars: env.MAX_ANSWER_CHARS,
     heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
     sendHighWaterBytes: env.SEND_HIGH_WATER_BYTES,

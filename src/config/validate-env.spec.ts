@@ -2,6 +2,7 @@ import { appConfig } from './app.config';
 import { appsConfig } from './apps.config';
 import { authConfig } from './auth.config';
 import { difyConfig } from './dify.config';
+import { limitsConfig } from './limits.config';
 import { sessionConfig } from './session.config';
 import { turnConfig } from './turn.config';
 
@@ -17,6 +18,30 @@ describe('configuration', () => {
     delete process.env.DIFY_TIMEOUT;
     expect(appConfig()).toMatchObject({ port: 8000, wsPath: '/ws/realtime-asr' });
     expect(difyConfig()).toMatchObject({ baseUrl: 'https://api.dify.ai/v1', timeoutMs: 60_000, inputs: {} });
+  });
+
+  it("gives each principal a quarter of the answer slots and 1000 sockets, or the instance's without authentication", () => {
+    for (const name of [
+      'MAX_CONCURRENT_ANSWERS',
+      'MAX_CONCURRENT_ANSWERS_PER_PRINCIPAL',
+      'MAX_CONNECTIONS_PER_PRINCIPAL',
+      'BATCH_MAX_SHARE',
+    ])
+      delete process.env[name];
+    process.env.AUTH_TOKENS = 'acme:acme-secret-token';
+    expect(limitsConfig()).toMatchObject({
+      maxConcurrentAnswers: 200,
+      maxConcurrentAnswersPerPrincipal: 50,
+      maxConnectionsPerPrincipal: 1000,
+      batchMaxShare: 0.5,
+    });
+    process.env.MAX_CONCURRENT_ANSWERS = '3';
+    expect(limitsConfig().maxConcurrentAnswersPerPrincipal).toBe(1);
+    delete process.env.AUTH_TOKENS;
+    expect(limitsConfig()).toMatchObject({ maxConcurrentAnswersPerPrincipal: 3, maxConnectionsPerPrincipal: Infinity });
+    process.env.MAX_CONCURRENT_ANSWERS_PER_PRINCIPAL = '2';
+    process.env.MAX_CONNECTIONS_PER_PRINCIPAL = '7';
+    expect(limitsConfig()).toMatchObject({ maxConcurrentAnswersPerPrincipal: 2, maxConnectionsPerPrincipal: 7 });
   });
 
   it('names the variable that holds a bad value', () => {

@@ -6,7 +6,7 @@ import { InMemorySessionLease } from '../session-hub';
 import { Answers } from './answers';
 import { AnswersAtCapacityError } from './turn-errors';
 
-const LIMITS = { maxConcurrentAnswers: 10, maxAnswerChars: 100_000 };
+const LIMITS = { maxConcurrentAnswers: 10, maxConcurrentAnswersPerPrincipal: 10, batchMaxShare: 0.5, maxAnswerChars: 100_000 };
 const TURN = { bargeIn: 'interrupt' as const };
 /** The session's save, which the answer does not wait for, has landed. */
 const settled = () => new Promise((resolve) => setImmediate(resolve));

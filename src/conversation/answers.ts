@@ -6,6 +6,7 @@ import { DifyApps, DifyChatRequest, DifyClient, DifyError, DifyEvent, DifyRetrie
 import { difyUser, KeyedSequence, SessionRecords, sessionKey } from '../session';
 import { AnswerHistory, leased, SavedAnswer, SessionLease } from '../session-hub';
 import { capAnswer, capText } from './answer-cap';
+import { AnswerSlots, AnswerSource } from './answer-slots';
 import { AnswersAtCapacityError } from './turn-errors';
 
 /** A piece of an answer: text to append, or (`replace`) text that replaces the answer so far. */
@@ -60,7 +61,7 @@ export const isAnswerPiece = (event: AnswerEvent): event is AnswerPiece => 'text
 @Injectable()
 export class Answers implements AnswerHistory {
   private readonly logger = new Logger(Answers.name);
-  private active = 0;
+  private readonly slots: AnswerSlots;
   /** Who waits for no answer to be in flight (settled). */
   private readonly settling: Array<() => void> = [];
   /** Each session's calls, one after the other (see oneAtATime). */
@@ -69,35 +70,55 @@ export class Answers implements AnswerHistory {
   constructor(
     private readonly dify: DifyApps,
     private readonly sessions: SessionRecords,
-    @Inject(limitsConfig.KEY) private readonly limits: Pick<LimitsConfig, 'maxConcurrentAnswers' | 'maxAnswerChars'>,
+    @Inject(limitsConfig.KEY)
+    private readonly limits: Pick<
+      LimitsConfig,
+      'maxConcurrentAnswers' | 'maxConcurrentAnswersPerPrincipal' | 'batchMaxShare' | 'maxAnswerChars'
+    >,
     private readonly metrics: Metrics,
     private readonly leases: SessionLease,
     @Inject(turnConfig.KEY) private readonly turn: Pick<TurnConfig, 'bargeIn'>,
-  ) {}
+  ) {
+    const total = limits.maxConcurrentAnswers;
+    this.slots = new AnswerSlots({
+      total,
+      perPrincipal: limits.maxConcurrentAnswersPerPrincipal,
+      batch: Math.max(1, Math.floor(total * limits.batchMaxShare)),
+    });
+  }
 
   /** Answers streaming now or still closing upstream, across every connection. */
   get inFlight(): number {
-    return this.active;
+    return this.slots.size;
   }
 
   /** Resolves once no answer is in flight (at once when none is): at shutdown, the answers had their chance to finish. */
   settled(): Promise<void> {
-    if (this.active === 0) return Promise.resolve();
+    if (this.slots.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.settling.push(resolve));
   }
 
   /**
-   * Like `underLease`, within MAX_CONCURRENT_ANSWERS: beyond it the turn fails at once
-   * (AnswersAtCapacityError). An answer holds its place until its upstream calls have closed, not
-   * only until its subscriber went; its text ends at MAX_ANSWER_CHARS (a cut AnswerEnd).
+   * Like `underLease`, within this instance's answer slots (MAX_CONCURRENT_ANSWERS, of them
+   * MAX_CONCURRENT_ANSWERS_PER_PRINCIPAL for one principal, BATCH_MAX_SHARE for batch items):
+   * beyond a share the turn fails at once (AnswersAtCapacityError). An answer holds its place until
+   * its upstream calls have closed, not only until its subscriber went; its text ends at
+   * MAX_ANSWER_CHARS (a cut AnswerEnd).
    */
-  answer(question: string, principal: string, app: string, sessionId: string, speech = false): Observable<AnswerEvent> {
+  answer(
+    question: string,
+    principal: string,
+    app: string,
+    sessionId: string,
+    speech = false,
+    source: AnswerSource = 'live',
+  ): Observable<AnswerEvent> {
     return defer(() => {
-      if (this.active >= this.limits.maxConcurrentAnswers) {
+      const free = this.slots.take(principal, source);
+      if (!free) {
         this.metrics.callEnded(app, 'busy', 0);
         return throwError(() => new AnswersAtCapacityError());
       }
-      this.active++;
       const started = performance.now();
       const seconds = () => (performance.now() - started) / 1000;
       let outcome = 'cancelled';
@@ -116,7 +137,7 @@ export class Answers implements AnswerHistory {
         }),
         finalize(() => this.metrics.callEnded(app, outcome, seconds())),
       );
-      return this.oneAtATime(principal, app, sessionId, call, () => this.ended());
+      return this.oneAtATime(principal, app, sessionId, call, () => this.ended(free));
     });
   }
 
@@ -196,9 +217,9 @@ export class Answers implements AnswerHistory {
       .pipe(map((answer) => capText(answer, this.limits.maxAnswerChars)));
   }
 
-  private ended(): void {
-    this.active--;
-    if (this.active === 0) for (const settled of this.settling.splice(0)) settled();
+  private ended(free: () => void): void {
+    free();
+    if (this.slots.size === 0) for (const settled of this.settling.splice(0)) settled();
   }
 
   /** A stored conversation Dify no longer knows (deleted, expired, ended) gives way to a new one. */

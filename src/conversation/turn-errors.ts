@@ -1,4 +1,4 @@
-/** Every answer slot of this process is taken (MAX_CONCURRENT_ANSWERS). */
+/** Every answer slot of this process, or of the share the answer counts against, is taken (AnswerSlots). */
 export class AnswersAtCapacityError extends Error {
   constructor() {
     super('Every answer slot is taken');

@@ -3,11 +3,11 @@ import type { IncomingMessage } from 'node:http';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
-import { Authentication, Principal, setRequestPrincipal } from '../auth';
+import { Authentication, Principal, requestPrincipal, setRequestPrincipal } from '../auth';
 import type { AuthConfig } from '../config';
 import { isAllowedOrigin } from './allowed-origin';
 import { clientAddress } from './client-address';
-import { ConnectionsPerIp } from './connections-per-ip';
+import { ConnectionsPerKey } from './connections-per-key';
 import { ParsedFrame, parseFrame } from './parse-frame';
 import { UPGRADE_REFUSALS, UpgradeRefusal } from './upgrade-refusals';
 
@@ -27,6 +27,8 @@ export interface RealtimeWsOptions {
   allowedOrigins: AuthConfig['allowedOrigins'];
   /** More open sockets from one address are refused with HTTP 429. */
   maxConnectionsPerIp: number;
+  /** More open sockets of one principal are refused with HTTP 429 (per instance). */
+  maxConnectionsPerPrincipal: number;
   /** Proxies in front whose X-Forwarded-For is trusted to name the client's address (TRUST_PROXY_HOPS). */
   trustProxyHops: number;
   /** Ping cadence; a socket silent for a whole interval after a ping is dropped as dead. */
@@ -73,7 +75,8 @@ export class RealtimeWsAdapter extends WsAdapter {
   override create(port: number, options: Record<string, unknown> = {}) {
     const { path, maxPayload, authenticate, appOf, allowedOrigins, trustProxyHops, upgradeRefused } = this.options;
     const addressOf = (req: IncomingMessage) => clientAddress(req, trustProxyHops);
-    const perIp = new ConnectionsPerIp(this.options.maxConnectionsPerIp);
+    const perIp = new ConnectionsPerKey(this.options.maxConnectionsPerIp);
+    const perPrincipal = new ConnectionsPerKey(this.options.maxConnectionsPerPrincipal);
     /** Why the upgrade is refused (and, for a token, the verdict's words), or undefined to accept it. */
     const refusal = async (req: IncomingMessage, origin?: string): Promise<{ reason: UpgradeRefusal; detail?: string } | undefined> => {
       if (this.options.draining()) return { reason: 'shutting_down' };
@@ -87,6 +90,12 @@ export class RealtimeWsAdapter extends WsAdapter {
       if (appOf(req, authentication.principal) === undefined) return { reason: 'unknown_app' };
       return undefined;
     };
+    /** The connection caps, checked in the turn the socket opens (upgrades awaiting their tokens together cannot overshoot). */
+    const roomFor = (req: IncomingMessage): { reason: UpgradeRefusal; detail?: string } | undefined => {
+      if (!perIp.hasRoom(addressOf(req))) return { reason: 'too_many_connections' };
+      if (!perPrincipal.hasRoom(requestPrincipal(req).id)) return { reason: 'too_many_principal_connections' };
+      return undefined;
+    };
     const verifyClient = ({ req, origin }: { req: IncomingMessage; origin?: string }, done: VerifyDone) => {
       const checked = refusal(req, origin).catch((error: unknown) => {
         // A bug in a check must not leave the upgrade hanging: refused, and logged.
@@ -95,7 +104,7 @@ export class RealtimeWsAdapter extends WsAdapter {
       });
       void checked.then((checkedRefusal) => {
         // In the same turn as done(true) opens the socket: upgrades awaiting their tokens together cannot overshoot the cap.
-        const refused = checkedRefusal ?? (perIp.hasRoom(addressOf(req)) ? undefined : { reason: 'too_many_connections' as const });
+        const refused = checkedRefusal ?? roomFor(req);
         if (refused === undefined) return done(true);
         const { reason, detail } = refused;
         const { status, message, headers } = UPGRADE_REFUSALS[reason];
@@ -110,8 +119,13 @@ export class RealtimeWsAdapter extends WsAdapter {
     const server = super.create(port, { ...options, path, maxPayload, verifyClient, allowSynchronousEvents: false }) as WebSocketServer;
     server.on('connection', (socket: WebSocket, req: IncomingMessage) => {
       const address = addressOf(req);
+      const principal = requestPrincipal(req).id;
       perIp.opened(address);
-      socket.on('close', () => perIp.closed(address));
+      perPrincipal.opened(principal);
+      socket.on('close', () => {
+        perIp.closed(address);
+        perPrincipal.closed(principal);
+      });
     });
     keepAlive(server, this.options.heartbeatIntervalMs);
     return server;

@@ -53,7 +53,7 @@ export class Metrics {
   });
   private readonly upgradesRefused = new Counter({
     name: 'realtime_rag_upgrades_refused_total',
-    help: 'WebSocket upgrades refused before any socket opened, by reason (origin, unauthorized, unknown_app, too_many_connections, shutting_down)',
+    help: 'WebSocket upgrades refused before any socket opened, by reason (origin, unauthorized, unknown_app, too_many_connections, too_many_principal_connections, shutting_down)',
     labelNames: ['reason'],
     registers: [this.registry],
   });
@@ -111,7 +111,7 @@ export class Metrics {
     this.retractions.inc();
   }
 
-  /** An upgrade was refused: origin, unauthorized, unknown_app, too_many_connections or shutting_down. */
+  /** An upgrade was refused: origin, unauthorized, unknown_app, too_many_connections, too_many_principal_connections or shutting_down. */
   upgradeRefused(reason: string): void {
     this.upgradesRefused.inc({ reason });
   }

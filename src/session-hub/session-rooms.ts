@@ -1,6 +1,6 @@
 import { ResumeConfig } from '../config';
 import { ShutdownState } from '../lifecycle';
-import { sessionKey } from '../session';
+import { FairLru, principalOf, sessionKey } from '../session';
 import { AnswerLog } from './answer-log';
 import { AnswerHistory, AnswerOutlet, RoomAnswering } from './room-ports';
 import { SessionRoom } from './session-room';
@@ -8,13 +8,14 @@ import { SessionRoom } from './session-room';
 /**
  * This instance's session rooms, by principal, app and session id. A room nobody is attached to and
  * that streams nothing is kept ANSWER_RETENTION_SECONDS (for a client that resumes its last answer),
- * at most ANSWER_LOG_MAX_SESSIONS of them (the longest vacant go first), then forgotten. Each room's
+ * at most ANSWER_LOG_MAX_SESSIONS of them (the longest vacant of the principal with the most go
+ * first: one principal's many sessions never push out another's), then forgotten. Each room's
  * answering (`A`) is made by `answering`, given by the module that asks (conversation/).
  */
 export class SessionRooms<A extends RoomAnswering = RoomAnswering> {
   private readonly rooms = new Map<string, SessionRoom<A>>();
   /** Vacant rooms in the order they became vacant, with their expiry timers. */
-  private readonly vacant = new Map<string, NodeJS.Timeout>();
+  private readonly vacant = new FairLru<NodeJS.Timeout>();
   private readonly onVacant = (room: SessionRoom<A>) => this.vacate(sessionKey(room.principal, room.app, room.sessionId));
 
   constructor(
@@ -54,7 +55,7 @@ export class SessionRooms<A extends RoomAnswering = RoomAnswering> {
   /** At shutdown: every answer still streaming for nobody is stopped upstream. */
   closeAll(): void {
     for (const room of this.rooms.values()) room.close();
-    for (const timer of this.vacant.values()) clearTimeout(timer);
+    for (const [, timer] of this.vacant) clearTimeout(timer);
     this.vacant.clear();
     this.rooms.clear();
   }
@@ -62,9 +63,8 @@ export class SessionRooms<A extends RoomAnswering = RoomAnswering> {
   private vacate(key: string): void {
     clearTimeout(this.vacant.get(key));
     this.vacant.delete(key);
-    this.vacant.set(key, setTimeout(() => this.forget(key), this.config.retentionMs).unref());
-    for (const [oldest, timer] of this.vacant) {
-      if (this.vacant.size <= this.config.maxIdleSessions) break;
+    this.vacant.set(key, principalOf(key), setTimeout(() => this.forget(key), this.config.retentionMs).unref());
+    for (const [oldest, timer] of this.vacant.evictBeyond(this.config.maxIdleSessions)) {
       clearTimeout(timer);
       this.forget(oldest);
     }

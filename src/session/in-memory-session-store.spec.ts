@@ -1,4 +1,5 @@
 import { InMemorySessionStore } from './in-memory-session-store';
+import { sessionKey } from './session-store';
 
 describe('InMemorySessionStore', () => {
   let now: number;
@@ -49,5 +50,15 @@ describe('InMemorySessionStore', () => {
 
   it('is always ready', async () => {
     expect(await new InMemorySessionStore(1000, 10, clock).whyUnready()).toBeUndefined();
+  });
+
+  it("never evicts a principal's session for another principal's many", async () => {
+    const store = new InMemorySessionStore(60_000, 10, clock);
+    await store.save(sessionKey('b', 'hr', 'call'), { conversationId: 'cb' });
+    for (let i = 0; i < 100; i++) await store.save(sessionKey('a', 'hr', `s${i}`), {});
+    expect(store.size).toBe(10);
+    expect(await store.get(sessionKey('b', 'hr', 'call'))).toEqual({ conversationId: 'cb' });
+    expect(await store.get(sessionKey('a', 'hr', 's99'))).toEqual({});
+    expect(await store.get(sessionKey('a', 'hr', 's0'))).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
-import { SessionRecord, SessionStore } from './session-store';
+import { FairLru } from './fair-lru';
+import { principalOf, SessionRecord, SessionStore } from './session-store';
 
 interface Entry {
   record: SessionRecord;
@@ -7,12 +8,13 @@ interface Entry {
 
 /**
  * Sessions in this process's memory, for a single instance. Bounded two ways: an entry unused for
- * `ttlMs` is forgotten (sliding expiry), and beyond `maxSessions` the least recently used goes.
+ * `ttlMs` is forgotten (sliding expiry), and beyond `maxSessions` the least recently used of the
+ * principal holding the most goes (one principal's many sessions never evict another's).
  */
 export class InMemorySessionStore extends SessionStore {
   readonly kind = 'memory';
-  /** Insertion order is kept least recently used first: every touch re-inserts. */
-  private readonly entries = new Map<string, Entry>();
+  /** Least recently used first: every touch re-inserts. */
+  private readonly entries = new FairLru<Entry>();
 
   constructor(
     private readonly ttlMs: number,
@@ -46,15 +48,18 @@ export class InMemorySessionStore extends SessionStore {
   }
 
   private touch(key: string, record: SessionRecord): void {
-    this.entries.set(key, { record, expiresAt: this.now() + this.ttlMs });
+    this.entries.set(key, principalOf(key), { record, expiresAt: this.now() + this.ttlMs });
   }
 
-  /** Drops expired entries from the old end, then the oldest beyond the cap. */
+  /** Drops expired entries from the old end, then the biggest holder's oldest beyond the cap. */
   private evict(): void {
     const now = this.now();
+    const expired: string[] = [];
     for (const [key, entry] of this.entries) {
-      if (entry.expiresAt > now && this.entries.size <= this.maxSessions) break;
-      this.entries.delete(key);
+      if (entry.expiresAt > now) break;
+      expired.push(key);
     }
+    for (const key of expired) this.entries.delete(key);
+    this.entries.evictBeyond(this.maxSessions);
   }
 }

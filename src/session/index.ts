@@ -1,6 +1,15 @@
 export { SessionModule } from './session.module';
-export { SessionStore, SessionRecord, RememberedTurn, SessionStoreUnavailableError, sessionKey, difyUser } from './session-store';
+export {
+  SessionStore,
+  SessionRecord,
+  RememberedTurn,
+  SessionStoreUnavailableError,
+  sessionKey,
+  principalOf,
+  difyUser,
+} from './session-store';
 export { SessionRecords } from './session-records';
 export { InMemorySessionStore } from './in-memory-session-store';
 export { RedisSessionStore } from './redis-session-store';
 export { KeyedSequence } from './keyed-sequence';
+export { FairLru } from './fair-lru';

@@ -46,6 +46,12 @@ export function sessionKey(principal: string, app: string, sessionId: string): s
   return `${principal}\u0000${app}\u0000${sessionId}`;
 }
 
+/** The principal of a `sessionKey`, for per-principal shares ('' for a key of no principal). */
+export function principalOf(key: string): string {
+  const end = key.indexOf('\u0000');
+  return end < 0 ? '' : key.slice(0, end);
+}
+
 /**
  * The Dify `user` of a session: stable across reconnects, distinct per principal. The app needs no
  * place in it: each app is its own Dify app, whose users and conversations are its own.
