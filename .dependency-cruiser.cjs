@@ -37,7 +37,7 @@ const MODULES = {
   logging: { mayImport: ['auth', 'config'], is: "pino with redaction (auth's token parameter names)" },
   lifecycle: { mayImport: [], is: 'the shutdown state' },
   batch: {
-    mayImport: ['conversation', 'auth', 'protocol', 'config', 'lifecycle', 'metrics'],
+    mayImport: ['conversation', 'session', 'auth', 'protocol', 'config', 'lifecycle', 'metrics'],
     is: 'the HTTP batch API: many questions answered offline',
   },
   demo: { mayImport: ['dify', 'config'], is: 'the demo page and what it needs to know: the config, whether the Dify app speaks' },

@@ -18,7 +18,7 @@ import { SessionLease } from './session-lease';
       inject: [SessionStore, resumeConfig.KEY, sessionConfig.KEY],
       useFactory: async (store: SessionStore, resume: ConfigType<typeof resumeConfig>, session: ConfigType<typeof sessionConfig>) => {
         if (!(store instanceof RedisSessionStore)) return new InMemoryAnswerLog();
-        const log = new RedisAnswerLog(store.redis, resume.retentionMs);
+        const log = new RedisAnswerLog(store.redis, store.connections, resume.retentionMs);
         store.beforeQuit(() => log.close());
         // Taking sockets before the announcements are heard would miss what other instances answer at once.
         await log.untilSubscribed(session.commandTimeoutMs);
@@ -30,7 +30,7 @@ import { SessionLease } from './session-lease';
       provide: SessionLease,
       inject: [SessionStore],
       useFactory: (store: SessionStore) =>
-        store instanceof RedisSessionStore ? new RedisSessionLease(store.redis) : new InMemorySessionLease(),
+        store instanceof RedisSessionStore ? new RedisSessionLease(store.redis, store.connections.keys) : new InMemorySessionLease(),
     },
   ],
   exports: [SessionModule, AnswerLog, SessionLease],

@@ -3,3 +3,5 @@ export { SessionStore, SessionRecord, SessionStoreUnavailableError, sessionKey, 
 export { InMemorySessionStore } from './in-memory-session-store';
 export { RedisSessionStore } from './redis-session-store';
 export { KeyedSequence } from './keyed-sequence';
+export { RedisConnections, RedisClient, isCluster } from './redis-connection';
+export { RedisKeys } from './redis-keys';

@@ -12,7 +12,7 @@ import { SessionStore } from './session-store';
       provide: SessionStore,
       inject: [sessionConfig.KEY, Metrics],
       useFactory: (config: ConfigType<typeof sessionConfig>, metrics: Metrics) => {
-        if (config.redisUrl) return RedisSessionStore.connect(config.redisUrl, config.ttlMs, config.commandTimeoutMs);
+        if (config.redis) return RedisSessionStore.connect(config.redis, config.ttlMs, config.commandTimeoutMs);
         const store = new InMemorySessionStore(config.ttlMs, config.maxSessions);
         metrics.trackStoredSessions(() => store.size);
         return store;
