@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import type { TaskView } from '../src/batch';
 import { LocalDifyServer } from '../src/local-dify';
 import { RedisCluster, redisCli } from './support/redis-cluster';
@@ -133,7 +132,7 @@ describeWithRedis('on a Redis Cluster of three masters, each with a replica (e2e
   it('runs a batch task over two service processes and finishes it when one is killed mid-task', async () => {
     const start = async () => {
       const service = await startServiceProcess({ ...env(), BATCH_CONCURRENCY: '2' });
-      return { process: service.process as ChildProcess, httpUrl: service.wsUrl.replace(/^ws/, 'http').replace(/\/ws\/.*$/, '') };
+      return { process: service.process, httpUrl: service.wsUrl.replace(/^ws/, 'http').replace(/\/ws\/.*$/, '') };
     };
     const [a, b] = await Promise.all([start(), start()]);
     const api = async <T>(on: { httpUrl: string }, path: string, body?: unknown): Promise<T> => {
