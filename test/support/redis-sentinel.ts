@@ -60,7 +60,7 @@ export class RedisSentinels {
 
   async stop(): Promise<void> {
     for (const { process } of this.sentinels) {
-      if (process.exitCode !== null) continue;
+      if (process.exitCode !== null || process.signalCode !== null) continue;
       const exited = once(process, 'exit');
       process.kill('SIGKILL');
       await exited;
