@@ -27,18 +27,27 @@ export class RedisCluster {
 
   static async start(masters = 3, replicas = 0): Promise<RedisCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
-    const nodes = await Promise.all(
-      Array.from({ length: masters * (1 + replicas) }, async () => {
-        const [port, bus] = [await freePort(), await freePort()];
-        const options = ['--cluster-enabled', 'yes', '--cluster-port', String(bus), '--cluster-node-timeout', '1000'];
-        return RedisServer.start(port, undefined, [...options, '--cluster-config-file', join(dir, `nodes-${port}.conf`)]);
-      }),
-    );
-    const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
-    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes']);
+    const ports = await distinctFreePorts(2 * masters * (1 + replicas));
+    const nodes: RedisServer[] = [];
     const cluster = new RedisCluster(nodes, dir);
-    await cluster.untilHealthy();
-    return cluster;
+    try {
+      for (let i = 0; i < ports.length; i += 2) {
+        const [port, bus] = [ports[i], ports[i + 1]];
+        const options = ['--cluster-enabled', 'yes', '--cluster-port', String(bus), '--cluster-node-timeout', '1000'];
+        nodes.push(await RedisServer.start(port, undefined, [...options, '--cluster-config-file', join(dir, `nodes-${port}.conf`)]));
+      }
+      const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
+      await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes']).catch(
+        (error: { stdout?: string; stderr?: string }) => {
+          throw new Error(`redis-cli --cluster create failed: ${error.stdout ?? ''}${error.stderr ?? ''}`);
+        },
+      );
+      await cluster.untilHealthy();
+      return cluster;
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
   }
 
   /** `REDIS_CLUSTER_NODES` for it. */
@@ -83,4 +92,11 @@ export class RedisCluster {
     }
     throw new Error(`no replica of the master at ${masterPort}`);
   }
+}
+
+/** `count` loopback ports, all different, free a moment ago (a node's port and its cluster bus port among them). */
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
 }
