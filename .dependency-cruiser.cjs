@@ -44,7 +44,7 @@ const MODULES = {
   // The others register their shutdown steps with it; it reads only the grace.
   lifecycle: { mayImport: ['config'], is: 'the shutdown: its state and its one sequence of phases' },
   batch: {
-    mayImport: ['conversation', 'auth', 'tenancy', 'protocol', 'config', 'lifecycle', 'metrics'],
+    mayImport: ['conversation', 'session', 'auth', 'tenancy', 'protocol', 'config', 'lifecycle', 'metrics'],
     is: 'the HTTP batch API: many questions answered offline',
   },
   demo: {

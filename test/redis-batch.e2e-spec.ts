@@ -209,22 +209,22 @@ describeWithRedis('batch tasks on BullMQ, what Redis keeps (e2e)', () => {
     expect(status).toBe(201);
     return (json as { task_id: string }).task_id;
   };
-  const jobsOf = async (id: string) => (await client.keys(`realtime-rag:bull:realtime-rag-batch:${id}-*`)).length;
+  const jobsOf = async (id: string) => (await client.keys(`{realtime-rag:bull}:realtime-rag-batch:${id}-*`)).length;
 
   it("deletes a cancelled task's texts and waiting jobs, and leaves another task's alone", async () => {
     const texts = Array.from({ length: 2000 }, (_, i) => `What does section ${i} of the handbook say?`);
     const [cancelled, other] = [await submit(texts), await submit(texts.slice(0, 50))];
-    expect(await client.llen(`realtime-rag:batch:task:${cancelled}:texts`)).toBe(2000);
+    expect(await client.llen(`realtime-rag:batch:task:{${cancelled}}:texts`)).toBe(2000);
     expect(await jobsOf(cancelled)).toBeGreaterThan(1990);
 
     expect((await call('DELETE', `/api/batch/tasks/${cancelled}`)).json).toMatchObject({ status: 'cancelled' });
-    expect(await client.exists(`realtime-rag:batch:task:${cancelled}:texts`)).toBe(0);
+    expect(await client.exists(`realtime-rag:batch:task:{${cancelled}}:texts`)).toBe(0);
     // At most the items that were in flight are left, each until its worker lets go of it.
     await waitUntil(async () => (await jobsOf(cancelled)) === 0, 15_000);
-    expect(await client.lrange('realtime-rag:bull:realtime-rag-batch:wait', 0, -1)).not.toContainEqual(expect.stringMatching(cancelled));
+    expect(await client.lrange('{realtime-rag:bull}:realtime-rag-batch:wait', 0, -1)).not.toContainEqual(expect.stringMatching(cancelled));
     // The task itself stays for its TTL, as do the results of the items answered.
-    expect(await client.ttl(`realtime-rag:batch:task:${cancelled}`)).toBeGreaterThan(0);
-    expect(await client.llen(`realtime-rag:batch:task:${other}:texts`)).toBe(50);
+    expect(await client.ttl(`realtime-rag:batch:task:{${cancelled}}`)).toBeGreaterThan(0);
+    expect(await client.llen(`realtime-rag:batch:task:{${other}}:texts`)).toBe(50);
     expect(await jobsOf(other)).toBeGreaterThan(40);
     await call('DELETE', `/api/batch/tasks/${other}`);
   });

@@ -52,7 +52,7 @@ describeWithRedis('sessions in Redis, shared by two instances (e2e)', () => {
       client.send(ask('什么是 RAG？', 'short-lived'));
       await client.answer();
       // Until Redis has forgotten it, when SESSION_TTL_SECONDS has passed since the session was last used.
-      const sessionKeys = () => store.keys('realtime-rag:session:*short-lived');
+      const sessionKeys = () => store.keys('realtime-rag:session:*short-lived}');
       await waitUntil(async () => (await sessionKeys()).length === 1);
       await waitUntil(async () => (await sessionKeys()).length === 0);
       const from = client.received.length;

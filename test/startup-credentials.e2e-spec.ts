@@ -84,19 +84,35 @@ describeWithRedis('credentials in configured URLs (e2e, service process)', () =>
   it.each([
     [
       'a wrong password',
-      `redis://:wrong-${REDIS_PASSWORD}@`,
-      /^Start-up failed: Redis refused the credentials \(WRONGPASS\): check REDIS_URL's user and password$/,
+      { REDIS_URL: `redis://:wrong-${REDIS_PASSWORD}@127.0.0.1:PORT` },
+      /Redis refused the credentials \(WRONGPASS\): check REDIS_USERNAME/,
     ],
-    ['no password', 'redis://', /^Start-up failed: Redis requires a password \(NOAUTH\) and REDIS_URL gives none/],
+    ['no password', { REDIS_URL: 'redis://127.0.0.1:PORT' }, /Redis requires a password \(NOAUTH\) and none is configured/],
   ])(
-    'stops with one clear JSON line and exit code 1 for %s',
-    async (_what, prefix, line) => {
-      const { output, exited } = await start({ REDIS_URL: `${prefix}127.0.0.1:${redis.port}` });
-      expect((await exited)[0]).toBe(1);
-      const lines = jsonLines(output.text);
-      expect(lines.filter((l) => l.level === 60)).toEqual([expect.objectContaining({ msg: expect.stringMatching(line) })]);
+    'waits for Redis to take %s, not ready and saying why, instead of exiting',
+    async (_what, env, line) => {
+      const { port, output, service, exited } = await start({ REDIS_URL: env.REDIS_URL.replace('PORT', String(redis.port)) });
+      let body = '';
+      await waitUntil(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
+        body = (await response?.text()) ?? '';
+        return response?.status === 503;
+      }, 30_000);
+      await waitUntil(() => jsonLines(output.text).filter((l) => line.test(l.msg)).length >= 2, 30_000);
+      expect(service.exitCode).toBeNull();
+      service.kill('SIGTERM');
+      expect((await exited)[0]).toBe(0);
+      expect(body).not.toContain(REDIS_PASSWORD);
       expect(output.text).not.toContain(REDIS_PASSWORD);
     },
     60_000,
   );
+
+  it('takes the password from REDIS_PASSWORD for a REDIS_URL without one', async () => {
+    const { port, service, exited, output } = await start({ REDIS_URL: `redis://127.0.0.1:${redis.port}`, REDIS_PASSWORD });
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.status === 200, 30_000);
+    service.kill('SIGTERM');
+    expect((await exited)[0]).toBe(0);
+    expect(output.text).not.toContain(REDIS_PASSWORD);
+  }, 60_000);
 });

@@ -24,8 +24,8 @@ import { TenancyModule } from '../tenancy';
         metrics: Metrics,
       ) => {
         // The Redis queue says itself whether it is durable: its Redis is asked.
-        if (session.redisUrl) {
-          return RedisBatchQueue.connect(session.redisUrl, answers, config, metrics);
+        if (session.redis) {
+          return RedisBatchQueue.connect(session.redis, answers, config, metrics);
         }
         new Logger('Batch').warn(
           'Batch tasks are kept in this process only (not durable): a restart loses them; set REDIS_URL for durable ones',

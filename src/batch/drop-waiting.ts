@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../session';
 
 /**
  * KEYS[1]: BullMQ's list of waiting job ids, KEYS[2]: its set of prioritized ones (batch items take
@@ -32,6 +32,6 @@ end
 return dropped`;
 
 /** Drops a task's waiting jobs (`<task id>-<index>`) from a BullMQ queue, in one step; returns how many. */
-export async function dropWaitingJobs(redis: Redis, queue: { toKey(type: string): string }, taskId: string): Promise<number> {
+export async function dropWaitingJobs(redis: RedisClient, queue: { toKey(type: string): string }, taskId: string): Promise<number> {
   return (await redis.eval(DROP, 2, queue.toKey('wait'), queue.toKey('prioritized'), queue.toKey(''), `${taskId}-`)) as number;
 }

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../session';
 
 /** BullMQ's highest priority number (its lowest priority): later turns all wait there, in the order they came. */
 const LAST_TURN = 2 ** 21 - 1;
@@ -18,7 +18,7 @@ return 1`;
  */
 export class FairTurns {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     /** The key of the turn being served. */
     private readonly key: string,
   ) {}

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { Job, Queue, QueueEvents, WaitingError, Worker } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Redis from 'ioredis';
 import { Answers } from '../conversation';
-import { BatchConfig } from '../config';
+import { BatchConfig, RedisConnectionConfig } from '../config';
+import { RedisClient, RedisConnections } from '../session';
 import { Metrics } from '../metrics';
 import { BatchQueue } from './batch-queue';
 import { ItemResult, NewTask, QueueStatus, ResultsPage, TaskStatus, TaskView } from './batch.types';
@@ -13,16 +13,11 @@ import { FairTurns } from './fair-turns';
 import { InFlight } from './in-flight';
 import { redisPersists, sayWhetherDurable } from './redis-durability';
 import { unavailableIfRedis, unavailableIfRedisFails } from './redis-failure';
+import { BatchKeys, ITEM_QUEUE } from './redis-batch-keys';
 import { ItemContext, RedisTaskStore } from './redis-task-store';
 import { worthRetrying } from './retry-policy';
 import { countByStatus, finished, newTaskView } from './task-view';
 
-const QUEUE = 'realtime-rag-batch';
-const BULL_PREFIX = 'realtime-rag:bull';
-/** Task changes, for every instance's pushes (WebSocket, SSE) and to stop a cancelled task's items. */
-const CHANGES = 'realtime-rag:batch:changes';
-/** The turn being served (FairTurns). */
-const TURN = 'realtime-rag:batch:turn';
 /** Items queued per round trip when a task is submitted. */
 const ADD_CHUNK = 1000;
 /**
@@ -62,26 +57,30 @@ export class RedisBatchQueue extends BatchQueue {
   private readonly turns: FairTurns;
   private closing = false;
 
-  /** Connects to Redis at `url`: commands, pub/sub, and the blocking reads of the worker and of BullMQ's events. */
-  static connect(url: string, answers: Answers, options: Options, metrics: Metrics): RedisBatchQueue {
-    const commands = new Redis(url, { maxRetriesPerRequest: 1 });
+  /** Connects to Redis: commands, pub/sub, and the blocking reads of the worker and of BullMQ's events. */
+  static connect(config: RedisConnectionConfig, answers: Answers, options: Options, metrics: Metrics): RedisBatchQueue {
+    const redis = new RedisConnections(config);
+    const keys = new BatchKeys(config.keyPrefix);
+    const commands = redis.open({ maxRetriesPerRequest: 1 });
     // BullMQ's blocking connections wait for Redis however long it is away.
-    const blocking = () => new Redis(url, { maxRetriesPerRequest: null });
-    const connections = { commands, subscriber: commands.duplicate(), worker: blocking(), events: blocking() };
-    return new RedisBatchQueue(answers, new RedisTaskStore(commands, Math.ceil(options.resultTtlMs / 1000)), connections, options, metrics);
+    const blocking = () => redis.open({ maxRetriesPerRequest: null });
+    const connections = { commands, subscriber: redis.open({ maxRetriesPerRequest: 1 }), worker: blocking(), events: blocking() };
+    const store = new RedisTaskStore(commands, keys, Math.ceil(options.resultTtlMs / 1000));
+    return new RedisBatchQueue(answers, store, keys, connections, options, metrics);
   }
 
   constructor(
     private readonly answers: Answers,
     private readonly store: RedisTaskStore,
-    private readonly connections: { commands: Redis; subscriber: Redis; worker: Redis; events: Redis },
+    private readonly keys: BatchKeys,
+    private readonly connections: { commands: RedisClient; subscriber: RedisClient; worker: RedisClient; events: RedisClient },
     private readonly options: Options,
     private readonly metrics: Metrics,
   ) {
     super();
-    this.turns = new FairTurns(connections.commands, TURN);
-    const connection = { prefix: BULL_PREFIX };
-    this.queue = new Queue<ItemJob>(QUEUE, {
+    this.turns = new FairTurns(connections.commands, keys.turn);
+    const connection = { prefix: keys.bullPrefix };
+    this.queue = new Queue<ItemJob>(ITEM_QUEUE, {
       connection: connections.commands,
       ...connection,
       defaultJobOptions: {
@@ -92,7 +91,7 @@ export class RedisBatchQueue extends BatchQueue {
         removeOnFail: { age: options.resultTtlMs / 1000 },
       },
     });
-    this.worker = new Worker<ItemJob>(QUEUE, (job, token) => this.process(job, token), {
+    this.worker = new Worker<ItemJob>(ITEM_QUEUE, (job, token) => this.process(job, token), {
       connection: connections.worker,
       ...connection,
       concurrency: options.concurrency,
@@ -101,7 +100,7 @@ export class RedisBatchQueue extends BatchQueue {
       stalledInterval: STALLED_CHECK_MS,
       maxStalledCount: 2,
     });
-    this.events = new QueueEvents(QUEUE, { connection: connections.events, ...connection });
+    this.events = new QueueEvents(ITEM_QUEUE, { connection: connections.events, ...connection });
     const warn = (error: Error) => this.logger.warn(`batch queue: ${error.message}`);
     this.queue.on('error', warn);
     this.worker.on('error', warn);
@@ -111,7 +110,7 @@ export class RedisBatchQueue extends BatchQueue {
     for (const redis of [connections.subscriber, connections.worker, connections.events]) redis.on('error', () => undefined);
     this.events.on('failed', ({ jobId, failedReason }) => void this.failedForGood(jobId, failedReason));
     connections.subscriber.on('message', (_channel: string, message: string) => this.heard(message));
-    void connections.subscriber.subscribe(CHANGES).catch((error: Error) => this.logger.warn(`batch changes: ${error.message}`));
+    void connections.subscriber.subscribe(this.keys.changes).catch((error: Error) => this.logger.warn(`batch changes: ${error.message}`));
     void sayWhetherDurable(connections.commands, this.logger);
   }
 
@@ -282,7 +281,7 @@ export class RedisBatchQueue extends BatchQueue {
 
   private async publish(id: string): Promise<void> {
     const task = await this.store.get(id);
-    if (task) await this.connections.commands.publish(CHANGES, JSON.stringify({ principal: task.principal, task: task.view }));
+    if (task) await this.connections.commands.publish(this.keys.changes, JSON.stringify({ principal: task.principal, task: task.view }));
   }
 
   private heard(message: string): void {

@@ -1,21 +1,8 @@
-import { createHash } from 'node:crypto';
-import type Redis from 'ioredis';
 import { DEFAULT_APP_NAME } from '../config';
+import type { RedisClient } from '../session';
+import { BatchKeys } from './redis-batch-keys';
 import { ItemResult, ResultsPage, TaskOptions, TaskStatus, TaskView } from './batch.types';
 import { allFailed, now } from './task-view';
-
-const PREFIX = 'realtime-rag:batch:';
-const ALL = `${PREFIX}tasks`;
-
-/** A task's four keys, in the order the scripts take them. */
-const keysOf = (id: string) => [
-  `${PREFIX}task:${id}`,
-  `${PREFIX}task:${id}:texts`,
-  `${PREFIX}task:${id}:results`,
-  `${PREFIX}task:${id}:done`,
-];
-/** Principals are tokens' names, kept out of key names all the same. */
-const ownerKey = (principal: string) => `${PREFIX}owner:${createHash('sha256').update(principal).digest('hex').slice(0, 32)}`;
 
 /**
  * A task being queued lives this long unless its queueing ends: one whose queueing failed and could
@@ -65,7 +52,7 @@ redis.call('PERSIST', KEYS[1])
 redis.call('PERSIST', KEYS[2])
 return 1`;
 
-type Scripted = Redis & {
+type Scripted = RedisClient & {
   batchStart(...args: string[]): Promise<number>;
   batchRecord(...args: string[]): Promise<number>;
   batchEnd(...args: string[]): Promise<number>;
@@ -93,7 +80,8 @@ export class RedisTaskStore {
   private readonly redis: Scripted;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
+    private readonly keys: BatchKeys,
     private readonly ttlSeconds: number,
   ) {
     redis.defineCommand('batchStart', { numberOfKeys: 1, lua: START });
@@ -105,10 +93,15 @@ export class RedisTaskStore {
 
   /** A new task, for QUEUEING_SECONDS unless `queued` says its items are all in the queue. */
   async create(principal: string, view: TaskView, texts: string[], app: string, conversation: boolean): Promise<void> {
-    const [task, textsKey] = keysOf(view.task_id);
+    const [task, textsKey] = this.keys.task(view.task_id);
     const created = Date.parse(view.created_at);
+    // The task's own keys in one transaction (one slot); the indexes, in slots of their own, beside it.
     const multi = this.redis.multi();
     for (let start = 0; start < texts.length; start += CHUNK) multi.rpush(textsKey, ...texts.slice(start, start + CHUNK));
+    const indexed = Promise.all([
+      this.redis.zadd(this.keys.owner(principal), created, view.task_id),
+      this.redis.zadd(this.keys.tasks, created, view.task_id),
+    ]);
     await multi
       .expire(textsKey, QUEUEING_SECONDS)
       .hset(task, {
@@ -125,33 +118,31 @@ export class RedisTaskStore {
         options: JSON.stringify(view.options),
       })
       .expire(task, QUEUEING_SECONDS)
-      .zadd(ownerKey(principal), created, view.task_id)
-      .zadd(ALL, created, view.task_id)
       .exec();
+    await indexed;
   }
 
   async queued(id: string): Promise<void> {
-    await this.redis.batchQueued(...keysOf(id).slice(0, 2));
+    await this.redis.batchQueued(...this.keys.task(id).slice(0, 2));
   }
 
   /** Takes back a task that could not be queued: nothing of it stays (these commands work on a full Redis too). */
   async discard(principal: string, id: string): Promise<void> {
-    await this.redis
-      .multi()
-      .del(...keysOf(id))
-      .zrem(ownerKey(principal), id)
-      .zrem(ALL, id)
-      .exec();
+    await Promise.all([
+      this.redis.del(...this.keys.task(id)),
+      this.redis.zrem(this.keys.owner(principal), id),
+      this.redis.zrem(this.keys.tasks, id),
+    ]);
   }
 
   /** The task and its principal, or undefined once it expired. */
   async get(id: string): Promise<{ principal: string; view: TaskView } | undefined> {
-    const hash = await this.redis.hgetall(keysOf(id)[0]);
+    const hash = await this.redis.hgetall(this.keys.task(id)[0]);
     return hash.principal === undefined ? undefined : { principal: hash.principal, view: toView(id, hash) };
   }
 
   async item(id: string, index: number): Promise<ItemContext | undefined> {
-    const [task, texts, results] = keysOf(id);
+    const [task, texts, results] = this.keys.task(id);
     const replies = await this.redis
       .pipeline()
       .hmget(task, 'principal', 'status', 'conversation', 'total', 'app')
@@ -177,23 +168,23 @@ export class RedisTaskStore {
 
   /** Returns whether this moved the task from pending to running. */
   async start(id: string): Promise<boolean> {
-    return (await this.redis.batchStart(keysOf(id)[0], now())) === 1;
+    return (await this.redis.batchStart(this.keys.task(id)[0], now())) === 1;
   }
 
   /** Returns whether the result counted (not when the task had ended, or the item was counted already). */
   async record(id: string, result: ItemResult): Promise<boolean> {
     const outcome = result.error_code ? 'failed' : 'completed';
     const args = [String(result.index), JSON.stringify(result), outcome, result.error_code ?? '', now(), String(this.ttlSeconds)];
-    return (await this.redis.batchRecord(...keysOf(id), ...args)) === 1;
+    return (await this.redis.batchRecord(...this.keys.task(id), ...args)) === 1;
   }
 
   /** Ends a pending or running task (cancelled, or failed with the reason); returns whether it did. */
   async end(id: string, status: 'cancelled' | 'failed', errorMessage = ''): Promise<boolean> {
-    return (await this.redis.batchEnd(...keysOf(id), status, errorMessage, now(), String(this.ttlSeconds))) === 1;
+    return (await this.redis.batchEnd(...this.keys.task(id), status, errorMessage, now(), String(this.ttlSeconds))) === 1;
   }
 
   async page(id: string, offset: number, limit: number): Promise<ResultsPage> {
-    const [, , results, done] = keysOf(id);
+    const [, , results, done] = this.keys.task(id);
     const [indexes, total] = await Promise.all([this.redis.zrange(done, offset, offset + limit - 1), this.redis.zcard(done)]);
     const values = indexes.length ? await this.redis.hmget(results, ...indexes) : [];
     return { total, results: values.filter((value) => value !== null).map((value) => JSON.parse(value) as ItemResult) };
@@ -201,20 +192,19 @@ export class RedisTaskStore {
 
   /** The principal's tasks, oldest first. */
   async list(principal: string): Promise<TaskView[]> {
-    return (await this.existing(ownerKey(principal))).map(({ id, hash }) => toView(id, hash));
+    return (await this.existing(this.keys.owner(principal))).map(({ id, hash }) => toView(id, hash));
   }
 
   async statuses(): Promise<TaskStatus[]> {
-    return (await this.existing(ALL)).map(({ hash }) => hash.status as TaskStatus);
+    return (await this.existing(this.keys.tasks)).map(({ hash }) => hash.status as TaskStatus);
   }
 
   /** The tasks an index names that have not expired; the expired leave the index. */
   private async existing(index: string): Promise<Array<{ id: string; hash: Record<string, string> }>> {
     const ids = await this.redis.zrange(index, 0, -1);
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(keysOf(id)[0]);
-    const hashes = ids.length ? ((await pipeline.exec()) ?? []).map(([, hash]) => hash as Record<string, string>) : [];
-    const tasks = ids.map((id, i) => ({ id, hash: hashes[i] ?? {} }));
+    // Sent together, answered in order; not one pipeline: on a Cluster each task's hash has its own slot.
+    const hashes = await Promise.all(ids.map((id) => this.redis.hgetall(this.keys.task(id)[0])));
+    const tasks = ids.map((id, i) => ({ id, hash: hashes[i] }));
     const expired = tasks.filter(({ hash }) => hash.principal === undefined).map(({ id }) => id);
     for (let start = 0; start < expired.length; start += CHUNK) await this.redis.zrem(index, ...expired.slice(start, start + CHUNK));
     return tasks.filter(({ hash }) => hash.principal !== undefined);

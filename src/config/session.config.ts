@@ -1,8 +1,9 @@
 import { registerAs } from '@nestjs/config';
-import { IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { RedisConnectionConfig, redisConnectionConfig, RedisEnv } from './redis-env';
 import { validateEnv } from './validate-env';
 
-class SessionEnv {
+class SessionEnv extends RedisEnv {
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -14,10 +15,6 @@ class SessionEnv {
   @Min(1)
   @Max(10_000_000)
   SESSION_MAX: number = 10_000;
-
-  @IsOptional()
-  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
-  REDIS_URL?: string;
 
   @IsOptional()
   @IsInt()
@@ -37,8 +34,8 @@ export interface SessionConfig {
   ttlMs: number;
   /** The oldest sessions are forgotten beyond this many (in memory; Redis has its own limits). */
   maxSessions: number;
-  /** Sessions in Redis, shared by every instance, instead of this process's memory. */
-  redisUrl?: string;
+  /** Sessions in Redis, shared by every instance, instead of this process's memory (standalone, Cluster or Sentinel). */
+  redis?: RedisConnectionConfig;
   /** Every Redis command (and the readiness ping) fails after this long without an answer. */
   commandTimeoutMs: number;
   /**
@@ -53,7 +50,7 @@ export const sessionConfig = registerAs('session', (): SessionConfig => {
   return {
     ttlMs: env.SESSION_TTL_SECONDS * 1000,
     maxSessions: env.SESSION_MAX,
-    redisUrl: env.REDIS_URL,
+    redis: redisConnectionConfig(env),
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     maxInputsBytes: env.MAX_INPUTS_BYTES,
   };

@@ -1,13 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type Redis from 'ioredis';
 import { BehaviorSubject, filter, firstValueFrom, map, Observable, retry, share, Subscription } from 'rxjs';
 import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, LogState, OwnerGoneError } from './answer-log';
-import { KeyedSequence, SessionStoreUnavailableError } from '../session';
+import { KeyedSequence, RedisClient, RedisConnections, SessionStoreUnavailableError } from '../session';
 
-const PREFIX = 'realtime-rag:answer:';
-/** A session's new answers are announced on this channel, with the session appended. */
-const ANNOUNCE = 'realtime-rag:answers-of:';
 /** Entries an answer's stream keeps at most (trimmed approximately, as XADD MAXLEN ~ does cheaply). */
 const MAX_ENTRIES = 100_000;
 /** A write that fails (Redis away) is tried again this often, this many times (about 15 s in all). */
@@ -35,10 +31,10 @@ export class RedisAnswerLog extends AnswerLog {
   private readonly writing = new KeyedSequence();
   /** Every announcement, on one subscriber connection for the whole process, while anyone listens. */
   private readonly announced = new Observable<{ channel: string; answerId: string }>((subscriber) => {
-    const listener = this.redis.duplicate({ enableOfflineQueue: true });
+    const listener = this.connections.open({ enableOfflineQueue: true, maxRetriesPerRequest: 1 });
     listener.on('error', () => undefined);
     listener.on('pmessage', (_pattern: string, channel: string, answerId: string) => subscriber.next({ channel, answerId }));
-    listener.psubscribe(`${ANNOUNCE}*`).then(
+    listener.psubscribe(this.keys.everyAnnouncement()).then(
       () => this.subscribed.next(true),
       (error: unknown) => subscriber.error(error),
     );
@@ -58,7 +54,8 @@ export class RedisAnswerLog extends AnswerLog {
   private readonly subscribed = new BehaviorSubject(false);
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
+    private readonly connections: RedisConnections,
     private readonly retentionMs: number,
   ) {
     super();
@@ -82,24 +79,24 @@ export class RedisAnswerLog extends AnswerLog {
 
   append(session: string, answerId: string, entry: LoggedMessage): void {
     const fields = ['m', JSON.stringify(entry.message), ...(entry.feature ? ['f', entry.feature] : [])];
-    this.write(key(session, answerId), fields);
+    this.write(this.stream(session, answerId), fields);
   }
 
   describe(session: string, answerId: string, upstream: AnswerUpstream): void {
-    this.write(key(session, answerId), ['d', JSON.stringify(upstream)]);
+    this.write(this.stream(session, answerId), ['d', JSON.stringify(upstream)]);
   }
 
   end(session: string, answerId: string): void {
-    this.write(key(session, answerId), ['e', '1'], true);
+    this.write(this.stream(session, answerId), ['e', '1'], true);
   }
 
   handOver(session: string, answerId: string): void {
-    this.write(key(session, answerId), ['h', '1'], true);
+    this.write(this.stream(session, answerId), ['h', '1'], true);
   }
 
   async read(session: string, answerId: string): Promise<AnswerLogReplay | undefined> {
     // Redis down is not "no such answer": the client is told to try again (SESSION_STORE_UNAVAILABLE).
-    const entries = (await this.redis.xrange(key(session, answerId), '-', '+').catch((error: unknown) => {
+    const entries = (await this.redis.xrange(this.stream(session, answerId), '-', '+').catch((error: unknown) => {
       throw new SessionStoreUnavailableError(error);
     })) as StreamEntry[];
     if (entries.length === 0) return undefined;
@@ -116,13 +113,13 @@ export class RedisAnswerLog extends AnswerLog {
   follow(session: string, answerId: string, cursor: string, idleMs: number): Observable<LogEntry> {
     return new Observable<LogEntry>((subscriber) => {
       // A blocking read holds its connection, and may block longer than other commands may take.
-      const reader = this.redis.duplicate({ commandTimeout: idleMs + 1000, enableOfflineQueue: true });
+      const reader = this.connections.open({ commandTimeout: idleMs + 1000, enableOfflineQueue: true, maxRetriesPerRequest: 1 });
       reader.on('error', () => undefined); // a failed read ends the follow; the connection's own errors say nothing more
       let position = cursor;
       let open = true;
       const read = async (): Promise<void> => {
         while (open) {
-          const reply = await reader.xread('BLOCK', idleMs, 'STREAMS', key(session, answerId), position);
+          const reply = await reader.xread('BLOCK', idleMs, 'STREAMS', this.stream(session, answerId), position);
           if (!reply) return subscriber.error(new OwnerGoneError());
           for (const [id, fields] of reply[0][1]) {
             position = id;
@@ -142,23 +139,32 @@ export class RedisAnswerLog extends AnswerLog {
   }
 
   watch(session: string, answerId: string): void {
-    this.redis.set(`${key(session, answerId)}:watched`, '1', 'PX', WATCH_TTL_MS).catch(() => undefined);
+    this.redis.set(this.keys.answer(session, answerId).watched, '1', 'PX', WATCH_TTL_MS).catch(() => undefined);
   }
 
   async watched(session: string, answerId: string): Promise<boolean> {
-    return (await this.redis.exists(`${key(session, answerId)}:watched`).catch(() => 0)) === 1;
+    return (await this.redis.exists(this.keys.answer(session, answerId).watched).catch(() => 0)) === 1;
   }
 
   announce(session: string, answerId: string): void {
-    this.redis.publish(ANNOUNCE + encodeURIComponent(session), answerId).catch(() => undefined);
+    this.redis.publish(this.keys.announcements(session), answerId).catch(() => undefined);
   }
 
   announcements(session: string): Observable<string> {
-    const channel = ANNOUNCE + encodeURIComponent(session);
+    const channel = this.keys.announcements(session);
     return this.announced.pipe(
       filter((announcement) => announcement.channel === channel),
       map(({ answerId }) => answerId),
     );
+  }
+
+  private get keys() {
+    return this.connections.keys;
+  }
+
+  /** The stream of one answer of one session: knowing the answer id is not enough to read another session's. */
+  private stream(session: string, answerId: string): string {
+    return this.keys.answer(session, answerId).stream;
   }
 
   private async flush(): Promise<void> {
@@ -193,11 +199,6 @@ export class RedisAnswerLog extends AnswerLog {
       await sleep(WRITE_RETRY_MS);
     }
   }
-}
-
-/** The stream of one answer of one session: knowing the answer id is not enough to read another session's. */
-function key(session: string, answerId: string): string {
-  return `${PREFIX}${encodeURIComponent(session)}:${encodeURIComponent(answerId)}`;
 }
 
 /** A message or upstream entry, or the state a last entry (end or hand-over mark) leaves the answer in. */

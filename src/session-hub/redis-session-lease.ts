@@ -1,12 +1,29 @@
-import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { RedisClient, RedisKeys } from '../session';
 import { Lease, LeaseState, SessionLease } from './session-lease';
 
-const PREFIX = 'realtime-rag:lease:';
-/** One counter for every session: a fencing token only has to grow. */
-const FENCE = 'realtime-rag:lease-fence';
 /** An instance that dies (or is cut off) loses its leases this long after its last renewal. */
 export const LEASE_TTL_MS = 5000;
+/**
+ * A session's fence (the counter of its fencing tokens) outlives its last lease this long: a token
+ * only has to grow while some holder of the session may still be around.
+ */
+const FENCE_TTL_MS = 24 * 3600 * 1000;
+
+/**
+ * KEYS: lease, stop request, fence. ARGV: instance, lease TTL, '1' to ask the holder to stop, fence TTL.
+ * The next fencing token and the lease in one step (one round trip), or asks the holder to stop.
+ */
+const ACQUIRE = `
+local token = redis.call('INCR', KEYS[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[4])
+local value = ARGV[1] .. ':' .. token
+if redis.call('SET', KEYS[1], value, 'PX', ARGV[2], 'NX') then return value end
+if ARGV[3] == '1' then
+  local holder = redis.call('GET', KEYS[1])
+  if holder then redis.call('SET', KEYS[2], holder, 'PX', ARGV[2]) end
+end
+return false`;
 
 /** Renews the lease if it is still this holder's, and says whether another asked it to stop. */
 const RENEW = `
@@ -20,45 +37,36 @@ const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1], KEYS[2]) end
 return 1`;
 
-/** Asks the current holder to stop: marks its lease value, which its next renewal sees. */
-const REQUEST_STOP = `
-local holder = redis.call('GET', KEYS[1])
-if holder then redis.call('SET', KEYS[2], holder, 'PX', ARGV[1]) end
-return 1`;
-
 /**
- * Session leases in Redis: SET NX PX with a value of this instance's id and a fencing token
- * (INCR, so it only grows); renewal and release are scripts that act only while the value is still
- * the holder's, so a holder that paused past its expiry finds its lease lost and stops.
+ * Session leases in Redis: SET NX PX with a value of this instance's id and a fencing token (the
+ * session's own counter, so it only grows, and no key every question of the fleet writes); renewal
+ * and release are scripts that act only while the value is still the holder's, so a holder that
+ * paused past its expiry finds its lease lost and stops. A session's keys share its hash slot.
  */
 export class RedisSessionLease extends SessionLease {
   private readonly instance = randomUUID();
 
-  constructor(private readonly redis: Redis) {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {
     super();
   }
 
   async tryAcquire(session: string, interrupt: boolean): Promise<Lease | undefined> {
-    const keys = this.keys(session);
-    const token = await this.redis.incr(FENCE);
-    const value = `${this.instance}:${token}`;
-    if ((await this.redis.set(keys.lease, value, 'PX', LEASE_TTL_MS, 'NX')) === 'OK') return { session, value };
-    if (interrupt) await this.redis.eval(REQUEST_STOP, 2, keys.lease, keys.stop, LEASE_TTL_MS);
-    return undefined;
+    const { lease, stop, fence } = this.keys.lease(session);
+    const args = [this.instance, LEASE_TTL_MS, interrupt ? '1' : '0', FENCE_TTL_MS];
+    const value = (await this.redis.eval(ACQUIRE, 3, lease, stop, fence, ...args)) as string | null;
+    return value ? { session, value } : undefined;
   }
 
   async renew(lease: Lease): Promise<LeaseState> {
-    const keys = this.keys(lease.session);
+    const keys = this.keys.lease(lease.session);
     return (await this.redis.eval(RENEW, 2, keys.lease, keys.stop, lease.value, LEASE_TTL_MS)) as LeaseState;
   }
 
   async release(lease: Lease): Promise<void> {
-    const keys = this.keys(lease.session);
+    const keys = this.keys.lease(lease.session);
     await this.redis.eval(RELEASE, 2, keys.lease, keys.stop, lease.value);
-  }
-
-  private keys(session: string) {
-    const base = PREFIX + encodeURIComponent(session);
-    return { lease: base, stop: `${base}:stop` };
   }
 }

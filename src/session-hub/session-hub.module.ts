@@ -24,7 +24,7 @@ import { SessionLease } from './session-lease';
         shutdown: ShutdownSequence,
       ) => {
         if (!(store instanceof RedisSessionStore)) return new InMemoryAnswerLog();
-        const log = new RedisAnswerLog(store.redis, resume.retentionMs);
+        const log = new RedisAnswerLog(store.redis, store.connections, resume.retentionMs);
         shutdown.register('flush', 'answer log', () => log.close());
         // Taking sockets before the announcements are heard would miss what other instances answer at once.
         await log.untilSubscribed(session.commandTimeoutMs);
@@ -36,7 +36,7 @@ import { SessionLease } from './session-lease';
       provide: SessionLease,
       inject: [SessionStore],
       useFactory: (store: SessionStore) =>
-        store instanceof RedisSessionStore ? new RedisSessionLease(store.redis) : new InMemorySessionLease(),
+        store instanceof RedisSessionStore ? new RedisSessionLease(store.redis, store.connections.keys) : new InMemorySessionLease(),
     },
   ],
   exports: [SessionModule, AnswerLog, SessionLease],

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { RedisKeys } from './redis-keys';
 import { RedisWriteProbe } from './redis-readiness';
 
 /** A Redis client whose pipeline answers SET and GET as `answer` says, recording the keys. */
@@ -19,8 +20,8 @@ describe('RedisWriteProbe', () => {
       [null, 'OK'],
       [null, value],
     ]);
-    expect(await new RedisWriteProbe(redis, 'app:', 'instance-1').whyUnready()).toBeUndefined();
-    expect(keys).toEqual(['app:ready:instance-1', 'app:ready:instance-1']);
+    expect(await new RedisWriteProbe(redis, new RedisKeys('app'), 'instance-1').whyUnready()).toBeUndefined();
+    expect(keys).toEqual(['app:ready:{instance-1}', 'app:ready:{instance-1}']);
   });
 
   it("names Redis's refusal of the write (a full Redis, a read-only replica)", async () => {
@@ -29,7 +30,7 @@ describe('RedisWriteProbe', () => {
       [oom, null],
       [null, null],
     ]);
-    expect(await new RedisWriteProbe(redis, 'app:').whyUnready()).toBe(`Redis refused the readiness write: ${oom.message}`);
+    expect(await new RedisWriteProbe(redis, new RedisKeys('app')).whyUnready()).toBe(`Redis refused the readiness write: ${oom.message}`);
   });
 
   it('is not ready when the read does not return the write', async () => {
@@ -37,12 +38,12 @@ describe('RedisWriteProbe', () => {
       [null, 'OK'],
       [null, 'something else'],
     ]);
-    expect(await new RedisWriteProbe(redis, 'app:').whyUnready()).toMatch(/did not return/);
+    expect(await new RedisWriteProbe(redis, new RedisKeys('app')).whyUnready()).toMatch(/did not return/);
   });
 
   it('is not ready, without a command, while disconnected', async () => {
     const { redis, keys } = fakeRedis('reconnecting', () => []);
-    expect(await new RedisWriteProbe(redis, 'app:').whyUnready()).toBe('Redis is not connected (reconnecting)');
+    expect(await new RedisWriteProbe(redis, new RedisKeys('app')).whyUnready()).toBe('Redis is not connected (reconnecting)');
     expect(keys).toEqual([]);
   });
 });

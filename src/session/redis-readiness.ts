@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis-connection';
+import type { RedisKeys } from './redis-keys';
 
 /** The probe key outlives a few missed probes, then goes: keys of instances long gone do not pile up. */
 const PROBE_TTL_MS = 60_000;
@@ -8,18 +9,19 @@ const PROBE_TTL_MS = 60_000;
  * Readiness of a Redis that must take writes: a PING is answered by a Redis that refuses every SET
  * (full under `maxmemory` with `noeviction`: OOM; a read-only replica: READONLY), while every
  * session save would fail. So the probe writes a fresh value to a key of this instance's own
- * (`<prefix>ready:<instance id>`, no key that every instance hammers) and reads it back, in one
+ * (`<prefix>:ready:{<instance id>}`, no key that every instance hammers; on a Cluster, the node its tag
+ * lands on) and reads it back, in one
  * round trip. Resolves to why Redis cannot serve, or undefined when it can; never rejects.
  */
 export class RedisWriteProbe {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
-    prefix: string,
+    private readonly redis: RedisClient,
+    keys: RedisKeys,
     instanceId: string = randomUUID(),
   ) {
-    this.key = `${prefix}ready:${instanceId}`;
+    this.key = keys.ready(instanceId);
   }
 
   async whyUnready(): Promise<string | undefined> {

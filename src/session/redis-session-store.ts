@@ -1,12 +1,9 @@
 import { Logger, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
-import { credentialsRefusal, RedisCredentialsError } from './redis-credentials';
+import type { RedisConnectionConfig } from '../config';
+import { RedisClient, RedisConnections } from './redis-connection';
+import { credentialsRefusal } from './redis-credentials';
 import { RedisWriteProbe } from './redis-readiness';
 import { SessionRecord, SessionStore, SessionStoreUnavailableError } from './session-store';
-
-const PREFIX = 'realtime-rag:session:';
-/** Where readiness writes (redis-readiness.ts), beside the sessions. */
-const READY_PREFIX = 'realtime-rag:';
 
 /** How long start-up waits for Redis before going on without it (readiness then says so). */
 const CONNECT_WAIT_MS = 3000;
@@ -24,59 +21,58 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit {
   private readonly probe: RedisWriteProbe;
 
   constructor(
-    readonly redis: Redis,
+    /** Where the others sharing Redis (answer log, leases, batch) open their connections and take their key names. */
+    readonly connections: RedisConnections,
+    readonly redis: RedisClient,
     private readonly ttlMs: number,
   ) {
     super();
-    this.probe = new RedisWriteProbe(redis, READY_PREFIX);
+    this.probe = new RedisWriteProbe(redis, connections.keys);
+    // Each failed attempt says why, credentials included: it is tried again until Redis takes it.
     redis.on('error', (error: Error) => this.logger.warn(credentialsRefusal(error) ?? `Redis: ${error.message}`));
   }
 
-  static connect(url: string, ttlMs: number, commandTimeoutMs: number): RedisSessionStore {
-    const redis = new Redis(url, {
+  static connect(config: RedisConnectionConfig, ttlMs: number, commandTimeoutMs: number): RedisSessionStore {
+    const connections = new RedisConnections(config);
+    const redis = connections.open({
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
-      lazyConnect: false,
       commandTimeout: commandTimeoutMs,
       // An attempt into a partition is given up when start-up stops waiting, and tried again.
       connectTimeout: CONNECT_WAIT_MS,
     });
-    return new RedisSessionStore(redis, ttlMs);
+    return new RedisSessionStore(connections, redis, ttlMs);
   }
 
   /**
-   * Waits a moment for the first connection, so a healthy Redis is ready when the app is; an
-   * unreachable one is left to reconnect (readiness says so meanwhile). Credentials Redis refuses
-   * stop start-up (RedisCredentialsError): no retry can fix them.
+   * Waits a moment for the first connection, so a healthy Redis is ready when the app is. Redis away,
+   * refusing the credentials or the TLS handshake: start-up goes on, readiness says not ready, and the
+   * client tries again (each failure logged) until Redis takes it: a restart cannot do better.
    */
   async onModuleInit(): Promise<void> {
     if (this.redis.status === 'ready') return;
-    const outcome = await new Promise<'ready' | 'late' | RedisCredentialsError>((resolve) => {
-      const done = (result: 'ready' | 'late' | RedisCredentialsError) => {
+    const ready = await new Promise<boolean>((resolve) => {
+      const onReady = () => {
         clearTimeout(timer);
-        this.redis.off('ready', onReady).off('error', onError);
-        resolve(result);
+        resolve(true);
       };
-      const onReady = () => done('ready');
-      const onError = (error: Error) => {
-        const refusal = credentialsRefusal(error);
-        if (refusal) done(new RedisCredentialsError(refusal));
-      };
-      const timer = setTimeout(() => done('late'), CONNECT_WAIT_MS);
-      this.redis.on('ready', onReady).on('error', onError);
+      const timer = setTimeout(() => {
+        this.redis.off('ready', onReady);
+        resolve(false);
+      }, CONNECT_WAIT_MS);
+      this.redis.once('ready', onReady);
     });
-    if (outcome instanceof RedisCredentialsError) throw outcome;
-    if (outcome === 'late') this.logger.warn(`Redis not reachable after ${CONNECT_WAIT_MS} ms; starting without it`);
+    if (!ready) this.logger.warn(`Redis not reachable after ${CONNECT_WAIT_MS} ms; starting without it, not ready until it is`);
   }
 
   async get(key: string): Promise<SessionRecord | undefined> {
     // GETEX renews the expiry with the read, in one round trip (Redis ≥ 6.2).
-    const value = await this.run(() => this.redis.getex(PREFIX + key, 'PX', this.ttlMs));
+    const value = await this.run(() => this.redis.getex(this.connections.keys.session(key), 'PX', this.ttlMs));
     return value ? (JSON.parse(value) as SessionRecord) : undefined;
   }
 
   async save(key: string, record: SessionRecord): Promise<void> {
-    await this.run(() => this.redis.set(PREFIX + key, JSON.stringify(record), 'PX', this.ttlMs));
+    await this.run(() => this.redis.set(this.connections.keys.session(key), JSON.stringify(record), 'PX', this.ttlMs));
   }
 
   /** Not only answering: taking writes (redis-readiness.ts). */

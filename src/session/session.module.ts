@@ -15,8 +15,8 @@ import { SessionStore } from './session-store';
       provide: SessionStore,
       inject: [sessionConfig.KEY, Metrics, ShutdownSequence],
       useFactory: (config: ConfigType<typeof sessionConfig>, metrics: Metrics, shutdown: ShutdownSequence) => {
-        if (config.redisUrl) {
-          const store = RedisSessionStore.connect(config.redisUrl, config.ttlMs, config.commandTimeoutMs);
+        if (config.redis) {
+          const store = RedisSessionStore.connect(config.redis, config.ttlMs, config.commandTimeoutMs);
           shutdown.register('close', 'Redis sessions', () => store.close());
           return store;
         }

@@ -1,5 +1,8 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from './net';
 
 /** Whether a `redis-server` binary is installed (.ci/run installs Debian's). */
@@ -36,9 +39,14 @@ export class RedisServer {
 
   /** (Re)starts it on the same port. */
   async run(): Promise<void> {
+    // Without persistence its files (a replica's copy of its master's data) go to a folder of its own,
+    // emptied at each start: never the working directory, where the next server would load them.
+    const dir = this.persistIn ?? join(tmpdir(), `redis-test-${this.port}`);
+    if (!this.persistIn) rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
     const persistence = this.persistIn
-      ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.persistIn]
-      : ['--appendonly', 'no'];
+      ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir]
+      : ['--appendonly', 'no', '--dir', dir];
     const child = spawn(
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...this.options],
@@ -68,7 +76,7 @@ export class RedisServer {
 
   async stop(): Promise<void> {
     const child = this.process;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;

@@ -1,0 +1,47 @@
+/**
+ * The names of this deployment's keys and channels in Redis, all beginning with REDIS_KEY_PREFIX.
+ * Everything of one session (its record, lease, fence, answers, announcements) carries the session's
+ * hash tag `{…}`, so the scripts, transactions and pipelines that touch several of them work on a
+ * Redis Cluster (one slot), and sessions spread over the cluster's nodes: no key the whole fleet
+ * writes per question.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  /** The session's record (its Dify conversation, inputs, messages). */
+  session(session: string): string {
+    return `${this.prefix}:session:${tag(session)}`;
+  }
+
+  /** The session's lease, the stop request for it, and the counter its fencing tokens come from. */
+  lease(session: string): { lease: string; stop: string; fence: string } {
+    const base = `${this.prefix}:lease:${tag(session)}`;
+    return { lease: base, stop: `${base}:stop`, fence: `${base}:fence` };
+  }
+
+  /** One answer's stream, and the mark that some instance follows it. */
+  answer(session: string, answerId: string): { stream: string; watched: string } {
+    const stream = `${this.prefix}:answer:${tag(session)}:${encodeURIComponent(answerId)}`;
+    return { stream, watched: `${stream}:watched` };
+  }
+
+  /** The channel a session's new answers are announced on. */
+  announcements(session: string): string {
+    return `${this.prefix}:answers-of:${tag(session)}`;
+  }
+
+  /** The pattern of every session's announcement channel (the prefix has no glob characters). */
+  everyAnnouncement(): string {
+    return `${this.prefix}:answers-of:*`;
+  }
+
+  /** Where an instance's readiness probe writes: its own key, on whichever node its tag lands. */
+  ready(instance: string): string {
+    return `${this.prefix}:ready:{${instance}}`;
+  }
+}
+
+/** encodeURIComponent escapes braces, so a session can never end its own tag early. */
+function tag(session: string): string {
+  return `{${encodeURIComponent(session)}}`;
+}
