@@ -25,7 +25,11 @@ const MODULES = {
   config: { mayImport: [], is: 'the validated configuration every module reads' },
   protocol: { mayImport: [], is: 'the wire messages and error codes gateway and conversation share' },
   // The observers import what they observe, through its public pieces.
-  health: { mayImport: ['dify', 'session', 'lifecycle', 'config'], is: 'readiness of Dify and the session store, and shutdown' },
+  // metrics: each probe's verdict as realtime_rag_dependency_up (the dashboard's Dify and Redis health).
+  health: {
+    mayImport: ['dify', 'session', 'lifecycle', 'config', 'metrics'],
+    is: 'readiness of Dify and the session store, and shutdown',
+  },
   metrics: { mayImport: [], is: 'the Prometheus registry the others count in' },
   logging: { mayImport: ['auth', 'config'], is: "pino with redaction (auth's token parameter names)" },
   lifecycle: { mayImport: [], is: 'the shutdown state' },

@@ -77,7 +77,9 @@ export class Answers {
     private readonly metrics: Metrics,
     private readonly leases: SessionLease,
     @Inject(turnConfig.KEY) private readonly turn: Pick<TurnConfig, 'bargeIn'>,
-  ) {}
+  ) {
+    metrics.trackAnswersInFlight(() => this.active);
+  }
 
   /** Answers streaming now or still closing upstream, across every connection. */
   get inFlight(): number {

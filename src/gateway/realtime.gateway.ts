@@ -84,7 +84,12 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       return;
     }
     // A reader too slow to finish the closing handshake must not keep its answer running upstream.
-    const outbox = new Outbox(socket, this.outboxLimits, () => conversation.close());
+    const outbox = new Outbox(
+      socket,
+      this.outboxLimits,
+      () => conversation.close(),
+      (code) => this.metrics.errorSent(code),
+    );
     const conversation = this.conversations.create(principal, outbox);
     this.metrics.connectionOpened();
     this.logger.log(`WebSocket connected: principal ${principal}, session ${conversation.sessionId}`);
@@ -133,6 +138,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
   }
 
   onResume(socket: WebSocket, resume: Resume): void {
+    this.metrics.resumeAsked();
     this.conversation(socket).resume({
       sessionId: resume.session_id,
       answerId: resume.answer_id,

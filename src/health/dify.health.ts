@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { firstValueFrom } from 'rxjs';
 import { DifyClient, DifySettings } from '../dify';
+import { Metrics } from '../metrics';
 
 /** Orchestrators probe every few seconds: one Dify call serves all the probes of this window. */
 const PROBE_CACHE_MS = 5000;
@@ -15,12 +16,14 @@ export class DifyHealthIndicator {
     private readonly indicator: HealthIndicatorService,
     private readonly dify: DifyClient,
     private readonly settings: DifySettings,
+    private readonly metrics: Metrics,
   ) {}
 
   async check(key = 'dify'): Promise<HealthIndicatorResult> {
     const result = this.indicator.check(key);
     const embedded = this.settings.embedded;
     const failure = await this.probe();
+    this.metrics.dependencyChecked('dify', failure === undefined);
     return failure === undefined ? result.up({ embedded }) : result.down({ embedded, reason: failure });
   }
 
