@@ -8,11 +8,11 @@
  */
 const MODULES = {
   gateway: {
-    mayImport: ['conversation', 'batch', 'auth', 'protocol', 'config', 'metrics', 'lifecycle'],
+    mayImport: ['conversation', 'batch', 'auth', 'protocol', 'config', 'metrics', 'lifecycle', 'tracing'],
     is: 'the outer layer: sockets and the wire protocol',
   },
   conversation: {
-    mayImport: ['dify', 'session', 'protocol', 'config', 'metrics'],
+    mayImport: ['dify', 'session', 'protocol', 'config', 'metrics', 'tracing'],
     is: "turns, and for now the session hub's rooms (fan-out, resume, following), nothing of sockets",
   },
   // metrics: the in-memory store's size gauge (session.module.ts).
@@ -20,7 +20,7 @@ const MODULES = {
     mayImport: ['config', 'metrics'],
     is: "a session's conversation behind the SessionStore abstraction; the hub's answer logs and session leases",
   },
-  dify: { mayImport: ['config'], is: "Dify's HTTP API, nothing of sessions or turns" },
+  dify: { mayImport: ['config', 'tracing'], is: "Dify's HTTP API, nothing of sessions or turns" },
   auth: { mayImport: ['config'], is: 'who a client is' },
   config: { mayImport: [], is: 'the validated configuration every module reads' },
   protocol: { mayImport: [], is: 'the wire messages and error codes gateway and conversation share' },
@@ -31,10 +31,12 @@ const MODULES = {
     is: 'readiness of Dify and the session store, and shutdown',
   },
   metrics: { mayImport: [], is: 'the Prometheus registry the others count in' },
-  logging: { mayImport: ['auth', 'config'], is: "pino with redaction (auth's token parameter names)" },
+  logging: { mayImport: ['auth', 'config', 'tracing'], is: "pino with redaction (auth's token parameter names), trace ids" },
+  // config: the service's name and version on the traces' resource.
+  tracing: { mayImport: ['config'], is: 'OpenTelemetry traces: off unless configured, spans around streams and calls' },
   lifecycle: { mayImport: [], is: 'the shutdown state' },
   batch: {
-    mayImport: ['conversation', 'auth', 'protocol', 'config', 'lifecycle', 'metrics'],
+    mayImport: ['conversation', 'auth', 'protocol', 'config', 'lifecycle', 'metrics', 'tracing'],
     is: 'the HTTP batch API: many questions answered offline',
   },
   demo: { mayImport: ['dify', 'config'], is: 'the demo page and what it needs to know: the config, whether the Dify app speaks' },

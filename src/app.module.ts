@@ -10,6 +10,7 @@ import { HealthModule } from './health';
 import { LifecycleModule } from './lifecycle';
 import { LoggingModule } from './logging';
 import { MetricsModule } from './metrics';
+import { TracingModule } from './tracing';
 
 @Module({
   imports: [
@@ -22,6 +23,7 @@ import { MetricsModule } from './metrics';
     AuthModule,
     LifecycleModule,
     MetricsModule,
+    TracingModule,
     GatewayModule,
     HealthModule,
     DemoModule,

@@ -7,6 +7,7 @@ import { AnswerTiming, sourcesMessage, usageMessage } from './answer-report';
 import { AnswerAudio, AnswerEnd, AnswerEvent, AnswerStart, AnswerStep, isAnswerEnd, isAnswerPiece, isAnswerStart } from './answers';
 import { ConversationMessage } from './message-sink';
 import { keepEnd } from './utterance-text';
+import { traceAnswer } from './answer-tracing';
 import { AnswerTakenOverError } from './turn-errors';
 import { describeError, toWireError } from './error-mapping';
 
@@ -109,8 +110,9 @@ export class Answering {
     this.turn = turn;
     this.outlet.begin(turn.id);
     this.outlet.status('querying_rag', { question, mode, answer_id: turn.id });
+    const answer = this.deps.answer(question, this.outlet.principal, this.outlet.sessionId, this.outlet.wants('tts'));
     turn.subscription.add(
-      this.deps.answer(question, this.outlet.principal, this.outlet.sessionId, this.outlet.wants('tts')).subscribe({
+      answer.pipe(traceAnswer(turn.id, this.outlet, mode)).subscribe({
         next: (event) => {
           if (isAnswerStart(event)) return this.started(turn, event);
           if (isAnswerEnd(event)) {

@@ -4,6 +4,7 @@ import { LimitsConfig, limitsConfig, TurnConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
 import { DifyChatRequest, DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyStep, DifyUsage } from '../dify';
 import { difyUser, KeyedSequence, SessionLease, SessionStore, sessionKey } from '../session';
+import { tracedCall } from '../tracing';
 import { capAnswer, capText } from './answer-cap';
 import { leased } from './leased';
 import { AnswersAtCapacityError } from './turn-errors';
@@ -158,7 +159,7 @@ export class Answers {
   /** Asks in the session's Dify conversation, keeping the one Dify names; Dify's events as the client's. */
   private inConversation(key: string, question: string, user: string, speech: boolean): Observable<AnswerEvent> {
     let started = false;
-    return defer(() => this.sessions.get(key)).pipe(
+    return defer(() => tracedCall('session.get', () => this.sessions.get(key))).pipe(
       switchMap((record) => {
         let known = record?.conversationId;
         // Saved at the first event, not the last: Dify keeps the conversation even if this answer fails.
@@ -213,11 +214,9 @@ export class Answers {
   }
 
   private save(key: string, conversationId: string): void {
-    this.sessions
-      .update(key, (record) => ({ ...record, conversationId }))
-      .catch((error: unknown) => {
-        this.logger.error(`Saving session failed: ${error instanceof Error ? error.message : String(error)}`);
-      });
+    tracedCall('session.update', () => this.sessions.update(key, (record) => ({ ...record, conversationId }))).catch((error: unknown) => {
+      this.logger.error(`Saving session failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 }
 

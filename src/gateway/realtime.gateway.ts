@@ -10,6 +10,7 @@ import { Answers, Conversation, ConversationFactory, SessionRooms } from '../con
 import { ShutdownState } from '../lifecycle';
 import { Metrics } from '../metrics';
 import { AsrChunk, Control, Feedback, Hello, Keepalive, Resume, wireErrors } from '../protocol';
+import { rememberTraceContext } from '../tracing';
 import { Connections } from './connections';
 import { BatchProgressPush } from './batch-progress-push';
 import { Outbox, OutboxLimits } from './outbox';
@@ -83,6 +84,8 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       socket.close(1008, 'unauthorized');
       return;
     }
+    // Every answer asked on this socket continues the upgrade's traceparent (when tracing is on).
+    rememberTraceContext(socket, request.headers);
     // A reader too slow to finish the closing handshake must not keep its answer running upstream.
     const outbox = new Outbox(
       socket,
