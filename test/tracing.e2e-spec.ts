@@ -24,6 +24,7 @@ describe('OpenTelemetry traces (e2e)', () => {
   const output: ServiceOutput = { text: '' };
   let service: ChildProcess;
   let wsUrl: string;
+  let httpUrl: string;
 
   beforeAll(async () => {
     const [endpoint, { baseUrl }, port] = await Promise.all([receiver.listen(), dify.listen(0, '127.0.0.1'), freePort()]);
@@ -48,6 +49,7 @@ describe('OpenTelemetry traces (e2e)', () => {
         ),
       45_000,
     );
+    httpUrl = `http://127.0.0.1:${port}`;
     wsUrl = `ws://127.0.0.1:${port}/ws/realtime-asr`;
   });
   afterAll(async () => {
@@ -119,5 +121,42 @@ describe('OpenTelemetry traces (e2e)', () => {
     expect(answer.traceId).not.toBe(CALLER_TRACE);
     expect(answer.parentSpanId ?? '').toBe('');
     client.close();
+  });
+
+  it('traces a resume, in the trace of the connection that asks it, naming the answer', async () => {
+    const first = await WsTestClient.connect(wsUrl);
+    first.send({ type: 'asr_chunk', text: 'What is RAG?', is_final: true, session_id: 'traced-resume' });
+    const final = await first.waitFor((m) => m.type === 'answer' && m.final === true);
+    first.close();
+
+    const traceId = randomBytes(16).toString('hex');
+    const second = await WsTestClient.connect(wsUrl, { headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } });
+    second.send({ type: 'resume', session_id: 'traced-resume', answer_id: final.answer_id, offset: 0, stream_index: 0 });
+    await second.waitFor((m) => m.type === 'answer' && m.final === true);
+    const resume = await spanNamed('resume', (span) => span.traceId === traceId);
+    expect(resume.attributes).toMatchObject({ 'realtime_rag.answer_id': final.answer_id });
+    second.close();
+  });
+
+  it("traces a batch task under its request's traceparent, each item a span of the task's trace", async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+    const response = await fetch(`${httpUrl}/api/batch/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${callerSpan}-01` },
+      body: JSON.stringify({ name: 'traced', texts: ['What is RAG?', 'What is Dify?'] }),
+    });
+    expect(response.status).toBe(201);
+
+    const task = await spanNamed('batch.task', (span) => span.traceId === traceId);
+    expect(task.parentSpanId).toBe(callerSpan);
+    expect(task.attributes['realtime_rag.batch_items']).toBe(2);
+    await waitUntil(() => receiver.named('batch.item').filter(childOf(task)).length === 2);
+    const items = receiver.named('batch.item').filter(childOf(task));
+    expect(items.map((item) => item.attributes['realtime_rag.batch_item']).sort()).toEqual([0, 1]);
+    for (const item of items) {
+      expect(item).toMatchObject({ traceId, attributes: expect.objectContaining({ 'realtime_rag.outcome': 'completed' }) });
+      await spanNamed('dify.chat-messages', childOf(item));
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { TurnConfig } from '../config';
 import { AckMessage, ControlAction, Feature, knownFeatures, ProtocolError, Stage, StatusMessage, wireErrors } from '../protocol';
+import { tracedCall } from '../tracing';
 import { Rating } from './answer-feedback';
 import { Hearing, HearingDeps, Verdict } from './hearing';
 import { ConversationMessage, MessageSink, statusMessage } from './message-sink';
@@ -206,7 +207,8 @@ export class Conversation {
     this.adopt(point.sessionId);
     // No catch-up from the answer's start: the resume sends what the client lacks.
     this.ack({ received_type: 'resume' }, false);
-    void this.room.resume(this.member, point.answerId, point.offset, point.streamIndex).then(
+    const attributes = { 'realtime_rag.answer_id': point.answerId };
+    void tracedCall('resume', () => this.room.resume(this.member, point.answerId, point.offset, point.streamIndex), attributes).then(
       (resumed) => resumed || this.fail(wireErrors.resumeUnavailable()),
       (error: unknown) => this.fail(error),
     );

@@ -2,6 +2,7 @@ import { Observable, Subscription } from 'rxjs';
 import { ResumeConfig } from '../config';
 import { Feature, ProtocolError, Stage, StatusMessage } from '../protocol';
 import { AnswerLog, AnswerUpstream, OwnerGoneError, sessionKey } from '../session';
+import { markSpan } from '../tracing';
 import { AnswerRecord } from './answer-record';
 import { ClientPosition } from './client-position';
 import { AnswerStart, SavedAnswer } from './answers';
@@ -160,6 +161,7 @@ export class SessionRoom implements AnsweringOutlet {
     const current = this.answering.current;
     this.answering.cancel(false);
     if (current && this.logging === current) {
+      markSpan('hand_over', { 'realtime_rag.answer_id': current });
       this.log.handOver(this.key, current);
       this.leftToDify = true;
     } else this.endLogged();

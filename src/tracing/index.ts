@@ -7,6 +7,7 @@ export {
   logFields,
   pseudonym,
   spanEvent,
+  markSpan,
   rememberTraceContext,
   inTraceContextOf,
   activeTraceparent,

@@ -71,9 +71,9 @@ export function traced<T>(name: string, options: SpanOptions<T> = {}): MonoTypeO
 }
 
 /** `work` in a span of its own (a session store call): ended when its promise settles. Tracing off: `work()`. */
-export function tracedCall<T>(name: string, work: () => Promise<T>, attributes?: Attributes): Promise<T> {
+export function tracedCall<T>(name: string, work: () => Promise<T>, attributes?: Attributes, parent = context.active()): Promise<T> {
   if (!tracingOn()) return work();
-  return tracer().startActiveSpan(name, { attributes }, (span) =>
+  return tracer().startActiveSpan(name, { attributes }, parent, (span) =>
     work().then(
       (value) => {
         span.end();
@@ -139,6 +139,11 @@ export function logFields(): { trace_id?: string; span_id?: string } {
 /** A principal (or session) as an attribute: a short hash, so traces group by it without naming it. */
 export function pseudonym(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 16);
+}
+
+/** A span of no duration in the active context (or a trace of its own): something that happened, such as a hand-over. */
+export function markSpan(name: string, attributes?: Attributes): void {
+  if (tracingOn()) tracer().startSpan(name, { attributes }).end();
 }
 
 /** An event on the active span (a hand-over, a resume's outcome); nothing when there is none. */
