@@ -74,7 +74,11 @@ describe('OpenTelemetry traces (e2e)', () => {
     const answerId = final.answer_id as string;
 
     const answer = await spanNamed('answer', (span) => span.attributes['realtime_rag.answer_id'] === answerId);
-    expect(answer).toMatchObject({ traceId: CALLER_TRACE, parentSpanId: CALLER_SPAN });
+    // The turn (the question detected, then the wait for the speaker to stop) asked it.
+    const turn = await spanNamed('turn', (span) => span.spanId === answer.parentSpanId);
+    expect(turn).toMatchObject({ traceId: CALLER_TRACE, parentSpanId: CALLER_SPAN });
+    expect(turn.attributes['realtime_rag.question_score']).toBeGreaterThan(0);
+    expect(answer.traceId).toBe(CALLER_TRACE);
     expect(answer.resource).toMatchObject({ 'service.name': 'realtime-rag-e2e', 'service.version': expect.any(String) });
     expect(answer.attributes).toMatchObject({
       'realtime_rag.question_mode': 'detected',
@@ -118,8 +122,9 @@ describe('OpenTelemetry traces (e2e)', () => {
     client.send({ type: 'asr_chunk', text: 'What is Dify?', is_final: true });
     const final = await client.waitFor((m) => m.type === 'answer' && m.final === true);
     const answer = await spanNamed('answer', (span) => span.attributes['realtime_rag.answer_id'] === final.answer_id);
-    expect(answer.traceId).not.toBe(CALLER_TRACE);
-    expect(answer.parentSpanId ?? '').toBe('');
+    const turn = await spanNamed('turn', (span) => span.spanId === answer.parentSpanId);
+    expect(turn.traceId).not.toBe(CALLER_TRACE);
+    expect(turn.parentSpanId ?? '').toBe('');
     client.close();
   });
 

@@ -141,6 +141,26 @@ export function pseudonym(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 16);
 }
 
+/** A span begun now and ended later by `endSpanThen` (the turn's wait); undefined when tracing is off. */
+export interface OpenSpan {
+  span: Span;
+  context: Context;
+}
+
+export function openSpan(name: string, attributes?: Attributes): OpenSpan | undefined {
+  if (!tracingOn()) return undefined;
+  const parent = context.active();
+  const span = tracer().startSpan(name, { attributes }, parent);
+  return { span, context: trace.setSpan(parent, span) };
+}
+
+/** Ends `open` and runs `work` in its context (what `work` starts is its child); without a span, `work()`. */
+export function endSpanThen<T>(open: OpenSpan | undefined, work: () => T): T {
+  if (!open) return work();
+  open.span.end();
+  return context.with(open.context, work);
+}
+
 /** A span of no duration in the active context (or a trace of its own): something that happened, such as a hand-over. */
 export function markSpan(name: string, attributes?: Attributes): void {
   if (tracingOn()) tracer().startSpan(name, { attributes }).end();
