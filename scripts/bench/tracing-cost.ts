@@ -33,12 +33,12 @@ export async function tracingFigures(servers: Placement, rounds: number, seconds
     OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
     OTEL_TRACES_SAMPLER_ARG: ratio,
   });
-  const variants = (url: string) =>
-    Promise.all([
-      startService(url, KEY, servers, {}, 'tracingOff'),
-      startService(url, KEY, servers, traced('0.1'), 'tracing10pc'),
-      startService(url, KEY, servers, traced('1'), 'tracing100pc'),
-    ]);
+  // One after the other, as the main run starts its processes.
+  const variants = async (url: string) => [
+    await startService(url, KEY, servers, {}, 'tracingOff'),
+    await startService(url, KEY, servers, traced('0.1'), 'tracing10pc'),
+    await startService(url, KEY, servers, traced('1'), 'tracing100pc'),
+  ];
   const [pacedTargets, flatTargets] = [await variants(pacedUrl), await variants(flatUrl)];
   try {
     const firstChunkMs = await firstChunkLatency(pacedUrl, KEY, pacedTargets, rounds);
