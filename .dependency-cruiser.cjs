@@ -8,16 +8,16 @@
  */
 const MODULES = {
   gateway: {
-    mayImport: ['conversation', 'batch', 'auth', 'tenancy', 'protocol', 'config', 'metrics', 'lifecycle'],
+    mayImport: ['conversation', 'batch', 'auth', 'tenancy', 'protocol', 'config', 'metrics', 'lifecycle', 'tracing'],
     is: 'the outer layer: sockets and the wire protocol',
   },
   conversation: {
-    mayImport: ['dify', 'session-hub', 'session', 'protocol', 'config', 'metrics', 'lifecycle'],
+    mayImport: ['dify', 'session-hub', 'session', 'protocol', 'config', 'metrics', 'lifecycle', 'tracing'],
     is: 'hearing and asking (turns, barge-in, retraction), nothing of sockets',
   },
   // protocol: the room fans out and logs the wire's own messages (one vocabulary), and ends an answer with its final chunk.
   'session-hub': {
-    mayImport: ['session', 'protocol', 'config', 'lifecycle'],
+    mayImport: ['session', 'protocol', 'config', 'lifecycle', 'tracing'],
     is: 'sessions and answers, nothing of turns or sockets: the rooms (fan-out, resume, following), the answer logs, the single-flight leases',
   },
   // metrics: the in-memory store's size gauge (session.module.ts).
@@ -25,7 +25,7 @@ const MODULES = {
     mayImport: ['config', 'metrics', 'lifecycle'],
     is: "a session's conversation behind the SessionStore abstraction, and the Redis connection",
   },
-  dify: { mayImport: ['config', 'lifecycle'], is: "Dify's HTTP API, nothing of sessions or turns" },
+  dify: { mayImport: ['config', 'lifecycle', 'tracing'], is: "Dify's HTTP API, nothing of sessions or turns" },
   upstream: {
     mayImport: ['dify', 'session', 'config', 'lifecycle'],
     is: "an app's knowledge base behind one port: Dify (through DifyClient), OpenAI-compatible, RAGFlow, FastGPT",
@@ -35,16 +35,19 @@ const MODULES = {
   config: { mayImport: [], is: 'the validated configuration every module reads' },
   protocol: { mayImport: [], is: 'the wire messages and error codes gateway and conversation share' },
   // The observers import what they observe, through its public pieces.
+  // metrics: each probe's verdict as realtime_rag_dependency_up (the dashboard's Dify and Redis health).
   health: {
-    mayImport: ['dify', 'session-hub', 'session', 'lifecycle', 'config'],
+    mayImport: ['dify', 'session-hub', 'session', 'lifecycle', 'config', 'metrics'],
     is: 'readiness of Dify and the session store, and shutdown',
   },
   metrics: { mayImport: [], is: 'the Prometheus registry the others count in' },
-  logging: { mayImport: ['auth', 'config'], is: "pino with redaction (auth's token parameter names)" },
+  logging: { mayImport: ['auth', 'config', 'tracing'], is: "pino with redaction (auth's token parameter names), trace ids" },
+  // config: the service's name and version on the traces' resource.
+  tracing: { mayImport: ['config'], is: 'OpenTelemetry traces: off unless configured, spans around streams and calls' },
   // The others register their shutdown steps with it; it reads only the grace.
   lifecycle: { mayImport: ['config'], is: 'the shutdown: its state and its one sequence of phases' },
   batch: {
-    mayImport: ['conversation', 'session', 'auth', 'tenancy', 'protocol', 'config', 'lifecycle', 'metrics'],
+    mayImport: ['conversation', 'session', 'auth', 'tenancy', 'protocol', 'config', 'lifecycle', 'metrics', 'tracing'],
     is: 'the HTTP batch API: many questions answered offline',
   },
   demo: {

@@ -20,6 +20,7 @@ import { HealthModule } from './health';
 import { LifecycleModule } from './lifecycle';
 import { LoggingModule } from './logging';
 import { MetricsModule } from './metrics';
+import { TracingModule } from './tracing';
 
 @Module({
   imports: [
@@ -32,6 +33,7 @@ import { MetricsModule } from './metrics';
     AuthModule,
     LifecycleModule,
     MetricsModule,
+    TracingModule,
     GatewayModule,
     HealthModule,
     DemoModule,

@@ -4,8 +4,11 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { setUpApp } from './app-setup';
+import { startTracing } from './tracing';
 
 async function bootstrap(): Promise<void> {
+  // Before the app: off unless OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER) asks for traces.
+  startTracing();
   // Logs before the app is ready wait for pino, so every line has its format (JSON or LOG_FORMAT=pretty).
   const app = await NestFactory.create(AppModule, { abortOnError: false, bufferLogs: true });
   const logger = app.get(Logger);

@@ -108,6 +108,73 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('docker-compose.yml, the observability profile', () => {
+  const OBSERVABILITY = ['otel-collector', 'jaeger', 'prometheus', 'grafana'];
+  /** A service's read-only bind mounts: host path (from the repository's root) to container path. */
+  const mounts = (name: string) =>
+    Object.fromEntries(
+      (service(name).volumes as string[]).map((volume) => {
+        const [host, container, mode] = volume.split(':');
+        expect(mode).toBe('ro');
+        expect(existsSync(join(root, host))).toBe(true);
+        return [host.replace(/^\.\//, ''), container];
+      }),
+    );
+  const config = <T>(file: string) => parse(read(file)) as T;
+  interface CollectorConfig {
+    receivers: { otlp: { protocols: { http: { endpoint: string } } } };
+    exporters: Record<string, { endpoint?: string }>;
+    service: { pipelines: { traces: { receivers: string[]; exporters: string[] } } };
+  }
+
+  it('is opt-in: the collector, Jaeger, Prometheus and Grafana start only with --profile observability', () => {
+    for (const name of OBSERVABILITY) expect(service(name).profiles).toEqual(['observability']);
+    expect(service('realtime-rag').profiles).toBeUndefined();
+  });
+
+  it('sends traces to the collector when asked, which passes them on to Jaeger', () => {
+    const environment = service('realtime-rag').environment as Record<string, string>;
+    // Off by default: an empty endpoint starts no SDK.
+    expect(environment.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('${OTEL_EXPORTER_OTLP_ENDPOINT:-}');
+    const collector = config<CollectorConfig>('deploy/observability/otel-collector.yaml');
+    expect(Object.values(mounts('otel-collector'))).toEqual(['/etc/otelcol/config.yaml']);
+    expect(service('otel-collector').command).toEqual(['--config=/etc/otelcol/config.yaml']);
+    expect(read('docker-compose.yml')).toContain('OTEL_EXPORTER_OTLP_ENDPOINT=http://otel-collector:4318');
+    expect(collector.receivers.otlp.protocols.http.endpoint).toBe('0.0.0.0:4318');
+    expect(service('otel-collector').expose).toContain('4318');
+    const traces = collector.service.pipelines.traces;
+    expect(traces.receivers).toEqual(['otlp']);
+    for (const exporter of traces.exporters) expect(collector.exporters).toHaveProperty([exporter]);
+    expect(new URL(`http://${collector.exporters['otlp/jaeger'].endpoint!}`).hostname).toBe('jaeger');
+  });
+
+  it("scrapes the service's /metrics with Prometheus, and provisions Grafana with it, Jaeger and the dashboard", () => {
+    const [scrape] = config<{ scrape_configs: { metrics_path: string; static_configs: { targets: string[] }[] }[] }>(
+      'deploy/observability/prometheus.yml',
+    ).scrape_configs;
+    const { PORT } = service('realtime-rag').environment as Record<string, string>;
+    expect(scrape.metrics_path).toBe('/metrics');
+    expect(scrape.static_configs[0].targets).toEqual([`realtime-rag:${PORT}`]);
+    expect(mounts('prometheus')).toEqual({ 'deploy/observability/prometheus.yml': '/etc/prometheus/prometheus.yml' });
+
+    const grafana = mounts('grafana');
+    const provisioning = grafana['deploy/observability/grafana/provisioning'];
+    expect(provisioning).toBe('/etc/grafana/provisioning');
+    const { datasources: sources } = config<{ datasources: { type: string; url: string }[] }>(
+      'deploy/observability/grafana/provisioning/datasources/datasources.yaml',
+    );
+    expect(sources.map((source) => [source.type, new URL(source.url).hostname])).toEqual([
+      ['prometheus', 'prometheus'],
+      ['jaeger', 'jaeger'],
+    ]);
+    const [provider] = config<{ providers: { options: { path: string } }[] }>(
+      'deploy/observability/grafana/provisioning/dashboards/dashboards.yaml',
+    ).providers;
+    expect(grafana['deploy/grafana']).toBe(provider.options.path);
+    expect(existsSync(join(root, 'deploy/grafana/realtime-rag.json'))).toBe(true);
+  });
+});
+
 describe('Dockerfile', () => {
   it('passes dockerfilelint', () => {
     expect(dockerfilelint(root, dockerfile)).toEqual([]);

@@ -39,4 +39,27 @@ describe('Prometheus metrics (e2e)', () => {
     const connections = async () => sample(await (await fetch(metrics)).text(), 'realtime_rag_connections');
     await waitUntil(async () => (await connections()) === 0);
   });
+
+  it('counts resumes, errors sent by code, answers in flight, and the readiness verdict on Dify and the sessions', async () => {
+    // An answer left without a client is stopped at once; one whose Dify never named its task is let go after DIFY_TIMEOUT.
+    stack = await startStack({ env: { RESUME_GRACE_SECONDS: '0', DIFY_TIMEOUT: '1' } });
+    const metrics = async () => (await fetch(`${stack!.httpUrl}/metrics`)).text();
+    const inFlight = async () => sample(await metrics(), 'realtime_rag_answers_in_flight');
+    const client = await stack.connect();
+    client.send({ type: 'resume', session_id: 'metrics-resume', answer_id: 'no-such-answer', offset: 0, stream_index: 0 });
+    await client.waitFor((m) => m.type === 'error' && m.code === 'RESUME_UNAVAILABLE');
+    // Dify holds the answer: in flight until its client leaves.
+    stack.dify.injectFault({ kind: 'hang' });
+    client.send({ type: 'asr_chunk', text: '什么是 RAG？', is_final: true });
+    await waitUntil(async () => (await inFlight()) === 1);
+    client.close();
+    await waitUntil(async () => (await inFlight()) === 0);
+
+    expect((await fetch(`${stack.httpUrl}/health/ready`)).status).toBe(200);
+    const text = await metrics();
+    expect(sample(text, 'realtime_rag_resumes_total')).toBe(1);
+    expect(sample(text, 'realtime_rag_errors_total{code="RESUME_UNAVAILABLE"}')).toBe(1);
+    expect(sample(text, 'realtime_rag_dependency_up{dependency="dify"}')).toBe(1);
+    expect(sample(text, 'realtime_rag_dependency_up{dependency="sessions"}')).toBe(1);
+  });
 });

@@ -18,6 +18,8 @@
  *                                 (also part of the full run); `--first-token-ms N` paces the upstream (400);
  *                                 with --quick, CI-sized: fails only on a lost answer, a wrongly joined
  *                                 question, small talk sent or a backchannel interrupting, never on timings
+ *   npm run bench -- --tracing    only the tracing cost (tracing-cost.ts): tracing off, on at 10 % and 100 % sampling,
+ *                                 first chunk and chunks per CPU-second side by side (also part of the full run)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,6 +37,7 @@ import { turnFigures } from './turns';
 import { attackFigures } from './under-attack';
 import { neighbourFailures, neighbourFigures, printNeighbour } from './neighbour';
 import { printTurns } from './turns-report';
+import { printTracing, tracingFigures } from './tracing-cost';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
@@ -42,6 +45,7 @@ const attackOnly = process.argv.includes('--attack');
 const turnsOnly = process.argv.includes('--turns');
 const batchOnly = process.argv.includes('--batch');
 const neighbourOnly = process.argv.includes('--neighbour');
+const tracingOnly = process.argv.includes('--tracing');
 /** How this run was asked for, to name it in its verdict. */
 const COMMAND = ['bench', ...process.argv.slice(2)].join(' ');
 /** The upstream's first token in the turn-taking run, which the latency goals are relative to. */
@@ -66,6 +70,7 @@ async function main(): Promise<void> {
   if (turnsOnly) return turns(servers);
   if (batchOnly) return batch(servers);
   if (neighbourOnly) return neighbour(servers);
+  if (tracingOnly) return tracing(servers);
   // Paced like a fast model: first token at once, a chunk every 2 ms.
   const paced = new LocalDifyServer({ apiKeys: [KEY], firstChunkDelayMs: 0, chunkDelayMs: 2, chunkChars: 6 });
   // As fast as the upstream can write: for throughput, where the relaying process is the bottleneck.
@@ -109,6 +114,7 @@ async function main(): Promise<void> {
       batch: await batchFigures(servers, SIZE.batchItems),
       attacks: quick ? undefined : await attackFigures(servers, ATTACK_SECONDS),
       turns: quick ? undefined : await turnFigures(servers, FIRST_TOKEN_MS, false),
+      tracing: quick ? undefined : await tracingFigures(servers, SIZE.rounds, SIZE.throughputSeconds),
     };
     writeFileSync(join(out, quick ? 'bench-quick.json' : 'bench.json'), JSON.stringify(figures, null, 2));
     printTable(figures);
@@ -157,6 +163,14 @@ async function neighbour(servers: Placement): Promise<void> {
     console.error(`${COMMAND}: FAILED, ${refused} of the quiet principal's questions or items refused`);
     process.exitCode = 1;
   } else console.log(`${COMMAND}: OK, the quiet principal was answered every time`);
+}
+
+/** The tracing cost alone: figures to bench-tracing(-quick).json. */
+async function tracing(servers: Placement): Promise<void> {
+  const figures = await tracingFigures(servers, SIZE.rounds, SIZE.throughputSeconds);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, quick ? 'bench-tracing-quick.json' : 'bench-tracing.json'), JSON.stringify(figures, null, 2));
+  printTracing(figures, SIZE.rounds);
 }
 
 /** Turn-taking alone: figures to bench-turns(-quick).json; fails on what its scoring calls a failure. */
@@ -211,6 +225,7 @@ function printTable(f: {
   batch: Awaited<ReturnType<typeof batchFigures>>;
   attacks?: Awaited<ReturnType<typeof attackFigures>>;
   turns?: Awaited<ReturnType<typeof turnFigures>>;
+  tracing?: Awaited<ReturnType<typeof tracingFigures>>;
 }): void {
   const row = (label: string, ...cells: (string | number)[]) =>
     console.log(`  ${label.padEnd(34)}${cells.map((c) => String(c).padStart(12)).join('')}`);
@@ -239,6 +254,7 @@ function printTable(f: {
   printBatch(f.batch);
   if (f.attacks) printAttacks(f.attacks, ATTACK_SECONDS);
   if (f.turns) printTurns(f.turns);
+  if (f.tracing) printTracing(f.tracing, f.rounds);
 }
 
 main().catch((error: unknown) => {

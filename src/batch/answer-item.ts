@@ -1,5 +1,6 @@
 import { catchError, map, Observable, of, reduce } from 'rxjs';
 import { AnswerEvent, Answers, toWireError } from '../conversation';
+import { contextOfTraceparent, traced } from '../tracing';
 import { ItemResult } from './batch.types';
 
 type Collected = Pick<ItemResult, 'content' | 'sources' | 'usage' | 'finish_reason'>;
@@ -25,6 +26,7 @@ export function failedItem(index: number, text: string, errorCode: string): Item
 /**
  * One item asked like a live question (same Dify client, limits and error codes; within BATCH_MAX_SHARE
  * of the answer slots), its answer collected whole. Never errors: a failure is the result's error code. Unsubscribing cancels the upstream call.
+ * Traced as a span of its task's trace (`traceparent`, kept with the task), wherever it is answered.
  */
 export function answerItem(
   answers: Answers,
@@ -33,8 +35,10 @@ export function answerItem(
   sessionId: string,
   index: number,
   text: string,
+  traceparent?: string,
 ): Observable<ItemResult> {
   return answers.answer(text, principal, app, sessionId, false, 'batch').pipe(
+    traced('batch.item', { parent: contextOfTraceparent(traceparent), attributes: { 'realtime_rag.batch_item': index } }),
     reduce(collect, { content: '', sources: [], usage: null }),
     map((answer): ItemResult => ({ index, text, ...answer })),
     catchError((error: unknown) => of(failedItem(index, text, toWireError(error).code))),

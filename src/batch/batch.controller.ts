@@ -57,6 +57,7 @@ import { TaskIdPipe } from './task-id.pipe';
 import { QueueUnavailableFilter } from './queue-unavailable.filter';
 import { finished } from './task-view';
 import { transcriptQuestions } from './transcript';
+import { activeTraceparent, contextOfHeaders, tracedCall } from '../tracing';
 
 /** The batch API of the replaced Python service: many questions answered offline, each through Dify. */
 @ApiTags('batch')
@@ -135,14 +136,19 @@ export class BatchController {
     const unknown = unknownOptionKeys(options);
     // The replaced service passed its options to its providers; no option but `conversation` does anything here.
     if (unknown.length) this.logger.debug(`batch task options kept but not acted on: ${unknown.slice(0, 20).join(', ')}`);
-    const task = await this.queue.submit(principal, {
-      name: body.name,
-      description: body.description,
-      texts,
-      app,
-      conversation: options.conversation === true,
-      options,
-    });
+    // The task's span continues the request's traceparent; its items' spans are its children.
+    const conversation = options.conversation === true;
+    const submit = () =>
+      this.queue.submit(principal, {
+        name: body.name,
+        description: body.description,
+        texts,
+        app,
+        conversation,
+        options,
+        traceparent: activeTraceparent(),
+      });
+    const task = await tracedCall('batch.task', submit, { 'realtime_rag.batch_items': texts.length }, contextOfHeaders(request.headers));
     return { task_id: task.task_id, status: task.status, created_at: task.created_at };
   }
 

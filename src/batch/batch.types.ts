@@ -11,6 +11,8 @@ export interface NewTask {
   conversation: boolean;
   /** The options as submitted, kept for the task's view (`conversation` and any other key). */
   options: TaskOptions;
+  /** The W3C traceparent of the task's span (tracing on): its items' spans are its children. */
+  traceparent?: string;
 }
 
 /** A task's `options` as its client sent them: any object (the replaced service took any). */

@@ -17,6 +17,7 @@ interface Task {
   texts?: string[];
   app: string;
   conversation: boolean;
+  traceparent?: string;
   results: ItemResult[];
   /** Its next item to start, and the end (exclusive) of those that may start now: one at a time in a conversation. */
   next: number;
@@ -62,10 +63,20 @@ export class InMemoryBatchQueue extends BatchQueue {
     super();
   }
 
-  async submit(principal: string, { name, description, texts, app, conversation, options }: NewTask): Promise<TaskView> {
+  async submit(principal: string, { name, description, texts, app, conversation, options, traceparent }: NewTask): Promise<TaskView> {
     const view = newTaskView(name, description, texts.length, options);
     // One conversation asks its items one after the other: the next is made ready when one ends.
-    const task: Task = { view, principal, texts, app, conversation, results: [], next: 0, ready: conversation ? 1 : texts.length };
+    const task: Task = {
+      view,
+      principal,
+      texts,
+      app,
+      conversation,
+      traceparent,
+      results: [],
+      next: 0,
+      ready: conversation ? 1 : texts.length,
+    };
     this.tasks.set(view.task_id, task);
     this.waiting.add(principal, task);
     this.pump();
@@ -160,7 +171,7 @@ export class InMemoryBatchQueue extends BatchQueue {
     const subscription = new Subscription();
     const ended = this.inFlight.add(view.task_id, index, () => subscription.unsubscribe());
     subscription.add(
-      answerItem(this.answers, task.principal, task.app, sessionId, index, task.texts![index])
+      answerItem(this.answers, task.principal, task.app, sessionId, index, task.texts![index], task.traceparent)
         .pipe(
           finalize(() => {
             ended();

@@ -32,6 +32,8 @@ const CLOSE_WAIT_MS = 2_000;
 interface ItemJob {
   task: string;
   index: number;
+  /** The task's span (tracing on): the item's span is its child, on whichever instance answers it. */
+  traceparent?: string;
 }
 
 type Options = Pick<BatchConfig, 'concurrency' | 'ratePerSecond' | 'attempts' | 'retryDelayMs' | 'resultTtlMs'>;
@@ -114,14 +116,14 @@ export class RedisBatchQueue extends BatchQueue {
     void sayWhetherDurable(connections.commands, this.logger);
   }
 
-  async submit(principal: string, { name, description, texts, app, conversation, options }: NewTask): Promise<TaskView> {
+  async submit(principal: string, { name, description, texts, app, conversation, options, traceparent }: NewTask): Promise<TaskView> {
     const view = newTaskView(name, description, texts.length, options);
     const id = view.task_id;
     await unavailableIfRedisFails(this.store.create(principal, view, texts, app, conversation));
     try {
       const [from, open] = await Promise.all([this.turns.current(), this.openTasks(principal)]);
       const last = conversation ? 1 : texts.length;
-      const job = (index: number) => this.job(id, index, FairTurns.of(from, index, open));
+      const job = (index: number) => this.job(id, index, FairTurns.of(from, index, open), traceparent);
       for (let start = 0; start < last; start += ADD_CHUNK)
         await this.queue.addBulk(Array.from({ length: Math.min(ADD_CHUNK, last - start) }, (_, i) => job(start + i)));
       await this.store.queued(id);
@@ -208,9 +210,9 @@ export class RedisBatchQueue extends BatchQueue {
     return (await this.store.list(principal)).filter((view) => !finished(view.status)).length;
   }
 
-  private job(id: string, index: number, turn: number) {
+  private job(id: string, index: number, turn: number, traceparent?: string) {
     // The id makes queueing an item twice (a redo after a crash) a no-op.
-    return { name: 'item', data: { task: id, index }, opts: { jobId: `${id}-${index}`, priority: turn } };
+    return { name: 'item', data: { task: id, index, traceparent }, opts: { jobId: `${id}-${index}`, priority: turn } };
   }
 
   private async process(job: Job<ItemJob>, token?: string): Promise<void> {
@@ -220,7 +222,7 @@ export class RedisBatchQueue extends BatchQueue {
     await this.turns.served(job.priority);
     if (!item.answered) {
       if (item.status === 'pending' && (await this.store.start(id))) await this.publish(id);
-      const result = await this.answer(id, index, item);
+      const result = await this.answer(id, index, item, job.data.traceparent);
       if (result === 'stopped') {
         if (!this.closing) return;
         // Back to the head of the queue, the try not counted: this instance is stopping.
@@ -235,15 +237,16 @@ export class RedisBatchQueue extends BatchQueue {
     }
     if (item.conversation && index + 1 < item.total) {
       // A conversation's next item is its task's next turn.
-      const next = this.job(id, index + 1, FairTurns.of(await this.turns.current(), 0, 1));
+      const next = this.job(id, index + 1, FairTurns.of(await this.turns.current(), 0, 1), job.data.traceparent);
       await this.queue.add(next.name, next.data, next.opts);
     }
   }
 
   /** The item's answer, or 'stopped' when the task was cancelled or this instance stops. */
-  private answer(id: string, index: number, item: ItemContext): Promise<ItemResult | 'stopped'> {
+  private answer(id: string, index: number, item: ItemContext, traceparent?: string): Promise<ItemResult | 'stopped'> {
     return new Promise<ItemResult | 'stopped'>((resolve) => {
-      const answering = answerItem(this.answers, item.principal, item.app, itemSession(id, index, item.conversation), index, item.text);
+      const session = itemSession(id, index, item.conversation);
+      const answering = answerItem(this.answers, item.principal, item.app, session, index, item.text, traceparent);
       const subscription = answering.subscribe({ next: resolve, complete: () => resolve('stopped') });
       const ended = this.inFlight.add(id, index, () => {
         subscription.unsubscribe();

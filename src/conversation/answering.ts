@@ -7,6 +7,7 @@ import { AnswerOutlet, AnswerTakenOverError, finalChunk, RoomAnswering, SessionM
 import { AnswerTiming, sourcesMessage, usageMessage } from './answer-report';
 import { AnswerAudio, AnswerEnd, AnswerEvent, AnswerStart, AnswerStep, isAnswerEnd, isAnswerPiece, isAnswerStart } from './answers';
 import { keepEnd } from './utterance-text';
+import { traceAnswer } from './answer-tracing';
 import { describeError, toWireError } from './error-mapping';
 
 export interface AnsweringDeps {
@@ -88,8 +89,9 @@ export class Answering implements RoomAnswering {
     this.turn = turn;
     this.outlet.begin(turn.id);
     this.outlet.status('querying_rag', { question, mode, answer_id: turn.id });
+    const answer = this.deps.answer(question, this.outlet.principal, this.outlet.app, this.outlet.sessionId, this.outlet.wants('tts'));
     turn.subscription.add(
-      this.deps.answer(question, this.outlet.principal, this.outlet.app, this.outlet.sessionId, this.outlet.wants('tts')).subscribe({
+      answer.pipe(traceAnswer(turn.id, this.outlet, mode)).subscribe({
         next: (event) => {
           if (isAnswerStart(event)) return this.started(turn, event);
           if (isAnswerEnd(event)) {

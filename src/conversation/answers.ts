@@ -5,6 +5,7 @@ import { Metrics } from '../metrics';
 import { DifyApps, DifyChatRequest, DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyStep, DifyUsage } from '../dify';
 import { difyUser, KeyedSequence, SessionRecords, sessionKey } from '../session';
 import { AnswerHistory, leased, SavedAnswer, SessionLease } from '../session-hub';
+import { tracedCall } from '../tracing';
 import { capAnswer, capText } from './answer-cap';
 import { AnswerSlots, AnswerSource } from './answer-slots';
 import { AnswersAtCapacityError } from './turn-errors';
@@ -85,6 +86,7 @@ export class Answers implements AnswerHistory {
       perPrincipal: limits.maxConcurrentAnswersPerPrincipal,
       batch: Math.max(1, Math.floor(total * limits.batchMaxShare)),
     });
+    metrics.trackAnswersInFlight(() => this.slots.size);
   }
 
   /** Answers streaming now or still closing upstream, across every connection. */
@@ -181,7 +183,7 @@ export class Answers implements AnswerHistory {
   private inConversation(app: string, key: string, question: string, user: string, speech: boolean): Observable<AnswerEvent> {
     const dify = this.dify.get(app).client;
     let started = false;
-    return defer(() => this.sessions.get(key)).pipe(
+    return defer(() => tracedCall('session.get', () => this.sessions.get(key))).pipe(
       switchMap((record) => {
         let known = record?.conversationId;
         // Saved at the first event, not the last: Dify keeps the conversation even if this answer fails.
@@ -237,7 +239,7 @@ export class Answers implements AnswerHistory {
   }
 
   private save(key: string, conversationId: string): void {
-    this.sessions.keepConversation(key, conversationId).catch((error: unknown) => {
+    tracedCall('session.update', () => this.sessions.keepConversation(key, conversationId)).catch((error: unknown) => {
       this.logger.error(`Saving session failed: ${error instanceof Error ? error.message : String(error)}`);
     });
   }

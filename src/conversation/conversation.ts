@@ -1,5 +1,6 @@
 import { TurnConfig } from '../config';
 import { AckMessage, ControlAction, Feature, knownFeatures, ProtocolError, Stage, StatusMessage, wireErrors } from '../protocol';
+import { tracedCall } from '../tracing';
 import { Rating } from './answer-feedback';
 import { Hearing, HearingDeps, Verdict } from './hearing';
 import { ConversationMessage, MessageSink } from './message-sink';
@@ -206,7 +207,8 @@ export class Conversation {
     // No catch-up from the answer's start: the resume sends what the client lacks.
     this.ack({ received_type: 'resume' }, false);
     this.sink.continueAt(point.answerId, point.streamIndex);
-    void this.membership.resume(point.answerId, point.offset).then(
+    const attributes = { 'realtime_rag.answer_id': point.answerId };
+    void tracedCall('resume', () => this.membership.resume(point.answerId, point.offset), attributes).then(
       (resumed) => resumed || this.fail(wireErrors.resumeUnavailable()),
       (error: unknown) => this.fail(error),
     );

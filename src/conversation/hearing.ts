@@ -1,4 +1,5 @@
 import { TurnConfig } from '../config';
+import { endSpanThen, OpenSpan, openSpan } from '../tracing';
 import { questionWait, WaitPolicy } from './question-wait';
 import { joinUtterances, keepEnd } from './utterance-text';
 
@@ -49,7 +50,7 @@ export class Hearing {
   /** The latest final utterance, for instant_query and for a sentence its successor continues. */
   private lastFinal?: { text: string; at: number; unfinished: boolean };
   /** A question heard, waiting a moment in case the speaker goes on. */
-  private pending?: { text: string; timer?: NodeJS.Timeout };
+  private pending?: { text: string; timer?: NodeJS.Timeout; turn?: OpenSpan };
   /** `adaptive`: the question asked last, which the speaker may still continue (until its answer shows). */
   private asked?: string;
 
@@ -93,7 +94,7 @@ export class Hearing {
       pending.text = keepEnd(joinUtterances(pending.text, said), maxChars);
       this.schedule(pending, questionWait(pending.text, this.deps.detect(pending.text), this.deps.turn));
     } else if (verdict.isQuestion) {
-      this.pending = { text };
+      this.pending = { text, turn: openSpan('turn', { 'realtime_rag.question_score': verdict.score }) };
       this.schedule(this.pending, questionWait(text, verdict, this.deps.turn));
     } else {
       this.listener.nothingAsked();
@@ -105,7 +106,8 @@ export class Hearing {
     const pending = this.pending;
     if (!pending) return;
     this.drop();
-    this.listener.question(pending.text);
+    // The turn's span (detection to asking) ends; the answer it asks is its child.
+    endSpanThen(pending.turn, () => this.listener.question(pending.text));
     if (this.deps.turn.policy === 'adaptive') this.asked = pending.text;
   }
 

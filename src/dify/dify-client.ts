@@ -4,6 +4,8 @@ import type { IncomingMessage } from 'node:http';
 import { catchError, defer, from, map, Observable, retry, switchMap, tap, throwError, timeout, timer } from 'rxjs';
 import { isAxiosError } from 'axios';
 import { ShutdownSequence, ShutdownState } from '../lifecycle';
+import { spanEvent, traceHeaders } from '../tracing';
+import { traceChat } from './chat-tracing';
 import { DifySettings } from './dify-settings';
 import { DifyError } from './dify-error';
 import { difyErrorFrom } from './dify-http-error';
@@ -61,11 +63,12 @@ export class DifyClient {
             if (heard || !(error instanceof DifyError) || !RETRIED.has(error.kind)) return throwError(() => error);
             const wait = retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
             this.logger.warn(`${error.message}; retry ${attempt} of ${retries} in ${Math.round(wait)} ms`);
+            spanEvent('retry', { 'realtime_rag.attempt': attempt, 'realtime_rag.error': error.kind });
             return timer(wait);
           },
         }),
       );
-    });
+    }).pipe(traceChat(request));
   }
 
   /**
@@ -123,7 +126,7 @@ export class DifyClient {
 
       const requested = this.http.axiosRef
         .post<IncomingMessage>(this.settings.url('/chat-messages'), this.chatBody(request, 'streaming'), {
-          headers: { ...this.settings.authHeader(), Accept: 'text/event-stream' },
+          headers: { ...this.settings.authHeader(), Accept: 'text/event-stream', ...traceHeaders() },
           responseType: 'stream',
           signal: abort.signal,
         })

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { WebSocket } from 'ws';
+import { inTraceContextOf } from '../tracing';
 import { ProtocolErrorFilter } from './protocol-error.filter';
 import { INVALID_FRAME, ParsedFrame } from './parse-frame';
 import { RateLimit } from './rate-limit';
@@ -22,6 +23,11 @@ export class InboundDispatch {
   ) {}
 
   handle(socket: WebSocket, frame: ParsedFrame): void {
+    // What the frame starts (an answer, a resume) belongs to the connection's trace.
+    inTraceContextOf(socket, () => this.dispatch(socket, frame));
+  }
+
+  private dispatch(socket: WebSocket, frame: ParsedFrame): void {
     try {
       this.rateLimit.admit(socket);
       if (frame.event === INVALID_FRAME) throw frame.data;

@@ -47,10 +47,13 @@ export class Outbox implements MessageSink {
     private readonly limits: OutboxLimits,
     /** Called when the client falls past the hard limit, at once: its closing handshake may never finish. */
     private readonly onOverflow: () => void = () => undefined,
+    /** Called with the code of every error message sent (the errors metric). */
+    private readonly onError: (code: string) => void = () => undefined,
   ) {}
 
   send(message: ConversationMessage): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (message.type === 'error') this.onError(message.code);
     const fits = !isPlainChunk(message) || message.content.length <= this.limits.chunkMaxChars;
     if (fits && this.waiting.length === 0 && this.socket.bufferedAmount < this.limits.highWaterBytes) {
       const text = this.write(message);

@@ -10,6 +10,7 @@ import { ShutdownSequence } from '../lifecycle';
 import { Metrics } from '../metrics';
 import { AppRegistry } from '../tenancy';
 import { AsrChunk, Control, Feedback, Hello, Keepalive, Resume, wireErrors } from '../protocol';
+import { rememberTraceContext } from '../tracing';
 import { connectionApp, requestedApp } from './connection-app';
 import { Connection, Connections } from './connections';
 import { BatchProgressPush } from './batch-progress-push';
@@ -80,8 +81,15 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       socket.close(1008, 'unknown app');
       return;
     }
+    // Every answer asked on this socket continues the upgrade's traceparent (when tracing is on).
+    rememberTraceContext(socket, request.headers);
     // A reader too slow to finish the closing handshake must not keep its answer running upstream.
-    const outbox = new Outbox(socket, this.outboxLimits, () => conversation.close());
+    const outbox = new Outbox(
+      socket,
+      this.outboxLimits,
+      () => conversation.close(),
+      (code) => this.metrics.errorSent(code),
+    );
     // A token limited to one session starts in it.
     const conversation = this.conversations.create(principal.id, app, outbox, principal.sessionId);
     this.metrics.connectionOpened();
@@ -142,6 +150,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
   }
 
   onResume(socket: WebSocket, resume: Resume): void {
+    this.metrics.resumeAsked();
     this.conversation(socket, resume.session_id).resume({
       sessionId: resume.session_id,
       answerId: resume.answer_id,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { firstValueFrom } from 'rxjs';
 import { DifyApp, DifyApps } from '../dify';
+import { Metrics } from '../metrics';
 
 /** Orchestrators probe every few seconds: one Dify call per app serves all the probes of this window. */
 const PROBE_CACHE_MS = 5000;
@@ -25,6 +26,7 @@ export class DifyHealthIndicator {
   constructor(
     private readonly indicator: HealthIndicatorService,
     private readonly dify: DifyApps,
+    private readonly metrics: Metrics,
   ) {}
 
   async check(key = 'dify'): Promise<HealthIndicatorResult> {
@@ -32,6 +34,10 @@ export class DifyHealthIndicator {
     const all = this.dify.all();
     const states = await Promise.all(all.map(async (app): Promise<[string, AppState]> => [app.name, await this.state(app)]));
     const apps = Object.fromEntries(states);
+    this.metrics.dependencyChecked(
+      'dify',
+      states.some(([, state]) => state.status === 'up'),
+    );
     const embedded = all.some(({ settings }) => settings.embedded);
     if (states.some(([, state]) => state.status === 'up')) return result.up({ embedded, apps });
     // One app: its reason, as before apps existed.

@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sessionConfig } from '../config';
+import { Metrics } from '../metrics';
 import { SessionStore } from '../session';
 import { AnswerLog } from '../session-hub';
 
@@ -19,6 +20,7 @@ export class SessionStoreHealthIndicator {
     private readonly sessions: SessionStore,
     private readonly answerLog: AnswerLog,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
+    private readonly metrics: Metrics,
   ) {}
 
   async check(key = 'sessions'): Promise<HealthIndicatorResult> {
@@ -27,6 +29,7 @@ export class SessionStoreHealthIndicator {
     // Readiness answers within the command timeout whatever the store's client does: a probe that hangs is no probe.
     let reason = await Promise.race([this.sessions.whyUnready(), sleep(this.config.commandTimeoutMs, TIMED_OUT, { ref: false })]);
     reason ??= this.answerLog.whyUnready();
+    this.metrics.dependencyChecked('sessions', reason === undefined);
     return reason === undefined ? result.up({ store }) : result.down({ store, reason });
   }
 }

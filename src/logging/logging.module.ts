@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { appConfig } from '../config';
+import { logFields } from '../tracing';
 import { REDACTION, redactedUrl } from './redaction';
 import { isStaticFile } from './static-file';
 
@@ -37,6 +38,8 @@ const PRETTY_TRANSPORT = {
         pinoHttp: {
           level: PINO_LEVELS[config.logLevel] ?? 'info',
           redact: REDACTION,
+          // trace_id and span_id of the span the line was written in (tracing on, a sampled span).
+          mixin: logFields,
           genReqId: (req: IncomingMessage) => {
             const given = req.headers['x-request-id'];
             return typeof given === 'string' && given.length <= 128 ? given : randomUUID();

@@ -68,9 +68,27 @@ export class Metrics {
     help: 'Messages refused by the per-connection rate limit',
     registers: [this.registry],
   });
+  private readonly errorsSent = new Counter({
+    name: 'realtime_rag_errors_total',
+    help: 'Error messages sent to WebSocket clients, by code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  private readonly resumes = new Counter({
+    name: 'realtime_rag_resumes_total',
+    help: 'Resume messages received (those that found nothing to resume also count as errors_total{code="RESUME_UNAVAILABLE"})',
+    registers: [this.registry],
+  });
+  private readonly dependencyUp = new Gauge({
+    name: 'realtime_rag_dependency_up',
+    help: 'Whether a dependency passed the last readiness probe (1) or not (0), by dependency (dify, sessions)',
+    labelNames: ['dependency'],
+    registers: [this.registry],
+  });
 
   /** How many sessions the store holds, when it can tell cheaply (the in-memory store can). */
   private countStoredSessions?: () => number;
+  private countAnswersInFlight?: () => number;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -84,6 +102,19 @@ export class Metrics {
         if (stored !== undefined) this.set(stored);
       },
     });
+    const inFlight = () => this.countAnswersInFlight?.() ?? 0;
+    new Gauge({
+      name: 'realtime_rag_answers_in_flight',
+      help: 'Answers streaming now or still closing upstream (counted in MAX_CONCURRENT_ANSWERS)',
+      registers: [this.registry],
+      collect() {
+        this.set(inFlight());
+      },
+    });
+  }
+
+  trackAnswersInFlight(count: () => number): void {
+    this.countAnswersInFlight = count;
   }
 
   trackStoredSessions(count: () => number): void {
@@ -122,6 +153,19 @@ export class Metrics {
 
   messageRateLimited(): void {
     this.rateLimited.inc();
+  }
+
+  errorSent(code: string): void {
+    this.errorsSent.inc({ code });
+  }
+
+  resumeAsked(): void {
+    this.resumes.inc();
+  }
+
+  /** A readiness probe's verdict on a dependency (dify, sessions). */
+  dependencyChecked(dependency: string, up: boolean): void {
+    this.dependencyUp.set({ dependency }, up ? 1 : 0);
   }
 
   firstChunkAfter(app: string, seconds: number): void {

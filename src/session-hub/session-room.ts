@@ -2,6 +2,7 @@ import { Subscription } from 'rxjs';
 import { ResumeConfig } from '../config';
 import { Feature, ProtocolError, Stage, StatusMessage } from '../protocol';
 import { sessionKey } from '../session';
+import { markSpan } from '../tracing';
 import { AnswerFollowing, WATCH_EVERY_MS } from './answer-following';
 import { AnswerLog, AnswerUpstream } from './answer-log';
 import { AnswerRecord } from './answer-record';
@@ -129,6 +130,7 @@ export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements Ans
     const current = this.answering.current;
     this.answering.cancel(false);
     if (current && this.logging === current) {
+      markSpan('hand_over', { 'realtime_rag.answer_id': current });
       this.log.handOver(this.key, current);
       this.leftUpstream = true;
     } else this.endLogged();
