@@ -119,9 +119,10 @@ export interface LimitsConfig {
 
 export const limitsConfig = registerAs('limits', (): LimitsConfig => {
   const env = validateEnv(process.env, LimitsEnv);
-  // Without authentication every client is one principal (anonymous): a share would cap the whole
-  // instance, so unless set the per-principal limits are the instance's.
-  const open = authConfig().tokens.length === 0;
+  // Without authentication (no static tokens, no signed ones) every client is one principal
+  // (anonymous): a share would cap the whole instance, so unless set the per-principal limits are the instance's.
+  const { tokens, jwt } = authConfig();
+  const open = tokens.length === 0 && !jwt.secret && !jwt.jwksUrl;
   return {
     ratePerSecond: env.RATE_LIMIT_PER_SECOND,
     rateBurst: env.RATE_LIMIT_BURST,

@@ -38,6 +38,10 @@ describe('configuration', () => {
     process.env.MAX_CONCURRENT_ANSWERS = '3';
     expect(limitsConfig().maxConcurrentAnswersPerPrincipal).toBe(1);
     delete process.env.AUTH_TOKENS;
+    // Signed tokens alone authenticate too: each principal its share.
+    process.env.AUTH_JWT_SECRET = 'a-jwt-secret-of-at-least-thirty-two-bytes';
+    expect(limitsConfig()).toMatchObject({ maxConcurrentAnswersPerPrincipal: 1, maxConnectionsPerPrincipal: 1000 });
+    delete process.env.AUTH_JWT_SECRET;
     expect(limitsConfig()).toMatchObject({ maxConcurrentAnswersPerPrincipal: 3, maxConnectionsPerPrincipal: Infinity });
     process.env.MAX_CONCURRENT_ANSWERS_PER_PRINCIPAL = '2';
     process.env.MAX_CONNECTIONS_PER_PRINCIPAL = '7';
