@@ -20,22 +20,6 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiExtraModels,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiProduces,
-  ApiServiceUnavailableResponse,
-  ApiTooManyRequestsResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-  getSchemaPath,
-} from '@nestjs/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { concat, of, ReplaySubject } from 'rxjs';
 import { ConfigType } from '@nestjs/config';
@@ -47,7 +31,16 @@ import { BatchQueue } from './batch-queue';
 import { StatusResponse, TaskResponse, TaskView } from './batch.types';
 import { resultResponse, statusResponse, taskResponse } from './api-responses';
 import { CreateTaskDto, MAX_TEXTS, unknownOptionKeys } from './create-task.dto';
-import { BatchErrorDto, CancelledTaskDto, QueueStatusDto, ResultsPageDto, SubmittedTaskDto, TaskDto, TaskListDto } from './batch-api.dto';
+import {
+  ApiBatch,
+  ApiCancelTask,
+  ApiGetTask,
+  ApiListTasks,
+  ApiQueueStatus,
+  ApiSubmitTask,
+  ApiTaskEvents,
+  ApiTaskResults,
+} from './batch-api-docs';
 import { DetailedValidationPipe } from './detailed-validation.pipe';
 import { ListQueryDto, ResultsQueryDto } from './results-query.dto';
 import { toCsv, toJsonLines } from './results-export';
@@ -60,14 +53,7 @@ import { transcriptQuestions } from './transcript';
 import { activeTraceparent, contextOfHeaders, tracedCall } from '../tracing';
 
 /** The batch API of the replaced Python service: many questions answered offline, each through Dify. */
-@ApiTags('batch')
-@ApiExtraModels(ResultsPageDto, BatchErrorDto)
-@ApiUnauthorizedResponse({
-  type: BatchErrorDto,
-  description:
-    'Authentication is configured and the request has neither a token of AUTH_TOKENS nor a valid signed token (Bearer or ?token=).',
-})
-@ApiServiceUnavailableResponse({ type: BatchErrorDto, description: "The queue's Redis is down or not answering: try again later." })
+@ApiBatch()
 @Controller('api/batch')
 @UseGuards(AuthGuard)
 @UsePipes(new DetailedValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
@@ -85,19 +71,7 @@ export class BatchController {
     this.streams = new StreamQuota(config.maxEventStreams);
   }
 
-  @ApiOperation({ summary: 'Submit a task: texts to answer, or a transcript whose questions are answered' })
-  @ApiCreatedResponse({ type: SubmittedTaskDto })
-  @ApiBadRequestResponse({
-    type: BatchErrorDto,
-    description:
-      'Neither or both of texts and transcript, more than 10000 texts or transcript questions, a transcript with no question, an unknown field.',
-  })
-  @ApiPayloadTooLargeResponse({ type: BatchErrorDto, description: 'The body is over BATCH_MAX_BODY_BYTES (16 MiB unless configured).' })
-  @ApiTooManyRequestsResponse({ type: BatchErrorDto, description: 'The caller has BATCH_MAX_OPEN_TASKS tasks pending or running already.' })
-  @ApiForbiddenResponse({
-    type: BatchErrorDto,
-    description: '`app` names an app that does not exist or that the caller may not use (`code: "UNKNOWN_APP"`, one answer for both).',
-  })
+  @ApiSubmitTask()
   @Post('tasks')
   async submit(@Req() request: IncomingMessage, @Body() body: CreateTaskDto) {
     const caller = requestPrincipal(request);
@@ -152,35 +126,20 @@ export class BatchController {
     return { task_id: task.task_id, status: task.status, created_at: task.created_at };
   }
 
-  @ApiOperation({ summary: "The caller's tasks, optionally of one status" })
-  @ApiOkResponse({ type: TaskListDto })
-  @ApiBadRequestResponse({ type: BatchErrorDto, description: 'An unknown status.' })
+  @ApiListTasks()
   @Get('tasks')
   async list(@Req() request: IncomingMessage, @Query() query: ListQueryDto): Promise<{ tasks: TaskResponse[]; total: number }> {
     const tasks = await this.queue.list(this.principal(request), query.status);
     return { tasks: tasks.map(taskResponse), total: tasks.length };
   }
 
-  @ApiOperation({ summary: 'A task: its status and progress' })
-  @ApiOkResponse({ type: TaskDto })
-  @ApiNotFoundResponse({ type: BatchErrorDto, description: "No such task, or another principal's." })
+  @ApiGetTask()
   @Get('tasks/:id')
   async task(@Req() request: IncomingMessage, @Param('id', TaskIdPipe) id: string): Promise<TaskResponse> {
     return taskResponse(found(await this.queue.task(this.principal(request), id)));
   }
 
-  @ApiOperation({ summary: "A page of a task's results: JSON, or JSON Lines or CSV by Accept" })
-  @ApiProduces('application/json', 'application/x-ndjson', 'text/csv')
-  @ApiOkResponse({
-    description: 'The page as JSON; JSON Lines and CSV have the items only (without metadata).',
-    content: {
-      'application/json': { schema: { $ref: getSchemaPath(ResultsPageDto) } },
-      'application/x-ndjson': { schema: { type: 'string' } },
-      'text/csv': { schema: { type: 'string' } },
-    },
-  })
-  @ApiBadRequestResponse({ type: BatchErrorDto, description: 'page outside 1–10000, or size outside 1–1000 (whole numbers).' })
-  @ApiNotFoundResponse({ type: BatchErrorDto, description: "No such task, or another principal's." })
+  @ApiTaskResults()
   @Get('tasks/:id/results')
   async results(
     @Req() request: IncomingMessage,
@@ -201,20 +160,7 @@ export class BatchController {
     return { task_id: id, results: results.map(resultResponse), total, page, size };
   }
 
-  @ApiOperation({ summary: "A task's progress as Server-Sent Events: its state now, then as it moves on, until it ends" })
-  @ApiProduces('text/event-stream')
-  @ApiOkResponse({
-    description:
-      'Events `batch_progress`, each data {type: "batch_progress", task_id, progress (0–100), status, message, timestamp}, at most 4 a second; the stream ends with the task. A task gone meanwhile (expired, or lost with a Redis that does not persist) gets a last event `task_gone`, data {type: "task_gone", task_id, message}, and the stream ends.',
-  })
-  @ApiNotFoundResponse({
-    description: "No such task, or another principal's.",
-    content: { 'application/json': { schema: { $ref: getSchemaPath(BatchErrorDto) } } },
-  })
-  @ApiTooManyRequestsResponse({
-    description: 'The caller has BATCH_MAX_EVENT_STREAMS_PER_PRINCIPAL event streams open on this instance already.',
-    content: { 'application/json': { schema: { $ref: getSchemaPath(BatchErrorDto) } } },
-  })
+  @ApiTaskEvents()
   @Get('tasks/:id/events')
   async events(@Req() request: IncomingMessage, @Param('id', TaskIdPipe) id: string, @Res() response: ServerResponse): Promise<void> {
     const principal = this.principal(request);
@@ -243,12 +189,7 @@ export class BatchController {
     streamEvents(response, { id, views: concat(of(current), live), exists }, stop);
   }
 
-  @ApiOperation({ summary: 'Cancel a task: waiting items are dropped, items in flight stopped upstream' })
-  @ApiOkResponse({ type: CancelledTaskDto, description: "The task, cancelled, and the replaced service's message." })
-  @ApiNotFoundResponse({
-    type: BatchErrorDto,
-    description: "No such task, or another principal's; or the task had ended (nothing to cancel), with the task as it ended in `task`.",
-  })
+  @ApiCancelTask()
   @Delete('tasks/:id')
   async cancel(@Req() request: IncomingMessage, @Param('id', TaskIdPipe) id: string): Promise<TaskResponse & { message: string }> {
     const principal = this.principal(request);
@@ -260,8 +201,7 @@ export class BatchController {
     return { ...taskResponse(after), message: 'Task cancelled successfully' };
   }
 
-  @ApiOperation({ summary: 'The queue: durable or not, concurrency, items waiting and active, tasks by status' })
-  @ApiOkResponse({ type: QueueStatusDto })
+  @ApiQueueStatus()
   @Get('status')
   async status(@Req() request: IncomingMessage): Promise<StatusResponse> {
     const principal = this.principal(request);
