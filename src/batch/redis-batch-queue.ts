@@ -1,42 +1,25 @@
 import { Logger } from '@nestjs/common';
-import { Job, Queue, QueueEvents, WaitingError, Worker } from 'bullmq';
+import { Job, WaitingError } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Answers } from '../conversation';
-import { BatchConfig, RedisConnectionConfig } from '../config';
+import { RedisConnectionConfig } from '../config';
 import { RedisClient, RedisConnections } from '../session';
 import { Metrics } from '../metrics';
 import { BatchQueue } from './batch-queue';
 import { ItemResult, NewTask, QueueStatus, ResultsPage, TaskStatus, TaskView } from './batch.types';
 import { answerItem, failedItem, itemSession } from './answer-item';
-import { dropWaitingJobs } from './drop-waiting';
 import { FairTurns } from './fair-turns';
 import { InFlight } from './in-flight';
 import { redisPersists, sayWhetherDurable } from './redis-durability';
 import { unavailableIfRedis, unavailableIfRedisFails } from './redis-failure';
-import { BatchKeys, ITEM_QUEUE } from './redis-batch-keys';
+import { BatchKeys } from './redis-batch-keys';
 import { ItemContext, RedisTaskStore } from './redis-task-store';
+import { ItemJob, ItemJobOptions, RedisItemJobs } from './redis-item-jobs';
 import { worthRetrying } from './retry-policy';
 import { countByStatus, finished, newTaskView } from './task-view';
 
-/** Items queued per round trip when a task is submitted. */
-const ADD_CHUNK = 1000;
-/**
- * A worker holds an item's lock this long, renewed at half of it while it answers: an instance killed
- * mid-answer leaves its items to another within about LOCK_MS + STALLED_CHECK_MS.
- */
-const LOCK_MS = 10_000;
-const STALLED_CHECK_MS = 5_000;
 /** How long shutdown waits for BullMQ to let go of its jobs and connections. */
 const CLOSE_WAIT_MS = 2_000;
-
-interface ItemJob {
-  task: string;
-  index: number;
-  /** The task's span (tracing on): the item's span is its child, on whichever instance answers it. */
-  traceparent?: string;
-}
-
-type Options = Pick<BatchConfig, 'concurrency' | 'ratePerSecond' | 'attempts' | 'retryDelayMs' | 'resultTtlMs'>;
 
 /** Thrown so BullMQ asks the item again after its backoff. */
 class PassingFailure extends Error {}
@@ -51,16 +34,13 @@ class PassingFailure extends Error {}
  */
 export class RedisBatchQueue extends BatchQueue {
   private readonly logger = new Logger('Batch');
-  private readonly queue: Queue<ItemJob>;
-  private readonly worker: Worker<ItemJob>;
-  /** Items failed for good by BullMQ itself (stalled too often, Redis errors): counted failed, so the task ends. */
-  private readonly events: QueueEvents;
+  private readonly jobs: RedisItemJobs;
   private readonly inFlight = new InFlight();
   private readonly turns: FairTurns;
   private closing = false;
 
   /** Connects to Redis: commands, pub/sub, and the blocking reads of the worker and of BullMQ's events. */
-  static connect(config: RedisConnectionConfig, answers: Answers, options: Options, metrics: Metrics): RedisBatchQueue {
+  static connect(config: RedisConnectionConfig, answers: Answers, options: ItemJobOptions, metrics: Metrics): RedisBatchQueue {
     const redis = new RedisConnections(config);
     const keys = new BatchKeys(config.keyPrefix);
     const commands = redis.open({ maxRetriesPerRequest: 1 });
@@ -76,41 +56,20 @@ export class RedisBatchQueue extends BatchQueue {
     private readonly store: RedisTaskStore,
     private readonly keys: BatchKeys,
     private readonly connections: { commands: RedisClient; subscriber: RedisClient; worker: RedisClient; events: RedisClient },
-    private readonly options: Options,
+    private readonly options: ItemJobOptions,
     private readonly metrics: Metrics,
   ) {
     super();
     this.turns = new FairTurns(connections.commands, keys.turn);
-    const connection = { prefix: keys.bullPrefix };
-    this.queue = new Queue<ItemJob>(ITEM_QUEUE, {
-      connection: connections.commands,
-      ...connection,
-      defaultJobOptions: {
-        attempts: options.attempts,
-        // BullMQ's exponential backoff: retryDelayMs, then doubled for each next try.
-        backoff: { type: 'exponential', delay: options.retryDelayMs },
-        removeOnComplete: true,
-        removeOnFail: { age: options.resultTtlMs / 1000 },
-      },
-    });
-    this.worker = new Worker<ItemJob>(ITEM_QUEUE, (job, token) => this.process(job, token), {
-      connection: connections.worker,
-      ...connection,
-      concurrency: options.concurrency,
-      limiter: { max: options.ratePerSecond, duration: 1000 },
-      lockDuration: LOCK_MS,
-      stalledInterval: STALLED_CHECK_MS,
-      maxStalledCount: 2,
-    });
-    this.events = new QueueEvents(ITEM_QUEUE, { connection: connections.events, ...connection });
     const warn = (error: Error) => this.logger.warn(`batch queue: ${error.message}`);
-    this.queue.on('error', warn);
-    this.worker.on('error', warn);
-    this.events.on('error', warn);
+    this.jobs = new RedisItemJobs(connections, keys.bullPrefix, options, {
+      process: (job, token) => this.process(job, token),
+      failedForGood: (item, jobId, reason) => void this.failedForGood(item, jobId, reason),
+      warn,
+    });
     connections.commands.on('error', warn);
     // The same outage, said once above (and by BullMQ's own 'error' events).
     for (const redis of [connections.subscriber, connections.worker, connections.events]) redis.on('error', () => undefined);
-    this.events.on('failed', ({ jobId, failedReason }) => void this.failedForGood(jobId, failedReason));
     connections.subscriber.on('message', (_channel: string, message: string) => this.heard(message));
     void connections.subscriber.subscribe(this.keys.changes).catch((error: Error) => this.logger.warn(`batch changes: ${error.message}`));
     void sayWhetherDurable(connections.commands, this.logger);
@@ -122,10 +81,7 @@ export class RedisBatchQueue extends BatchQueue {
     await unavailableIfRedisFails(this.store.create(principal, view, texts, app, conversation));
     try {
       const [from, open] = await Promise.all([this.turns.current(), this.openTasks(principal)]);
-      const last = conversation ? 1 : texts.length;
-      const job = (index: number) => this.job(id, index, FairTurns.of(from, index, open), traceparent);
-      for (let start = 0; start < last; start += ADD_CHUNK)
-        await this.queue.addBulk(Array.from({ length: Math.min(ADD_CHUNK, last - start) }, (_, i) => job(start + i)));
+      await this.jobs.add(id, conversation ? 1 : texts.length, (index) => FairTurns.of(from, index, open), traceparent);
       await this.store.queued(id);
     } catch (error) {
       // Never left pending: taken back whole (or, with Redis away, gone when its queueing time lapses).
@@ -154,21 +110,16 @@ export class RedisBatchQueue extends BatchQueue {
   }
 
   async status(): Promise<QueueStatus> {
-    const [counts, statuses, workers, durable] = await unavailableIfRedisFails(
-      Promise.all([
-        this.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active'),
-        this.store.statuses(),
-        this.queue.getWorkersCount(),
-        redisPersists(this.connections.commands),
-      ]),
+    const [{ waiting, active, workers }, statuses, durable] = await unavailableIfRedisFails(
+      Promise.all([this.jobs.counts(), this.store.statuses(), redisPersists(this.connections.commands)]),
     );
     return {
       durable,
       concurrency: this.options.concurrency,
       rate_per_second: this.options.ratePerSecond,
       workers,
-      waiting: counts.waiting + counts.delayed + counts.prioritized,
-      active: counts.active,
+      waiting,
+      active,
       tasks: countByStatus(statuses),
     };
   }
@@ -178,8 +129,7 @@ export class RedisBatchQueue extends BatchQueue {
     this.closing = true;
     this.inFlight.stopAll();
     const graceful = async () => {
-      await this.worker.close();
-      await Promise.allSettled([this.events.close(), this.queue.close()]);
+      await this.jobs.close();
       await Promise.allSettled(Object.values(this.connections).map((redis) => redis.quit()));
     };
     // With Redis gone or hung, none of that ends: the connections are dropped after CLOSE_WAIT_MS.
@@ -210,11 +160,6 @@ export class RedisBatchQueue extends BatchQueue {
     return (await this.store.list(principal)).filter((view) => !finished(view.status)).length;
   }
 
-  private job(id: string, index: number, turn: number, traceparent?: string) {
-    // The id makes queueing an item twice (a redo after a crash) a no-op.
-    return { name: 'item', data: { task: id, index, traceparent }, opts: { jobId: `${id}-${index}`, priority: turn } };
-  }
-
   private async process(job: Job<ItemJob>, token?: string): Promise<void> {
     const { task: id, index } = job.data;
     const item = await this.store.item(id, index);
@@ -237,8 +182,7 @@ export class RedisBatchQueue extends BatchQueue {
     }
     if (item.conversation && index + 1 < item.total) {
       // A conversation's next item is its task's next turn.
-      const next = this.job(id, index + 1, FairTurns.of(await this.turns.current(), 0, 1), job.data.traceparent);
-      await this.queue.add(next.name, next.data, next.opts);
+      await this.jobs.addOne(id, index + 1, FairTurns.of(await this.turns.current(), 0, 1), job.data.traceparent);
     }
   }
 
@@ -257,14 +201,11 @@ export class RedisBatchQueue extends BatchQueue {
   }
 
   /** BullMQ gave up on an item (its tries ran out with Redis failing, or it stalled too often): it counts as failed. */
-  private async failedForGood(jobId: string, reason: string): Promise<void> {
-    if ((await this.queue.getJobState(jobId).catch(() => undefined)) !== 'failed') return;
-    const job = await this.queue.getJob(jobId);
-    if (!job) return;
-    const item = await this.store.item(job.data.task, job.data.index);
+  private async failedForGood({ task, index }: ItemJob, jobId: string, reason: string): Promise<void> {
+    const item = await this.store.item(task, index);
     if (!item) return;
     this.logger.warn(`batch item ${jobId} failed for good: ${reason}`);
-    await this.count(job.data.task, failedItem(job.data.index, item.text, 'SERVER_ERROR'));
+    await this.count(task, failedItem(index, item.text, 'SERVER_ERROR'));
   }
 
   /** Records the item's result and tells every instance; false when it did not count (the task had ended, or it was in already). */
@@ -277,9 +218,7 @@ export class RedisBatchQueue extends BatchQueue {
 
   /** The task's items not started yet leave the queue; one retrying (delayed) finds its task ended and is a no-op. */
   private async dropWaiting(id: string): Promise<void> {
-    await dropWaitingJobs(this.connections.commands, this.queue, id).catch((error: Error) =>
-      this.logger.warn(`batch queue: ${error.message}`),
-    );
+    await this.jobs.dropWaiting(id).catch((error: Error) => this.logger.warn(`batch queue: ${error.message}`));
   }
 
   private async publish(id: string): Promise<void> {
