@@ -1,30 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { composeAnswer } from './answer-composer';
 import { appRoutes, OPENING_STATEMENT, SUGGESTED_QUESTIONS } from './app-routes';
 import { audioRoutes } from './audio-routes';
+import { ChatRoutes } from './chat-routes';
 import { conversationRoutes } from './conversation-routes';
-import { ConversationStore, StoredConversation, StoredMessage, titleFor, unixSeconds, UUID } from './conversation-store';
+import { ConversationStore } from './conversation-store';
 import { fileRoutes } from './file-routes';
-import { conversationNotExists, HttpError } from './http-error';
-import { jsonFields, readBody, RequestBody, sendJson } from './http-io';
+import { HttpError } from './http-error';
+import { readBody, sendJson } from './http-io';
 import { KnowledgeBase } from './knowledge-base';
 import { LocalDifyFault, LocalDifyOptions, RecordedRequest, StreamRecord } from './local-dify.types';
-import { GenerationFault, MessageGeneration } from './message-generation';
 import { messageRoutes } from './message-routes';
 import { openAiRoutes } from './openai-routes';
 import { PlatformStreamRecord } from './local-platform-server';
 import { QueryFaults } from './query-faults';
-import { agentThoughts, blockingReply, ReplyContent, ReplyEvents } from './reply-events';
-import { streamReply } from './reply-stream';
-import { requiredUser } from './request-params';
 import { RetrieverResources } from './retriever-resources';
 import { findRoute, Route } from './router';
-import { seededRandom, toJson } from './wire-format';
+import { seededRandom } from './wire-format';
 
 const DEFAULTS: Required<LocalDifyOptions> = {
   apiKeys: ['app-local-dify'],
@@ -43,20 +37,12 @@ const DEFAULTS: Required<LocalDifyOptions> = {
   record: true,
 };
 
-interface ChatBody {
-  query: string;
-  user: string;
-  mode: 'streaming' | 'blocking';
-  conversationId?: string;
-  /** Name a new conversation after its first question (Dify's default), else it stays 'New conversation'. */
-  autoGenerateName: boolean;
-}
-
 /**
  * A Dify-compatible server (the Service API of a chat app: chat messages, conversations, messages,
  * feedback, files, audio, the app's description; its errors) that answers from a folder of markdown
- * files. The chat itself is here; the other routes, by concern, in `*-routes.ts`. The embedded default upstream, the end-to-end tests' upstream (with
- * injectable faults and a record of what it saw) and the benchmark's. Plain `node:http`.
+ * files. Here: the route table, the key check, the faults and the test records; the routes, by concern, in
+ * `*-routes.ts` (the chat in `chat-routes.ts`). The embedded default upstream, the end-to-end tests' upstream
+ * (with injectable faults and a record of what it saw) and the benchmark's. Plain `node:http`.
  *
  * A message's answer is generated on its own clock (`MessageGeneration`), as Dify's worker does: an
  * HTTP reply is one reader of it, and the answer goes on to its end and is saved when the client is
@@ -75,22 +61,13 @@ export class LocalDifyServer extends EventEmitter {
   readonly stopCalls: Array<{ taskId: string; user: string }> = [];
   /** One per streamed OpenAI-compatible reply (`POST /v1/chat/completions`), once it ended ('openai-stream-end'). */
   readonly openAiStreams: PlatformStreamRecord[] = [];
-  /** Chat requests whose HTTP reply has not closed yet (each holds a connection), and the most there were at once. */
-  chatRequestsOpen = 0;
-  mostChatRequestsOpen = 0;
-  /** The most generations one user (a session, for the service) had running at once: Dify mixes up a conversation asked twice at once. */
-  mostGenerationsPerUser = 0;
   private readonly knowledge: KnowledgeBase;
-  private readonly sources: RetrieverResources;
   private readonly conversations = new ConversationStore();
+  private readonly chat: ChatRoutes;
   private readonly routes: Route[];
   private readonly faults: LocalDifyFault[] = [];
   private readonly queryFaults = new QueryFaults();
-  /** Generations under way by task id, so /stop and close() can end them. */
-  private readonly running = new Map<string, { user: string; generation: MessageGeneration }>();
   private readonly sockets = new Set<Socket>();
-  /** Generations under way per user. */
-  private readonly generationsOf = new Map<string, number>();
   private readonly random: () => number;
   private readonly server: Server;
 
@@ -98,34 +75,56 @@ export class LocalDifyServer extends EventEmitter {
     super();
     this.options = { ...DEFAULTS, ...options };
     this.knowledge = KnowledgeBase.load(this.options.knowledgeDir);
-    this.sources = new RetrieverResources(this.knowledge.sections);
+    this.random = seededRandom(this.options.seed);
+    const fault = (body: unknown) => this.queryFaults.for(body) ?? this.faults.shift();
+    this.chat = new ChatRoutes({
+      options: this.options,
+      knowledge: this.knowledge,
+      sources: new RetrieverResources(this.knowledge.sections),
+      conversations: this.conversations,
+      random: this.random,
+      fault,
+      recordStream: (record) => this.remember(this.streams, record),
+      recordStop: (call) => this.remember(this.stopCalls, call),
+      emit: (event, record) => this.emit(event, record),
+    });
     this.routes = [
-      { method: 'POST', path: /^\/v1\/chat-messages$/, handle: ({ body, res, gone }) => this.chat(body, res, gone) },
-      { method: 'POST', path: /^\/v1\/chat-messages\/([^/]+)\/stop$/, handle: ({ params, body, res }) => this.stop(params[0], body, res) },
+      ...this.chat.routes(),
       ...appRoutes(this.options),
       ...conversationRoutes(this.conversations, OPENING_STATEMENT),
       ...messageRoutes(this.conversations, this.knowledge.sections, SUGGESTED_QUESTIONS),
       ...fileRoutes(),
       ...audioRoutes(this.options, this.conversations),
-    ];
-    this.random = seededRandom(this.options.seed);
-    this.routes.push(
       ...openAiRoutes({
         knowledge: this.knowledge,
         pace: this.options,
         style: { ...this.options, random: this.random },
-        fault: (body) => this.queryFaults.for(body) ?? this.faults.shift(),
+        fault,
         ended: (record) => {
           this.remember(this.openAiStreams, record);
           this.emit('openai-stream-end', record);
         },
       }),
-    );
+    ];
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
+  }
+
+  /** Chat requests whose HTTP reply has not closed yet (each holds a connection), and the most there were at once. */
+  get chatRequestsOpen(): number {
+    return this.chat.open;
+  }
+
+  get mostChatRequestsOpen(): number {
+    return this.chat.mostOpen;
+  }
+
+  /** The most generations one user (a session, for the service) had running at once: Dify mixes up a conversation asked twice at once. */
+  get mostGenerationsPerUser(): number {
+    return this.chat.mostGenerationsPerUser;
   }
 
   listen(port = 0, host = '127.0.0.1'): Promise<{ port: number; baseUrl: string }> {
@@ -140,7 +139,7 @@ export class LocalDifyServer extends EventEmitter {
 
   /** Stops every generation, stops listening and drops every connection, open streams included. */
   close(): Promise<void> {
-    for (const { generation } of this.running.values()) generation.stop();
+    this.chat.stopAll();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       for (const socket of this.sockets) socket.destroy();
@@ -201,167 +200,7 @@ export class LocalDifyServer extends EventEmitter {
     if (!this.options.apiKeys.includes(header.slice(space + 1).trim())) throw new HttpError(401, 'unauthorized', 'Access token is invalid');
   }
 
-  private async chat(body: RequestBody, res: ServerResponse, gone: AbortSignal): Promise<void> {
-    this.mostChatRequestsOpen = Math.max(this.mostChatRequestsOpen, ++this.chatRequestsOpen);
-    res.once('close', () => this.chatRequestsOpen--);
-    const fault = this.queryFaults.for(body.json) ?? this.faults.shift();
-    if (fault?.kind === 'silent') return;
-    if (fault?.kind === 'destroy') {
-      res.socket?.destroy();
-      return;
-    }
-    if (fault?.kind === 'http') {
-      if (fault.html) {
-        res.writeHead(fault.status, { 'Content-Type': 'text/html' }).end(`<html><body><h1>${fault.status} Bad Gateway</h1></body></html>`);
-        return;
-      }
-      throw new HttpError(fault.status, fault.code ?? 'internal_server_error', fault.message ?? 'Injected failure');
-    }
-    const request = this.validate(body);
-    if (fault?.kind === 'delay-headers') await pause(fault.ms, gone);
-    if (gone.aborted) return;
-    const conversation = this.conversationFor(request);
-    const { answer, hits } = composeAnswer(this.knowledge, request.query);
-    const ids = { conversationId: conversation.id, messageId: randomUUID(), taskId: randomUUID(), createdAt: unixSeconds() };
-    const sources = this.sources.forMessage(hits, ids.messageId, ids.createdAt);
-    const { appMode: mode } = this.options;
-    const reply: ReplyContent = {
-      ids,
-      mode,
-      query: request.query,
-      user: request.user,
-      sources,
-      thoughts: agentThoughts(mode, request.query, sources),
-    };
-    const record: StreamRecord = {
-      taskId: ids.taskId,
-      messageId: ids.messageId,
-      conversationId: conversation.id,
-      user: request.user,
-      query: request.query,
-      mode: request.mode,
-      answer,
-      outcome: 'open',
-      generation: 'running',
-      chunksSent: 0,
-    };
-    this.remember(this.streams, record);
-    // Dify creates the message row before generating, so history lists it from now on.
-    const message: StoredMessage = {
-      id: ids.messageId,
-      conversationId: conversation.id,
-      query: request.query,
-      createdAt: ids.createdAt,
-      sources,
-      thoughts: reply.thoughts,
-    };
-    if (conversation.messages.length === 0 && request.autoGenerateName) conversation.name = titleFor(request.query);
-    this.conversations.addMessage(conversation, message);
-    const generationFault = isGenerationFault(fault) ? fault : undefined;
-    const generation = this.generate(record, message, answer, generationFault);
-    res.once('close', () => this.endStream(record, 'client-closed'));
-    const streaming = request.mode === 'streaming';
-    // `cut` and `hang` shape streams only; a delayed reply is a normal one.
-    const faulted = generationFault !== undefined || (streaming && fault?.kind === 'cut');
-    const outcome = () => (faulted ? 'fault' : generation.state === 'stopped' ? 'stopped' : 'completed');
-    if (!streaming) {
-      const end = await generation.ended;
-      try {
-        // As in Dify, a generation's failure in blocking mode is an HTTP error.
-        if (end.kind === 'error') throw new HttpError(end.status, end.code, end.message);
-        // Blocking bodies use Python's json.dumps defaults: spaced, ASCII-escaped.
-        res
-          .writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' })
-          .end(toJson(blockingReply(reply, end.answer, end.latency), true));
-      } finally {
-        this.endStream(record, outcome());
-      }
-      return;
-    }
-    const { options } = this;
-    const events = new ReplyEvents(reply);
-    const style = { ...options, random: this.random, pingFirst: mode === 'advanced-chat' };
-    const ended = await streamReply(res, { generation, events, fault, sent: () => record.chunksSent++ }, style);
-    if (ended) this.endStream(record, outcome());
-  }
-
-  /** Starts the message's generation; at its end the message is saved, then 'message-end' is told. */
-  private generate(record: StreamRecord, message: StoredMessage, answer: string, fault?: GenerationFault): MessageGeneration {
-    const generation = new MessageGeneration(answer, this.options, fault, (state, end) => {
-      this.running.delete(record.taskId);
-      const left = this.generationsOf.get(record.user)! - 1;
-      if (left > 0) this.generationsOf.set(record.user, left);
-      else this.generationsOf.delete(record.user);
-      message.saved = end.kind === 'end' ? { answer: end.answer, latency: end.latency } : { error: end.message };
-      record.generation = state;
-      this.emit('message-end', record);
-    });
-    this.running.set(record.taskId, { user: record.user, generation });
-    const mine = (this.generationsOf.get(record.user) ?? 0) + 1;
-    this.generationsOf.set(record.user, mine);
-    this.mostGenerationsPerUser = Math.max(this.mostGenerationsPerUser, mine);
-    return generation;
-  }
-
-  private validate(body: RequestBody): ChatBody {
-    if (body.json === undefined) throw new HttpError(400, 'bad_request', 'Invalid JSON payload received or JSON payload is empty.');
-    const payload = jsonFields(body);
-    const user = requiredUser(payload.user);
-    if (typeof payload.query !== 'string' || payload.query.trim() === '') throw new HttpError(400, 'invalid_param', 'query is required');
-    if (typeof payload.inputs !== 'object' || payload.inputs === null) {
-      throw new HttpError(400, 'invalid_param', '1 validation error for ChatRequestPayload\ninputs\n  Field required [type=missing]');
-    }
-    const mode = payload.response_mode ?? 'blocking';
-    if (mode !== 'streaming' && mode !== 'blocking')
-      throw new HttpError(400, 'invalid_param', "response_mode must be 'streaming' or 'blocking'");
-    if (mode === 'blocking' && this.options.appMode === 'agent-chat')
-      throw new HttpError(400, 'invalid_param', 'Agent Chat App does not support blocking mode');
-    const conversationId = typeof payload.conversation_id === 'string' ? payload.conversation_id.trim() : '';
-    if (conversationId && !UUID.test(conversationId)) throw new HttpError(400, 'invalid_param', 'conversation_id must be a valid UUID');
-    return {
-      query: payload.query.replaceAll('\u0000', ''),
-      user,
-      mode,
-      conversationId: conversationId || undefined,
-      autoGenerateName: payload.auto_generate_name !== false,
-    };
-  }
-
-  /** The request's conversation, new when it names none; another user's is as unknown as a missing one. */
-  private conversationFor(request: ChatBody): StoredConversation {
-    if (!request.conversationId) return this.conversations.create(request.user);
-    const existing = this.conversations.owned(request.conversationId, request.user);
-    if (!existing) throw conversationNotExists();
-    return existing;
-  }
-
   private remember<T>(records: T[], entry: T): void {
     if (this.options.record) records.push(entry);
   }
-
-  private endStream(record: StreamRecord, outcome: StreamRecord['outcome']): void {
-    if (record.outcome !== 'open') return;
-    record.outcome = outcome;
-    this.emit('stream-end', record);
-  }
-
-  /**
-   * Stops a message's generation: it ends with what it has, and that is saved. Dify always answers
-   * success, even for an unknown or ended task or another user's: then it does nothing.
-   */
-  private stop(taskId: string, body: RequestBody, res: ServerResponse): void {
-    const user = requiredUser(jsonFields(body).user);
-    this.remember(this.stopCalls, { taskId, user });
-    const running = this.running.get(taskId);
-    if (running?.user === user) running.generation.stop();
-    sendJson(res, 200, { result: 'success' });
-  }
-}
-
-function isGenerationFault(fault?: LocalDifyFault): fault is GenerationFault {
-  return fault?.kind === 'error-event' || fault?.kind === 'message-replace' || fault?.kind === 'endless';
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<unknown> {
-  return sleep(ms, undefined, { signal }).catch(() => undefined);
 }
