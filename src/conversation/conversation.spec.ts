@@ -4,7 +4,8 @@ import { ProtocolError } from '../protocol';
 import { ConversationMessage } from './message-sink';
 import { AnswerEnd, AnswerEvent } from './answers';
 import { TurnConfig } from '../config';
-import { Conversation, ConversationDeps } from './conversation';
+import { Conversation } from './conversation';
+import { ConversationDeps } from './conversation.types';
 import { Answering, AnsweringDeps } from './answering';
 import { InMemoryAnswerLog, SessionRoom } from '../session-hub';
 
