@@ -5,7 +5,7 @@ import { sessionKey } from '../session';
 import { markSpan } from '../tracing';
 import { AnswerFollowing, WATCH_EVERY_MS } from './answer-following';
 import { AnswerLog, AnswerUpstream } from './answer-log';
-import { AnswerRecord } from './answer-record';
+import { KeptAnswers } from './kept-answers';
 import { AnswerHistory, AnswerOutlet, RoomAnswering, RoomMember } from './room-ports';
 import { finalChunk, SessionMessage, statusMessage } from './session-message';
 
@@ -15,9 +15,6 @@ import { finalChunk, SessionMessage, statusMessage } from './session-message';
  * its text), and follow-ups that may come after the answer's end.
  */
 const LIVE_ONLY: ReadonlySet<SessionMessage['type']> = new Set(['progress', 'audio', 'suggested']);
-
-/** Answers a room keeps for resuming: the one streaming and the one before it. */
-const KEPT_ANSWERS = 2;
 
 /**
  * One session on this instance: the connections attached to it (a supervisor's screen beside an
@@ -30,7 +27,7 @@ const KEPT_ANSWERS = 2;
 export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements AnswerOutlet {
   readonly answering: A;
   private readonly members = new Set<RoomMember>();
-  private readonly answers: AnswerRecord[] = [];
+  private readonly kept: KeptAnswers;
   private readonly following: AnswerFollowing;
   private graceTimer?: NodeJS.Timeout;
   /** While connections are attached: the session's answers that other instances announce. */
@@ -38,8 +35,6 @@ export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements Ans
   /** The answer whose end is not logged yet. */
   private logging?: string;
   private readonly key: string;
-  /** The status that started the latest answer, for a connection that joins mid-answer. */
-  private started?: StatusMessage;
   /** At shutdown, this instance left an answer to the upstream for a client to resume elsewhere. */
   private leftUpstream = false;
 
@@ -56,6 +51,7 @@ export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements Ans
     private readonly onVacant: (room: SessionRoom<A>) => void,
   ) {
     this.key = sessionKey(principal, app, sessionId);
+    this.kept = new KeptAnswers(sessionId, config.maxLogChars);
     this.following = new AnswerFollowing(this.key, app, sessionId, log, history, config.maxLogChars);
     this.answering = answering(this);
   }
@@ -107,10 +103,10 @@ export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements Ans
    * False when the answer is unknown or no longer kept. (The chunks' numbering is the connection's.)
    */
   async resume(member: RoomMember, answerId: string, offset: number): Promise<boolean> {
-    const local = this.answers.find((a) => a.id === answerId);
+    const local = this.kept.find(answerId);
     if (local) {
       if (!local.resumable) return false;
-      this.replay(member, local, offset);
+      this.kept.replay(member, local, offset);
       // A newer answer of the session streaming now ends with its own idle.
       if (local.ended && !this.answering.busy) member.receive(statusMessage('idle', this.sessionId));
       return true;
@@ -165,17 +161,7 @@ export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements Ans
    * the live chunks. Only an answer this instance streams: another instance's shows from its next answer.
    */
   catchUp(member: RoomMember): void {
-    const record = this.answers.at(-1);
-    const started = this.started;
-    if (!record || record.ended || !record.resumable || started?.answer_id !== record.id) return;
-    member.receive(started);
-    this.replay(member, record, 0);
-  }
-
-  private replay(member: RoomMember, record: AnswerRecord, offset: number): void {
-    const { chunk, closing } = record.rest(offset, member.features());
-    if (chunk) member.receive({ type: 'answer', ...chunk, final: false, answer_id: record.id, session_id: this.sessionId });
-    for (const message of closing) member.receive(message);
+    this.kept.catchUp(member);
   }
 
   /** The grace is over: the answer is stopped, unless a client follows it from another instance. */
@@ -196,7 +182,7 @@ export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements Ans
 
   /** Another instance started an answer of this session: its connections here follow it. */
   private elsewhere(answerId: string): void {
-    if (this.answers.some((a) => a.id === answerId)) return;
+    if (this.kept.find(answerId)) return;
     for (const member of this.members) this.following.start(member, answerId);
   }
 
@@ -212,13 +198,12 @@ export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements Ans
     this.endLogged();
     this.logging = answerId;
     this.log.announce(this.key, answerId);
-    this.answers.push(new AnswerRecord(answerId, this.config.maxLogChars));
-    if (this.answers.length > KEPT_ANSWERS) this.answers.shift();
+    this.kept.begin(answerId);
   }
 
   /** An answer taken back before any of it was sent: nothing to resume, and its log ends. */
   withdraw(answerId: string): void {
-    if (this.answers.at(-1)?.id === answerId) this.answers.pop();
+    this.kept.withdraw(answerId);
     if (this.logging === answerId) this.endLogged();
   }
 
@@ -237,16 +222,15 @@ export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements Ans
 
   send(message: SessionMessage, feature?: Feature): void {
     if (!LIVE_ONLY.has(message.type)) {
-      const record = this.answers.at(-1);
-      record?.record(message, feature);
-      if (record && this.logging === record.id) this.log.append(this.key, record.id, { message, feature });
+      const answerId = this.kept.record(message, feature);
+      if (answerId && this.logging === answerId) this.log.append(this.key, answerId, { message, feature });
     }
     for (const member of this.members) if (!feature || member.features().includes(feature)) member.receive(message);
   }
 
   status(stage: Stage, extra: Partial<StatusMessage> = {}): void {
     const message = statusMessage(stage, this.sessionId, extra);
-    if (stage === 'querying_rag') this.started = message;
+    if (stage === 'querying_rag') this.kept.starting(message);
     for (const member of this.members) member.receive(message);
   }
 
