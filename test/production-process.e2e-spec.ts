@@ -73,7 +73,7 @@ describe('the service process (e2e)', () => {
     expect(await upgradeStatus(`ws://127.0.0.1:${port}/ws/realtime-asr?%74%6f%6b%65%6e=${TOKEN}-wrong`)).toBe(401);
     expect(await logEntry('Upgrade refused')).toMatchObject({
       level: 40,
-      msg: 'Upgrade refused: unauthorized (HTTP 401) from 127.0.0.1 to /ws/realtime-asr',
+      msg: 'Upgrade refused: unauthorized (unknown token) (HTTP 401) from 127.0.0.1 to /ws/realtime-asr',
     });
     expect(out.text).not.toContain(TOKEN);
   });
