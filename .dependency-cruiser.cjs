@@ -12,7 +12,7 @@ const MODULES = {
     is: 'the outer layer: sockets and the wire protocol',
   },
   conversation: {
-    mayImport: ['dify', 'session-hub', 'session', 'protocol', 'config', 'metrics', 'lifecycle'],
+    mayImport: ['dify', 'upstream', 'session-hub', 'session', 'protocol', 'config', 'metrics', 'lifecycle'],
     is: 'hearing and asking (turns, barge-in, retraction), nothing of sockets',
   },
   // protocol: the room fans out and logs the wire's own messages (one vocabulary), and ends an answer with its final chunk.
@@ -36,7 +36,7 @@ const MODULES = {
   protocol: { mayImport: [], is: 'the wire messages and error codes gateway and conversation share' },
   // The observers import what they observe, through its public pieces.
   health: {
-    mayImport: ['dify', 'session-hub', 'session', 'lifecycle', 'config'],
+    mayImport: ['dify', 'upstream', 'session-hub', 'session', 'lifecycle', 'config'],
     is: 'readiness of Dify and the session store, and shutdown',
   },
   metrics: { mayImport: [], is: 'the Prometheus registry the others count in' },

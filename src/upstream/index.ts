@@ -7,3 +7,5 @@ export { DifyUpstream } from './dify/dify-upstream';
 export { OpenAiSettings } from './openai/openai-settings';
 export { RagflowSettings } from './ragflow/ragflow-settings';
 export { FastGptSettings } from './fastgpt/fastgpt-settings';
+export { Upstreams } from './upstreams';
+export { UpstreamModule } from './upstream.module';
