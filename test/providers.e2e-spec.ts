@@ -132,3 +132,91 @@ describe('a fastgpt app (e2e)', () => {
     client.close();
   });
 });
+
+describe('every provider beside a Dify app in one deployment (e2e)', () => {
+  let stack: Stack;
+  const ragflow = new LocalRagflowServer({ splitWrites: true, chunkChars: 3 });
+  const fastgpt = new LocalFastGptServer({ splitWrites: true, chunkChars: 3 });
+  beforeAll(async () => {
+    const [{ baseUrl: ragflowUrl }, { baseUrl: fastgptUrl }] = await Promise.all([ragflow.listen(), fastgpt.listen()]);
+    stack = await startStack({
+      // Slow enough to drop a socket mid-answer.
+      dify: { chunkChars: 3, chunkDelayMs: 20 },
+      env: (difyBaseUrl) => ({
+        APPS: JSON.stringify({
+          hr: { base_url: difyBaseUrl, api_key: TEST_API_KEY },
+          kb: { provider: 'openai', base_url: difyBaseUrl, api_key: TEST_API_KEY, model: 'local-rag' },
+          manuals: { provider: 'ragflow', base_url: ragflowUrl, api_key: 'local-key', chat_id: 'local-chat' },
+          broken: { provider: 'ragflow', base_url: ragflowUrl, api_key: 'not-the-key', chat_id: 'local-chat' },
+          support: { provider: 'fastgpt', base_url: fastgptUrl, api_key: 'local-key' },
+        }),
+        DEFAULT_APP: 'hr',
+      }),
+    });
+  });
+  afterAll(() => Promise.all([stack.close(), ragflow.close(), fastgpt.close()]));
+
+  it("is ready while one app's key is refused, naming each app's provider and state", async () => {
+    const ready = await fetch(`${stack.httpUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+    const { details } = (await ready.json()) as { details: { dify: { apps: Record<string, { status: string; provider: string }> } } };
+    expect(details.dify.apps).toMatchObject({
+      hr: { status: 'up', provider: 'dify' },
+      kb: { status: 'up', provider: 'openai' },
+      manuals: { status: 'up', provider: 'ragflow' },
+      broken: { status: 'down', provider: 'ragflow' },
+      support: { status: 'up', provider: 'fastgpt' },
+    });
+  });
+
+  it("maps a provider's refusal of its key to UPSTREAM_UNAUTHORIZED, never echoing the key", async () => {
+    const client = await WsTestClient.connect(`${stack.wsUrl}?app=broken`);
+    client.send(ASK('What is RAG?'));
+    const error = await client.waitFor((m) => m.type === 'error');
+    // RAGFlow refuses a key with HTTP 200 and its code 109 in the body.
+    expect(error).toMatchObject({ code: 'UPSTREAM_UNAUTHORIZED' });
+    expect(JSON.stringify(error)).not.toContain('not-the-key');
+    client.close();
+  });
+
+  it('answers a batch task in a FastGPT app, each text its own question', async () => {
+    const texts = ['什么是 RAG？', 'How do refunds work?'];
+    const submitted = await fetch(`${stack.httpUrl}/api/batch/tasks`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'support', texts, app: 'support' }),
+    });
+    expect(submitted.status).toBe(201);
+    const { task_id: id } = (await submitted.json()) as { task_id: string };
+    const get = async <T>(path: string) => (await (await fetch(`${stack.httpUrl}/api/batch/tasks/${id}${path}`)).json()) as T;
+    await waitUntil(async () => (await get<{ status: string }>('')).status === 'completed');
+    const { results } = await get<{ results: Array<{ text: string; content: string }> }>('/results');
+    const answers = new Map(fastgpt.streams.map((s) => [s.question, s.answer]));
+    expect(results.map((r) => r.content)).toEqual(texts.map((text) => answers.get(text)));
+  });
+
+  it("resumes an openai app's answer after a drop, from the answer log: what the client had plus what it gets is the answer", async () => {
+    const first = await WsTestClient.connect(`${stack.wsUrl}?app=kb`);
+    const from = stack.dify.openAiStreams.length;
+    first.send({ ...ASK('什么是 RAG？'), session_id: 'resume-openai' });
+    const { answer_id: answerId } = await first.waitFor((m) => m.type === 'answer');
+    first.socket.terminate();
+    const had = first.received.filter((m) => m.type === 'answer' && m.answer_id === answerId);
+    const text = had.map((m) => String(m.content)).join('');
+
+    const second = await WsTestClient.connect(`${stack.wsUrl}?app=kb`);
+    const resume = {
+      type: 'resume',
+      session_id: 'resume-openai',
+      answer_id: answerId,
+      offset: Array.from(text).length,
+      stream_index: had.length,
+    };
+    second.send(resume);
+    const ack = await second.waitFor((m) => m.type === 'ack' && m.received_type === 'resume');
+    const { chunks } = await second.answer(second.received.indexOf(ack));
+    await waitUntil(() => stack.dify.openAiStreams.length === from + 1);
+    expect(text + chunks.map((c) => String(c.content)).join('')).toBe(stack.dify.openAiStreams[from].answer);
+    second.close();
+  });
+});
