@@ -1,5 +1,5 @@
 export { Upstream, UpstreamEvent, UpstreamRequest, ProviderName } from './upstream';
-export { UpstreamError } from './upstream-error';
+export { UpstreamError, LABEL as PROVIDER_LABEL } from './upstream-error';
 export { UpstreamLimits } from './upstream-limits';
 export { ProviderSettingsError } from './settings-fields';
 export { parseProviderSettings, createUpstream, ProviderSettings, UpstreamDeps } from './providers';
