@@ -60,7 +60,9 @@ describe('Answers', () => {
       { text: 'Moderated.', replace: true },
       { end: true, messageId: 'm', conversationId: 'c-1', sources: [{ document_name: 'rag.md', score: 0.9 }], usage: { total_tokens: 12 } },
     ]);
-    expect(requests).toEqual([{ query: 'What is RAG?', user: 'alice:s1', conversationId: undefined, speech: false, session: sessionKey('alice', 'hr', 's1') }]);
+    expect(requests).toEqual([
+      { query: 'What is RAG?', user: 'alice:s1', conversationId: undefined, speech: false, session: sessionKey('alice', 'hr', 's1') },
+    ]);
     await settled();
     expect(await sessions.get(sessionKey('alice', 'hr', 's1'))).toEqual({ conversationId: 'c-1' });
   });
@@ -74,7 +76,13 @@ describe('Answers', () => {
         .answer('And then?', 'alice', 'hr', 's1')
         .pipe(toArray()),
     );
-    expect(requests[0]).toEqual({ query: 'And then?', user: 'alice:s1', conversationId: 'c-1', speech: false, session: sessionKey('alice', 'hr', 's1') });
+    expect(requests[0]).toEqual({
+      query: 'And then?',
+      user: 'alice:s1',
+      conversationId: 'c-1',
+      speech: false,
+      session: sessionKey('alice', 'hr', 's1'),
+    });
   });
 
   it('starts a new conversation when Dify lost the stored one, and stores the new id', async () => {
