@@ -37,8 +37,6 @@ describe('Upstreams: one adapter per app of APPS', () => {
       ['manuals', 'ragflow'],
       ['support', 'fastgpt'],
     ]);
-    expect(upstreams.isDify('hr')).toBe(true);
-    expect(upstreams.isDify('support')).toBe(false);
     expect(() => upstreams.get('nope')).toThrow('Unknown app nope');
   });
 

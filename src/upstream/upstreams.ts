@@ -36,11 +36,6 @@ export class Upstreams {
     return upstream;
   }
 
-  /** Whether `app` is a Dify app: Dify-only features (feedback, suggestions, speech, its input form, resume from its history) need one. */
-  isDify(app: string): boolean {
-    return this.get(app).provider === 'dify';
-  }
-
   /** Every app's Upstream, by name. */
   all(): Array<[string, Upstream]> {
     return [...this.upstreams];
