@@ -12,7 +12,7 @@ const MODULES = {
     is: 'the outer layer: sockets and the wire protocol',
   },
   conversation: {
-    mayImport: ['dify', 'session-hub', 'session', 'protocol', 'config', 'metrics', 'lifecycle', 'tracing'],
+    mayImport: ['dify', 'upstream', 'session-hub', 'session', 'protocol', 'config', 'metrics', 'lifecycle', 'tracing'],
     is: 'hearing and asking (turns, barge-in, retraction), nothing of sockets',
   },
   // protocol: the room fans out and logs the wire's own messages (one vocabulary), and ends an answer with its final chunk.
@@ -37,7 +37,7 @@ const MODULES = {
   // The observers import what they observe, through its public pieces.
   // metrics: each probe's verdict as realtime_rag_dependency_up (the dashboard's Dify and Redis health).
   health: {
-    mayImport: ['dify', 'session-hub', 'session', 'lifecycle', 'config', 'metrics'],
+    mayImport: ['dify', 'upstream', 'session-hub', 'session', 'lifecycle', 'config', 'metrics'],
     is: 'readiness of Dify and the session store, and shutdown',
   },
   metrics: { mayImport: [], is: 'the Prometheus registry the others count in' },

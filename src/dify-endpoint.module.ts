@@ -32,7 +32,8 @@ class AppEndpoints implements DifyEndpoints, OnApplicationBootstrap {
       useFactory: async ({ apps }: AppsConfig, shutdown: ShutdownSequence): Promise<DifyEndpoints> => {
         const logger = new Logger('Dify');
         const byApp = new Map<string, DifyEndpoint>();
-        for (const [name, { apiKey, baseUrl }] of apps) {
+        for (const [name, { provider, apiKey, baseUrl }] of apps) {
+          if (provider !== 'dify') continue;
           if (!apiKey) {
             const embedded = await EmbeddedDify.start();
             shutdown.register('close', 'embedded Dify', () => embedded.close());

@@ -1,17 +1,13 @@
 import { once } from 'node:events';
 import { LocalFastGptServer, LocalRagflowServer } from '../src/local-dify';
-import { Stack, startStack } from './support/stack';
+import { Stack, startStack, TEST_API_KEY } from './support/stack';
 import { waitUntil } from './support/wait-until';
 import { WsTestClient } from './support/ws-test-client';
 
 /**
  * Each provider over real sockets: a WebSocket client → the service → the provider's local server,
  * chosen by `APPS` (issue 23 item 2) with `DEFAULT_APP`.
- *
- * NEEDS THE WIRING: skipped until the app registry (src/tenancy/, helper "apps") builds each app's
- * Upstream with `parseProviderSettings`/`createUpstream` and `Answers` asks through the port
- * (passing `session: sessionKey(…)` for the openai memory) and answers feedback, suggestions and
- * speech of a non-Dify app with UNSUPPORTED_BY_APP. Then remove the `.skip`s.
+
  */
 const ASK = (text: string) => ({ type: 'asr_chunk', text, is_final: true });
 
@@ -23,14 +19,14 @@ async function ask(client: WsTestClient, text: string): Promise<string> {
   return answer;
 }
 
-describe.skip('an openai app (e2e, needs the APPS wiring)', () => {
+describe('an openai app (e2e)', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({
       dify: { chunkChars: 3, splitWrites: true, seed: 5 },
       env: (difyBaseUrl) => ({
         APPS: JSON.stringify({
-          kb: { provider: 'openai', base_url: difyBaseUrl, api_key: 'app-test', model: 'local-rag', history_turns: 4 },
+          kb: { provider: 'openai', base_url: difyBaseUrl, api_key: TEST_API_KEY, model: 'local-rag', history_turns: 4 },
         }),
         DEFAULT_APP: 'kb',
       }),
@@ -59,9 +55,13 @@ describe.skip('an openai app (e2e, needs the APPS wiring)', () => {
     const ended = once(stack.dify, 'openai-stream-end');
     client.send(ASK('What is RAG?'));
     await client.waitFor((m) => m.type === 'answer');
-    client.send({ type: 'control', action: 'interrupt' });
+    // Barge-in: a new question while the endless answer streams cancels it.
+    const from = client.received.length;
+    client.send(ASK('How do refunds work?'));
     const [record] = (await ended) as Array<{ outcome: string }>;
     expect(record.outcome).toBe('client-closed');
+    await client.answer(from);
+    await client.waitFor((m) => m.type === 'status' && m.stage === 'idle', { from });
     stack.dify.injectFault({ kind: 'http', status: 429 });
     stack.dify.injectFault({ kind: 'http', status: 429 });
     stack.dify.injectFault({ kind: 'http', status: 429 });
@@ -84,7 +84,7 @@ describe.skip('an openai app (e2e, needs the APPS wiring)', () => {
   });
 });
 
-describe.skip('a ragflow app (e2e, needs the APPS wiring)', () => {
+describe('a ragflow app (e2e)', () => {
   let stack: Stack;
   const ragflow = new LocalRagflowServer({ legacy: true, thinking: true, splitWrites: true, chunkChars: 3, chunkDelayMs: 2 });
   beforeAll(async () => {
@@ -109,7 +109,7 @@ describe.skip('a ragflow app (e2e, needs the APPS wiring)', () => {
   });
 });
 
-describe.skip('a fastgpt app (e2e, needs the APPS wiring)', () => {
+describe('a fastgpt app (e2e)', () => {
   let stack: Stack;
   const fastgpt = new LocalFastGptServer({ splitWrites: true, chunkChars: 3, chunkDelayMs: 2 });
   beforeAll(async () => {
@@ -122,7 +122,7 @@ describe.skip('a fastgpt app (e2e, needs the APPS wiring)', () => {
 
   it('streams byte-exact in one chatId, the session inputs as variables', async () => {
     const client = await stack.connect();
-    client.send({ type: 'hello', inputs: { name: '张三' } });
+    client.send({ type: 'hello', features: [], inputs: { name: '张三' } });
     await client.waitFor((m) => m.type === 'ack' && m.received_type === 'hello');
     const first = await ask(client, '什么是 RAG？');
     expect(first).toBe(fastgpt.streams[0].answer);
@@ -130,5 +130,93 @@ describe.skip('a fastgpt app (e2e, needs the APPS wiring)', () => {
     expect([...fastgpt.chats.values()]).toEqual([['什么是 RAG？', 'And refunds?']]);
     expect(fastgpt.requests.at(-1)?.body).toMatchObject({ variables: { name: '张三' }, detail: true });
     client.close();
+  });
+});
+
+describe('every provider beside a Dify app in one deployment (e2e)', () => {
+  let stack: Stack;
+  const ragflow = new LocalRagflowServer({ splitWrites: true, chunkChars: 3 });
+  const fastgpt = new LocalFastGptServer({ splitWrites: true, chunkChars: 3 });
+  beforeAll(async () => {
+    const [{ baseUrl: ragflowUrl }, { baseUrl: fastgptUrl }] = await Promise.all([ragflow.listen(), fastgpt.listen()]);
+    stack = await startStack({
+      // Slow enough to drop a socket mid-answer.
+      dify: { chunkChars: 3, chunkDelayMs: 20 },
+      env: (difyBaseUrl) => ({
+        APPS: JSON.stringify({
+          hr: { base_url: difyBaseUrl, api_key: TEST_API_KEY },
+          kb: { provider: 'openai', base_url: difyBaseUrl, api_key: TEST_API_KEY, model: 'local-rag' },
+          manuals: { provider: 'ragflow', base_url: ragflowUrl, api_key: 'local-key', chat_id: 'local-chat' },
+          broken: { provider: 'ragflow', base_url: ragflowUrl, api_key: 'not-the-key', chat_id: 'local-chat' },
+          support: { provider: 'fastgpt', base_url: fastgptUrl, api_key: 'local-key' },
+        }),
+        DEFAULT_APP: 'hr',
+      }),
+    });
+  });
+  afterAll(() => Promise.all([stack.close(), ragflow.close(), fastgpt.close()]));
+
+  it("is ready while one app's key is refused, naming each app's provider and state", async () => {
+    const ready = await fetch(`${stack.httpUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+    const { details } = (await ready.json()) as { details: { dify: { apps: Record<string, { status: string; provider: string }> } } };
+    expect(details.dify.apps).toMatchObject({
+      hr: { status: 'up', provider: 'dify' },
+      kb: { status: 'up', provider: 'openai' },
+      manuals: { status: 'up', provider: 'ragflow' },
+      broken: { status: 'down', provider: 'ragflow' },
+      support: { status: 'up', provider: 'fastgpt' },
+    });
+  });
+
+  it("maps a provider's refusal of its key to UPSTREAM_UNAUTHORIZED, never echoing the key", async () => {
+    const client = await WsTestClient.connect(`${stack.wsUrl}?app=broken`);
+    client.send(ASK('What is RAG?'));
+    const error = await client.waitFor((m) => m.type === 'error');
+    // RAGFlow refuses a key with HTTP 200 and its code 109 in the body.
+    expect(error).toMatchObject({ code: 'UPSTREAM_UNAUTHORIZED', message: expect.stringContaining('RAGFlow') as unknown });
+    expect(JSON.stringify(error)).not.toContain('not-the-key');
+    client.close();
+  });
+
+  it('answers a batch task in a FastGPT app, each text its own question', async () => {
+    const texts = ['什么是 RAG？', 'How do refunds work?'];
+    const submitted = await fetch(`${stack.httpUrl}/api/batch/tasks`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'support', texts, app: 'support' }),
+    });
+    expect(submitted.status).toBe(201);
+    const { task_id: id } = (await submitted.json()) as { task_id: string };
+    const get = async <T>(path: string) => (await (await fetch(`${stack.httpUrl}/api/batch/tasks/${id}${path}`)).json()) as T;
+    await waitUntil(async () => (await get<{ status: string }>('')).status === 'completed');
+    const { results } = await get<{ results: Array<{ text: string; content: string }> }>('/results');
+    const answers = new Map(fastgpt.streams.map((s) => [s.question, s.answer]));
+    expect(results.map((r) => r.content)).toEqual(texts.map((text) => answers.get(text)));
+  });
+
+  it("resumes an openai app's answer after a drop, from the answer log: what the client had plus what it gets is the answer", async () => {
+    const first = await WsTestClient.connect(`${stack.wsUrl}?app=kb`);
+    const from = stack.dify.openAiStreams.length;
+    first.send({ ...ASK('什么是 RAG？'), session_id: 'resume-openai' });
+    const { answer_id: answerId } = await first.waitFor((m) => m.type === 'answer');
+    first.socket.terminate();
+    const had = first.received.filter((m) => m.type === 'answer' && m.answer_id === answerId);
+    const text = had.map((m) => String(m.content)).join('');
+
+    const second = await WsTestClient.connect(`${stack.wsUrl}?app=kb`);
+    const resume = {
+      type: 'resume',
+      session_id: 'resume-openai',
+      answer_id: answerId,
+      offset: Array.from(text).length,
+      stream_index: had.length,
+    };
+    second.send(resume);
+    const ack = await second.waitFor((m) => m.type === 'ack' && m.received_type === 'resume');
+    const { chunks } = await second.answer(second.received.indexOf(ack));
+    await waitUntil(() => stack.dify.openAiStreams.length === from + 1);
+    expect(text + chunks.map((c) => String(c.content)).join('')).toBe(stack.dify.openAiStreams[from].answer);
+    second.close();
   });
 });

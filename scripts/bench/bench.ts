@@ -14,6 +14,8 @@
  *   npm run bench -- --neighbour  only the noisy neighbour (neighbour.ts): one principal saturating (live and batch)
  *                                 while another asks, beside the same without it; with --quick, CI-sized: fails only
  *                                 on a quiet principal's question or item refused while the fair shares hold
+ *   npm run bench -- --providers  only an openai app's first chunk beside a dify app's in one service (provider-apps.ts),
+ *                                 each against its direct floor
  *   npm run bench -- --turns      only turn-taking (turns.ts): the corpus on TURN_POLICY fixed and adaptive
  *                                 (also part of the full run); `--first-token-ms N` paces the upstream (400);
  *                                 with --quick, CI-sized: fails only on a lost answer, a wrongly joined
@@ -36,6 +38,7 @@ import { Measured, Placement, startRelay, startService } from './processes';
 import { turnFigures } from './turns';
 import { attackFigures } from './under-attack';
 import { neighbourFailures, neighbourFigures, printNeighbour } from './neighbour';
+import { printProviderApps, providerAppFigures } from './provider-apps';
 import { printTurns } from './turns-report';
 import { printTracing, tracingFigures } from './tracing-cost';
 
@@ -46,6 +49,7 @@ const turnsOnly = process.argv.includes('--turns');
 const batchOnly = process.argv.includes('--batch');
 const neighbourOnly = process.argv.includes('--neighbour');
 const tracingOnly = process.argv.includes('--tracing');
+const providersOnly = process.argv.includes('--providers');
 /** How this run was asked for, to name it in its verdict. */
 const COMMAND = ['bench', ...process.argv.slice(2)].join(' ');
 /** The upstream's first token in the turn-taking run, which the latency goals are relative to. */
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
   if (batchOnly) return batch(servers);
   if (neighbourOnly) return neighbour(servers);
   if (tracingOnly) return tracing(servers);
+  if (providersOnly) return providers(servers);
   // Paced like a fast model: first token at once, a chunk every 2 ms.
   const paced = new LocalDifyServer({ apiKeys: [KEY], firstChunkDelayMs: 0, chunkDelayMs: 2, chunkChars: 6 });
   // As fast as the upstream can write: for throughput, where the relaying process is the bottleneck.
@@ -171,6 +176,14 @@ async function tracing(servers: Placement): Promise<void> {
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, quick ? 'bench-tracing-quick.json' : 'bench-tracing.json'), JSON.stringify(figures, null, 2));
   printTracing(figures, SIZE.rounds);
+}
+
+/** An openai app's first chunk beside a dify app's, through one service: figures to bench-providers(-quick).json. */
+async function providers(servers: Placement): Promise<void> {
+  const figures = await providerAppFigures(servers, SIZE.rounds);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, quick ? 'bench-providers-quick.json' : 'bench-providers.json'), JSON.stringify(figures, null, 2));
+  printProviderApps(figures);
 }
 
 /** Turn-taking alone: figures to bench-turns(-quick).json; fails on what its scoring calls a failure. */

@@ -1,7 +1,9 @@
-/** One app of the deployment: a knowledge base behind one upstream app (a Dify app and its key). */
+/** The platforms an app's knowledge base may live on (src/upstream/ has one adapter each). */
+export type AppProvider = 'dify' | 'openai' | 'ragflow' | 'fastgpt';
+
+/** One app of the deployment: a knowledge base behind one upstream app (a Dify app and its key, or another provider's). */
 export interface AppEntry {
-  /** The upstream platform; only `dify` for now (other providers come with src/upstream/). */
-  provider: 'dify';
+  provider: AppProvider;
   baseUrl: string;
   /** Unset only for the app built from an unset DIFY_API_KEY: the embedded local server answers it. */
   apiKey?: string;
@@ -9,12 +11,24 @@ export interface AppEntry {
   inputs: Record<string, unknown>;
   /** Who may use the app; undefined: every authenticated principal. */
   principals?: readonly string[];
+  /**
+   * A non-Dify app's entry as written (model, chat_id, …): src/upstream/ checks its provider's fields
+   * at start-up (config imports no other module, and the adapters own what their settings mean).
+   */
+  providerFields?: Readonly<Record<string, unknown>>;
 }
 
 /** App names go into URLs, log lines and metric labels: short and plain. */
 const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const FIELDS = new Set(['provider', 'base_url', 'api_key', 'inputs', 'principals']);
-const PROVIDERS = new Set(['dify']);
+const COMMON_FIELDS = ['provider', 'base_url', 'api_key', 'inputs', 'principals'];
+/** Each provider's own fields besides the common ones: names only, their values are src/upstream/'s to check. */
+const PROVIDER_FIELDS: Record<AppProvider, string[]> = {
+  dify: [],
+  openai: ['model', 'system_prompt', 'extra_body', 'history_turns', 'history_chars'],
+  ragflow: ['chat_id', 'stream'],
+  fastgpt: [],
+};
+const isProvider = (name: unknown): name is AppProvider => typeof name === 'string' && Object.hasOwn(PROVIDER_FIELDS, name);
 
 /**
  * The apps of `APPS` or `APPS_FILE` (`source` names which, for the messages), each entry checked. Throws
@@ -39,12 +53,18 @@ export function parseAppEntries(parsed: unknown, source: string, defaultBaseUrl:
       continue;
     }
     const before = problems.length;
-    for (const field of Object.keys(entry)) {
-      if (!FIELDS.has(field)) problems.push(`${at(field)}: unknown field (known: ${[...FIELDS].join(', ')})`);
+    const { provider = 'dify', api_key: apiKey, inputs = {}, principals } = entry;
+    if (!isProvider(provider)) {
+      problems.push(`${at('provider')}: must be one of ${Object.keys(PROVIDER_FIELDS).join(', ')}`);
+      continue;
     }
-    const { provider = 'dify', base_url: baseUrl = defaultBaseUrl, api_key: apiKey, inputs = {}, principals } = entry;
-    if (typeof provider !== 'string' || !PROVIDERS.has(provider)) problems.push(`${at('provider')}: only "dify" is supported`);
-    const urlProblem = baseUrlProblem(baseUrl);
+    const known = new Set([...COMMON_FIELDS, ...PROVIDER_FIELDS[provider]]);
+    for (const field of Object.keys(entry)) {
+      if (!known.has(field)) problems.push(`${at(field)}: unknown field for provider ${provider} (known: ${[...known].join(', ')})`);
+    }
+    // DIFY_BASE_URL is Dify's: another provider's app names its own server.
+    const baseUrl = entry.base_url ?? (provider === 'dify' ? defaultBaseUrl : undefined);
+    const urlProblem = baseUrl === undefined ? "required, the provider's server" : baseUrlProblem(baseUrl);
     if (urlProblem) problems.push(`${at('base_url')}: ${urlProblem}`);
     if (typeof apiKey !== 'string' || apiKey.trim() === '') problems.push(`${at('api_key')}: required, the app's API key`);
     if (!isObject(inputs)) problems.push(`${at('inputs')}: must be an object, e.g. {"lang":"en"}`);
@@ -52,11 +72,12 @@ export function parseAppEntries(parsed: unknown, source: string, defaultBaseUrl:
     if (allowList) problems.push(`${at('principals')}: ${allowList}`);
     if (problems.length > before) continue;
     apps.set(name, {
-      provider: 'dify',
+      provider,
       baseUrl: (baseUrl as string).replace(/\/+$/, ''),
       apiKey: apiKey as string,
       inputs: inputs as Record<string, unknown>,
       ...(principals === undefined ? {} : { principals: principals as string[] }),
+      ...(provider === 'dify' ? {} : { providerFields: entry }),
     });
   }
   if (problems.length) throw invalid(problems);

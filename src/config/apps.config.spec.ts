@@ -73,7 +73,8 @@ describe('appsConfig (APPS, APPS_FILE, DEFAULT_APP)', () => {
       withApps({
         hr: { api_key: '', base_url: `https://user:${KEY}@dify.example.com/v1` },
         it: { api_key: KEY, inputs: [KEY], principals: [], apikey: KEY },
-        kb: { api_key: KEY, provider: 'ragflow' },
+        kb: { api_key: KEY, provider: 'ragflow', model: KEY },
+        wiki: { api_key: KEY, provider: 'notion' },
         'bad name!': { api_key: KEY },
         faq: KEY,
       }),
@@ -83,9 +84,18 @@ describe('appsConfig (APPS, APPS_FILE, DEFAULT_APP)', () => {
     expect(text).toContain('APPS: app "it": inputs: must be an object');
     expect(text).toContain('APPS: app "it": principals: lists nobody');
     expect(text).toContain('APPS: app "it": apikey: unknown field');
-    expect(text).toContain('APPS: app "kb": provider: only "dify" is supported');
+    expect(text).toContain('APPS: app "kb": base_url: required');
+    expect(text).toContain('APPS: app "kb": model: unknown field for provider ragflow');
+    expect(text).toContain('APPS: app "wiki": provider: must be one of dify, openai, ragflow, fastgpt');
     expect(text).toContain('APPS: app "(a bad name)": names are 1-64 letters');
     expect(text).toContain('APPS: app "faq": must be an object');
+  });
+
+  it("keeps another provider's entry as written for src/upstream/ to check (DIFY_BASE_URL is Dify's only)", () => {
+    process.env.DEFAULT_APP = 'kb';
+    const kb = { provider: 'openai', base_url: 'http://llm.local/v1/', api_key: KEY, model: 'qwen', history_turns: 4 };
+    const { apps } = withApps({ kb })();
+    expect(apps.get('kb')).toEqual({ provider: 'openai', baseUrl: 'http://llm.local/v1', apiKey: KEY, inputs: {}, providerFields: kb });
   });
 
   it('refuses APPS that is not JSON, not an object, or names no app, without quoting it', () => {

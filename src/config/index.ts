@@ -9,4 +9,4 @@ export { resumeConfig, ResumeConfig } from './resume.config';
 export { batchConfig, BatchConfig } from './batch.config';
 export { packageInfo } from './package-info';
 export { appsConfig, AppsConfig, DEFAULT_APP_NAME } from './apps.config';
-export { AppEntry } from './app-entries';
+export { AppEntry, AppProvider } from './app-entries';

@@ -31,11 +31,13 @@ export class AnswerFeedback {
       );
   }
 
-  /** Fails with UNKNOWN_ANSWER for an answer the session does not know, or a Dify or store failure. */
+  /** Fails with UNSUPPORTED_BY_APP for an app not on Dify, UNKNOWN_ANSWER for an answer the session does not know, or a Dify or store failure. */
   async send(principal: string, app: string, sessionId: string, { answerId, rating, content }: Rating): Promise<void> {
+    const dify = this.dify.find(app);
+    if (!dify) throw wireErrors.unsupportedByApp(app, 'feedback');
     const record = await this.sessions.get(sessionKey(principal, app, sessionId));
     const messageId = record?.messages?.[answerId];
     if (!messageId) throw wireErrors.unknownAnswer();
-    await this.dify.get(app).api.feedback(messageId, difyUser(principal, sessionId), rating, content);
+    await dify.api.feedback(messageId, difyUser(principal, sessionId), rating, content);
   }
 }

@@ -32,7 +32,7 @@ export class AnsweringFactory {
         retracted: () => metrics.questionRetracted(),
       },
       started: (answerId, { messageId }, principal, app, sessionId) => feedback.remember(principal, app, sessionId, answerId, messageId),
-      suggest: (messageId, principal, app, sessionId) => dify.get(app).api.suggested(messageId, difyUser(principal, sessionId)),
+      suggest: (messageId, principal, app, sessionId) => dify.find(app)?.api.suggested(messageId, difyUser(principal, sessionId)),
     };
   }
 

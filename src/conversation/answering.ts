@@ -19,8 +19,8 @@ export interface AnsweringDeps {
   observe?: { asked(mode: 'detected' | 'instant'): void; interrupted(): void; retracted(): void };
   /** Where Dify keeps an answer of the session, as its first event said (for feedback on it later). */
   started?: (answerId: string, start: AnswerStart, principal: string, app: string, sessionId: string) => void;
-  /** Dify's suggested follow-up questions after a complete answer. */
-  suggest?: (messageId: string, principal: string, app: string, sessionId: string) => Promise<string[]>;
+  /** Dify's suggested follow-up questions after a complete answer; undefined for an app that cannot suggest (not on Dify). */
+  suggest?: (messageId: string, principal: string, app: string, sessionId: string) => Promise<string[]> | undefined;
 }
 
 /** The answer being streamed now. */
@@ -209,7 +209,7 @@ export class Answering implements RoomAnswering {
     const messageId = turn.end?.messageId;
     if (!messageId || !this.deps.suggest || !this.outlet.wants('suggested')) return;
     const { principal, app, sessionId } = this.outlet;
-    this.deps.suggest(messageId, principal, app, sessionId).then(
+    this.deps.suggest(messageId, principal, app, sessionId)?.then(
       (questions) => this.outlet.send({ type: 'suggested', answer_id: turn.id, questions, session_id: sessionId }, 'suggested'),
       (error: unknown) => logger.warn(`Suggested questions failed in session ${sessionId}: ${describeError(error, 'message')}`),
     );

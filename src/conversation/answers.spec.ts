@@ -3,6 +3,7 @@ import { DifyApps, DifyChatRequest, DifyClient, DifyError, DifyEvent } from '../
 import { Metrics } from '../metrics';
 import { InMemorySessionStore, SessionRecords, sessionKey } from '../session';
 import { InMemorySessionLease } from '../session-hub';
+import { DifyUpstream, Upstreams } from '../upstream';
 import { Answers } from './answers';
 import { AnswersAtCapacityError } from './turn-errors';
 
@@ -12,8 +13,12 @@ const TURN = { bargeIn: 'interrupt' as const };
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 const ids = (conversationId: string) => ({ taskId: 't', messageId: 'm', conversationId });
 
-/** Every app's connection is `client`. */
-const oneApp = (client: DifyClient) => ({ get: () => ({ client }) }) as unknown as DifyApps;
+/** Every app is a Dify app whose connection is `client`: the Upstreams and DifyApps that Answers takes. */
+const oneApp = (client: DifyClient) =>
+  [
+    { get: () => new DifyUpstream(client) } as unknown as Upstreams,
+    { find: () => ({ client }), get: () => ({ client }) } as unknown as DifyApps,
+  ] as const;
 
 /** A DifyClient double that records requests and replies with scripted event lists or errors. */
 function fakeDify(replies: Array<DifyEvent[] | DifyError>) {
@@ -44,7 +49,7 @@ describe('Answers', () => {
       ],
     ]);
     const pieces = await lastValueFrom(
-      new Answers(oneApp(client), sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN)
+      new Answers(...oneApp(client), sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN)
         .answer('What is RAG?', 'alice', 'hr', 's1')
         .pipe(toArray()),
     );
@@ -55,7 +60,9 @@ describe('Answers', () => {
       { text: 'Moderated.', replace: true },
       { end: true, messageId: 'm', conversationId: 'c-1', sources: [{ document_name: 'rag.md', score: 0.9 }], usage: { total_tokens: 12 } },
     ]);
-    expect(requests).toEqual([{ query: 'What is RAG?', user: 'alice:s1', conversationId: undefined, speech: false }]);
+    expect(requests).toEqual([
+      { query: 'What is RAG?', user: 'alice:s1', conversationId: undefined, speech: false, session: sessionKey('alice', 'hr', 's1') },
+    ]);
     await settled();
     expect(await sessions.get(sessionKey('alice', 'hr', 's1'))).toEqual({ conversationId: 'c-1' });
   });
@@ -65,11 +72,17 @@ describe('Answers', () => {
     await sessions.keepConversation(sessionKey('alice', 'hr', 's1'), 'c-1');
     const { client, requests } = fakeDify([[{ kind: 'end', retrieverResources: [], ...ids('c-1') }]]);
     await lastValueFrom(
-      new Answers(oneApp(client), sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN)
+      new Answers(...oneApp(client), sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN)
         .answer('And then?', 'alice', 'hr', 's1')
         .pipe(toArray()),
     );
-    expect(requests[0]).toEqual({ query: 'And then?', user: 'alice:s1', conversationId: 'c-1', speech: false });
+    expect(requests[0]).toEqual({
+      query: 'And then?',
+      user: 'alice:s1',
+      conversationId: 'c-1',
+      speech: false,
+      session: sessionKey('alice', 'hr', 's1'),
+    });
   });
 
   it('starts a new conversation when Dify lost the stored one, and stores the new id', async () => {
@@ -83,7 +96,7 @@ describe('Answers', () => {
       ],
     ]);
     const pieces = await lastValueFrom(
-      new Answers(oneApp(client), sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN)
+      new Answers(...oneApp(client), sessions, LIMITS, new Metrics(), new InMemorySessionLease(), TURN)
         .answer('Hi?', 'alice', 'hr', 's1')
         .pipe(toArray()),
     );
@@ -101,7 +114,7 @@ describe('Answers', () => {
     const { client, requests } = fakeDify([DifyError.fromEnvelope(404, 'not_found', 'Conversation Not Exists.')]);
     await expect(
       lastValueFrom(
-        new Answers(oneApp(client), store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN).answer('Hi?', 'bob', 'hr', 's2'),
+        new Answers(...oneApp(client), store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN).answer('Hi?', 'bob', 'hr', 's2'),
       ),
     ).rejects.toMatchObject({
       kind: 'conversation_not_found',
@@ -110,7 +123,7 @@ describe('Answers', () => {
     const unauthorized = fakeDify([DifyError.fromEnvelope(401, 'unauthorized', 'Access token is invalid')]);
     await expect(
       lastValueFrom(
-        new Answers(oneApp(unauthorized.client), store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN).answer(
+        new Answers(...oneApp(unauthorized.client), store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN).answer(
           'Hi?',
           'bob',
           'hr',
@@ -156,7 +169,7 @@ describe('Answers', () => {
   it('refuses a turn beyond MAX_CONCURRENT_ANSWERS (SERVER_BUSY), and frees its place only once its call closed upstream', async () => {
     const { client, streams, close } = drivenDify();
     const service = new Answers(
-      oneApp(client),
+      ...oneApp(client),
       store(),
       { ...LIMITS, maxConcurrentAnswers: 1 },
       new Metrics(),
@@ -179,7 +192,7 @@ describe('Answers', () => {
 
   it('settles once no answer is in flight, its upstream call closed too (what the shutdown waits for)', async () => {
     const { client, streams, close } = drivenDify();
-    const service = new Answers(oneApp(client), store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN);
+    const service = new Answers(...oneApp(client), store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN);
     await service.settled();
     const answer = service.answer('a?', 'p', 'hr', 's1').subscribe();
     await waitFor(() => streams.length === 1);
@@ -195,7 +208,7 @@ describe('Answers', () => {
 
   it("starts a session's next call only once its previous one closed upstream, even when both are asked at once", async () => {
     const { client, streams, close } = drivenDify();
-    const service = new Answers(oneApp(client), store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN);
+    const service = new Answers(...oneApp(client), store(), LIMITS, new Metrics(), new InMemorySessionLease(), TURN);
     const first = service.answer('a?', 'p', 'hr', 's1').subscribe();
     const second = service.answer('b?', 'p', 'hr', 's1').subscribe();
     const other = service.answer('c?', 'p', 'hr', 's2').subscribe();
@@ -224,7 +237,7 @@ describe('Answers', () => {
   it('cuts an answer at MAX_ANSWER_CHARS: its end says so, and the upstream call is cancelled', async () => {
     const { client, streams } = drivenDify();
     const service = new Answers(
-      oneApp(client),
+      ...oneApp(client),
       store(),
       { ...LIMITS, maxAnswerChars: 100 },
       new Metrics(),

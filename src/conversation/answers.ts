@@ -2,10 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { catchError, concatMap, defer, finalize, map, Observable, Subscription, switchMap, tap, throwError } from 'rxjs';
 import { LimitsConfig, limitsConfig, TurnConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
-import { DifyApps, DifyChatRequest, DifyClient, DifyError, DifyEvent, DifyRetrieverResource, DifyStep, DifyUsage } from '../dify';
+import { DifyApps, DifyError, DifyEvent, DifyRetrieverResource, DifyStep, DifyUsage } from '../dify';
 import { difyUser, KeyedSequence, SessionRecords, sessionKey } from '../session';
 import { AnswerHistory, leased, SavedAnswer, SessionLease } from '../session-hub';
 import { tracedCall } from '../tracing';
+import { Upstream, UpstreamRequest, Upstreams } from '../upstream';
 import { capAnswer, capText } from './answer-cap';
 import { AnswerSlots, AnswerSource } from './answer-slots';
 import { AnswersAtCapacityError } from './turn-errors';
@@ -69,6 +70,7 @@ export class Answers implements AnswerHistory {
   private readonly calls = new KeyedSequence();
 
   constructor(
+    private readonly upstreams: Upstreams,
     private readonly dify: DifyApps,
     private readonly sessions: SessionRecords,
     @Inject(limitsConfig.KEY)
@@ -151,7 +153,7 @@ export class Answers implements AnswerHistory {
    */
   private oneAtATime<T>(principal: string, app: string, sessionId: string, call: Observable<T>, closed: () => void): Observable<T> {
     const user = difyUser(principal, sessionId);
-    const dify = this.dify.get(app).client;
+    const upstream = this.upstreams.get(app);
     return new Observable<T>((subscriber) => {
       let inner: Subscription | undefined;
       let cancelled = false;
@@ -162,7 +164,7 @@ export class Answers implements AnswerHistory {
           if (cancelled) ended();
           else inner = call.pipe(finalize(ended)).subscribe(subscriber);
           await over;
-          await dify.closed(user);
+          await upstream.closed(user);
         })
         .then(closed, closed);
       return () => {
@@ -179,15 +181,20 @@ export class Answers implements AnswerHistory {
     return leased(this.leases, key, this.turn.bargeIn, () => this.inConversation(app, key, question, user, speech));
   }
 
-  /** Asks in the session's Dify conversation, keeping the one Dify names; Dify's events as the client's. */
+  /**
+   * Asks in the session's conversation (Dify's conversation, RAGFlow's session, FastGPT's chatId), keeping
+   * the one the provider names; its events as the client's. Only a Dify answer has a start: only Dify's
+   * history gives another instance the answer (savedAnswer), and only Dify takes feedback on it.
+   */
   private inConversation(app: string, key: string, question: string, user: string, speech: boolean): Observable<AnswerEvent> {
-    const dify = this.dify.get(app).client;
-    let started = false;
+    const upstream = this.upstreams.get(app);
+    let started = upstream.provider !== 'dify';
     return defer(() => tracedCall('session.get', () => this.sessions.get(key))).pipe(
       switchMap((record) => {
         let known = record?.conversationId;
         // Saved at the first event, not the last: Dify keeps the conversation even if this answer fails.
-        return this.askDify(dify, { query: question, user, conversationId: known, inputs: record?.inputs, speech }).pipe(
+        const request = { query: question, user, conversationId: known, inputs: record?.inputs, speech, session: key };
+        return this.ask(upstream, request).pipe(
           tap(({ conversationId }) => {
             if (!conversationId || conversationId === known) return;
             known = conversationId;
@@ -213,9 +220,10 @@ export class Answers implements AnswerHistory {
    * At most MAX_ANSWER_CHARS, like a streamed one (`cut` when longer).
    */
   savedAnswer(app: string, start: Omit<AnswerStart, 'start'>): Observable<SavedAnswer> {
-    return this.dify
-      .get(app)
-      .client.savedAnswer(start.conversationId, start.messageId, start.user)
+    const dify = this.dify.find(app);
+    if (!dify) return throwError(() => new Error(`App ${app} keeps no answers to resume from`));
+    return dify.client
+      .savedAnswer(start.conversationId, start.messageId, start.user)
       .pipe(map((answer) => capText(answer, this.limits.maxAnswerChars)));
   }
 
@@ -224,14 +232,14 @@ export class Answers implements AnswerHistory {
     if (this.slots.size === 0) for (const settled of this.settling.splice(0)) settled();
   }
 
-  /** A stored conversation Dify no longer knows (deleted, expired, ended) gives way to a new one. */
-  private askDify(dify: DifyClient, request: DifyChatRequest): Observable<DifyEvent> {
+  /** A stored conversation the provider no longer knows (deleted, expired, ended) gives way to a new one. */
+  private ask(upstream: Upstream, request: UpstreamRequest): Observable<DifyEvent> {
     const { conversationId } = request;
-    return dify.streamChat(request).pipe(
+    return upstream.ask(request).pipe(
       catchError((error: unknown) => {
         if (conversationId && error instanceof DifyError && error.kind === 'conversation_not_found') {
-          this.logger.warn(`Dify lost conversation ${conversationId}; starting a new one`);
-          return this.askDify(dify, { ...request, conversationId: undefined });
+          this.logger.warn(`${upstream.provider} lost conversation ${conversationId}; starting a new one`);
+          return this.ask(upstream, { ...request, conversationId: undefined });
         }
         return throwError(() => error);
       }),

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { resumeConfig, turnConfig } from '../config';
 import { DifyModule } from '../dify';
+import { UpstreamModule } from '../upstream';
 import { ShutdownState } from '../lifecycle';
 import { AnswerLog, SessionHubModule, SessionRooms } from '../session-hub';
 import { AnswerFeedback } from './answer-feedback';
@@ -13,7 +14,7 @@ import { detectorFor, QuestionDetector } from './question-detector';
 import { SessionInputs } from './session-inputs';
 
 @Module({
-  imports: [DifyModule, SessionHubModule],
+  imports: [DifyModule, UpstreamModule, SessionHubModule],
   providers: [
     // One threshold and one window, from the configuration, for every verdict the service acts on.
     { provide: QuestionDetector, inject: [turnConfig.KEY], useFactory: (turn: ConfigType<typeof turnConfig>) => detectorFor(turn) },

@@ -1,6 +1,7 @@
 import { DifyError, DifyErrorKind } from '../dify';
 import { wireErrors } from '../protocol';
 import { SessionStoreUnavailableError } from '../session';
+import { UpstreamError } from '../upstream';
 import { AnswersAtCapacityError, NothingToAskError } from './turn-errors';
 import { toWireError } from './error-mapping';
 
@@ -24,6 +25,17 @@ describe('toWireError', () => {
   it("explains Dify's known rejection codes in our words and names unknown ones", () => {
     expect(toWireError(new DifyError('rejected', 'x', 400, 'provider_quota_exceeded')).message).toMatch(/quota/);
     expect(toWireError(new DifyError('rejected', 'x', 400, 'something_new')).message).toBe('Dify could not answer (something_new).');
+  });
+
+  it("names another provider and the app's APPS entry, not Dify's settings, and never explains its codes as Dify's", () => {
+    expect(toWireError(UpstreamError.fromStatus('ragflow', 401)).message).toBe(
+      "RAGFlow refused this service's API key: the operator must check the app's api_key in APPS.",
+    );
+    expect(toWireError(UpstreamError.fromStatus('openai', 429)).message).toBe(
+      'The OpenAI-compatible server is at its request limit; ask again in a moment.',
+    );
+    expect(toWireError(UpstreamError.of('fastgpt', 'rejected', 'failed')).message).toBe('FastGPT could not answer.');
+    expect(toWireError(UpstreamError.fromStatus('dify', 401)).message).toContain('DIFY_API_KEY');
   });
 
   it('maps domain errors to their codes', () => {

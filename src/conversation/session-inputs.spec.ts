@@ -15,7 +15,7 @@ describe('SessionInputs', () => {
   beforeEach(() => {
     store = new InMemorySessionStore(60_000, 10);
     const config = { maxInputsBytes: MAX } as ConfigType<typeof sessionConfig>;
-    inputs = new SessionInputs({ get: () => ({ api: app }) } as unknown as DifyApps, new SessionRecords(store), config);
+    inputs = new SessionInputs({ find: () => ({ api: app }) } as unknown as DifyApps, new SessionRecords(store), config);
   });
 
   it('keeps inputs up to MAX_INPUTS_BYTES, counted as UTF-8 JSON', async () => {

@@ -6,7 +6,7 @@ import { wireErrors } from '../protocol';
 import { SessionRecords, sessionKey } from '../session';
 
 /**
- * A session's values for the Dify app's input variables (`hello{inputs}`), checked against the
+ * A session's values for the app's input variables (`hello{inputs}`), checked against a Dify
  * app's input form and kept with the session, so every question of it (after a reconnect too, on
  * any instance) carries them. Bounded in bytes (MAX_INPUTS_BYTES) before anything else, as a form
  * may give its text fields no max_length.
@@ -23,7 +23,9 @@ export class SessionInputs {
   async set(principal: string, app: string, sessionId: string, inputs: Record<string, unknown>): Promise<void> {
     const bytes = Buffer.byteLength(JSON.stringify(inputs));
     if (bytes > this.config.maxInputsBytes) throw wireErrors.inputsTooLarge(bytes, this.config.maxInputsBytes);
-    const problem = inputsProblem(inputs, (await this.dify.get(app).api.parameters()).user_input_form);
+    // Only Dify has a form to check against; another provider takes them as they are (FastGPT as its variables).
+    const dify = this.dify.find(app);
+    const problem = dify && inputsProblem(inputs, (await dify.api.parameters()).user_input_form);
     if (problem) throw wireErrors.invalidInputs(problem);
     await this.sessions.keepInputs(sessionKey(principal, app, sessionId), inputs);
   }

@@ -15,7 +15,7 @@ export interface DifyApp {
   readonly settings: DifySettings;
 }
 
-/** Every app's Dify connection (APPS, or the one `default` app), made once at start-up, on one HTTP client. */
+/** Every Dify app's connection (APPS, or the one `default` app), made once at start-up, on one HTTP client. Other providers' apps have none. */
 @Injectable()
 export class DifyApps {
   private readonly apps = new Map<string, DifyApp>();
@@ -29,6 +29,7 @@ export class DifyApps {
     sequence: ShutdownSequence,
   ) {
     for (const [name, entry] of apps) {
+      if (entry.provider !== 'dify') continue;
       const endpoint = endpoints.byApp.get(name);
       if (!endpoint) throw new Error(`No Dify endpoint for app ${name}`);
       const settings = new DifySettings(limits, endpoint, entry.inputs);
@@ -44,8 +45,13 @@ export class DifyApps {
   /** The app's connection; the name comes from AppRegistry, which knows only these apps. */
   get(name: string): DifyApp {
     const app = this.apps.get(name);
-    if (!app) throw new Error(`Unknown app ${name}`);
+    if (!app) throw new Error(`No Dify app ${name}`);
     return app;
+  }
+
+  /** The app's connection, or undefined for an app of another provider. */
+  find(name: string): DifyApp | undefined {
+    return this.apps.get(name);
   }
 
   all(): DifyApp[] {

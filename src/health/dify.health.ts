@@ -1,21 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { firstValueFrom } from 'rxjs';
-import { DifyApp, DifyApps } from '../dify';
+import { DifyApps } from '../dify';
+import { ProviderName, Upstream, Upstreams } from '../upstream';
 import { Metrics } from '../metrics';
 
-/** Orchestrators probe every few seconds: one Dify call per app serves all the probes of this window. */
+/** Orchestrators probe every few seconds: one upstream call per app serves all the probes of this window. */
 const PROBE_CACHE_MS = 5000;
 
 /** One app's readiness in the body: never its key or base URL. */
 interface AppState {
   status: 'up' | 'down';
+  provider: ProviderName;
   embedded: boolean;
   reason?: string;
 }
 
 /**
- * Each app's Dify is ready when it answers an authenticated call with the app's key. The indicator
+ * Each app's upstream is ready when it answers a cheap authenticated call with the app's key (its
+ * port's whyUnready: Dify's /parameters, OpenAI's /models, RAGFlow's chat; FastGPT has none). The indicator
  * is up while any app is: one app's upstream down must not take the instance (and every other app
  * with it) out of rotation; `apps` names each app's state.
  */
@@ -25,42 +27,41 @@ export class DifyHealthIndicator {
 
   constructor(
     private readonly indicator: HealthIndicatorService,
+    private readonly upstreams: Upstreams,
     private readonly dify: DifyApps,
     private readonly metrics: Metrics,
   ) {}
 
   async check(key = 'dify'): Promise<HealthIndicatorResult> {
     const result = this.indicator.check(key);
-    const all = this.dify.all();
-    const states = await Promise.all(all.map(async (app): Promise<[string, AppState]> => [app.name, await this.state(app)]));
+    const states = await Promise.all(
+      this.upstreams.all().map(async ([name, upstream]) => [name, await this.state(name, upstream)] as const),
+    );
     const apps = Object.fromEntries(states);
     this.metrics.dependencyChecked(
       'dify',
       states.some(([, state]) => state.status === 'up'),
     );
-    const embedded = all.some(({ settings }) => settings.embedded);
+    const embedded = states.some(([, state]) => state.embedded);
     if (states.some(([, state]) => state.status === 'up')) return result.up({ embedded, apps });
     // One app: its reason, as before apps existed.
     const reason = states.length === 1 ? states[0][1].reason : 'no app answers';
     return result.down({ embedded, reason, apps });
   }
 
-  private async state(app: DifyApp): Promise<AppState> {
-    const embedded = app.settings.embedded;
-    const reason = await this.probe(app);
-    return reason === undefined ? { status: 'up', embedded } : { status: 'down', embedded, reason };
+  private async state(name: string, upstream: Upstream): Promise<AppState> {
+    const about = { provider: upstream.provider, embedded: this.dify.find(name)?.settings.embedded ?? false };
+    const reason = await this.probe(name, upstream);
+    return reason === undefined ? { status: 'up', ...about } : { status: 'down', ...about, reason };
   }
 
-  /** Why the app's Dify is not ready, or undefined when it is; at most one call per app per PROBE_CACHE_MS. */
-  private probe(app: DifyApp): Promise<string | undefined> {
+  /** Why the app's upstream is not ready, or undefined when it is; at most one call per app per PROBE_CACHE_MS. */
+  private probe(name: string, upstream: Upstream): Promise<string | undefined> {
     const now = Date.now();
-    const cached = this.cached.get(app.name);
+    const cached = this.cached.get(name);
     if (cached && now - cached.at < PROBE_CACHE_MS) return cached.verdict;
-    const verdict = firstValueFrom(app.client.probe()).then(
-      () => undefined,
-      (error: unknown) => (error instanceof Error ? error.message : 'unreachable'),
-    );
-    this.cached.set(app.name, { at: now, verdict });
+    const verdict = upstream.whyUnready();
+    this.cached.set(name, { at: now, verdict });
     return verdict;
   }
 }

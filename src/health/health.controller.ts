@@ -13,7 +13,10 @@ import { SessionStoreHealthIndicator } from './session-store.health';
 const READY_APPS = {
   status: 'up',
   embedded: false,
-  apps: { hr: { status: 'up', embedded: false }, it: { status: 'down', embedded: false, reason: 'Cannot reach Dify (ECONNREFUSED)' } },
+  apps: {
+    hr: { status: 'up', provider: 'dify', embedded: false },
+    it: { status: 'down', provider: 'openai', embedded: false, reason: 'Cannot reach openai (ECONNREFUSED)' },
+  },
 };
 
 @ApiTags('health')

@@ -1,5 +1,5 @@
 export * from './messages';
 export { excerpt, ProtocolError } from './protocol-error';
-export { wireErrors } from './wire-errors';
+export { UpstreamName, wireErrors } from './wire-errors';
 export { PROTOCOL_SCHEMAS } from './protocol-schemas';
 export type { AsrChunk, ClientMessage, Control, Feedback, Hello, Keepalive, Resume } from './protocol.types';

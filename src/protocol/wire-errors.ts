@@ -5,6 +5,16 @@ type UpstreamDetails = Pick<ErrorMessage, 'retryable' | 'upstream_status' | 'ups
 
 const RETRYABLE = { retryable: true } as const;
 
+/** Who failed, in an upstream error's text: Dify unless said; another provider's app names its own (its settings are its APPS entry). */
+export interface UpstreamName {
+  name: string;
+  /** Where the operator sets the key, and the address. */
+  key: string;
+  url: string;
+}
+
+const DIFY: UpstreamName = { name: 'Dify', key: 'DIFY_API_KEY', url: 'DIFY_BASE_URL (it usually ends with /v1)' };
+
 /** What a client is told about Dify's known app-level error codes. Dify's own text never reaches it. */
 const REJECTIONS: Record<string, string> = {
   app_unavailable: 'The Dify app is unavailable: check that it is published and configured.',
@@ -76,32 +86,30 @@ export const wireErrors = {
     new ProtocolError('RESUME_UNAVAILABLE', 'That answer is unknown here or no longer kept: ask the question again.'),
   sessionStoreUnavailable: () =>
     new ProtocolError('SESSION_STORE_UNAVAILABLE', 'The session store is unavailable; ask again shortly.', RETRYABLE),
-  upstreamUnauthorized: (details: UpstreamDetails) =>
-    new ProtocolError('UPSTREAM_UNAUTHORIZED', "Dify refused this service's API key: the operator must check DIFY_API_KEY.", details),
-  upstreamNotFound: (details: UpstreamDetails) =>
-    new ProtocolError(
-      'UPSTREAM_NOT_FOUND',
-      'Dify answered 404 Not Found: the operator must check DIFY_BASE_URL (it usually ends with /v1).',
-      details,
-    ),
-  upstreamRateLimited: (details: UpstreamDetails) =>
-    new ProtocolError('UPSTREAM_RATE_LIMITED', 'Dify is at its request limit; ask again in a moment.', details),
-  upstreamTimeout: (details: UpstreamDetails) => new ProtocolError('UPSTREAM_TIMEOUT', 'Dify did not answer in time; ask again.', details),
-  upstreamUnavailable: (details: UpstreamDetails) =>
-    new ProtocolError('UPSTREAM_UNAVAILABLE', 'Dify cannot be reached or is failing; ask again later.', details),
-  upstreamStreamInterrupted: (details: UpstreamDetails) =>
-    new ProtocolError('UPSTREAM_STREAM_INTERRUPTED', "Dify's answer was cut off before it ended; ask again.", details),
-  upstreamEventTooLarge: (details: UpstreamDetails) =>
+  upstreamUnauthorized: (details: UpstreamDetails, who = DIFY) =>
+    new ProtocolError('UPSTREAM_UNAUTHORIZED', `${who.name} refused this service's API key: the operator must check ${who.key}.`, details),
+  upstreamNotFound: (details: UpstreamDetails, who = DIFY) =>
+    new ProtocolError('UPSTREAM_NOT_FOUND', `${who.name} answered 404 Not Found: the operator must check ${who.url}.`, details),
+  upstreamRateLimited: (details: UpstreamDetails, who = DIFY) =>
+    new ProtocolError('UPSTREAM_RATE_LIMITED', `${who.name} is at its request limit; ask again in a moment.`, details),
+  upstreamTimeout: (details: UpstreamDetails, who = DIFY) =>
+    new ProtocolError('UPSTREAM_TIMEOUT', `${who.name} did not answer in time; ask again.`, details),
+  upstreamUnavailable: (details: UpstreamDetails, who = DIFY) =>
+    new ProtocolError('UPSTREAM_UNAVAILABLE', `${who.name} cannot be reached or is failing; ask again later.`, details),
+  upstreamStreamInterrupted: (details: UpstreamDetails, who = DIFY) =>
+    new ProtocolError('UPSTREAM_STREAM_INTERRUPTED', `${who.name}'s answer was cut off before it ended; ask again.`, details),
+  upstreamEventTooLarge: (details: UpstreamDetails, who = DIFY) =>
     new ProtocolError(
       'UPSTREAM_EVENT_TOO_LARGE',
-      'Dify sent one piece of this answer larger than the service accepts (DIFY_MAX_EVENT_CHARS), so the answer was stopped.',
+      `${who.name} sent one piece of this answer larger than the service accepts (DIFY_MAX_EVENT_CHARS), so the answer was stopped.`,
       details,
     ),
-  /** Dify refused or failed the request; its known codes explained in our words, others named. */
-  ragError: (details: UpstreamDetails) =>
+  /** The upstream refused or failed the request; Dify's known codes explained in our words, others named. */
+  ragError: (details: UpstreamDetails, who = DIFY) =>
     new ProtocolError(
       'RAG_ERROR',
-      REJECTIONS[details.upstream_code ?? ''] ?? `Dify could not answer${details.upstream_code ? ` (${details.upstream_code})` : ''}.`,
+      (who === DIFY ? REJECTIONS[details.upstream_code ?? ''] : undefined) ??
+        `${who.name} could not answer${details.upstream_code ? ` (${details.upstream_code})` : ''}.`,
       details,
     ),
 };

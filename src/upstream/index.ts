@@ -1,5 +1,5 @@
 export { Upstream, UpstreamEvent, UpstreamRequest, ProviderName } from './upstream';
-export { UpstreamError } from './upstream-error';
+export { UpstreamError, LABEL as PROVIDER_LABEL } from './upstream-error';
 export { UpstreamLimits } from './upstream-limits';
 export { ProviderSettingsError } from './settings-fields';
 export { parseProviderSettings, createUpstream, ProviderSettings, UpstreamDeps } from './providers';
@@ -7,3 +7,5 @@ export { DifyUpstream } from './dify/dify-upstream';
 export { OpenAiSettings } from './openai/openai-settings';
 export { RagflowSettings } from './ragflow/ragflow-settings';
 export { FastGptSettings } from './fastgpt/fastgpt-settings';
+export { Upstreams } from './upstreams';
+export { UpstreamModule } from './upstream.module';

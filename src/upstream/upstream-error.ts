@@ -2,7 +2,7 @@ import { DifyError, DifyErrorKind } from '../dify';
 import type { ProviderName } from './upstream';
 
 /** The provider names as people write them, for messages. */
-const LABEL: Record<ProviderName, string> = {
+export const LABEL: Record<ProviderName, string> = {
   dify: 'Dify',
   openai: 'The OpenAI-compatible server',
   ragflow: 'RAGFlow',
