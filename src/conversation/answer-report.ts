@@ -1,7 +1,7 @@
 import { DifyRetrieverResource } from '../dify';
 import { FinishReason, Source, SourcesMessage, UsageMessage } from '../protocol';
 import { withoutUndefined } from '../session-hub';
-import { AnswerEnd } from './answers';
+import { AnswerEnd } from './answer-event';
 
 /** Enough of a segment to show where an answer came from; the knowledge base has the rest. */
 const SOURCE_CHARS = 300;

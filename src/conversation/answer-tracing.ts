@@ -1,6 +1,6 @@
 import { MonoTypeOperatorFunction } from 'rxjs';
 import { pseudonym, traced } from '../tracing';
-import { AnswerEvent, isAnswerEnd, isAnswerPiece } from './answers';
+import { AnswerEvent, isAnswerEnd, isAnswerPiece } from './answer-event';
 
 /**
  * An answer's span, the root of its trace (or a child of the connection's upgrade traceparent): its

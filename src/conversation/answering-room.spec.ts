@@ -2,7 +2,7 @@ import { EMPTY, Subject } from 'rxjs';
 import { Feature } from '../protocol';
 import { InMemoryAnswerLog, RoomMember, SessionMessage, SessionRoom } from '../session-hub';
 import { Answering, AnsweringDeps } from './answering';
-import { AnswerEvent } from './answers';
+import { AnswerEvent } from './answer-event';
 
 function member(features: Feature[] = []): RoomMember & { got: SessionMessage[] } {
   const got: SessionMessage[] = [];

@@ -5,7 +5,7 @@ import { TurnConfig } from '../config';
 import { AudioFormat, Feature, FinishReason } from '../protocol';
 import { AnswerOutlet, AnswerTakenOverError, finalChunk, RoomAnswering, SessionMessage } from '../session-hub';
 import { AnswerTiming, sourcesMessage, usageMessage } from './answer-report';
-import { AnswerAudio, AnswerEnd, AnswerEvent, AnswerStart, AnswerStep, isAnswerEnd, isAnswerPiece, isAnswerStart } from './answers';
+import { AnswerAudio, AnswerEnd, AnswerEvent, AnswerStart, AnswerStep, isAnswerEnd, isAnswerPiece, isAnswerStart } from './answer-event';
 import { keepEnd } from './utterance-text';
 import { traceAnswer } from './answer-tracing';
 import { describeError, toWireError } from './error-mapping';

@@ -2,7 +2,7 @@ import { EMPTY, Observable, Subject } from 'rxjs';
 import { DifyError } from '../dify';
 import { ProtocolError } from '../protocol';
 import { ConversationMessage } from './message-sink';
-import { AnswerEnd, AnswerEvent } from './answers';
+import { AnswerEnd, AnswerEvent } from './answer-event';
 import { TurnConfig } from '../config';
 import { Conversation } from './conversation';
 import { ConversationDeps } from './conversation.types';

@@ -1,6 +1,7 @@
 export { ConversationModule } from './conversation.module';
 export { ConversationFactory } from './conversation-factory';
-export { AnswerEvent, Answers } from './answers';
+export { AnswerEvent } from './answer-event';
+export { Answers } from './answers';
 export { SessionRooms } from '../session-hub';
 export { describeError, toWireError } from './error-mapping';
 export { Conversation } from './conversation';
