@@ -1,7 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { catchError, defer, from, map, Observable, retry, switchMap, tap, throwError, timeout, timer } from 'rxjs';
+import { catchError, defer, from, map, Observable, retry, switchMap, tap, throwError, timer } from 'rxjs';
 import { isAxiosError } from 'axios';
 import { ShutdownSequence, ShutdownState } from '../lifecycle';
 import { spanEvent, traceHeaders } from '../tracing';
@@ -9,27 +9,22 @@ import { traceChat } from './chat-tracing';
 import { DifySettings } from './dify-settings';
 import { DifyError } from './dify-error';
 import { difyErrorFrom } from './dify-http-error';
+import { savedAnswer } from './dify-saved-answer';
+import { DifyStopCalls } from './dify-stop-calls';
 import { DifyStreamDecoder } from './dify-stream-decoder';
 import { OpenCalls, requestClosed } from './open-calls';
 import { DifyChatRequest, DifyChatResult, DifyEvent, DifyRetrieverResource, DifyUsage } from './dify.types';
 
 /** After `message_end`, how long the rest of the body may take before the connection is dropped. */
 const DRAIN_GRACE_MS = 2000;
-const STOP_TIMEOUT_MS = 5000;
 const PROBE_TIMEOUT_MS = 5000;
-/** How often a saved answer is looked for in Dify's history while Dify still generates it. */
-const SAVED_ANSWER_POLL_MS = 500;
-
-/** Dify lists the message, without its answer yet. */
-class StillGenerating extends Error {}
 /** Failures worth another try: Dify's rate limits, 5xx, refused or reset connections (not timeouts). */
 const RETRIED: ReadonlySet<DifyError['kind']> = new Set(['rate_limited', 'unavailable']);
 
 /** One app's Dify Chat API (DifyApps has one per app): the only class that talks HTTP to Dify. */
 export class DifyClient {
   private readonly logger = new Logger(DifyClient.name);
-  /** Stop calls not answered yet: a stop that never leaves the process lets Dify generate (and bill) on. */
-  private readonly stopping = new Set<Promise<void>>();
+  private readonly stops: DifyStopCalls;
   /** Stream calls not closed yet, by Dify user (a session). */
   private readonly open = new OpenCalls();
 
@@ -39,7 +34,7 @@ export class DifyClient {
     private readonly shutdown: ShutdownState,
     sequence: ShutdownSequence,
   ) {
-    sequence.register('flush', 'Dify stop calls', () => this.stopsAnswered());
+    this.stops = new DifyStopCalls(http, settings, sequence);
   }
 
   /**
@@ -164,7 +159,7 @@ export class DifyClient {
         if (taskId || handingOver || timedOut) {
           clearTimeout(timers.idle);
           abort.abort();
-          return taskId && !handingOver ? void this.stop(taskId, request.user).then(tornDown) : tornDown();
+          return taskId && !handingOver ? void this.stops.stop(taskId, request.user).then(tornDown) : tornDown();
         }
         // Dify names the task only in its first event, and only a named task can be stopped: read on
         // until it comes (DIFY_TIMEOUT after the last event at most: the idle timer runs on), then stop
@@ -174,13 +169,12 @@ export class DifyClient {
           awaitingTaskId = () => undefined;
           clearTimeout(timers.idle);
           abort.abort();
-          if (taskId) void this.stop(taskId, request.user).then(tornDown);
+          if (taskId) void this.stops.stop(taskId, request.user).then(tornDown);
           else tornDown();
         };
         // Nobody waits for this call any more: it must not hold the process up at exit either.
         timers.idle.unref();
-        this.stopping.add(teardown);
-        void teardown.then(() => this.stopping.delete(teardown));
+        void this.stops.track(teardown);
       };
     });
   }
@@ -206,62 +200,11 @@ export class DifyClient {
   }
 
   /**
-   * Asks Dify to stop generating; resolves when Dify answered, or the call failed or timed out
-   * (STOP_TIMEOUT_MS, or DIFY_TIMEOUT if shorter). Best effort: Dify answers success even when it
-   * cannot stop. Only a stream call's teardown stops, and the call stays open until its stop resolves,
-   * so the stop calls under way are as bounded as the answers (MAX_CONCURRENT_ANSWERS).
-   */
-  private stop(taskId: string, user: string): Promise<void> {
-    const call: Promise<void> = this.http.axiosRef
-      .post(
-        this.settings.url(`/chat-messages/${encodeURIComponent(taskId)}/stop`),
-        { user },
-        {
-          headers: this.settings.authHeader(),
-          timeout: Math.min(STOP_TIMEOUT_MS, this.settings.limits.timeoutMs),
-        },
-      )
-      .then(
-        () => undefined,
-        async (error: unknown) => {
-          this.logger.warn(`Stopping Dify task ${taskId} failed: ${(await difyErrorFrom(error)).message}`);
-        },
-      )
-      .finally(() => this.stopping.delete(call));
-    this.stopping.add(call);
-    return call;
-  }
-
-  /** At shutdown, after every answer was cancelled: the stop calls under way (ShutdownSequence bounds the wait). */
-  private async stopsAnswered(): Promise<void> {
-    await Promise.all(this.stopping);
-  }
-
-  /**
    * A message's answer as Dify saved it, polled in its history (GET /messages) until the answer is
-   * there: Dify keeps generating after its client went and saves the answer at message_end (or
-   * stop). Fails after DIFY_TOTAL_TIMEOUT, or when Dify does not know the message.
+   * there (see savedAnswer in dify-saved-answer.ts).
    */
   savedAnswer(conversationId: string, messageId: string, user: string): Observable<string> {
-    const { totalTimeoutMs } = this.settings.limits;
-    const lookUp = async (): Promise<string> => {
-      const { data } = await this.http.axiosRef.get<{ data: Array<{ id: string; answer: string }> }>(this.settings.url('/messages'), {
-        headers: this.settings.authHeader(),
-        params: { conversation_id: conversationId, user, limit: 100 },
-        timeout: this.settings.limits.timeoutMs,
-      });
-      const message = data.data.find((m) => m.id === messageId);
-      if (!message) throw new DifyError('not_found', 'Dify does not know the message');
-      if (!message.answer) throw new StillGenerating();
-      return message.answer;
-    };
-    return defer(lookUp).pipe(
-      retry({ delay: (error: unknown) => (error instanceof StillGenerating ? timer(SAVED_ANSWER_POLL_MS) : throwError(() => error)) }),
-      timeout({ first: totalTimeoutMs, with: () => throwError(() => new DifyError('timeout', 'Dify did not finish the answer in time')) }),
-      catchError((error: unknown) =>
-        error instanceof DifyError ? throwError(() => error) : from(difyErrorFrom(error)).pipe(switchMap((e) => throwError(() => e))),
-      ),
-    );
+    return savedAnswer(this.http, this.settings, conversationId, messageId, user);
   }
 
   /** A cheap authenticated call (GET /parameters) that proves Dify is reachable and takes the key. */
