@@ -15,3 +15,18 @@ export function requestedApp(request: IncomingMessage): string | undefined {
 export function connectionApp(apps: AppRegistry, principal: Principal, requested: string | undefined): string | undefined {
   return apps.choose(principal.id, principal.app, requested);
 }
+
+// Keyed by the request object itself, as the principal is: chosen once, at the upgrade.
+const upgradeApps = new WeakMap<IncomingMessage, string>();
+
+/** Carries the app the upgrade check chose to the connection it opens. */
+export function setUpgradeApp(request: IncomingMessage, app: string): void {
+  upgradeApps.set(request, app);
+}
+
+/** The app the upgrade check chose; a connection whose upgrade skipped the check is a bug. */
+export function upgradeApp(request: IncomingMessage): string {
+  const app = upgradeApps.get(request);
+  if (app === undefined) throw new Error('connection opened without an app chosen at its upgrade');
+  return app;
+}

@@ -7,6 +7,7 @@ import { Authentication, Principal, requestPrincipal, setRequestPrincipal } from
 import type { AuthConfig } from '../config';
 import { isAllowedOrigin } from './allowed-origin';
 import { clientAddress } from './client-address';
+import { setUpgradeApp } from './connection-app';
 import { ConnectionsPerKey } from './connections-per-key';
 import { ParsedFrame, parseFrame } from './parse-frame';
 import { UPGRADE_REFUSALS, UpgradeRefusal } from './upgrade-refusals';
@@ -87,7 +88,9 @@ export class RealtimeWsAdapter extends WsAdapter {
       if (this.options.draining()) return { reason: 'shutting_down' };
       if ('refused' in authentication) return { reason: 'unauthorized', detail: authentication.refused };
       setRequestPrincipal(req, authentication.principal);
-      if (appOf(req, authentication.principal) === undefined) return { reason: 'unknown_app' };
+      const app = appOf(req, authentication.principal);
+      if (app === undefined) return { reason: 'unknown_app' };
+      setUpgradeApp(req, app);
       return undefined;
     };
     /** The connection caps, checked in the turn the socket opens (upgrades awaiting their tokens together cannot overshoot). */

@@ -11,7 +11,7 @@ import { Metrics } from '../metrics';
 import { AppRegistry } from '../tenancy';
 import { AsrChunk, Control, Feedback, Hello, Keepalive, Resume, wireErrors } from '../protocol';
 import { rememberTraceContext } from '../tracing';
-import { connectionApp, requestedApp } from './connection-app';
+import { connectionApp, upgradeApp } from './connection-app';
 import { Connection, Connections } from './connections';
 import { BatchProgressPush } from './batch-progress-push';
 import { Outbox, OutboxLimits } from './outbox';
@@ -74,13 +74,9 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    // Authenticated once, at the upgrade (RealtimeWsAdapter), which checked the app too.
+    // Authenticated once, and the app chosen, at the upgrade (RealtimeWsAdapter).
     const principal = requestPrincipal(request);
-    const app = connectionApp(this.apps, principal, requestedApp(request));
-    if (app === undefined) {
-      socket.close(1008, 'unknown app');
-      return;
-    }
+    const app = upgradeApp(request);
     // Every answer asked on this socket continues the upgrade's traceparent (when tracing is on).
     rememberTraceContext(socket, request.headers);
     // A reader too slow to finish the closing handshake must not keep its answer running upstream.
