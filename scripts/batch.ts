@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { BatchApi, BatchApiError, NewTask, ResultsFormat, ServiceUnreachableError, isFinished } from './client/batch-api';
 import { progressReport } from './client/batch-progress';
 import { serviceHttpUrl } from './client/service-url';
+import { failure, loadDotEnv } from './cli';
 
 const USAGE = `usage: npm run batch -- (--file questions.txt | --transcript call.txt) [options]
   --file PATH        one question per non-empty line
@@ -23,14 +24,10 @@ const FORMATS: ResultsFormat[] = ['jsonl', 'csv', 'json'];
 const BY_EXTENSION: Record<string, ResultsFormat> = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv', '.json': 'json' };
 const POLL_MS = 500;
 
-/** A one-line error, and exit 2. */
-function fail(message: string): never {
-  console.error(`batch: ${message}`);
-  process.exit(2);
-}
+const fail: (message: string) => never = failure('batch');
 
-// The service reads .env (variables already set win): so does its client, to dial where it listens.
-if (existsSync('.env')) process.loadEnvFile('.env');
+// To dial where the service listens.
+loadDotEnv();
 
 function options() {
   try {

@@ -3,10 +3,10 @@
  * `npm run token -- --sub acme --app hr --ttl 600` (options: --help). The token on stdout, its
  * expiry on stderr: `WS_TOKEN=$(npm run -s token -- --sub acme)`.
  */
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, mintToken } from '../src/auth';
 import { authConfig } from '../src/config';
+import { failure, loadDotEnv } from './cli';
 
 const USAGE = `usage: npm run token -- --sub PRINCIPAL [options]
   --sub PRINCIPAL   who the token names (its sub): sessions, tasks and quotas are theirs
@@ -15,13 +15,10 @@ const USAGE = `usage: npm run token -- --sub PRINCIPAL [options]
   --ttl SECONDS     how long it is valid (default ${DEFAULT_TTL_SECONDS}, at most ${MAX_TTL_SECONDS})
 Reads AUTH_JWT_SECRET, AUTH_JWT_AUDIENCE and AUTH_JWT_ISSUER from the environment or .env, as the service does.`;
 
-function fail(message: string): never {
-  console.error(`token: ${message}`);
-  process.exit(2);
-}
+const fail: (message: string) => never = failure('token');
 
-// The service reads .env (variables already set win): so does this, to sign with the service's secret.
-if (existsSync('.env')) process.loadEnvFile('.env');
+// To sign with the service's own secret.
+loadDotEnv();
 
 function options() {
   try {

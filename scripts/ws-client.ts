@@ -15,16 +15,17 @@
  *            --features sources,usage (the default; "" for the original protocol only)  --json (raw frames)
  *            --app NAME (one of the deployment's APPS; DEFAULT_APP without it)
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { RealtimeRagClient, speak, Wire } from '../client/src/realtime-rag-client.ts';
 import { serviceWsUrl } from './client/service-url';
 import { TranscriptView } from './client/transcript-view';
+import { loadDotEnv } from './cli';
 
-// The service reads .env (variables already set win): so does its client, to dial where it listens.
-if (existsSync('.env')) process.loadEnvFile('.env');
+// To dial where the service listens.
+loadDotEnv();
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
