@@ -1,0 +1,238 @@
+/**
+ * What Redis costs the service, side by side in one run: the service with the memory answer log (no
+ * Redis), with a standalone Redis (REDIS_URL) and with a 3-master Redis Cluster (REDIS_CLUSTER_NODES),
+ * all redis-servers of the benchmark's own on loopback, at their defaults (retention included).
+ * Each service serves three apps, one per local Dify pace, so one process per mode does it all:
+ *   - Redis memory per concurrent answer: N answers at once at the local Dify's default pace, INFO
+ *     used_memory growth ÷ N halfway through and after they end (first, on an empty Redis: nothing
+ *     of the other runs expires meanwhile); every answer checked against Dify's.
+ *   - first answer chunk: one question at a time, rounds interleaved (the main run's measurement).
+ *   - throughput on one core against the unpaced upstream (the main run's measurement): chunks per
+ *     CPU-second of the service, and Redis's commands, bytes and CPU per chunk from INFO deltas.
+ */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import WebSocket from 'ws';
+import { resumeConfig } from '../../src/config';
+import { LocalDifyServer } from '../../src/local-dify';
+import { RedisCluster } from '../../test/support/redis-cluster';
+import { RedisServer } from '../../test/support/redis-server';
+import { Answer, ask, closeAll, connectMany, streamDirect } from './clients';
+import { firstChunkLatency, throughput } from './measurements';
+import { Measured, Placement, startService } from './processes';
+import { RedisCounters, redisCounters, redisDelta, totalCommands } from './redis-info';
+import { round, Stats, stats } from './stats';
+
+const KEY = 'app-bench';
+const SOCKETS = 50;
+/** Redis is quiet (the service's writes for a run all done) when an interval this long brings fewer commands than this. */
+const QUIET_MS = 250;
+const QUIET_COMMANDS = 50;
+/** The modes compared; the first is the baseline. */
+export const MODES = ['memoryLog', 'redis', 'redisCluster'] as const;
+export type Mode = (typeof MODES)[number];
+type RedisMode = Exclude<Mode, 'memoryLog'>;
+type Measurement = Omit<ConcurrentAnswers, 'keptBytesPerChunk' | 'steadyBytesPerConcurrentAnswer'>;
+
+export interface RedisSize {
+  rounds: number;
+  throughputSeconds: number;
+  concurrentAnswers: number;
+}
+
+/** Redis's memory growth with answers streaming at once, per answer (INFO used_memory, summed over the nodes). */
+export interface ConcurrentAnswers {
+  answers: number;
+  chunksPerAnswer: number;
+  /** From asking to the final chunk, median. */
+  answerSeconds: number;
+  streamingBytesPerAnswer: number;
+  endedBytesPerAnswer: number;
+  lost: number;
+  disordered: number;
+  keptBytesPerChunk: number;
+  /** One answer slot answering back to back: the answer streaming and the ended ones still kept. */
+  steadyBytesPerConcurrentAnswer: number;
+}
+
+export interface RedisPerChunk {
+  commands: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  cpuMicros: number;
+  byCommand: Record<string, number>;
+  /** How long the service still wrote to Redis after the clients had their last answer (a backlog of log writes). */
+  writesBehindSeconds: number;
+}
+
+export interface RedisFigures {
+  rounds: number;
+  retentionSeconds: number;
+  firstChunkMs: Record<string, Stats>;
+  throughput: Record<Mode, Awaited<ReturnType<typeof throughput>>>;
+  /** What Redis did per upstream chunk of the throughput run (Cluster: summed over its masters). */
+  perChunk: Record<RedisMode, RedisPerChunk>;
+  memory: Record<RedisMode, ConcurrentAnswers>;
+}
+
+export async function redisFigures(placement: Placement, size: RedisSize): Promise<RedisFigures> {
+  // Paced like a fast model (first token at once, a chunk every 2 ms) for the first chunk; unpaced
+  // for throughput; and the local Dify's default pace (a model's) for memory.
+  const servers = {
+    paced: new LocalDifyServer({ apiKeys: [KEY], firstChunkDelayMs: 0, chunkDelayMs: 2, chunkChars: 6, record: false }),
+    flat: new LocalDifyServer({ apiKeys: [KEY], firstChunkDelayMs: 0, chunkDelayMs: 0, chunkChars: 2, record: false }),
+    model: new LocalDifyServer({ apiKeys: [KEY], record: false }),
+  };
+  const urls = { paced: '', flat: '', model: '' };
+  for (const name of ['paced', 'flat', 'model'] as const) urls[name] = (await servers[name].listen()).baseUrl;
+  const apps = JSON.stringify(Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, { base_url: url, api_key: KEY }])));
+  const standalone = await RedisServer.start();
+  const cluster = await RedisCluster.start(3);
+  const ports: Record<RedisMode, number[]> = { redis: [standalone.port], redisCluster: await cluster.masters() };
+  const env: Record<Mode, Record<string, string>> = {
+    memoryLog: {},
+    redis: { REDIS_URL: standalone.url },
+    redisCluster: { REDIS_CLUSTER_NODES: cluster.seeds },
+  };
+  const services: Measured[] = [];
+  try {
+    for (const mode of MODES) services.push(await startService(urls.paced, KEY, placement, { ...env[mode], APPS: apps, DEFAULT_APP: 'paced' }, mode));
+    const at = (service: Measured, app: keyof typeof urls): Measured => ({ ...service, url: `${service.url}?app=${app}` });
+    const [flatChunks, modelPieces] = [(await pieces(urls.flat)).length, await pieces(urls.model)];
+    const retentionSeconds = resumeConfig().retentionMs / 1000;
+    const memory = {} as RedisFigures['memory'];
+    for (const [i, mode] of (['redis', 'redisCluster'] as const).entries()) {
+      const measured = await concurrentAnswers(at(services[i + 1], 'model'), ports[mode], size.concurrentAnswers, modelPieces);
+      memory[mode] = steadyState(measured, retentionSeconds);
+    }
+    const firstChunkMs = await firstChunkLatency(urls.paced, KEY, services, size.rounds);
+    const figures = { throughput: {}, perChunk: {} } as Pick<RedisFigures, 'throughput' | 'perChunk'>;
+    for (const [i, mode] of MODES.entries()) {
+      const target = at(services[i], 'flat');
+      if (mode === 'memoryLog') {
+        figures.throughput[mode] = await throughput(target, SOCKETS, size.throughputSeconds, flatChunks);
+        continue;
+      }
+      const before = await redisCounters(ports[mode]);
+      let behind = 0;
+      const settled = async () => {
+        const answered = performance.now();
+        await untilQuiet(ports[mode]);
+        behind = (performance.now() - answered - QUIET_MS) / 1000;
+      };
+      figures.throughput[mode] = await throughput(target, SOCKETS, size.throughputSeconds, flatChunks, settled);
+      const delta = redisDelta(before, await redisCounters(ports[mode]));
+      figures.perChunk[mode] = { ...perChunk(delta, figures.throughput[mode].answers * flatChunks), writesBehindSeconds: round(Math.max(0, behind), 2) };
+    }
+    return { rounds: size.rounds, retentionSeconds, firstChunkMs, ...figures, memory };
+  } finally {
+    for (const service of services) service.stop();
+    await Promise.all([...Object.values(servers).map((server) => server.close()), standalone.stop(), cluster.stop()]);
+  }
+}
+
+/** Figures that say nothing (zero, negative or not finite where a cost must show), and answers lost or out of order. */
+export function redisFailures(f: RedisFigures): string[] {
+  const failures: string[] = [];
+  const positive = (label: string, value: number) => {
+    if (!(Number.isFinite(value) && value > 0)) failures.push(`${label} is ${value}`);
+  };
+  for (const mode of MODES) positive(`${mode} chunks per CPU-second`, f.throughput[mode].chunksPerCpuSecond);
+  for (const mode of MODES) {
+    if (!Number.isFinite(f.firstChunkMs[mode]?.p50)) failures.push(`${mode} first chunk p50 is ${f.firstChunkMs[mode]?.p50}`);
+  }
+  for (const mode of ['redis', 'redisCluster'] as const) {
+    const [chunk, memory] = [f.perChunk[mode], f.memory[mode]];
+    positive(`${mode} commands per chunk`, chunk.commands);
+    positive(`${mode} input bytes per chunk`, chunk.netInputBytes);
+    positive(`${mode} memory per ended answer`, memory.endedBytesPerAnswer);
+    if (memory.lost + memory.disordered > 0) failures.push(`${mode}: ${memory.lost} answers lost, ${memory.disordered} out of order`);
+  }
+  return failures;
+}
+
+/**
+ * `count` sockets asking at once at the model's pace: Redis's used_memory growth per answer once
+ * the answers are halfway (half of all their chunks delivered), and again once every one has ended.
+ */
+async function concurrentAnswers(target: Measured, ports: number[], count: number, expected: string[]): Promise<Measurement> {
+  const sockets = await connectMany(target.url, count);
+  const before = await redisCounters(ports);
+  const halfway = chunksDelivered(sockets, (count * expected.length) / 2);
+  const asked = Promise.all(sockets.map((socket) => ask(socket)));
+  await halfway;
+  const streaming = await redisCounters(ports);
+  const answers: Answer[] = await asked;
+  await untilQuiet(ports);
+  const ended = await redisCounters(ports);
+  await closeAll(sockets);
+  const growth = (after: RedisCounters) => Math.round(redisDelta(before, after).usedMemoryBytes / count);
+  return {
+    answers: count,
+    chunksPerAnswer: expected.length,
+    answerSeconds: round(stats(answers.map((a) => a.doneMs)).p50 / 1000, 2),
+    streamingBytesPerAnswer: growth(streaming),
+    endedBytesPerAnswer: growth(ended),
+    lost: answers.filter((a) => a.text !== expected.join('')).length,
+    disordered: answers.filter((a) => !a.ordered).length,
+  };
+}
+
+/**
+ * What one answer slot holds in Redis when it answers back to back: the answer streaming now and the
+ * ended ones still kept (retention ÷ the answer's duration of them). The issue's "about 2 MB per
+ * concurrently streaming answer" is this figure (40 chunks a second, 300 s, ~170 bytes a chunk).
+ */
+function steadyState(m: Measurement, retentionSeconds: number): ConcurrentAnswers {
+  const kept = (m.endedBytesPerAnswer * retentionSeconds) / m.answerSeconds;
+  return {
+    ...m,
+    keptBytesPerChunk: Math.round(m.endedBytesPerAnswer / m.chunksPerAnswer),
+    steadyBytesPerConcurrentAnswer: Math.round(m.streamingBytesPerAnswer + kept),
+  };
+}
+
+/** Waits until Redis has gone quiet: what the service still writes for a run once its clients have their answers is done. */
+async function untilQuiet(ports: number[]): Promise<void> {
+  let last = totalCommands(await redisCounters(ports));
+  for (;;) {
+    await sleep(QUIET_MS);
+    const now = totalCommands(await redisCounters(ports));
+    if (now - last < QUIET_COMMANDS) return;
+    last = now;
+  }
+}
+
+function perChunk(delta: RedisCounters, chunks: number): Omit<RedisPerChunk, 'writesBehindSeconds'> {
+  const byCommand: Record<string, number> = {};
+  // The most frequent first; those of less than one call in a thousand chunks (BullMQ's polling, say) left out.
+  for (const [command, calls] of Object.entries(delta.commands).sort(([, a], [, b]) => b - a))
+    if (round(calls / chunks) > 0) byCommand[command] = round(calls / chunks);
+  return {
+    commands: round(totalCommands(delta) / chunks),
+    netInputBytes: round(delta.netInputBytes / chunks, 1),
+    netOutputBytes: round(delta.netOutputBytes / chunks, 1),
+    cpuMicros: round((delta.cpuSeconds * 1e6) / chunks, 2),
+    byCommand,
+  };
+}
+
+/** Resolves once the sockets together have received `chunks` answer chunks. */
+function chunksDelivered(sockets: WebSocket[], chunks: number): Promise<void> {
+  return new Promise((resolve) => {
+    let received = 0;
+    const onMessage = (data: WebSocket.RawData) => {
+      if (!(data as Buffer).toString().includes('"type":"answer"') || ++received < chunks) return;
+      for (const socket of sockets) socket.off('message', onMessage);
+      resolve();
+    };
+    for (const socket of sockets) socket.on('message', onMessage);
+  });
+}
+
+/** The answer's text pieces as Dify streams them at this URL. */
+async function pieces(baseUrl: string): Promise<string[]> {
+  const all: string[] = [];
+  await streamDirect(baseUrl, KEY, (piece) => all.push(piece));
+  return all;
+}

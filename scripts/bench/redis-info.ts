@@ -1,0 +1,60 @@
+/** What Redis says it did (INFO), summed over the nodes that hold the data: a standalone server, or a Cluster's masters. */
+import { redisCli } from '../../test/support/redis-cluster';
+
+export interface RedisCounters {
+  /** Calls per command (commandstats), the benchmark's own INFO left out. */
+  commands: Record<string, number>;
+  netInputBytes: number;
+  netOutputBytes: number;
+  usedMemoryBytes: number;
+  /** used_cpu_user + used_cpu_sys of the server process (its main thread and the rest). */
+  cpuSeconds: number;
+}
+
+/** The counters now, summed over the nodes at these loopback ports. */
+export async function redisCounters(ports: number[]): Promise<RedisCounters> {
+  const total: RedisCounters = { commands: {}, netInputBytes: 0, netOutputBytes: 0, usedMemoryBytes: 0, cpuSeconds: 0 };
+  for (const port of ports) {
+    const info = parseInfo(await redisCli(port, 'info', 'stats', 'memory', 'cpu', 'commandstats'));
+    total.netInputBytes += Number(info.total_net_input_bytes);
+    total.netOutputBytes += Number(info.total_net_output_bytes);
+    total.usedMemoryBytes += Number(info.used_memory);
+    total.cpuSeconds += Number(info.used_cpu_user) + Number(info.used_cpu_sys);
+    for (const [field, value] of Object.entries(info)) {
+      const command = /^cmdstat_(.+)$/.exec(field)?.[1];
+      if (!command || command === 'info') continue;
+      total.commands[command] = (total.commands[command] ?? 0) + Number(/calls=(\d+)/.exec(value)?.[1] ?? 0);
+    }
+  }
+  return total;
+}
+
+/** What happened between two readings: counters as differences, memory as the later reading's growth. */
+export function redisDelta(before: RedisCounters, after: RedisCounters): RedisCounters {
+  const commands: Record<string, number> = {};
+  for (const [command, calls] of Object.entries(after.commands)) {
+    const delta = calls - (before.commands[command] ?? 0);
+    if (delta > 0) commands[command] = delta;
+  }
+  return {
+    commands,
+    netInputBytes: after.netInputBytes - before.netInputBytes,
+    netOutputBytes: after.netOutputBytes - before.netOutputBytes,
+    usedMemoryBytes: after.usedMemoryBytes - before.usedMemoryBytes,
+    cpuSeconds: after.cpuSeconds - before.cpuSeconds,
+  };
+}
+
+export function totalCommands(counters: RedisCounters): number {
+  return Object.values(counters.commands).reduce((sum, calls) => sum + calls, 0);
+}
+
+/** INFO's `field:value` lines as a record (section headers and blank lines skipped). */
+function parseInfo(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && !line.startsWith('#')) fields[line.slice(0, colon)] = line.slice(colon + 1);
+  }
+  return fields;
+}
