@@ -66,7 +66,7 @@ const FIRST_TOKEN_MS = firstTokenFlag < 0 ? 400 : Number(process.argv[firstToken
 const ATTACK_SECONDS = quick ? 3 : 10;
 const SIZE = quick
   ? { rounds: 30, burst: 100, idle: 1000, throughputSeconds: 2, partialsPerSocket: 100, batchItems: 200, concurrentAnswers: 50 }
-  : { rounds: 300, burst: 500, idle: 10_000, throughputSeconds: 10, partialsPerSocket: 1000, batchItems: 2000, concurrentAnswers: 200 };
+  : { rounds: 300, burst: 500, idle: 10_000, throughputSeconds: 10, partialsPerSocket: 1000, batchItems: 2000, concurrentAnswers: 100 };
 const NEIGHBOUR = quick
   ? { slots: 40, noisySockets: 60, noisyItems: 200, quietQuestions: 30 }
   : { slots: 200, noisySockets: 300, noisyItems: 2000, quietQuestions: 50 };

@@ -44,8 +44,10 @@ export interface RedisSize {
 export interface ConcurrentAnswers {
   answers: number;
   chunksPerAnswer: number;
-  /** From asking to the final chunk, median. */
+  /** An answer's duration at the model's pace, read from Dify directly (what a slot answering back to back takes per answer). */
   answerSeconds: number;
+  /** From asking the service to its final chunk, median of the answers at once (longer than the pace: the service is loaded). */
+  servedSeconds: number;
   streamingBytesPerAnswer: number;
   endedBytesPerAnswer: number;
   lost: number;
@@ -96,13 +98,14 @@ export async function redisFigures(placement: Placement, size: RedisSize): Promi
   };
   const services: Measured[] = [];
   try {
-    for (const mode of MODES) services.push(await startService(urls.paced, KEY, placement, { ...env[mode], APPS: apps, DEFAULT_APP: 'paced' }, mode));
+    for (const mode of MODES)
+      services.push(await startService(urls.paced, KEY, placement, { ...env[mode], APPS: apps, DEFAULT_APP: 'paced' }, mode));
     const at = (service: Measured, app: keyof typeof urls): Measured => ({ ...service, url: `${service.url}?app=${app}` });
-    const [flatChunks, modelPieces] = [(await pieces(urls.flat)).length, await pieces(urls.model)];
+    const [flatChunks, model] = [(await direct(urls.flat)).pieces.length, await direct(urls.model)];
     const retentionSeconds = resumeConfig().retentionMs / 1000;
     const memory = {} as RedisFigures['memory'];
     for (const [i, mode] of (['redis', 'redisCluster'] as const).entries()) {
-      const measured = await concurrentAnswers(at(services[i + 1], 'model'), ports[mode], size.concurrentAnswers, modelPieces);
+      const measured = await concurrentAnswers(at(services[i + 1], 'model'), ports[mode], size.concurrentAnswers, model);
       memory[mode] = steadyState(measured, retentionSeconds);
     }
     const firstChunkMs = await firstChunkLatency(urls.paced, KEY, services, size.rounds);
@@ -122,7 +125,10 @@ export async function redisFigures(placement: Placement, size: RedisSize): Promi
       };
       figures.throughput[mode] = await throughput(target, SOCKETS, size.throughputSeconds, flatChunks, settled);
       const delta = redisDelta(before, await redisCounters(ports[mode]));
-      figures.perChunk[mode] = { ...perChunk(delta, figures.throughput[mode].answers * flatChunks), writesBehindSeconds: round(Math.max(0, behind), 2) };
+      figures.perChunk[mode] = {
+        ...perChunk(delta, figures.throughput[mode].answers * flatChunks),
+        writesBehindSeconds: round(Math.max(0, behind), 2),
+      };
     }
     return { rounds: size.rounds, retentionSeconds, firstChunkMs, ...figures, memory };
   } finally {
@@ -155,7 +161,8 @@ export function redisFailures(f: RedisFigures): string[] {
  * `count` sockets asking at once at the model's pace: Redis's used_memory growth per answer once
  * the answers are halfway (half of all their chunks delivered), and again once every one has ended.
  */
-async function concurrentAnswers(target: Measured, ports: number[], count: number, expected: string[]): Promise<Measurement> {
+async function concurrentAnswers(target: Measured, ports: number[], count: number, model: DirectAnswer): Promise<Measurement> {
+  const expected = model.pieces;
   const sockets = await connectMany(target.url, count);
   const before = await redisCounters(ports);
   const halfway = chunksDelivered(sockets, (count * expected.length) / 2);
@@ -170,7 +177,8 @@ async function concurrentAnswers(target: Measured, ports: number[], count: numbe
   return {
     answers: count,
     chunksPerAnswer: expected.length,
-    answerSeconds: round(stats(answers.map((a) => a.doneMs)).p50 / 1000, 2),
+    answerSeconds: round(model.seconds, 2),
+    servedSeconds: round(stats(answers.map((a) => a.doneMs)).p50 / 1000, 2),
     streamingBytesPerAnswer: growth(streaming),
     endedBytesPerAnswer: growth(ended),
     lost: answers.filter((a) => a.text !== expected.join('')).length,
@@ -230,9 +238,15 @@ function chunksDelivered(sockets: WebSocket[], chunks: number): Promise<void> {
   });
 }
 
-/** The answer's text pieces as Dify streams them at this URL. */
-async function pieces(baseUrl: string): Promise<string[]> {
-  const all: string[] = [];
-  await streamDirect(baseUrl, KEY, (piece) => all.push(piece));
-  return all;
+interface DirectAnswer {
+  pieces: string[];
+  seconds: number;
+}
+
+/** The answer's text pieces as Dify streams them at this URL, and how long it took. */
+async function direct(baseUrl: string): Promise<DirectAnswer> {
+  const pieces: string[] = [];
+  const started = performance.now();
+  await streamDirect(baseUrl, KEY, (piece) => pieces.push(piece));
+  return { pieces, seconds: (performance.now() - started) / 1000 };
 }
