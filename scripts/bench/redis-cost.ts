@@ -11,50 +11,28 @@
  *     CPU-second of the service, and Redis's commands, bytes and CPU per chunk from INFO deltas.
  */
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import WebSocket from 'ws';
 import { resumeConfig } from '../../src/config';
 import { LocalDifyServer } from '../../src/local-dify';
 import { RedisCluster } from '../../test/support/redis-cluster';
 import { RedisServer } from '../../test/support/redis-server';
-import { Answer, ask, closeAll, connectMany, streamDirect } from './clients';
+import { streamDirect } from './clients';
 import { firstChunkLatency, throughput } from './measurements';
 import { Measured, Placement, startService } from './processes';
-import { RedisCounters, redisCounters, redisDelta, totalCommands } from './redis-info';
-import { round, Stats, stats } from './stats';
+import { QUIET_MS, RedisCounters, redisCounters, redisDelta, totalCommands, untilQuiet } from './redis-info';
+import { ConcurrentAnswers, concurrentAnswers, DirectAnswer } from './redis-memory';
+import { round, Stats } from './stats';
 
 const KEY = 'app-bench';
 const SOCKETS = 50;
-/** Redis is quiet (the service's writes for a run all done) when an interval this long brings fewer commands than this. */
-const QUIET_MS = 250;
-const QUIET_COMMANDS = 50;
 /** The modes compared; the first is the baseline. */
 export const MODES = ['memoryLog', 'redis', 'redisCluster'] as const;
 export type Mode = (typeof MODES)[number];
 type RedisMode = Exclude<Mode, 'memoryLog'>;
-type Measurement = Omit<ConcurrentAnswers, 'keptBytesPerChunk' | 'steadyBytesPerConcurrentAnswer'>;
 
 export interface RedisSize {
   rounds: number;
   throughputSeconds: number;
   concurrentAnswers: number;
-}
-
-/** Redis's memory growth with answers streaming at once, per answer (INFO used_memory, summed over the nodes). */
-export interface ConcurrentAnswers {
-  answers: number;
-  chunksPerAnswer: number;
-  /** An answer's duration at the model's pace, read from Dify directly (what a slot answering back to back takes per answer). */
-  answerSeconds: number;
-  /** From asking the service to its final chunk, median of the answers at once (longer than the pace: the service is loaded). */
-  servedSeconds: number;
-  streamingBytesPerAnswer: number;
-  endedBytesPerAnswer: number;
-  lost: number;
-  disordered: number;
-  keptBytesPerChunk: number;
-  /** One answer slot answering back to back: the answer streaming and the ended ones still kept. */
-  steadyBytesPerConcurrentAnswer: number;
 }
 
 export interface RedisPerChunk {
@@ -104,10 +82,8 @@ export async function redisFigures(placement: Placement, size: RedisSize): Promi
     const [flatChunks, model] = [(await direct(urls.flat)).pieces.length, await direct(urls.model)];
     const retentionSeconds = resumeConfig().retentionMs / 1000;
     const memory = {} as RedisFigures['memory'];
-    for (const [i, mode] of (['redis', 'redisCluster'] as const).entries()) {
-      const measured = await concurrentAnswers(at(services[i + 1], 'model'), ports[mode], size.concurrentAnswers, model);
-      memory[mode] = steadyState(measured, retentionSeconds);
-    }
+    for (const [i, mode] of (['redis', 'redisCluster'] as const).entries())
+      memory[mode] = await concurrentAnswers(at(services[i + 1], 'model'), ports[mode], size.concurrentAnswers, model, retentionSeconds);
     const firstChunkMs = await firstChunkLatency(urls.paced, KEY, services, size.rounds);
     const figures = { throughput: {}, perChunk: {} } as Pick<RedisFigures, 'throughput' | 'perChunk'>;
     for (const [i, mode] of MODES.entries()) {
@@ -157,60 +133,6 @@ export function redisFailures(f: RedisFigures): string[] {
   return failures;
 }
 
-/**
- * `count` sockets asking at once at the model's pace: Redis's used_memory growth per answer once
- * the answers are halfway (half of all their chunks delivered), and again once every one has ended.
- */
-async function concurrentAnswers(target: Measured, ports: number[], count: number, model: DirectAnswer): Promise<Measurement> {
-  const expected = model.pieces;
-  const sockets = await connectMany(target.url, count);
-  const before = await redisCounters(ports);
-  const halfway = chunksDelivered(sockets, (count * expected.length) / 2);
-  const asked = Promise.all(sockets.map((socket) => ask(socket)));
-  await halfway;
-  const streaming = await redisCounters(ports);
-  const answers: Answer[] = await asked;
-  await untilQuiet(ports);
-  const ended = await redisCounters(ports);
-  await closeAll(sockets);
-  const growth = (after: RedisCounters) => Math.round(redisDelta(before, after).usedMemoryBytes / count);
-  return {
-    answers: count,
-    chunksPerAnswer: expected.length,
-    answerSeconds: round(model.seconds, 2),
-    servedSeconds: round(stats(answers.map((a) => a.doneMs)).p50 / 1000, 2),
-    streamingBytesPerAnswer: growth(streaming),
-    endedBytesPerAnswer: growth(ended),
-    lost: answers.filter((a) => a.text !== expected.join('')).length,
-    disordered: answers.filter((a) => !a.ordered).length,
-  };
-}
-
-/**
- * What one answer slot holds in Redis when it answers back to back: the answer streaming now and the
- * ended ones still kept (retention ÷ the answer's duration of them). The issue's "about 2 MB per
- * concurrently streaming answer" is this figure (40 chunks a second, 300 s, ~170 bytes a chunk).
- */
-function steadyState(m: Measurement, retentionSeconds: number): ConcurrentAnswers {
-  const kept = (m.endedBytesPerAnswer * retentionSeconds) / m.answerSeconds;
-  return {
-    ...m,
-    keptBytesPerChunk: Math.round(m.endedBytesPerAnswer / m.chunksPerAnswer),
-    steadyBytesPerConcurrentAnswer: Math.round(m.streamingBytesPerAnswer + kept),
-  };
-}
-
-/** Waits until Redis has gone quiet: what the service still writes for a run once its clients have their answers is done. */
-async function untilQuiet(ports: number[]): Promise<void> {
-  let last = totalCommands(await redisCounters(ports));
-  for (;;) {
-    await sleep(QUIET_MS);
-    const now = totalCommands(await redisCounters(ports));
-    if (now - last < QUIET_COMMANDS) return;
-    last = now;
-  }
-}
-
 function perChunk(delta: RedisCounters, chunks: number): Omit<RedisPerChunk, 'writesBehindSeconds'> {
   const byCommand: Record<string, number> = {};
   // The most frequent first; those of less than one call in a thousand chunks (BullMQ's polling, say) left out.
@@ -223,24 +145,6 @@ function perChunk(delta: RedisCounters, chunks: number): Omit<RedisPerChunk, 'wr
     cpuMicros: round((delta.cpuSeconds * 1e6) / chunks, 2),
     byCommand,
   };
-}
-
-/** Resolves once the sockets together have received `chunks` answer chunks. */
-function chunksDelivered(sockets: WebSocket[], chunks: number): Promise<void> {
-  return new Promise((resolve) => {
-    let received = 0;
-    const onMessage = (data: WebSocket.RawData) => {
-      if (!(data as Buffer).toString().includes('"type":"answer"') || ++received < chunks) return;
-      for (const socket of sockets) socket.off('message', onMessage);
-      resolve();
-    };
-    for (const socket of sockets) socket.on('message', onMessage);
-  });
-}
-
-interface DirectAnswer {
-  pieces: string[];
-  seconds: number;
 }
 
 /** The answer's text pieces as Dify streams them at this URL, and how long it took. */

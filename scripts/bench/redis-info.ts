@@ -1,5 +1,10 @@
 /** What Redis says it did (INFO), summed over the nodes that hold the data: a standalone server, or a Cluster's masters. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { redisCli } from '../../test/support/redis-cluster';
+
+/** Redis is quiet (the service's writes for a run all done) when an interval this long brings fewer commands than this. */
+export const QUIET_MS = 250;
+const QUIET_COMMANDS = 50;
 
 export interface RedisCounters {
   /** Calls per command (commandstats), the benchmark's own INFO left out. */
@@ -13,9 +18,26 @@ export interface RedisCounters {
 
 /** The counters now, summed over the nodes at these loopback ports. */
 export async function redisCounters(ports: number[]): Promise<RedisCounters> {
+  const infos = await Promise.all(ports.map((port) => redisCli(port, 'info', 'stats', 'memory', 'cpu', 'commandstats')));
+  return countersOf(infos);
+}
+
+/** Waits until Redis has gone quiet: what the service still writes for a run once its clients have their answers is done. */
+export async function untilQuiet(ports: number[]): Promise<void> {
+  let last = totalCommands(await redisCounters(ports));
+  for (;;) {
+    await sleep(QUIET_MS);
+    const now = totalCommands(await redisCounters(ports));
+    if (now - last < QUIET_COMMANDS) return;
+    last = now;
+  }
+}
+
+/** The counters of INFO replies (`INFO stats memory cpu commandstats`), one a node, summed. */
+export function countersOf(infos: string[]): RedisCounters {
   const total: RedisCounters = { commands: {}, netInputBytes: 0, netOutputBytes: 0, usedMemoryBytes: 0, cpuSeconds: 0 };
-  for (const port of ports) {
-    const info = parseInfo(await redisCli(port, 'info', 'stats', 'memory', 'cpu', 'commandstats'));
+  for (const text of infos) {
+    const info = parseInfo(text);
     total.netInputBytes += Number(info.total_net_input_bytes);
     total.netOutputBytes += Number(info.total_net_output_bytes);
     total.usedMemoryBytes += Number(info.used_memory);
