@@ -10,6 +10,7 @@
  *   - throughput on one core against the unpaced upstream (the main run's measurement): chunks per
  *     CPU-second of the service, and Redis's commands, bytes and CPU per chunk from INFO deltas.
  */
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { resumeConfig } from '../../src/config';
 import { LocalDifyServer } from '../../src/local-dify';
@@ -108,7 +109,7 @@ export async function redisFigures(placement: Placement, size: RedisSize): Promi
     }
     return { rounds: size.rounds, retentionSeconds, firstChunkMs, ...figures, memory };
   } finally {
-    for (const service of services) service.stop();
+    await stopAll(services);
     await Promise.all([...Object.values(servers).map((server) => server.close()), standalone.stop(), cluster.stop()]);
   }
 }
@@ -145,6 +146,22 @@ function perChunk(delta: RedisCounters, chunks: number): Omit<RedisPerChunk, 'wr
     cpuMicros: round((delta.cpuSeconds * 1e6) / chunks, 2),
     byCommand,
   };
+}
+
+/**
+ * Stops the services and waits until they have exited, before their Redis is stopped: a Cluster's
+ * nodes vanishing under a service still shutting down make ioredis warn (MaxListenersExceededWarning).
+ */
+async function stopAll(services: Measured[]): Promise<void> {
+  await Promise.all(
+    services.map(async (service) => {
+      const child = service.process;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      service.stop();
+      await exited;
+    }),
+  );
 }
 
 /** The answer's text pieces as Dify streams them at this URL, and how long it took. */
