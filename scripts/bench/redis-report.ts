@@ -1,39 +1,10 @@
 /** The Redis section's table (redis-cost.ts), with issue 25's goals and whether each is met: reported, never failed on. */
-import { MODES, RedisFigures } from './redis-cost';
-import { round } from './stats';
-
-const REDIS_MODES = ['redis', 'redisCluster'] as const;
-/** Issue 25's goals. */
-export const GOALS = { cpuPerChunkRatio: 1.3, megabytesPerConcurrentAnswer: 0.2, firstChunkOverheadMs: 0.5 };
-
-/** The derived figures the table and docs/operating.md's sizing use, per Redis mode. */
-export function redisVerdicts(f: RedisFigures) {
-  const base = f.throughput.memoryLog.chunksPerCpuSecond;
-  return Object.fromEntries(
-    REDIS_MODES.map((mode) => {
-      const chunk = f.perChunk[mode];
-      return [
-        mode,
-        {
-          /** The service's CPU per chunk with this Redis over the memory log's. */
-          cpuPerChunkRatio: round(base / f.throughput[mode].chunksPerCpuSecond, 2),
-          firstChunkOverheadMs: round(f.firstChunkMs[mode].p50 - f.firstChunkMs.memoryLog.p50),
-          megabytesPerConcurrentAnswer: round(f.memory[mode].steadyBytesPerConcurrentAnswer / 1e6),
-          /** Service cores (each at its chunks per CPU-second) one Redis core keeps up with. */
-          serviceCoresPerRedisCore: round(1e6 / chunk.cpuMicros / f.throughput[mode].chunksPerCpuSecond, 1),
-        },
-      ];
-    }),
-  ) as Record<
-    (typeof REDIS_MODES)[number],
-    { cpuPerChunkRatio: number; firstChunkOverheadMs: number; megabytesPerConcurrentAnswer: number; serviceCoresPerRedisCore: number }
-  >;
-}
+import { GOALS, MODES, REDIS_MODES, RedisFigures } from './redis-cost';
 
 export function printRedis(f: RedisFigures): void {
   const row = (label: string, ...cells: (string | number)[]) =>
     console.log(`  ${label.padEnd(52)}${cells.map((c) => ` ${String(c).padStart(17)}`).join('')}`);
-  const verdicts = redisVerdicts(f);
+  const verdicts = f.verdicts;
   const [m] = Object.values(f.memory);
   console.log(
     `Redis cost: the memory answer log, a standalone Redis and a 3-master Cluster, at their defaults (retention ${f.retentionSeconds} s)`,
