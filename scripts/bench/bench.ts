@@ -22,13 +22,17 @@
  *                                 question, small talk sent or a backchannel interrupting, never on timings
  *   npm run bench -- --tracing    only the tracing cost (tracing-cost.ts): tracing off, on at 10 % and 100 % sampling,
  *                                 first chunk and chunks per CPU-second side by side (also part of the full run)
+ *   npm run bench -- --redis      only the Redis cost (redis-cost.ts): the memory answer log, a standalone Redis and a
+ *                                 3-master Cluster side by side: chunks per CPU-second, Redis commands, bytes and memory,
+ *                                 first chunk, with issue 25's goals (also part of the full run and of --quick, where it
+ *                                 fails only on a lost answer or a figure that is zero or not a number, never on a goal)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { LocalDifyServer } from '../../src/local-dify';
-import { RedisServer, redisServerInstalled } from '../../test/support/redis-server';
+import { redisServerInstalled } from '../../test/support/redis-server';
 import { detectorTime, FIXTURE, loadFixture } from '../detector-evaluation';
 import { streamDirect } from './clients';
 import { printAttacks } from './attack-report';
@@ -41,6 +45,8 @@ import { neighbourFailures, neighbourFigures, printNeighbour } from './neighbour
 import { printProviderApps, providerAppFigures } from './provider-apps';
 import { printTurns } from './turns-report';
 import { printTracing, tracingFigures } from './tracing-cost';
+import { redisFailures, redisFigures } from './redis-cost';
+import { printRedis } from './redis-report';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
@@ -50,6 +56,7 @@ const batchOnly = process.argv.includes('--batch');
 const neighbourOnly = process.argv.includes('--neighbour');
 const tracingOnly = process.argv.includes('--tracing');
 const providersOnly = process.argv.includes('--providers');
+const redisOnly = process.argv.includes('--redis');
 /** How this run was asked for, to name it in its verdict. */
 const COMMAND = ['bench', ...process.argv.slice(2)].join(' ');
 /** The upstream's first token in the turn-taking run, which the latency goals are relative to. */
@@ -58,8 +65,8 @@ const FIRST_TOKEN_MS = firstTokenFlag < 0 ? 400 : Number(process.argv[firstToken
 /** Seconds each attack runs. */
 const ATTACK_SECONDS = quick ? 3 : 10;
 const SIZE = quick
-  ? { rounds: 30, burst: 100, idle: 1000, throughputSeconds: 2, partialsPerSocket: 100, batchItems: 200 }
-  : { rounds: 300, burst: 500, idle: 10_000, throughputSeconds: 10, partialsPerSocket: 1000, batchItems: 2000 };
+  ? { rounds: 30, burst: 100, idle: 1000, throughputSeconds: 2, partialsPerSocket: 100, batchItems: 200, concurrentAnswers: 50 }
+  : { rounds: 300, burst: 500, idle: 10_000, throughputSeconds: 10, partialsPerSocket: 1000, batchItems: 2000, concurrentAnswers: 100 };
 const NEIGHBOUR = quick
   ? { slots: 40, noisySockets: 60, noisyItems: 200, quietQuestions: 30 }
   : { slots: 200, noisySockets: 300, noisyItems: 2000, quietQuestions: 50 };
@@ -76,6 +83,7 @@ async function main(): Promise<void> {
   if (neighbourOnly) return neighbour(servers);
   if (tracingOnly) return tracing(servers);
   if (providersOnly) return providers(servers);
+  if (redisOnly) return redis(servers);
   // Paced like a fast model: first token at once, a chunk every 2 ms.
   const paced = new LocalDifyServer({ apiKeys: [KEY], firstChunkDelayMs: 0, chunkDelayMs: 2, chunkChars: 6 });
   // As fast as the upstream can write: for throughput, where the relaying process is the bottleneck.
@@ -84,13 +92,10 @@ async function main(): Promise<void> {
   const flatUrl = (await flat.listen()).baseUrl;
   const expected = await answerPieces(pacedUrl);
   const chunksPerAnswer = (await answerPieces(flatUrl)).length;
-  // The service once more with Redis: sessions, leases and the answer log there (the cost of resumable answers across instances).
-  const redis = redisServerInstalled() ? await RedisServer.start() : undefined;
-  if (!redis) console.warn('redis-server is not installed: no figures with REDIS_URL');
-  const withRedis = async (url: string) => (redis ? [await startService(url, KEY, servers, { REDIS_URL: redis.url }, 'serviceRedis')] : []);
+  // With Redis (sessions, leases and the answer log there), the service is measured in the Redis section (redis-cost.ts).
   const [service, relay] = [await startService(pacedUrl, KEY, servers), await startRelay(pacedUrl, KEY, servers)];
-  const targets = [service, ...(await withRedis(pacedUrl)), relay];
-  const flatTargets = [await startService(flatUrl, KEY, servers), ...(await withRedis(flatUrl)), await startRelay(flatUrl, KEY, servers)];
+  const targets = [service, relay];
+  const flatTargets = [await startService(flatUrl, KEY, servers), await startRelay(flatUrl, KEY, servers)];
   mkdirSync(out, { recursive: true });
   try {
     const firstChunkMs = await firstChunkLatency(pacedUrl, KEY, targets, SIZE.rounds);
@@ -101,7 +106,6 @@ async function main(): Promise<void> {
     for (const target of flatTargets)
       throughputFigures[target.name] = await throughput(target, THROUGHPUT_SOCKETS, SIZE.throughputSeconds, chunksPerAnswer);
     const partials: Record<string, Awaited<ReturnType<typeof partialCost>>> = {};
-    // Partials and idle connections never touch Redis: measured without it.
     for (const target of [service, relay])
       partials[target.name] = await profiled(target, 'partials', () => partialCost(target, PARTIAL_SOCKETS, SIZE.partialsPerSocket));
     const idle: Record<string, Awaited<ReturnType<typeof idleMemory>>> = {};
@@ -120,6 +124,7 @@ async function main(): Promise<void> {
       attacks: quick ? undefined : await attackFigures(servers, ATTACK_SECONDS),
       turns: quick ? undefined : await turnFigures(servers, FIRST_TOKEN_MS, false),
       tracing: quick ? undefined : await tracingFigures(servers, SIZE.rounds, SIZE.throughputSeconds),
+      redis: redisServerInstalled() ? await redisFigures(servers, SIZE) : undefined,
     };
     writeFileSync(join(out, quick ? 'bench-quick.json' : 'bench.json'), JSON.stringify(figures, null, 2));
     printTable(figures);
@@ -129,10 +134,12 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
     if (figures.turns?.failures.length) failTurns(figures.turns.failures);
-    else if (!process.exitCode) console.log(`${COMMAND}: OK, no answer lost or out of order${figures.turns ? ', no turn failed' : ''}`);
+    const redisBroken = figures.redis ? redisFailures(figures.redis) : [];
+    if (redisBroken.length) failRedis(redisBroken);
+    if (!process.exitCode) console.log(`${COMMAND}: OK, no answer lost or out of order${figures.turns ? ', no turn failed' : ''}`);
   } finally {
     for (const target of [...targets, ...flatTargets]) target.stop();
-    await Promise.all([paced.close(), flat.close(), redis?.stop()]);
+    await Promise.all([paced.close(), flat.close()]);
   }
 }
 
@@ -196,6 +203,23 @@ async function turns(servers: Placement): Promise<void> {
   else console.log(`${COMMAND}: OK, no turn lost, wrongly joined, sent as small talk or interrupted by a backchannel`);
 }
 
+/** The Redis cost alone: figures to bench-redis(-quick).json; fails on a lost answer or a figure that says nothing. */
+async function redis(servers: Placement): Promise<void> {
+  if (!redisServerInstalled()) throw new Error('redis-server is not installed: the Redis section starts its own');
+  const figures = await redisFigures(servers, SIZE);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, quick ? 'bench-redis-quick.json' : 'bench-redis.json'), JSON.stringify(figures, null, 2));
+  printRedis(figures);
+  const failures = redisFailures(figures);
+  if (failures.length) failRedis(failures);
+  else console.log(`${COMMAND}: OK, no answer lost, every Redis figure a cost`);
+}
+
+function failRedis(failures: string[]): void {
+  console.error(`${COMMAND}: FAILED, the Redis section: ${failures.join('; ')}`);
+  process.exitCode = 1;
+}
+
 function failTurns(failures: string[]): void {
   console.error(`${COMMAND}: FAILED, ${failures.length} turns lost, wrongly joined, sent as small talk or interrupted by a backchannel`);
   process.exitCode = 1;
@@ -239,6 +263,7 @@ function printTable(f: {
   attacks?: Awaited<ReturnType<typeof attackFigures>>;
   turns?: Awaited<ReturnType<typeof turnFigures>>;
   tracing?: Awaited<ReturnType<typeof tracingFigures>>;
+  redis?: Awaited<ReturnType<typeof redisFigures>>;
 }): void {
   const row = (label: string, ...cells: (string | number)[]) =>
     console.log(`  ${label.padEnd(34)}${cells.map((c) => String(c).padStart(12)).join('')}`);
@@ -268,6 +293,8 @@ function printTable(f: {
   if (f.attacks) printAttacks(f.attacks, ATTACK_SECONDS);
   if (f.turns) printTurns(f.turns);
   if (f.tracing) printTracing(f.tracing, f.rounds);
+  if (f.redis) printRedis(f.redis);
+  else console.log('redis-server is not installed: no Redis figures');
 }
 
 main().catch((error: unknown) => {

@@ -46,8 +46,16 @@ export async function burst(target: Measured, count: number, expected: string) {
 /**
  * Upstream chunks relayed per second by a process held to one core, with `concurrency` sockets
  * asking back to back; also per CPU-second it used, which does not depend on who the bottleneck was.
+ * `settled` resolves once the process has done what it still does for the run after the clients
+ * have their answers (writes to Redis behind them): that CPU counts too.
  */
-export async function throughput(target: Measured, concurrency: number, seconds: number, chunksPerAnswer: number) {
+export async function throughput(
+  target: Measured,
+  concurrency: number,
+  seconds: number,
+  chunksPerAnswer: number,
+  settled: () => Promise<void> = () => Promise.resolve(),
+) {
   const sockets = await connectMany(target.url, concurrency);
   const cpuBefore = target.cpuSeconds();
   const started = performance.now();
@@ -62,6 +70,7 @@ export async function throughput(target: Measured, concurrency: number, seconds:
     }),
   );
   const wallSeconds = (performance.now() - started) / 1000;
+  await settled();
   const cpuSeconds = target.cpuSeconds() - cpuBefore;
   await closeAll(sockets);
   const chunks = answers * chunksPerAnswer;

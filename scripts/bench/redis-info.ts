@@ -1,0 +1,82 @@
+/** What Redis says it did (INFO), summed over the nodes that hold the data: a standalone server, or a Cluster's masters. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { redisCli } from '../../test/support/redis-cluster';
+
+/** Redis is quiet (the service's writes for a run all done) when an interval this long brings fewer commands than this. */
+export const QUIET_MS = 250;
+const QUIET_COMMANDS = 50;
+
+export interface RedisCounters {
+  /** Calls per command (commandstats), the benchmark's own INFO left out. */
+  commands: Record<string, number>;
+  netInputBytes: number;
+  netOutputBytes: number;
+  usedMemoryBytes: number;
+  /** used_cpu_user + used_cpu_sys of the server process (its main thread and the rest). */
+  cpuSeconds: number;
+}
+
+/** The counters now, summed over the nodes at these loopback ports. */
+export async function redisCounters(ports: number[]): Promise<RedisCounters> {
+  const infos = await Promise.all(ports.map((port) => redisCli(port, 'info', 'stats', 'memory', 'cpu', 'commandstats')));
+  return countersOf(infos);
+}
+
+/** Waits until Redis has gone quiet: what the service still writes for a run once its clients have their answers is done. */
+export async function untilQuiet(ports: number[]): Promise<void> {
+  let last = totalCommands(await redisCounters(ports));
+  for (;;) {
+    await sleep(QUIET_MS);
+    const now = totalCommands(await redisCounters(ports));
+    if (now - last < QUIET_COMMANDS) return;
+    last = now;
+  }
+}
+
+/** The counters of INFO replies (`INFO stats memory cpu commandstats`), one a node, summed. */
+export function countersOf(infos: string[]): RedisCounters {
+  const total: RedisCounters = { commands: {}, netInputBytes: 0, netOutputBytes: 0, usedMemoryBytes: 0, cpuSeconds: 0 };
+  for (const text of infos) {
+    const info = parseInfo(text);
+    total.netInputBytes += Number(info.total_net_input_bytes);
+    total.netOutputBytes += Number(info.total_net_output_bytes);
+    total.usedMemoryBytes += Number(info.used_memory);
+    total.cpuSeconds += Number(info.used_cpu_user) + Number(info.used_cpu_sys);
+    for (const [field, value] of Object.entries(info)) {
+      const command = /^cmdstat_(.+)$/.exec(field)?.[1];
+      if (!command || command === 'info') continue;
+      total.commands[command] = (total.commands[command] ?? 0) + Number(/calls=(\d+)/.exec(value)?.[1] ?? 0);
+    }
+  }
+  return total;
+}
+
+/** What happened between two readings: counters as differences, memory as the later reading's growth. */
+export function redisDelta(before: RedisCounters, after: RedisCounters): RedisCounters {
+  const commands: Record<string, number> = {};
+  for (const [command, calls] of Object.entries(after.commands)) {
+    const delta = calls - (before.commands[command] ?? 0);
+    if (delta > 0) commands[command] = delta;
+  }
+  return {
+    commands,
+    netInputBytes: after.netInputBytes - before.netInputBytes,
+    netOutputBytes: after.netOutputBytes - before.netOutputBytes,
+    usedMemoryBytes: after.usedMemoryBytes - before.usedMemoryBytes,
+    cpuSeconds: after.cpuSeconds - before.cpuSeconds,
+  };
+}
+
+export function totalCommands(counters: RedisCounters): number {
+  return Object.values(counters.commands).reduce((sum, calls) => sum + calls, 0);
+}
+
+/** INFO's `field:value` lines as a record (section headers and blank lines skipped). */
+function parseInfo(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && !line.startsWith('#')) fields[line.slice(0, colon)] = line.slice(colon + 1);
+  }
+  return fields;
+}
