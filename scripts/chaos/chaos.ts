@@ -1,37 +1,41 @@
 /**
  * The chaos run: three service processes behind no balancer (each client picks one at random),
  * Redis, the local Dify; a few hundred sessions asking while their sockets are dropped at random
- * mid-answer and resumed on another instance; one instance SIGKILLed mid-run; Redis restarted once.
+ * mid-answer and resumed on another instance; one instance SIGKILLed mid-run; Redis restarted once
+ * (with --cluster: a Redis Cluster of three masters, each with a replica, one master failed over).
  * Loopback only, bounded in count and time, stops by itself. Reports answers lost, bytes duplicated
- * and missing (all must be 0), the most Dify calls seen at once on one conversation (must be 1) and
- * resume latency; exits 1 when any of those fails.
- *   npm run chaos               about 2 minutes, 300 sessions
- *   npm run chaos -- --quick    about 30 s, 40 sessions (CI)
+ * and missing (all must be 0), the most Dify calls seen at once on one conversation (must be 1),
+ * whether the surviving instances are ready again, and resume latency; exits 1 when any of those fails.
+ *   npm run chaos                         about 2 minutes, 300 sessions
+ *   npm run chaos -- --quick              about 30 s, 40 sessions (CI)
+ *   npm run chaos -- --cluster [--quick]  the same on a Redis Cluster (CI: --quick)
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalDifyServer } from '../../src/local-dify';
-import { RedisServer } from '../../test/support/redis-server';
 import { startServiceProcess } from '../../test/support/service-process';
+import { waitUntil } from '../../test/support/wait-until';
 import { round, stats } from '../bench/stats';
+import { ChaosRedis, clusterRedis, singleRedis } from './chaos-redis';
 import { runSession, SessionOutcome } from './session-client';
 
 const quick = process.argv.includes('--quick');
+const cluster = process.argv.includes('--cluster');
 const SIZE = quick ? { sessions: 40, seconds: 30 } : { sessions: 300, seconds: 120 };
 const KEY = 'app-chaos';
+/** How long the surviving instances have, after the run, to be ready again. */
+const READY_WAIT_MS = 30_000;
 const QUESTIONS = ['什么是 RAG？', 'What is Dify?', '年假有几天？', 'How do I reset my password?'];
 const root = join(__dirname, '..', '..');
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'realtime-rag-chaos-'));
-  const redis = await RedisServer.start(undefined, dataDir);
+  const redis = cluster ? await clusterRedis() : await singleRedis();
   const dify = new LocalDifyServer({ apiKeys: [KEY], firstChunkDelayMs: 50, chunkDelayMs: 25, chunkChars: 3 });
   const difyUrl = (await dify.listen()).baseUrl;
-  const instances = await Promise.all([0, 1, 2].map(() => startInstance(difyUrl, redis.url)));
+  const instances = await Promise.all([0, 1, 2].map(() => startInstance(difyUrl, redis)));
   const alive = [...instances];
   let mostAtOnce = 0;
   const monitor = setInterval(() => {
@@ -48,9 +52,7 @@ async function main(): Promise<void> {
       const victim = alive.splice(1, 1)[0];
       victim.process.kill('SIGKILL');
       await at(0.55);
-      await redis.stop();
-      await sleep(500);
-      await redis.run();
+      await redis.fault();
     })();
     const sessions = Array.from({ length: SIZE.sessions }, async (_, i): Promise<SessionOutcome> => {
       await at((0.6 * i) / SIZE.sessions);
@@ -64,17 +66,16 @@ async function main(): Promise<void> {
     });
     const outcomes = await Promise.all(sessions);
     await chaos;
-    report(outcomes, dify, mostAtOnce);
+    report(outcomes, dify, mostAtOnce, await readyAgain(alive), redis.faultName);
   } finally {
     clearInterval(monitor);
     for (const instance of instances) instance.process.kill('SIGKILL');
     await dify.close();
     await redis.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-function report(outcomes: SessionOutcome[], dify: LocalDifyServer, mostAtOnce: number): void {
+function report(outcomes: SessionOutcome[], dify: LocalDifyServer, mostAtOnce: number, ready: boolean, fault: string): void {
   let lost = 0;
   /** Why answers were lost: how they ended for the client (unfinished, interrupted, resume-unavailable…). */
   const lostBy: Record<string, number> = {};
@@ -120,24 +121,40 @@ function report(outcomes: SessionOutcome[], dify: LocalDifyServer, mostAtOnce: n
     bytesDuplicated: duplicated,
     bytesMissing: missing,
     mostDifyCallsAtOnceOnOneConversation: mostAtOnce,
+    readyAgain: ready,
     resumeMs: { n: resume.n, p50: round(resume.p50, 1), p99: round(resume.p99, 1) },
   };
   mkdirSync(join(root, 'bench-results'), { recursive: true });
-  writeFileSync(join(root, 'bench-results', quick ? 'chaos-quick.json' : 'chaos.json'), JSON.stringify(figures, null, 2));
-  console.log(`chaos run: ${figures.sessions} sessions, ${figures.drops} sockets dropped mid-answer, one instance killed, Redis restarted`);
+  const name = ['chaos', ...(cluster ? ['cluster'] : []), ...(quick ? ['quick'] : [])].join('-');
+  writeFileSync(join(root, 'bench-results', `${name}.json`), JSON.stringify(figures, null, 2));
+  console.log(`chaos run: ${figures.sessions} sessions, ${figures.drops} sockets dropped mid-answer, one instance killed, ${fault}`);
   console.log(
     `  answers lost ${lost}${lost ? ` (${JSON.stringify(lostBy)})` : ''} · bytes duplicated ${duplicated} · bytes missing ${missing}`,
   );
   console.log(`  asked again: ${figures.askedAgainAfterAnError} after a retryable error, ${figures.resumesRefused} after a refused resume`);
   console.log(`  most Dify calls at once on one conversation ${mostAtOnce}`);
+  console.log(`  surviving instances ready again: ${ready ? 'yes' : 'no'}`);
   console.log(`  resume latency p50 ${figures.resumeMs.p50} ms, p99 ${figures.resumeMs.p99} ms (${resume.n} resumes)`);
-  const failed = lost > 0 || duplicated > 0 || missing > 0 || mostAtOnce > 1;
+  const failed = lost > 0 || duplicated > 0 || missing > 0 || mostAtOnce > 1 || !ready;
   console.log(failed ? 'FAILED' : 'passed');
   if (failed) process.exitCode = 1;
 }
 
-function startInstance(difyUrl: string, redisUrl: string): Promise<{ wsUrl: string; process: ChildProcess }> {
-  const env = { DIFY_API_KEY: KEY, DIFY_BASE_URL: difyUrl, REDIS_URL: redisUrl, LOG_LEVEL: 'error' };
+/** Whether every instance still running says it is ready (`/health/ready`) within READY_WAIT_MS, its Redis back. */
+async function readyAgain(instances: Array<{ wsUrl: string }>): Promise<boolean> {
+  const ready = (wsUrl: string) =>
+    fetch(new URL('/health/ready', wsUrl.replace(/^ws/, 'http'))).then(
+      (response) => response.ok,
+      () => false,
+    );
+  return waitUntil(async () => (await Promise.all(instances.map(({ wsUrl }) => ready(wsUrl)))).every(Boolean), READY_WAIT_MS).then(
+    () => true,
+    () => false,
+  );
+}
+
+function startInstance(difyUrl: string, redis: ChaosRedis): Promise<{ wsUrl: string; process: ChildProcess }> {
+  const env = { DIFY_API_KEY: KEY, DIFY_BASE_URL: difyUrl, ...redis.env, LOG_LEVEL: 'error' };
   const unlimited = {
     QUESTION_WAIT_MS: '0',
     QUESTION_WAIT_MS_PUNCTUATED: '0',

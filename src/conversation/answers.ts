@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { catchError, concatMap, defer, finalize, map, Observable, Subscription, switchMap, tap, throwError } from 'rxjs';
+import { catchError, concatMap, defer, finalize, map, Observable, Subscription, tap, throwError } from 'rxjs';
 import { LimitsConfig, limitsConfig, TurnConfig, turnConfig } from '../config';
 import { Metrics } from '../metrics';
 import { DifyApps, DifyError, DifyEvent } from '../dify';
-import { difyUser, KeyedSequence, SessionRecords, sessionKey } from '../session';
+import { difyUser, KeyedSequence, SessionRecord, SessionRecords, sessionKey } from '../session';
 import { AnswerHistory, leased, SavedAnswer, SessionLease } from '../session-hub';
 import { tracedCall } from '../tracing';
 import { Upstream, UpstreamRequest, Upstreams } from '../upstream';
@@ -134,8 +134,9 @@ export class Answers implements AnswerHistory {
   private underLease(question: string, principal: string, app: string, sessionId: string, speech: boolean): Observable<AnswerEvent> {
     const key = sessionKey(principal, app, sessionId);
     const user = difyUser(principal, sessionId);
-    // One Dify call per session across the instances: under the session's lease.
-    return leased(this.leases, key, this.turn.bargeIn, () => this.inConversation(app, key, question, user, speech));
+    // One Dify call per session across the instances: under the session's lease, its record read along with it.
+    const read = () => tracedCall('session.get', () => this.sessions.get(key));
+    return leased(this.leases, key, this.turn.bargeIn, read, (record) => this.inConversation(app, key, record, question, user, speech));
   }
 
   /**
@@ -143,21 +144,24 @@ export class Answers implements AnswerHistory {
    * the one the provider names; its events as the client's. Only a Dify answer has a start: only Dify's
    * history gives another instance the answer (savedAnswer), and only Dify takes feedback on it.
    */
-  private inConversation(app: string, key: string, question: string, user: string, speech: boolean): Observable<AnswerEvent> {
+  private inConversation(
+    app: string,
+    key: string,
+    record: SessionRecord | undefined,
+    question: string,
+    user: string,
+    speech: boolean,
+  ): Observable<AnswerEvent> {
     const upstream = this.upstreams.get(app);
     let started = upstream.provider !== 'dify';
-    return defer(() => tracedCall('session.get', () => this.sessions.get(key))).pipe(
-      switchMap((record) => {
-        let known = record?.conversationId;
-        // Saved at the first event, not the last: Dify keeps the conversation even if this answer fails.
-        const request = { query: question, user, conversationId: known, inputs: record?.inputs, speech, session: key };
-        return this.ask(upstream, request).pipe(
-          tap(({ conversationId }) => {
-            if (!conversationId || conversationId === known) return;
-            known = conversationId;
-            this.save(key, conversationId);
-          }),
-        );
+    let known = record?.conversationId;
+    // Saved at the first event, not the last: Dify keeps the conversation even if this answer fails.
+    const request = { query: question, user, conversationId: known, inputs: record?.inputs, speech, session: key };
+    return this.ask(upstream, request).pipe(
+      tap(({ conversationId }) => {
+        if (!conversationId || conversationId === known) return;
+        known = conversationId;
+        this.save(key, conversationId);
       }),
       concatMap((event) => {
         const events: AnswerEvent[] = [];
