@@ -3,6 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { firstValueFrom, fromEvent, Observable, Subject } from 'rxjs';
 import { RedisClient, RedisConnections } from '../session';
 
+/**
+ * How often a Cluster's subscriber looks where the slots are. ioredis subscribes a shard's channels
+ * again on its new master once it sees the slots moved, but a failover only tells a subscriber so by
+ * a SUNSUBSCRIBE it does not act on: without looking, the sessions of a failed-over shard stay deaf.
+ */
+const SLOTS_REFRESH_MS = 1000;
 /** A SUBSCRIBE Redis refused (a Cluster's shard changing hands) is tried again this often while the channel is wanted. */
 const RESUBSCRIBE_MS = 1000;
 
@@ -22,7 +28,8 @@ interface Listened {
  * channel: the first room subscribes, the last one leaving unsubscribes). On a Cluster, sharded
  * pub/sub (SSUBSCRIBE / SPUBLISH, Redis ≥ 7): a message travels only within the session's shard,
  * with one subscriber connection per shard (ioredis's `shardedSubscribers`). ioredis subscribes
- * again after a reconnect or a failover, and keeps a SUBSCRIBE made while Redis is away until it is back.
+ * again after a reconnect or a failover (SLOTS_REFRESH_MS), and keeps a SUBSCRIBE made while Redis
+ * is away until it is back.
  */
 export class RedisAnnouncements {
   private readonly logger = new Logger(RedisAnnouncements.name);
@@ -38,7 +45,10 @@ export class RedisAnnouncements {
   ) {
     this.sharded = connections.config.mode === 'cluster';
     // No retry limit: a SUBSCRIBE made while Redis is away waits for it, and is in force once it is back.
-    this.listener = connections.open({ enableOfflineQueue: true, maxRetriesPerRequest: null }, { shardedSubscribers: true });
+    this.listener = connections.open(
+      { enableOfflineQueue: true, maxRetriesPerRequest: null },
+      { shardedSubscribers: true, slotsRefreshInterval: SLOTS_REFRESH_MS },
+    );
     this.listener.on('error', () => undefined); // readiness says when it is down
     this.listener.on(this.sharded ? 'smessage' : 'message', (channel: string, answerId: string) =>
       this.channels.get(channel)?.answers.next(answerId),
