@@ -129,6 +129,47 @@ describeWithRedis('on a Redis Cluster of three masters, each with a replica (e2e
     }
   }, 90_000);
 
+  it('shows a session’s answer asked on A at once to its connection on B, over its own sharded channel, and again after a failover', async () => {
+    /** How many connections subscribe the session's sharded channel, on whichever master holds its slot. */
+    const subscribers = async (session: string) => {
+      let count = 0;
+      for (const port of await cluster.masters()) {
+        const channels = (await redisCli(port, 'pubsub', 'shardchannels', '*:answers-of:*')).split('\n');
+        const channel = channels.find((name) => name.endsWith(`%00${session}}`));
+        if (channel) count += Number((await redisCli(port, 'pubsub', 'shardnumsub', channel)).split('\n')[1]);
+      }
+      return count;
+    };
+    const watches = async (agent: WsTestClient, supervisor: WsTestClient, session: string) => {
+      const from = { agent: agent.received.length, supervisor: supervisor.received.length };
+      agent.send(ask('什么是 RAG？', session));
+      const [asked, watched] = await Promise.all([agent.answer(from.agent, 15_000), supervisor.answer(from.supervisor, 15_000)]);
+      expect(watched.text).toBe(asked.text);
+    };
+    const [a, b] = await Promise.all([instance(), instance()]);
+    try {
+      const [agent, supervisor] = await Promise.all([a.connect(), b.connect()]);
+      for (let i = 0; i < 3; i++) {
+        const from = supervisor.received.length;
+        supervisor.send({ type: 'keepalive', session_id: `watched-${i}` });
+        await supervisor.waitFor((m) => m.type === 'ack' && m.received_type === 'keepalive', { from });
+        // Only B has a room for the session so far: A's subscriber is not on its channel.
+        expect(await subscribers(`watched-${i}`)).toBe(1);
+        await watches(agent, supervisor, `watched-${i}`);
+      }
+      await Promise.all((await cluster.masters()).map((port) => cluster.failover(port)));
+      await waitUntil(async () => (await ready(a.httpUrl)) && (await ready(b.httpUrl)), 20_000);
+      // Both instances subscribe the session they have rooms for again, on its new master.
+      await waitUntil(async () => (await subscribers('watched-2')) === 2, 20_000);
+      expect(await subscribers('watched-0')).toBe(0);
+      await watches(agent, supervisor, 'watched-2');
+      agent.close();
+      supervisor.close();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 90_000);
+
   it('runs a batch task over two service processes and finishes it when one is killed mid-task', async () => {
     const start = async () => {
       const service = await startServiceProcess({ ...env(), BATCH_CONCURRENCY: '2' });

@@ -6,7 +6,7 @@ import { AnswerEvent } from './answer-event';
 
 function member(features: Feature[] = []): RoomMember & { got: SessionMessage[] } {
   const got: SessionMessage[] = [];
-  return { got, features: () => features, receive: (m) => got.push(m) };
+  return { got, features: () => features, receive: (m) => got.push(m), holdUntil: () => undefined };
 }
 
 /** A session's room with its Answering, whose answers are Subjects the test drives. */

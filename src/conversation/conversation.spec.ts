@@ -83,7 +83,12 @@ function setUp(turn: Partial<TurnConfig> = {}, now?: () => number, detect = look
     'alice',
     'hr',
     'server-made',
-    { send: (m) => out.push(m), continueAt: () => undefined, end: (reason) => ((completed = true), (endedWith = reason)) },
+    {
+      send: (m) => out.push(m),
+      continueAt: () => undefined,
+      holdUntil: () => undefined,
+      end: (reason) => ((completed = true), (endedWith = reason)),
+    },
   );
   conversation.greet();
   out.length = 0;
@@ -96,7 +101,12 @@ const final = (text: string, sessionId?: string) => ({ text, isFinal: true, sess
 describe('Conversation', () => {
   it('greets with ack{connected} then status{listening}', () => {
     const out: ConversationMessage[] = [];
-    const sink = { send: (m: ConversationMessage) => out.push(m), continueAt: () => undefined, end: () => undefined };
+    const sink = {
+      send: (m: ConversationMessage) => out.push(m),
+      continueAt: () => undefined,
+      holdUntil: () => undefined,
+      end: () => undefined,
+    };
     const conversation = new Conversation(
       { detect: looksLikeQuestion, rooms: roomsFor(() => new Subject(), TURN), turn: TURN },
       'p',

@@ -43,7 +43,11 @@ export class Conversation {
     session: string,
     private readonly sink: MessageSink,
   ) {
-    const member: RoomMember = { features: () => this.enabled, receive: (message) => this.receive(message) };
+    const member: RoomMember = {
+      features: () => this.enabled,
+      receive: (message) => this.receive(message),
+      holdUntil: (ready) => this.sink.holdUntil(ready),
+    };
     this.membership = new SessionMembership(deps.rooms, principal, app, session, member);
     this.hearing = new Hearing(
       { detect: deps.detect, turn: deps.turn, now: deps.now ?? Date.now },

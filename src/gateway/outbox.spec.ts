@@ -47,6 +47,25 @@ describe('Outbox', () => {
     expect(sent.map((m) => (m as { content: string }).content)).toEqual(['a', 'b']);
   });
 
+  it('holds every message, acks and errors too, until the promise it was given settles, then sends them in order', async () => {
+    const { ws, sent } = fakeSocket();
+    const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 1000, chunkMaxChars: 1000 });
+    let subscribed!: () => void;
+    outbox.holdUntil(new Promise<void>((resolve) => (subscribed = resolve)));
+    outbox.send({ type: 'ack', received_type: 'keepalive', session_id: 's' });
+    outbox.send(chunk('a'));
+    outbox.send({ type: 'error', code: 'INVALID_JSON', message: 'bad', session_id: 's' });
+    outbox.end();
+    expect(sent).toEqual([]);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    subscribed();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(sent.map((m) => m.type)).toEqual(['ack', 'answer', 'error']);
+    expect(ws.readyState).toBe(WebSocket.CLOSING);
+    outbox.send(chunk('b'));
+    expect(sent).toHaveLength(3);
+  });
+
   it('continues a resumed answer at the stream_index its client expects, and numbers other answers from 0', () => {
     const { ws, sent } = fakeSocket();
     const outbox = new Outbox(ws, { highWaterBytes: 100, hardLimitBytes: 1000, chunkMaxChars: 1000 });

@@ -39,6 +39,8 @@ export class Outbox implements MessageSink {
   /** A resumed answer, and the stream_index its client expects next (applied at its first chunk). */
   private resumed?: { answerId: string; streamIndex: number };
   private timer?: NodeJS.Timeout;
+  /** Until this settles, everything waits here (the session's announcements are being subscribed). */
+  private held?: Promise<void>;
   /** The conversation is over: close the socket like this once nothing waits here. */
   private closing?: { code: number; reason: string };
 
@@ -55,7 +57,7 @@ export class Outbox implements MessageSink {
     if (this.socket.readyState !== WebSocket.OPEN) return;
     if (message.type === 'error') this.onError(message.code);
     const fits = !isPlainChunk(message) || message.content.length <= this.limits.chunkMaxChars;
-    if (fits && this.waiting.length === 0 && this.socket.bufferedAmount < this.limits.highWaterBytes) {
+    if (fits && !this.held && this.waiting.length === 0 && this.socket.bufferedAmount < this.limits.highWaterBytes) {
       const text = this.write(message);
       this.largestBytes = Buffer.byteLength(text);
       return;
@@ -75,6 +77,16 @@ export class Outbox implements MessageSink {
   /** Answer `answerId`'s next chunk is number `streamIndex` (a resumed answer continues the client's count). */
   continueAt(answerId: string, streamIndex: number): void {
     this.resumed = { answerId, streamIndex };
+  }
+
+  holdUntil(ready: Promise<void>): void {
+    const held = ready.catch(() => undefined);
+    this.held = held;
+    void held.then(() => {
+      if (this.held !== held) return;
+      this.held = undefined;
+      this.flush();
+    });
   }
 
   /**
@@ -121,6 +133,7 @@ export class Outbox implements MessageSink {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.socket.readyState !== WebSocket.OPEN) return this.close();
+    if (this.held) return;
     while (this.waiting.length > 0 && this.socket.bufferedAmount < this.limits.highWaterBytes) {
       const message = this.waiting.shift()!;
       this.waitingBytes = Math.max(0, this.waitingBytes - sizeOf(message));

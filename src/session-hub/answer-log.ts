@@ -70,6 +70,13 @@ export abstract class AnswerLog {
   abstract announce(session: string, answerId: string): void;
   /** The session's new answers, as any instance announces them, while subscribed. */
   abstract announcements(session: string): Observable<string>;
+  /**
+   * Until when a connection that joins the session's room now must wait to hear its announcements
+   * (they are on their way to being subscribed), or undefined when nothing is to wait for.
+   */
+  untilHeard(_session: string): Promise<void> | undefined {
+    return undefined;
+  }
   /** Why this instance would miss answers of other instances now (for readiness), or undefined. */
   whyUnready(): string | undefined {
     return undefined;

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BehaviorSubject, filter, firstValueFrom, map, Observable, retry, share, Subscription } from 'rxjs';
+import { Observable } from 'rxjs';
 import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, LogState, OwnerGoneError } from './answer-log';
+import { RedisAnnouncements } from './redis-announcements';
 import { KeyedSequence, RedisClient, RedisConnections, SessionStoreUnavailableError } from '../session';
 
 /** Entries an answer's stream keeps at most (trimmed approximately, as XADD MAXLEN ~ does cheaply). */
@@ -29,52 +30,33 @@ export class RedisAnswerLog extends AnswerLog {
   private readonly sequence = new Map<string, number>();
   /** Each stream's writes, one after the other. */
   private readonly writing = new KeyedSequence();
-  /** Every announcement, on one subscriber connection for the whole process, while anyone listens. */
-  private readonly announced = new Observable<{ channel: string; answerId: string }>((subscriber) => {
-    const listener = this.connections.open({ enableOfflineQueue: true, maxRetriesPerRequest: 1 });
-    listener.on('error', () => undefined);
-    listener.on('pmessage', (_pattern: string, channel: string, answerId: string) => subscriber.next({ channel, answerId }));
-    listener.psubscribe(this.keys.everyAnnouncement()).then(
-      () => this.subscribed.next(true),
-      (error: unknown) => subscriber.error(error),
-    );
-    return () => {
-      this.subscribed.next(false);
-      listener.disconnect();
-    };
-    // Redis down or hung: subscribe again a moment later, for as long as anyone listens.
-  }).pipe(retry({ delay: 1000 }), share());
-
-  /**
-   * Held from the start: a session's first connection on this instance must not miss an
-   * announcement while its PSUBSCRIBE is still on its way (a supervisor joins, the agent asks at once).
-   */
-  private readonly listening: Subscription;
-  /** Whether the announcements' PSUBSCRIBE is in force: until it is, answers other instances announce are missed. */
-  private readonly subscribed = new BehaviorSubject(false);
+  /** New answers, announced to the instances with a room for their session. */
+  private readonly announcer: RedisAnnouncements;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly connections: RedisConnections,
     private readonly retentionMs: number,
+    /** REDIS_COMMAND_TIMEOUT_MS: how long a joining room may wait for its session's announcements. */
+    commandTimeoutMs: number,
   ) {
     super();
-    this.listening = this.announced.subscribe();
+    this.announcer = new RedisAnnouncements(redis, connections, commandTimeoutMs);
   }
 
-  /** Resolves once announcements are heard, or after `withinMs` (Redis away: the service starts without it). */
-  async untilSubscribed(withinMs: number): Promise<void> {
-    await Promise.race([firstValueFrom(this.subscribed.pipe(filter(Boolean))), sleep(withinMs, undefined, { ref: false })]);
+  /** Resolves once announcements can be heard, or after `withinMs` (Redis away: the service starts without it). */
+  untilConnected(withinMs: number): Promise<void> {
+    return this.announcer.untilConnected(withinMs);
   }
 
   override whyUnready(): string | undefined {
-    return this.subscribed.value ? undefined : 'not subscribed to the answers other instances announce (Redis)';
+    return this.announcer.whyUnready();
   }
 
   /** At shutdown: the writes under way (FLUSH_WAIT_MS at most), then the announcements' connection closes. */
   async close(): Promise<void> {
     await this.flush();
-    this.listening.unsubscribe();
+    this.announcer.close();
   }
 
   append(session: string, answerId: string, entry: LoggedMessage): void {
@@ -147,15 +129,15 @@ export class RedisAnswerLog extends AnswerLog {
   }
 
   announce(session: string, answerId: string): void {
-    this.redis.publish(this.keys.announcements(session), answerId).catch(() => undefined);
+    this.announcer.announce(session, answerId);
   }
 
   announcements(session: string): Observable<string> {
-    const channel = this.keys.announcements(session);
-    return this.announced.pipe(
-      filter((announcement) => announcement.channel === channel),
-      map(({ answerId }) => answerId),
-    );
+    return this.announcer.announcements(session);
+  }
+
+  override untilHeard(session: string): Promise<void> | undefined {
+    return this.announcer.untilHeard(session);
   }
 
   private get keys() {

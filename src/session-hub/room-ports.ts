@@ -8,6 +8,8 @@ export interface RoomMember {
   /** The opt-in protocol additions this connection asked for (sources, usage). */
   features(): readonly Feature[];
   receive(message: SessionMessage): void;
+  /** Tells its client nothing (not even acks) until `ready` settles; then all of it, in order. */
+  holdUntil(ready: Promise<void>): void;
 }
 
 /** The session's answering as its room sees it (the conversation's Answering): one answer at a time, whoever asked. */

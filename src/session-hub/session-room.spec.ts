@@ -1,5 +1,6 @@
 import { EMPTY } from 'rxjs';
 import { Feature, wireErrors } from '../protocol';
+import { AnswerLog } from './answer-log';
 import { InMemoryAnswerLog } from './in-memory-answer-log';
 import { AnswerOutlet, RoomAnswering, RoomMember } from './room-ports';
 import { SessionRoom } from './session-room';
@@ -7,7 +8,7 @@ import { SessionMessage } from './session-message';
 
 function member(features: Feature[] = []): RoomMember & { got: SessionMessage[] } {
   const got: SessionMessage[] = [];
-  return { got, features: () => features, receive: (m) => got.push(m) };
+  return { got, features: () => features, receive: (m) => got.push(m), holdUntil: () => undefined };
 }
 
 /** What the room needs of a session's answering, driven by the test through the outlet it is given. */
@@ -28,13 +29,16 @@ class FakeAnswering implements RoomAnswering {
   }
 }
 
-function room(onVacant: (room: SessionRoom<FakeAnswering>) => void = () => undefined): SessionRoom<FakeAnswering> {
+function room(
+  onVacant: (room: SessionRoom<FakeAnswering>) => void = () => undefined,
+  log: AnswerLog = new InMemoryAnswerLog(),
+): SessionRoom<FakeAnswering> {
   return new SessionRoom(
     'p',
     'hr',
     's',
     (outlet) => new FakeAnswering(outlet),
-    new InMemoryAnswerLog(),
+    log,
     { savedAnswer: () => EMPTY },
     { graceMs: 60_000, maxLogChars: 1000 },
     onVacant,
@@ -86,5 +90,21 @@ describe('SessionRoom (the hub alone, with no turns)', () => {
     r.answering.current = undefined;
     r.settled();
     expect(vacated).toHaveBeenCalledWith(r);
+  });
+
+  it('holds a joining member’s messages while the session’s announcements are not heard yet, and not once they are', () => {
+    const subscribing = Promise.resolve();
+    let heard: Promise<void> | undefined = subscribing;
+    const log = new (class extends InMemoryAnswerLog {
+      override untilHeard = () => heard;
+    })();
+    const r = room(undefined, log);
+    const [first, second] = [member(), member()];
+    const held = [jest.spyOn(first, 'holdUntil'), jest.spyOn(second, 'holdUntil')];
+    r.join(first);
+    heard = undefined;
+    r.join(second);
+    expect(held[0]).toHaveBeenCalledWith(subscribing);
+    expect(held[1]).not.toHaveBeenCalled();
   });
 });

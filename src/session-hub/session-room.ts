@@ -74,6 +74,9 @@ export class SessionRoom<A extends RoomAnswering = RoomAnswering> implements Ans
       next: (answerId) => this.elsewhere(answerId),
       error: () => (this.announcements = undefined),
     });
+    // Until they are heard, its client is told nothing, not that it joined: an answer asked at once elsewhere would be missed.
+    const heard = this.log.untilHeard(this.key);
+    if (heard) member.holdUntil(heard);
   }
 
   /**

@@ -25,14 +25,9 @@ export class RedisKeys {
     return { stream, watched: `${stream}:watched` };
   }
 
-  /** The channel a session's new answers are announced on. */
+  /** The channel a session's new answers are announced on (a sharded channel on a Cluster: it stays in the session's shard). */
   announcements(session: string): string {
     return `${this.prefix}:answers-of:${tag(session)}`;
-  }
-
-  /** The pattern of every session's announcement channel (the prefix has no glob characters). */
-  everyAnnouncement(): string {
-    return `${this.prefix}:answers-of:*`;
   }
 
   /** Where an instance's readiness probe writes: its own key, on whichever node its tag lands. */
