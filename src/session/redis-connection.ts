@@ -23,7 +23,10 @@ export class RedisConnections {
     this.keys = new RedisKeys(config.keyPrefix);
   }
 
-  open(options: ConnectionOptions = {}, clusterOptions: Pick<ClusterOptions, 'shardedSubscribers'> = {}): RedisClient {
+  open(
+    options: ConnectionOptions = {},
+    clusterOptions: Pick<ClusterOptions, 'shardedSubscribers' | 'enableAutoPipelining'> = {},
+  ): RedisClient {
     const config = this.config;
     const node: RedisOptions = {
       ...(config.username ? { username: config.username } : {}),
