@@ -61,10 +61,11 @@ export class RedisAnswerLog extends AnswerLog {
     private readonly redis: RedisClient,
     private readonly connections: RedisConnections,
     private readonly retentionMs: number,
+    clusterFollowPollMs: number,
   ) {
     super();
     this.listening = this.announced.subscribe();
-    this.followers = new RedisStreamFollowers(streamReader(redis, connections));
+    this.followers = new RedisStreamFollowers(streamReader(redis, connections, clusterFollowPollMs));
   }
 
   /** Resolves once announcements are heard, or after `withinMs` (Redis away: the service starts without it). */

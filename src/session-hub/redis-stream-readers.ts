@@ -25,17 +25,18 @@ const REPLY_WAIT_MS = 2000;
 /** CLIENT UNBLOCK can reach Redis before the read it wakes did: tried again this often, this many times. */
 const UNBLOCK_RETRY_MS = 10;
 const UNBLOCK_ATTEMPTS = 5;
-/**
- * On a Cluster every followed stream is read this often: one XREAD cannot span hash slots, and each
- * session has its own. A follower on a Cluster gets each entry up to this much later (half on average).
- */
-export const CLUSTER_POLL_MS = 50;
 /** What reading that stream again will not cure (a key of another type, a key the ACL user may not read). */
 const STREAM_FAULT = /^(WRONGTYPE|NOPERM)\b/;
 
-/** The reader for the configured mode: one blocking read (one node, or Sentinel's master), or polling on a Cluster. */
-export function streamReader(commands: RedisClient, connections: RedisConnections): StreamReader {
-  return connections.config.mode === 'cluster' ? new PollingStreamReader(connections) : new BlockingStreamReader(commands, connections);
+/**
+ * The reader for the configured mode: one blocking read (one node, or Sentinel's master), or on a
+ * Cluster, where one XREAD cannot span hash slots and each session has its own, every stream read
+ * every `clusterPollMs` (REDIS_CLUSTER_FOLLOW_POLL_MS).
+ */
+export function streamReader(commands: RedisClient, connections: RedisConnections, clusterPollMs: number): StreamReader {
+  return connections.config.mode === 'cluster'
+    ? new PollingStreamReader(connections, clusterPollMs)
+    : new BlockingStreamReader(commands, connections);
 }
 
 /**
@@ -103,7 +104,7 @@ class BlockingStreamReader implements StreamReader {
 
 /**
  * On a Cluster: one client (a connection per master) reads every followed stream alone, without
- * blocking, every CLUSTER_POLL_MS; the reads of one round are sent to each node as one pipeline.
+ * blocking, every `pollMs`; the reads of one round are sent to each node as one pipeline.
  */
 class PollingStreamReader implements StreamReader {
   private connection?: RedisClient;
@@ -111,14 +112,21 @@ class PollingStreamReader implements StreamReader {
   private pause?: { timer: NodeJS.Timeout; resume: () => void };
   /** The next round starts at once: a follower joined, or a stream had more than one read takes. */
   private hurry = true;
+  private lastRound = 0;
   private closed = false;
 
-  constructor(private readonly connections: RedisConnections) {}
+  constructor(
+    private readonly connections: RedisConnections,
+    private readonly pollMs: number,
+  ) {}
 
   async read(positions: Map<string, string>): Promise<ReadOutcome> {
-    if (!this.hurry) await new Promise<void>((resume) => (this.pause = { timer: setTimeout(resume, CLUSTER_POLL_MS), resume }));
+    // Rounds start pollMs apart, however long their reads took (at once when they took longer).
+    const wait = this.lastRound + this.pollMs - Date.now();
+    if (!this.hurry && wait > 0) await new Promise<void>((resume) => (this.pause = { timer: setTimeout(resume, wait), resume }));
     this.pause = undefined;
     this.hurry = false;
+    this.lastRound = Date.now();
     if (this.closed) return new Map();
     const outcome = await readEachAlone((this.connection ??= this.open()), positions);
     this.hurry ||= [...outcome.values()].some((entries) => Array.isArray(entries) && entries.length === READ_COUNT);
