@@ -110,7 +110,7 @@ class PollingStreamReader implements StreamReader {
   private connection?: RedisClient;
   /** The wait before the next round, while it lasts. */
   private pause?: { timer: NodeJS.Timeout; resume: () => void };
-  /** The next round starts at once: a follower joined, or a stream had more than one read takes. */
+  /** The next round starts at once: a follower joined, or a stream gave as many entries as one read takes (there may be more). */
   private hurry = true;
   private lastRound = 0;
   private closed = false;
