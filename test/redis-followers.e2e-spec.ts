@@ -1,17 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Subscription } from 'rxjs';
-import { RedisConnectionConfig } from '../src/config';
 import { LocalDifyServer } from '../src/local-dify';
-import { RedisConnections } from '../src/session';
-import { RedisStreamFollowers } from '../src/session-hub/redis-stream-followers';
-import { streamReader } from '../src/session-hub/redis-stream-readers';
 import { RedisCluster, redisCli } from './support/redis-cluster';
-import { RedisSentinels, SENTINEL_MASTER } from './support/redis-sentinel';
 import { RedisServer, redisServerInstalled } from './support/redis-server';
 import { startApp, TEST_API_KEY } from './support/stack';
-import { waitUntil } from './support/wait-until';
 import { WsTestClient } from './support/ws-test-client';
 
 // In CI a missing redis-server is a failure, never a silent skip: .ci/run installs it.
@@ -42,37 +35,6 @@ async function followedFromB(a: App, b: App, prefix: string, count = SESSIONS) {
   agents.forEach((agent, i) => agent.send(ask('什么是 RAG？', sessions[i])));
   await Promise.all(supervisors.map((supervisor) => supervisor.waitFor((m) => m.type === 'answer')));
   return { agents, supervisors };
-}
-
-/** Whether the Redis server at `port` holds a client blocked in XREAD now (the followers' shared read). */
-async function blockedRead(port: number): Promise<boolean> {
-  return (await redisCli(port, 'client', 'list').catch(() => '')).split('\n').some((line) => /flags=b .*cmd=xread /.test(line));
-}
-
-/** How many CLIENT UNBLOCK the Redis server at `port` has been sent. */
-async function unblocks(port: number): Promise<number> {
-  return Number(/cmdstat_client\|unblock:calls=(\d+)/.exec(await redisCli(port, 'info', 'commandstats'))?.[1] ?? 0);
-}
-
-/** Followers on `config`'s Redis, without the service: what each gets, on the command connection `commands`. */
-function directFollowers(config: RedisConnectionConfig) {
-  const connections = new RedisConnections(config);
-  const commands = connections.open({ enableOfflineQueue: true });
-  const followers = new RedisStreamFollowers(streamReader(commands, connections, 50));
-  const subscriptions: Subscription[] = [];
-  const follow = (key: string) => {
-    const follower = { got: [] as string[][], error: undefined as Error | undefined };
-    subscriptions.push(
-      followers.follow(key, '0').subscribe({ next: (fields) => follower.got.push(fields), error: (e: Error) => (follower.error = e) }),
-    );
-    return follower;
-  };
-  const close = () => {
-    subscriptions.forEach((subscription) => subscription.unsubscribe());
-    followers.close();
-    commands.disconnect();
-  };
-  return { commands, follow, close };
 }
 
 /** Every supervisor saw its session's answer as its agent did, to the same final chunk. */
@@ -134,61 +96,6 @@ describeWithRedis('followers of answers across instances share one reader per in
         await Promise.all([a.close(), b.close()]);
       }
     }, 60_000);
-  });
-
-  describe('the shared read itself', () => {
-    it('is woken (CLIENT UNBLOCK) for a follower that joins, and fails only the followers of a key that is no stream', async () => {
-      const redis = await RedisServer.start();
-      const direct = directFollowers({ mode: 'standalone', url: redis.url, nodes: [], keyPrefix: 'direct' });
-      try {
-        const good = direct.follow('direct:good');
-        await waitUntil(() => blockedRead(redis.port));
-        await direct.commands.set('direct:bad', 'not a stream');
-        const bad = direct.follow('direct:bad');
-        // The read blocked on the good stream alone was woken to read the bad one too: WRONGTYPE, for its follower only.
-        await waitUntil(() => bad.error !== undefined);
-        expect(bad.error!.message).toMatch(/^WRONGTYPE/);
-        expect(await unblocks(redis.port)).toBeGreaterThan(0);
-        await direct.commands.xadd('direct:good', '1-0', 'm', 'one');
-        await waitUntil(() => good.got.length > 0);
-        expect(good).toEqual({ got: [['m', 'one']], error: undefined });
-      } finally {
-        direct.close();
-        await redis.stop();
-      }
-    });
-
-    it('moves to the new master after a Sentinel failover, and goes on from the last entry it delivered', async () => {
-      const sentinels = await RedisSentinels.start();
-      const nodes = sentinels.addresses.split(',').map((address) => ({ host: '127.0.0.1', port: Number(address.split(':')[1]) }));
-      const direct = directFollowers({ mode: 'sentinel', nodes, sentinelName: SENTINEL_MASTER, keyPrefix: 'direct' });
-      try {
-        const follower = direct.follow('direct:failover');
-        await direct.commands.xadd('direct:failover', '1-0', 'm', 'before');
-        await waitUntil(() => follower.got.length === 1);
-        const promoted = await sentinels.failover();
-        await waitUntil(() => blockedRead(promoted), 30_000);
-        const writer = new RedisConnections({
-          mode: 'standalone',
-          url: `redis://127.0.0.1:${promoted}`,
-          nodes: [],
-          keyPrefix: 'direct',
-        }).open();
-        await writer.xadd('direct:failover', '2-0', 'm', 'after');
-        writer.disconnect();
-        await waitUntil(() => follower.got.length === 2);
-        expect(follower).toEqual({
-          got: [
-            ['m', 'before'],
-            ['m', 'after'],
-          ],
-          error: undefined,
-        });
-      } finally {
-        direct.close();
-        await sentinels.stop();
-      }
-    }, 90_000);
   });
 
   describe('on a Redis Cluster of three masters', () => {
