@@ -24,6 +24,12 @@ class SessionEnv extends RedisEnv {
 
   @IsOptional()
   @IsInt()
+  @Min(5)
+  @Max(5000)
+  REDIS_CLUSTER_FOLLOW_POLL_MS: number = 50;
+
+  @IsOptional()
+  @IsInt()
   @Min(64)
   @Max(1024 * 1024)
   MAX_INPUTS_BYTES: number = 16 * 1024;
@@ -39,6 +45,11 @@ export interface SessionConfig {
   /** Every Redis command (and the readiness ping) fails after this long without an answer. */
   commandTimeoutMs: number;
   /**
+   * On a Redis Cluster, how often each answer followed from another instance is read (one XREAD cannot
+   * span hash slots, so there is no one blocking read over them all): the latency a follower pays there.
+   */
+  clusterFollowPollMs: number;
+  /**
    * Largest `hello{inputs}` a session keeps, as the UTF-8 size of its JSON, whatever max_length the
    * Dify app's form gives or omits: with SESSION_MAX it bounds what sessions hold.
    */
@@ -52,6 +63,7 @@ export const sessionConfig = registerAs('session', (): SessionConfig => {
     maxSessions: env.SESSION_MAX,
     redis: redisConnectionConfig(env),
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+    clusterFollowPollMs: env.REDIS_CLUSTER_FOLLOW_POLL_MS,
     maxInputsBytes: env.MAX_INPUTS_BYTES,
   };
 });

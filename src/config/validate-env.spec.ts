@@ -105,6 +105,15 @@ describe('configuration', () => {
     expect(() => sessionConfig()).toThrow(/REDIS_COMMAND_TIMEOUT_MS/);
   });
 
+  it('reads followed answers on a Redis Cluster every 50 ms unless REDIS_CLUSTER_FOLLOW_POLL_MS says otherwise, within 5..5000', () => {
+    delete process.env.REDIS_CLUSTER_FOLLOW_POLL_MS;
+    expect(sessionConfig().clusterFollowPollMs).toBe(50);
+    process.env.REDIS_CLUSTER_FOLLOW_POLL_MS = '200';
+    expect(sessionConfig().clusterFollowPollMs).toBe(200);
+    process.env.REDIS_CLUSTER_FOLLOW_POLL_MS = '1';
+    expect(() => sessionConfig()).toThrow(/REDIS_CLUSTER_FOLLOW_POLL_MS/);
+  });
+
   it('strips a trailing slash from the base URL and parses DIFY_INPUTS', () => {
     process.env.DIFY_BASE_URL = 'http://dify.internal/v1/';
     process.env.DIFY_INPUTS = '{"lang":"zh"}';

@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Observable } from 'rxjs';
+import { map, Observable, takeWhile, throwError, timeout } from 'rxjs';
 import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, LogState, OwnerGoneError } from './answer-log';
 import { RedisAnnouncements } from './redis-announcements';
 import { KeyedSequence, RedisClient, RedisConnections, SessionStoreUnavailableError } from '../session';
+import { RedisStreamFollowers } from './redis-stream-followers';
+import { streamReader } from './redis-stream-readers';
 
 /** Entries an answer's stream keeps at most (trimmed approximately, as XADD MAXLEN ~ does cheaply). */
 const MAX_ENTRIES = 100_000;
@@ -19,8 +21,8 @@ type StreamEntry = [id: string, fields: string[]];
 
 /**
  * The answer log in Redis Streams: one stream per answer (XADD, trimmed, expiring with the
- * retention), read whole with XRANGE and followed with XREAD BLOCK on a connection of the follower's
- * own (a blocking read holds its connection). Ordered, readable from any instance, and what a
+ * retention), read whole with XRANGE and followed through the instance's one reader of every followed
+ * stream (RedisStreamFollowers). Ordered, readable from any instance, and what a
  * reader missed while it was away is still there, which pub/sub would have lost.
  */
 export class RedisAnswerLog extends AnswerLog {
@@ -32,6 +34,8 @@ export class RedisAnswerLog extends AnswerLog {
   private readonly writing = new KeyedSequence();
   /** New answers, announced to the instances with a room for their session. */
   private readonly announcer: RedisAnnouncements;
+  /** Who follows answers here, all on one reader (see redis-stream-readers.ts). */
+  private readonly followers: RedisStreamFollowers;
 
   constructor(
     private readonly redis: RedisClient,
@@ -39,9 +43,11 @@ export class RedisAnswerLog extends AnswerLog {
     private readonly retentionMs: number,
     /** REDIS_COMMAND_TIMEOUT_MS: how long a joining room may wait for its session's announcements. */
     commandTimeoutMs: number,
+    clusterFollowPollMs: number,
   ) {
     super();
     this.announcer = new RedisAnnouncements(redis, connections, commandTimeoutMs);
+    this.followers = new RedisStreamFollowers(streamReader(redis, connections, clusterFollowPollMs));
   }
 
   /** Resolves once announcements can be heard, or after `withinMs` (Redis away: the service starts without it). */
@@ -57,6 +63,7 @@ export class RedisAnswerLog extends AnswerLog {
   async close(): Promise<void> {
     await this.flush();
     this.announcer.close();
+    this.followers.close();
   }
 
   append(session: string, answerId: string, entry: LoggedMessage): void {
@@ -93,31 +100,16 @@ export class RedisAnswerLog extends AnswerLog {
   }
 
   follow(session: string, answerId: string, cursor: string, idleMs: number): Observable<LogEntry> {
-    return new Observable<LogEntry>((subscriber) => {
-      // A blocking read holds its connection, and may block longer than other commands may take.
-      const reader = this.connections.open({ commandTimeout: idleMs + 1000, enableOfflineQueue: true, maxRetriesPerRequest: 1 });
-      reader.on('error', () => undefined); // a failed read ends the follow; the connection's own errors say nothing more
-      let position = cursor;
-      let open = true;
-      const read = async (): Promise<void> => {
-        while (open) {
-          const reply = await reader.xread('BLOCK', idleMs, 'STREAMS', this.stream(session, answerId), position);
-          if (!reply) return subscriber.error(new OwnerGoneError());
-          for (const [id, fields] of reply[0][1]) {
-            position = id;
-            const entry = parse(fields);
-            if (entry === 'ended') return subscriber.complete();
-            if (entry === 'handed_over') return subscriber.error(new OwnerGoneError());
-            subscriber.next(entry);
-          }
-        }
-      };
-      read().catch((error: unknown) => open && subscriber.error(error));
-      return () => {
-        open = false;
-        reader.disconnect();
-      };
-    });
+    return this.followers.follow(this.stream(session, answerId), cursor).pipe(
+      // Nothing written for so long: the instance that streams it died.
+      timeout({ each: idleMs, with: () => throwError(() => new OwnerGoneError()) }),
+      map((fields) => parse(fields)),
+      takeWhile((entry) => entry !== 'ended'),
+      map((entry) => {
+        if (entry === 'handed_over') throw new OwnerGoneError();
+        return entry;
+      }),
+    );
   }
 
   watch(session: string, answerId: string): void {

@@ -24,7 +24,13 @@ import { SessionLease } from './session-lease';
         shutdown: ShutdownSequence,
       ) => {
         if (!(store instanceof RedisSessionStore)) return new InMemoryAnswerLog();
-        const log = new RedisAnswerLog(store.redis, store.connections, resume.retentionMs, session.commandTimeoutMs);
+        const log = new RedisAnswerLog(
+          store.redis,
+          store.connections,
+          resume.retentionMs,
+          session.commandTimeoutMs,
+          session.clusterFollowPollMs,
+        );
         shutdown.register('flush', 'answer log', () => log.close());
         // A room that joins while announcements cannot be heard misses what other instances answer at once.
         await log.untilConnected(session.commandTimeoutMs);

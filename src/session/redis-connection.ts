@@ -25,7 +25,7 @@ export class RedisConnections {
 
   open(
     options: ConnectionOptions = {},
-    clusterOptions: Pick<ClusterOptions, 'shardedSubscribers' | 'slotsRefreshInterval'> = {},
+    clusterOptions: Pick<ClusterOptions, 'shardedSubscribers' | 'slotsRefreshInterval' | 'enableAutoPipelining'> = {},
   ): RedisClient {
     const config = this.config;
     const node: RedisOptions = {
