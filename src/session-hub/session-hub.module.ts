@@ -18,7 +18,7 @@ import { SessionLease } from './session-lease';
       inject: [SessionStore, resumeConfig.KEY, sessionConfig.KEY],
       useFactory: async (store: SessionStore, resume: ConfigType<typeof resumeConfig>, session: ConfigType<typeof sessionConfig>) => {
         if (!(store instanceof RedisSessionStore)) return new InMemoryAnswerLog();
-        const log = new RedisAnswerLog(store.redis, store.connections, resume.retentionMs);
+        const log = new RedisAnswerLog(store.redis, store.connections, resume.retentionMs, session.commandTimeoutMs);
         store.beforeQuit(() => log.close());
         // Taking sockets before the announcements are heard would miss what other instances answer at once.
         await log.untilSubscribed(session.commandTimeoutMs);
