@@ -2,13 +2,9 @@ import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BehaviorSubject, filter, firstValueFrom, map, Observable, retry, share, Subscription } from 'rxjs';
 import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, LogState, OwnerGoneError } from './answer-log';
-import { KeyedSequence, RedisClient, RedisConnections, SessionStoreUnavailableError } from '../session';
+import { RedisClient, RedisConnections, SessionStoreUnavailableError } from '../session';
+import { RedisStreamWriter } from './redis-stream-writer';
 
-/** Entries an answer's stream keeps at most (trimmed approximately, as XADD MAXLEN ~ does cheaply). */
-const MAX_ENTRIES = 100_000;
-/** A write that fails (Redis away) is tried again this often, this many times (about 15 s in all). */
-const WRITE_RETRY_MS = 250;
-const WRITE_ATTEMPTS = 60;
 /** At shutdown, how long the writes still under way (a hand-over mark among them) may take. */
 const FLUSH_WAIT_MS = 2000;
 /** A follower's mark lasts this long; it renews it every second (SessionRoom). */
@@ -25,10 +21,9 @@ type StreamEntry = [id: string, fields: string[]];
 export class RedisAnswerLog extends AnswerLog {
   readonly shared = true;
   private readonly logger = new Logger(RedisAnswerLog.name);
-  /** Each stream's last entry id (a number that grows), until its end mark. */
-  private readonly sequence = new Map<string, number>();
-  /** Each stream's writes, one after the other. */
-  private readonly writing = new KeyedSequence();
+  /** The writes of every answer, batched once per event-loop turn, on a connection of their own. */
+  private readonly writer: RedisStreamWriter;
+  private readonly writes: RedisClient;
   /** Every announcement, on one subscriber connection for the whole process, while anyone listens. */
   private readonly announced = new Observable<{ channel: string; answerId: string }>((subscriber) => {
     const listener = this.connections.open({ enableOfflineQueue: true, maxRetriesPerRequest: 1 });
@@ -56,9 +51,18 @@ export class RedisAnswerLog extends AnswerLog {
   constructor(
     private readonly redis: RedisClient,
     private readonly connections: RedisConnections,
-    private readonly retentionMs: number,
+    retentionMs: number,
+    commandTimeoutMs: number,
   ) {
     super();
+    this.writes = connections.open({
+      enableAutoPipelining: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: commandTimeoutMs,
+    });
+    this.writes.on('error', () => undefined); // the store's connection says it: the same Redis
+    this.writer = new RedisStreamWriter(this.writes, retentionMs);
     this.listening = this.announced.subscribe();
   }
 
@@ -75,6 +79,7 @@ export class RedisAnswerLog extends AnswerLog {
   async close(): Promise<void> {
     await this.flush();
     this.listening.unsubscribe();
+    this.writes.disconnect();
   }
 
   append(session: string, answerId: string, entry: LoggedMessage): void {
@@ -168,36 +173,11 @@ export class RedisAnswerLog extends AnswerLog {
   }
 
   private async flush(): Promise<void> {
-    await Promise.race([Promise.all(this.writing.underWay()), sleep(FLUSH_WAIT_MS, undefined, { ref: false })]);
+    await Promise.race([this.writer.flushed(), sleep(FLUSH_WAIT_MS, undefined, { ref: false })]);
   }
 
-  /**
-   * Appends in order, one write of a stream after the other, each tried again while Redis is away
-   * (a restart, a partition): a resuming client must never find a hole in the middle of an answer.
-   */
-  private write(streamKey: string, fields: string[], last = false): void {
-    // Explicit ids (1-0, 2-0, …): a write retried after Redis did it but its reply was lost is refused as a duplicate.
-    const id = (this.sequence.get(streamKey) ?? 0) + 1;
-    if (last) this.sequence.delete(streamKey);
-    else this.sequence.set(streamKey, id);
-    void this.writing.run(streamKey, () => this.writeOnce(streamKey, `${id}-0`, fields, WRITE_ATTEMPTS));
-  }
-
-  private async writeOnce(streamKey: string, id: string, fields: string[], attempts: number): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const done = await this.redis
-        .multi()
-        .xadd(streamKey, 'MAXLEN', '~', MAX_ENTRIES, id, ...fields)
-        .pexpire(streamKey, this.retentionMs)
-        .exec()
-        .then(
-          (replies) => !replies?.some(([error]) => error && !/equal or smaller/.test(error.message)),
-          () => false,
-        );
-      if (done) return;
-      if (attempt >= attempts) return this.logger.warn(`Answer log write given up after ${attempts} attempts: ${streamKey}`);
-      await sleep(WRITE_RETRY_MS);
-    }
+  private write(stream: string, fields: string[], last = false): void {
+    this.writer.append(stream, fields, last);
   }
 }
 

@@ -24,7 +24,7 @@ import { SessionLease } from './session-lease';
         shutdown: ShutdownSequence,
       ) => {
         if (!(store instanceof RedisSessionStore)) return new InMemoryAnswerLog();
-        const log = new RedisAnswerLog(store.redis, store.connections, resume.retentionMs);
+        const log = new RedisAnswerLog(store.redis, store.connections, resume.retentionMs, session.commandTimeoutMs);
         shutdown.register('flush', 'answer log', () => log.close());
         // Taking sockets before the announcements are heard would miss what other instances answer at once.
         await log.untilSubscribed(session.commandTimeoutMs);
