@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BehaviorSubject, filter, firstValueFrom, map, Observable, retry, share, Subscription } from 'rxjs';
-import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, LogState, OwnerGoneError } from './answer-log';
+import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, OwnerGoneError } from './answer-log';
 import { RedisClient, RedisConnections, SessionStoreUnavailableError } from '../session';
 import { RedisStreamWriter } from './redis-stream-writer';
+import { decodeEntry, ENDED, HANDED_OVER, HOLE, messageFields, upstreamFields } from './answer-log-entries';
 
 /** At shutdown, how long the writes still under way (a hand-over mark among them) may take. */
 const FLUSH_WAIT_MS = 2000;
@@ -62,7 +63,7 @@ export class RedisAnswerLog extends AnswerLog {
       commandTimeout: commandTimeoutMs,
     });
     this.writes.on('error', () => undefined); // the store's connection says it: the same Redis
-    this.writer = new RedisStreamWriter(this.writes, retentionMs);
+    this.writer = new RedisStreamWriter(this.writes, retentionMs, HOLE);
     this.listening = this.announced.subscribe();
   }
 
@@ -83,20 +84,19 @@ export class RedisAnswerLog extends AnswerLog {
   }
 
   append(session: string, answerId: string, entry: LoggedMessage): void {
-    const fields = ['m', JSON.stringify(entry.message), ...(entry.feature ? ['f', entry.feature] : [])];
-    this.write(this.stream(session, answerId), fields);
+    this.write(this.stream(session, answerId), messageFields(session, answerId, entry));
   }
 
   describe(session: string, answerId: string, upstream: AnswerUpstream): void {
-    this.write(this.stream(session, answerId), ['d', JSON.stringify(upstream)]);
+    this.write(this.stream(session, answerId), upstreamFields(upstream));
   }
 
   end(session: string, answerId: string): void {
-    this.write(this.stream(session, answerId), ['e', '1'], true);
+    this.write(this.stream(session, answerId), ENDED, true);
   }
 
   handOver(session: string, answerId: string): void {
-    this.write(this.stream(session, answerId), ['h', '1'], true);
+    this.write(this.stream(session, answerId), HANDED_OVER, true);
   }
 
   async read(session: string, answerId: string): Promise<AnswerLogReplay | undefined> {
@@ -106,10 +106,11 @@ export class RedisAnswerLog extends AnswerLog {
     })) as StreamEntry[];
     if (entries.length === 0) return undefined;
     const replay: AnswerLogReplay = { messages: [], state: 'open', cursor: entries.at(-1)![0] };
-    for (const [, fields] of entries) {
-      const entry = parse(fields);
-      if (typeof entry === 'string') replay.state = entry;
-      else if ('upstream' in entry) replay.upstream = entry.upstream;
+    for (const [id, fields] of entries) {
+      const entry = decodeEntry(session, answerId, fields);
+      // A mark is the answer's last word here: what a late retry wrote after it is not the answer's.
+      if (typeof entry === 'string') return { ...replay, state: entry, cursor: id };
+      if ('upstream' in entry) replay.upstream = entry.upstream;
       else replay.messages.push(entry);
     }
     return replay;
@@ -128,7 +129,7 @@ export class RedisAnswerLog extends AnswerLog {
           if (!reply) return subscriber.error(new OwnerGoneError());
           for (const [id, fields] of reply[0][1]) {
             position = id;
-            const entry = parse(fields);
+            const entry = decodeEntry(session, answerId, fields);
             if (entry === 'ended') return subscriber.complete();
             if (entry === 'handed_over') return subscriber.error(new OwnerGoneError());
             subscriber.next(entry);
@@ -179,17 +180,4 @@ export class RedisAnswerLog extends AnswerLog {
   private write(stream: string, fields: string[], last = false): void {
     this.writer.append(stream, fields, last);
   }
-}
-
-/** A message or upstream entry, or the state a last entry (end or hand-over mark) leaves the answer in. */
-function parse(fields: string[]): LogEntry | Exclude<LogState, 'open'> {
-  const values = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) values.set(fields[i], fields[i + 1]);
-  if (values.has('h')) return 'handed_over';
-  const upstream = values.get('d');
-  if (upstream !== undefined) return { upstream: JSON.parse(upstream) as AnswerUpstream };
-  const message = values.get('m');
-  if (message === undefined) return 'ended';
-  const entry: LoggedMessage = { message: JSON.parse(message) as unknown, feature: values.get('f') };
-  return entry;
 }
