@@ -1,11 +1,11 @@
 import Redis from 'ioredis';
-import { RedisConnections, sessionKey } from '../src/session';
-import { AnswerLog } from '../src/session-hub/answer-log';
-import { HOLE } from '../src/session-hub/answer-log-entries';
-import { RedisAnswerLog } from '../src/session-hub/redis-answer-log';
-import { RedisStreamWriter } from '../src/session-hub/redis-stream-writer';
-import { RedisServer, redisServerInstalled } from './support/redis-server';
-import { waitUntil } from './support/wait-until';
+import { RedisConnections, sessionKey } from '../session';
+import { AnswerLog } from './answer-log';
+import { HOLE } from './answer-log-entries';
+import { RedisAnswerLog } from './redis-answer-log';
+import { RedisStreamWriter } from './redis-stream-writer';
+import { RedisServer, redisServerInstalled } from '../../test/support/redis-server';
+import { waitUntil } from '../../test/support/wait-until';
 
 // In CI a missing redis-server is a failure, never a silent skip: .ci/run installs it.
 const describeWithRedis = redisServerInstalled() || process.env.CI ? describe : describe.skip;
@@ -14,7 +14,7 @@ const session = sessionKey('alice', 'default', 'writes-1');
 const chunk = (answer_id: string, content: string) => ({ type: 'answer', content, final: false, answer_id, session_id: 'writes-1' });
 
 /** The answer log's writes on a real Redis: what its script and entries do there, not a fake's idea of it. */
-describeWithRedis('the answer log writes on Redis (e2e)', () => {
+describeWithRedis('the answer log writes on a real Redis', () => {
   let redis: RedisServer;
   let admin: Redis;
   let connections: RedisConnections;
