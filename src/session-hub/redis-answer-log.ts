@@ -1,17 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { map, Observable, takeWhile, throwError, timeout } from 'rxjs';
-import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, LogState, OwnerGoneError } from './answer-log';
+import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, OwnerGoneError } from './answer-log';
 import { RedisAnnouncements } from './redis-announcements';
-import { KeyedSequence, RedisClient, RedisConnections, SessionStoreUnavailableError } from '../session';
+import { RedisClient, RedisConnections, SessionStoreUnavailableError } from '../session';
 import { RedisStreamFollowers } from './redis-stream-followers';
 import { streamReader } from './redis-stream-readers';
+import { RedisStreamWriter } from './redis-stream-writer';
+import { decodeEntry, ENDED, HANDED_OVER, HOLE, messageFields, upstreamFields } from './answer-log-entries';
 
-/** Entries an answer's stream keeps at most (trimmed approximately, as XADD MAXLEN ~ does cheaply). */
-const MAX_ENTRIES = 100_000;
-/** A write that fails (Redis away) is tried again this often, this many times (about 15 s in all). */
-const WRITE_RETRY_MS = 250;
-const WRITE_ATTEMPTS = 60;
 /** At shutdown, how long the writes still under way (a hand-over mark among them) may take. */
 const FLUSH_WAIT_MS = 2000;
 /** A follower's mark lasts this long; it renews it every second (SessionRoom). */
@@ -28,10 +25,9 @@ type StreamEntry = [id: string, fields: string[]];
 export class RedisAnswerLog extends AnswerLog {
   readonly shared = true;
   private readonly logger = new Logger(RedisAnswerLog.name);
-  /** Each stream's last entry id (a number that grows), until its end mark. */
-  private readonly sequence = new Map<string, number>();
-  /** Each stream's writes, one after the other. */
-  private readonly writing = new KeyedSequence();
+  /** The writes of every answer, batched once per event-loop turn, on a connection of their own. */
+  private readonly writer: RedisStreamWriter;
+  private readonly writes: RedisClient;
   /** New answers, announced to the instances with a room for their session. */
   private readonly announcer: RedisAnnouncements;
   /** Who follows answers here, all on one reader (see redis-stream-readers.ts). */
@@ -40,12 +36,20 @@ export class RedisAnswerLog extends AnswerLog {
   constructor(
     private readonly redis: RedisClient,
     private readonly connections: RedisConnections,
-    private readonly retentionMs: number,
-    /** REDIS_COMMAND_TIMEOUT_MS: how long a joining room may wait for its session's announcements. */
+    retentionMs: number,
+    /** REDIS_COMMAND_TIMEOUT_MS: the writes' command timeout, and how long a joining room may wait for its session's announcements. */
     commandTimeoutMs: number,
     clusterFollowPollMs: number,
   ) {
     super();
+    this.writes = connections.open({
+      enableAutoPipelining: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: commandTimeoutMs,
+    });
+    this.writes.on('error', () => undefined); // the store's connection says it: the same Redis
+    this.writer = new RedisStreamWriter(this.writes, retentionMs, HOLE);
     this.announcer = new RedisAnnouncements(redis, connections, commandTimeoutMs);
     this.followers = new RedisStreamFollowers(streamReader(redis, connections, clusterFollowPollMs));
   }
@@ -64,23 +68,23 @@ export class RedisAnswerLog extends AnswerLog {
     await this.flush();
     this.announcer.close();
     this.followers.close();
+    this.writes.disconnect();
   }
 
   append(session: string, answerId: string, entry: LoggedMessage): void {
-    const fields = ['m', JSON.stringify(entry.message), ...(entry.feature ? ['f', entry.feature] : [])];
-    this.write(this.stream(session, answerId), fields);
+    this.write(this.stream(session, answerId), messageFields(session, answerId, entry));
   }
 
   describe(session: string, answerId: string, upstream: AnswerUpstream): void {
-    this.write(this.stream(session, answerId), ['d', JSON.stringify(upstream)]);
+    this.write(this.stream(session, answerId), upstreamFields(upstream));
   }
 
   end(session: string, answerId: string): void {
-    this.write(this.stream(session, answerId), ['e', '1'], true);
+    this.write(this.stream(session, answerId), ENDED, true);
   }
 
   handOver(session: string, answerId: string): void {
-    this.write(this.stream(session, answerId), ['h', '1'], true);
+    this.write(this.stream(session, answerId), HANDED_OVER, true);
   }
 
   async read(session: string, answerId: string): Promise<AnswerLogReplay | undefined> {
@@ -90,10 +94,11 @@ export class RedisAnswerLog extends AnswerLog {
     })) as StreamEntry[];
     if (entries.length === 0) return undefined;
     const replay: AnswerLogReplay = { messages: [], state: 'open', cursor: entries.at(-1)![0] };
-    for (const [, fields] of entries) {
-      const entry = parse(fields);
-      if (typeof entry === 'string') replay.state = entry;
-      else if ('upstream' in entry) replay.upstream = entry.upstream;
+    for (const [id, fields] of entries) {
+      const entry = decodeEntry(session, answerId, fields);
+      // A mark is the answer's last word here: what a late retry wrote after it is not the answer's.
+      if (typeof entry === 'string') return { ...replay, state: entry, cursor: id };
+      if ('upstream' in entry) replay.upstream = entry.upstream;
       else replay.messages.push(entry);
     }
     return replay;
@@ -103,7 +108,7 @@ export class RedisAnswerLog extends AnswerLog {
     return this.followers.follow(this.stream(session, answerId), cursor).pipe(
       // Nothing written for so long: the instance that streams it died.
       timeout({ each: idleMs, with: () => throwError(() => new OwnerGoneError()) }),
-      map((fields) => parse(fields)),
+      map((fields) => decodeEntry(session, answerId, fields)),
       takeWhile((entry) => entry !== 'ended'),
       map((entry) => {
         if (entry === 'handed_over') throw new OwnerGoneError();
@@ -142,48 +147,10 @@ export class RedisAnswerLog extends AnswerLog {
   }
 
   private async flush(): Promise<void> {
-    await Promise.race([Promise.all(this.writing.underWay()), sleep(FLUSH_WAIT_MS, undefined, { ref: false })]);
+    await Promise.race([this.writer.flushed(), sleep(FLUSH_WAIT_MS, undefined, { ref: false })]);
   }
 
-  /**
-   * Appends in order, one write of a stream after the other, each tried again while Redis is away
-   * (a restart, a partition): a resuming client must never find a hole in the middle of an answer.
-   */
-  private write(streamKey: string, fields: string[], last = false): void {
-    // Explicit ids (1-0, 2-0, …): a write retried after Redis did it but its reply was lost is refused as a duplicate.
-    const id = (this.sequence.get(streamKey) ?? 0) + 1;
-    if (last) this.sequence.delete(streamKey);
-    else this.sequence.set(streamKey, id);
-    void this.writing.run(streamKey, () => this.writeOnce(streamKey, `${id}-0`, fields, WRITE_ATTEMPTS));
+  private write(stream: string, fields: string[], last = false): void {
+    this.writer.append(stream, fields, last);
   }
-
-  private async writeOnce(streamKey: string, id: string, fields: string[], attempts: number): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const done = await this.redis
-        .multi()
-        .xadd(streamKey, 'MAXLEN', '~', MAX_ENTRIES, id, ...fields)
-        .pexpire(streamKey, this.retentionMs)
-        .exec()
-        .then(
-          (replies) => !replies?.some(([error]) => error && !/equal or smaller/.test(error.message)),
-          () => false,
-        );
-      if (done) return;
-      if (attempt >= attempts) return this.logger.warn(`Answer log write given up after ${attempts} attempts: ${streamKey}`);
-      await sleep(WRITE_RETRY_MS);
-    }
-  }
-}
-
-/** A message or upstream entry, or the state a last entry (end or hand-over mark) leaves the answer in. */
-function parse(fields: string[]): LogEntry | Exclude<LogState, 'open'> {
-  const values = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) values.set(fields[i], fields[i + 1]);
-  if (values.has('h')) return 'handed_over';
-  const upstream = values.get('d');
-  if (upstream !== undefined) return { upstream: JSON.parse(upstream) as AnswerUpstream };
-  const message = values.get('m');
-  if (message === undefined) return 'ended';
-  const entry: LoggedMessage = { message: JSON.parse(message) as unknown, feature: values.get('f') };
-  return entry;
 }

@@ -6,6 +6,7 @@ export {
   SessionStoreUnavailableError,
   sessionKey,
   principalOf,
+  sessionIdOf,
   difyUser,
 } from './session-store';
 export { SessionRecords } from './session-records';

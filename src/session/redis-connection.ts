@@ -6,7 +6,10 @@ import { RedisKeys } from './redis-keys';
 export type RedisClient = Redis | Cluster;
 
 /** Options of one connection, whatever the mode (a Cluster gives them to each node's connection). */
-export type ConnectionOptions = Pick<RedisOptions, 'commandTimeout' | 'enableOfflineQueue' | 'maxRetriesPerRequest' | 'connectTimeout'>;
+export type ConnectionOptions = Pick<
+  RedisOptions,
+  'commandTimeout' | 'enableOfflineQueue' | 'maxRetriesPerRequest' | 'connectTimeout' | 'enableAutoPipelining'
+>;
 
 /** A failover demotes the master a connection is on: its writes are refused READONLY until it reconnects. */
 const DEMOTED = /^READONLY\b/;
@@ -40,6 +43,7 @@ export class RedisConnections {
       return new Cluster(config.nodes, {
         redisOptions: node,
         enableOfflineQueue: options.enableOfflineQueue ?? true,
+        enableAutoPipelining: options.enableAutoPipelining ?? false,
         // Nodes that go and come back (a restarted replica) are reconnected, not only found again by MOVED.
         clusterNodeRetryStrategy: (times: number) => Math.min(times * 100, 2000),
         // TLS checks the certificate against the name the seed was given, not an IP address.

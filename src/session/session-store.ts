@@ -52,6 +52,11 @@ export function principalOf(key: string): string {
   return end < 0 ? '' : key.slice(0, end);
 }
 
+/** The session id of a `sessionKey` (the whole key for a key of no parts): ids have no control characters. */
+export function sessionIdOf(key: string): string {
+  return key.slice(key.lastIndexOf('\u0000') + 1);
+}
+
 /**
  * The Dify `user` of a session: stable across reconnects, distinct per principal. The app needs no
  * place in it: each app is its own Dify app, whose users and conversations are its own.

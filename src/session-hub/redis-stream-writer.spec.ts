@@ -1,0 +1,145 @@
+import type { RedisClient } from '../session';
+import { RedisStreamWriter } from './redis-stream-writer';
+
+const HOLE = ['h', 'hole'];
+
+/**
+ * A Redis whose append script does what the real one does (skips the entries a stream has, refuses
+ * a batch after a gap, answers the stream's last id), recording each call and in which turn it came.
+ * `down`: calls fail untouched; `replyLost`: calls are applied, then fail (the reply never came).
+ */
+function fakeRedis() {
+  const streams = new Map<string, Array<{ id: number; fields: string[] }>>();
+  const calls: Array<{ stream: string; expire: number; first: number; entries: string[][] }> = [];
+  const state = { down: false, replyLost: false, turns: 0 };
+  let turnOpen = false;
+  const appendEntries = (stream: string, _cap: number, expire: number, first: number, ...args: Array<string | number>) => {
+    if (!turnOpen) {
+      turnOpen = true;
+      state.turns++;
+      setImmediate(() => (turnOpen = false));
+    }
+    const entries: string[][] = [];
+    for (let at = 0; at < args.length; at += 1 + Number(args[at])) entries.push(args.slice(at + 1, at + 1 + Number(args[at])).map(String));
+    calls.push({ stream, expire, first, entries });
+    if (state.down) return Promise.reject(new Error('Connection is closed.'));
+    const log = streams.get(stream) ?? [];
+    streams.set(stream, log);
+    const last = log.at(-1)?.id ?? 0;
+    if (first > last + 1) return Promise.resolve(last);
+    entries.forEach((fields, i) => first + i > last && log.push({ id: first + i, fields }));
+    return state.replyLost ? Promise.reject(new Error('Command timed out')) : Promise.resolve(log.at(-1)!.id);
+  };
+  const redis = { defineCommand: () => undefined, appendEntries } as unknown as RedisClient;
+  const fields = (stream: string) => (streams.get(stream) ?? []).map((entry) => entry.fields);
+  /** Redis loses the stream's last `count` entries (a failover that did not carry them). */
+  const lose = (stream: string, count: number) => streams.get(stream)!.splice(-count);
+  return { redis, calls, state, fields, lose };
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('RedisStreamWriter', () => {
+  it('sends one turn of every stream together, in order, the expiry with the first and last entries only', async () => {
+    const { redis, calls, state, fields } = fakeRedis();
+    const writer = new RedisStreamWriter(redis, 300_000, HOLE);
+    writer.append('a', ['c', '1']);
+    writer.append('b', ['c', 'x']);
+    writer.append('a', ['c', '2']);
+    writer.append('a', ['e', '1'], true);
+    await writer.flushed();
+    expect(state.turns).toBe(1);
+    expect(calls).toEqual([
+      {
+        stream: 'a',
+        expire: 300_000,
+        first: 1,
+        entries: [
+          ['c', '1'],
+          ['c', '2'],
+          ['e', '1'],
+        ],
+      },
+      { stream: 'b', expire: 300_000, first: 1, entries: [['c', 'x']] },
+    ]);
+    writer.append('c', ['c', '1']);
+    writer.append('c', ['c', '2']);
+    await writer.flushed();
+    writer.append('c', ['c', '3']);
+    await writer.flushed();
+    expect(calls.slice(2).map(({ expire, first }) => ({ expire, first }))).toEqual([
+      { expire: 300_000, first: 1 },
+      { expire: 0, first: 3 },
+    ]);
+    expect(fields('c')).toEqual([
+      ['c', '1'],
+      ['c', '2'],
+      ['c', '3'],
+    ]);
+  });
+
+  it('tries a failed batch again before anything written after it', async () => {
+    const { redis, calls, state, fields } = fakeRedis();
+    const writer = new RedisStreamWriter(redis, 300_000, HOLE);
+    state.down = true;
+    writer.append('a', ['c', '1']);
+    await turn();
+    writer.append('a', ['c', '2']);
+    state.down = false;
+    await writer.flushed();
+    expect(calls.map(({ first }) => first)).toEqual([1, 1, 2]);
+    expect(fields('a')).toEqual([
+      ['c', '1'],
+      ['c', '2'],
+    ]);
+  });
+
+  it('writes an entry once when Redis took it but its reply was lost', async () => {
+    const { redis, state, fields } = fakeRedis();
+    const writer = new RedisStreamWriter(redis, 300_000, HOLE);
+    state.replyLost = true;
+    writer.append('a', ['c', '1']);
+    await turn();
+    state.replyLost = false;
+    writer.append('a', ['c', '2']);
+    await writer.flushed();
+    expect(fields('a')).toEqual([
+      ['c', '1'],
+      ['c', '2'],
+    ]);
+  });
+
+  it('writes again the entries Redis lost, before the next ones', async () => {
+    const { redis, calls, fields, lose } = fakeRedis();
+    const writer = new RedisStreamWriter(redis, 300_000, HOLE);
+    for (const n of ['1', '2', '3']) writer.append('a', ['c', n]);
+    await writer.flushed();
+    lose('a', 2);
+    writer.append('a', ['c', '4']);
+    writer.append('a', ['e', '1'], true);
+    await writer.flushed();
+    expect(fields('a')).toEqual([
+      ['c', '1'],
+      ['c', '2'],
+      ['c', '3'],
+      ['c', '4'],
+      ['e', '1'],
+    ]);
+    // Refused at 4 (the stream ended at 1), then 2 to the end.
+    expect(calls.slice(1).map(({ first }) => first)).toEqual([4, 2]);
+  });
+
+  it('marks a hole it can no longer fill, where it begins, and writes nothing more to that stream', async () => {
+    const { redis, fields, lose } = fakeRedis();
+    const writer = new RedisStreamWriter(redis, 300_000, HOLE);
+    for (let n = 1; n <= 100; n++) writer.append('a', ['c', `${n}`]);
+    await writer.flushed();
+    lose('a', 90);
+    writer.append('a', ['c', '101']);
+    await writer.flushed();
+    writer.append('a', ['c', '102']);
+    writer.append('a', ['e', '1'], true);
+    await writer.flushed();
+    expect(fields('a').slice(9)).toEqual([['c', '10'], HOLE]);
+  });
+});

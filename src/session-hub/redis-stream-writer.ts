@@ -1,0 +1,192 @@
+import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isCluster, RedisClient } from '../session';
+
+/** Entries a stream keeps at most (trimmed approximately, as XADD MAXLEN ~ does cheaply). */
+const MAX_ENTRIES = 100_000;
+/** A batch that fails (Redis away) is tried again this often, this many times (about 15 s in all). */
+const RETRY_MS = 250;
+const ATTEMPTS = 60;
+/** Entries of an open stream held after they are sent, to write again what Redis lost (a failover). */
+const RESEND_WINDOW = 64;
+
+/**
+ * KEYS[1]: a stream. ARGV: its length cap, its expiry in ms (0: leave it), the number n of the
+ * batch's first entry (ids are n-0, n+1-0, …), then each entry: its number of fields, its fields.
+ * Adds a stream's entries of one batch in one command, so a failover's redirections cannot reorder
+ * them. Entries the stream has already (a retry of a batch whose reply was lost) are skipped; a
+ * batch that does not follow the stream's last entry (entries lost in between) is refused whole.
+ * Returns the number of the stream's last entry: below the batch's last, the batch was refused.
+ */
+const APPEND = `
+local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+local last = top and tonumber(string.match(top[1], '^%d+')) or 0
+local id = tonumber(ARGV[3])
+if id > last + 1 then return last end
+local at = 4
+while at <= #ARGV do
+  local count = tonumber(ARGV[at])
+  if id > last then redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], id .. '-0', unpack(ARGV, at + 1, at + count)) end
+  id = id + 1
+  at = at + 1 + count
+end
+if ARGV[2] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return math.max(last, id - 1)`;
+
+/** A Cluster's reply that a slot is served by another node now. */
+const MOVED = /^MOVED\b/;
+
+type Appending = RedisClient & { appendEntries(stream: string, ...args: Array<string | number>): Promise<number> };
+
+interface Entry {
+  /** Explicit ids (1-0, 2-0, …): an entry Redis has already is skipped, one it lacks is seen missing. */
+  id: number;
+  fields: string[];
+}
+
+/** What the writer knows of one stream it writes. */
+interface Stream {
+  next: number;
+  expirySetAt: number;
+  /** The last RESEND_WINDOW entries appended. */
+  recent: Entry[];
+  /** A hole was marked: nothing more is written to it. */
+  broken: boolean;
+}
+
+/** One stream's entries of one batch. */
+interface Batch {
+  state: Stream;
+  entries: Entry[];
+  /** Whether the batch (re)sets the stream's expiry. */
+  expire: boolean;
+  /** The batch is the mark of a hole. */
+  hole?: true;
+}
+
+/**
+ * Appends to Redis streams cheaply: every entry of every stream written in one event-loop turn goes
+ * to Redis together (one command per stream, one pipeline per Redis node: the connection pipelines
+ * automatically), and what comes while a batch is on its way goes in the next, so the batches grow
+ * with the load instead of the round trips. Per stream the order holds: one batch at a time, a
+ * failed one tried again before the next. A stream's expiry is set with its first entry, with its
+ * last, and again when half the retention has passed (an answer longer than the retention).
+ *
+ * Never a silent hole: when Redis lost entries (a failover that did not carry them, a batch given
+ * up), the next batch finds the stream's last entry short of its first; the writer sends the
+ * missing entries again if it still holds them, or else marks the hole (`holeMark`), after which
+ * readers go to Dify for the rest and the writer writes nothing more to that stream.
+ */
+export class RedisStreamWriter {
+  private readonly redis: Appending;
+  private readonly logger = new Logger('RedisAnswerLog');
+  /** The streams still written to (until their last entry is appended). */
+  private readonly streams = new Map<string, Stream>();
+  private pending = new Map<string, Batch>();
+  private sending?: Promise<void>;
+
+  constructor(
+    /** A connection with `enableAutoPipelining`: one turn's commands leave in one write per node. */
+    redis: RedisClient,
+    private readonly retentionMs: number,
+    private readonly holeMark: string[],
+  ) {
+    redis.defineCommand('appendEntries', { numberOfKeys: 1, lua: APPEND });
+    this.redis = redis as Appending;
+  }
+
+  /** Appends `fields` to `stream`; `last`: nothing more comes (the stream's expiry counts from here). */
+  append(stream: string, fields: string[], last = false): void {
+    const now = Date.now();
+    let state = this.streams.get(stream);
+    const first = !state;
+    state ??= { next: 1, expirySetAt: now, recent: [], broken: false };
+    if (last) this.streams.delete(stream);
+    else this.streams.set(stream, state);
+    if (state.broken) return;
+    const expire = first || last || now - state.expirySetAt >= this.retentionMs / 2;
+    if (expire) state.expirySetAt = now;
+    const entry = { id: state.next++, fields };
+    state.recent.push(entry);
+    if (state.recent.length > RESEND_WINDOW) state.recent.shift();
+    const batch = this.pending.get(stream);
+    if (batch) {
+      batch.entries.push(entry);
+      batch.expire ||= expire;
+    } else this.pending.set(stream, { state, entries: [entry], expire });
+    this.sending ??= this.sendAll();
+  }
+
+  /** Resolves once what was appended so far is written (or given up). */
+  async flushed(): Promise<void> {
+    await this.sending;
+  }
+
+  private async sendAll(): Promise<void> {
+    // The rest of this turn's entries join the first batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.pending.size > 0) {
+      const batches = this.pending;
+      this.pending = new Map();
+      await this.sendBatches(batches);
+    }
+    this.sending = undefined;
+  }
+
+  private async sendBatches(batches: Map<string, Batch>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      batches = await this.unwritten(batches);
+      if (batches.size === 0) return;
+      if (attempt >= ATTEMPTS) {
+        const entries = [...batches.values()].reduce((sum, batch) => sum + batch.entries.length, 0);
+        return this.logger.warn(`Answer log writes given up after ${ATTEMPTS} attempts: ${entries} entries of ${batches.size} answers`);
+      }
+      await sleep(RETRY_MS);
+    }
+  }
+
+  /** Sends each stream's batch (all together: auto-pipelined); returns those still to be written. */
+  private async unwritten(batches: Map<string, Batch>): Promise<Map<string, Batch>> {
+    const results = await Promise.all([...batches].map(async ([stream, batch]) => [stream, await this.send(stream, batch)] as const));
+    return new Map(results.filter((result): result is [string, Batch] => result[1] !== undefined));
+  }
+
+  /** Sends one stream's batch; what is still to be written: the batch again, or what fills a hole before it. */
+  private async send(stream: string, batch: Batch): Promise<Batch | undefined> {
+    // Entries queued before a hole was marked: readers stop at the mark.
+    if (batch.state.broken && !batch.hole) return undefined;
+    const first = batch.entries[0].id;
+    const args = batch.entries.flatMap(({ fields }) => [fields.length, ...fields]);
+    const top = await this.redis
+      .appendEntries(stream, MAX_ENTRIES, batch.expire ? this.retentionMs : 0, first, ...args)
+      .then(Number, (error: Error) => {
+        this.redirected(error);
+        return undefined;
+      });
+    if (top === undefined) return batch;
+    if (top >= batch.entries.at(-1)!.id) return undefined;
+    return this.filling(batch, top);
+  }
+
+  /**
+   * On a Cluster, ioredis follows a MOVED of a pipelined command only when every command of the
+   * pipeline got the same one, and otherwise neither follows it nor learns where the slot went: after
+   * a failover, every retry would go to the demoted master. So the writer has the slots looked up.
+   */
+  private redirected(error: Error): void {
+    if (isCluster(this.redis) && MOVED.test(error.message)) this.redis.refreshSlotsCache();
+  }
+
+  /** A batch the stream's last entry (`top`) falls short of: the missing entries then it, or a hole's mark. */
+  private filling(batch: Batch, top: number): Batch {
+    const { state } = batch;
+    const held = state.recent.filter((entry) => entry.id > top && entry.id <= batch.entries.at(-1)!.id);
+    if (held[0]?.id === top + 1) {
+      this.logger.warn(`Answer log: ${batch.entries[0].id - 1 - top} entries of an answer were lost in Redis; written again`);
+      return { ...batch, entries: held, expire: true };
+    }
+    this.logger.warn(`Answer log: entries of an answer were lost in Redis, too many to write again; marked for readers to go to Dify`);
+    state.broken = true;
+    return { state, entries: [{ id: top + 1, fields: this.holeMark }], expire: true, hole: true };
+  }
+}
