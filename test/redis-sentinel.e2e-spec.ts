@@ -58,10 +58,13 @@ describeWithRedis('on Redis Sentinel: one master, one replica, three sentinels (
 
       // No restart: the next question is answered on the other instance, in the same conversation.
       const onB = await b.connect();
+      const onAFrom = onA.received.length;
       onB.send(ask('它有什么优点？', session));
       const { text } = await onB.answer(0, 20_000);
       const [first, followUp] = dify.streams.filter((s) => s.user.endsWith(`:${session}`));
       expect(text).toBe(followUp.answer);
+      // The session's other connection, on A, is sent B's answer too (announced, followed through the log).
+      expect((await onA.answer(onAFrom, 20_000)).text).toBe(followUp.answer);
       if (keeps && end.type === 'answer') expect(followUp.conversationId).toBe(first.conversationId);
       onA.close();
       onB.close();

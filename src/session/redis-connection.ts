@@ -57,6 +57,10 @@ export class RedisConnections {
         ...node,
         sentinels: config.nodes,
         name: config.sentinelName,
+        // Every connection hears the Sentinels announce a new master (+switch-master) and moves at once: a
+        // connection the demoted master never closed would write there until Sentinel turns it into a
+        // replica (seconds later), and those writes are lost.
+        failoverDetector: true,
         enableTLSForSentinelMode: Boolean(config.tls),
         ...(config.tls ? { sentinelTLS: { ...config.tls } } : {}),
       });
