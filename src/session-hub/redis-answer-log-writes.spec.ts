@@ -179,9 +179,9 @@ describeWithRedis('the answer log writes on a real Redis', () => {
     try {
       new RedisStreamWriter(writes, 300_000, HOLE);
       const key = stream('a-4');
-      expect(await writes.appendEntries(1, key, 100_000, 300_000, 1, 2, 'c', 'a', 2, 'c', 'b')).toBe(2);
-      expect(await writes.appendEntries(1, key, 100_000, 0, 1, 2, 'c', 'a', 2, 'c', 'b', 2, 'c', 'c')).toBe(3);
-      expect(await writes.appendEntries(1, key, 100_000, 0, 5, 2, 'c', 'e')).toBe(3);
+      expect(await writes.appendEntries(key, key, 100_000, 300_000, 1, 2, 'c', 'a', 2, 'c', 'b')).toBe(2);
+      expect(await writes.appendEntries(key, key, 100_000, 0, 1, 2, 'c', 'a', 2, 'c', 'b', 2, 'c', 'c')).toBe(3);
+      expect(await writes.appendEntries(key, key, 100_000, 0, 5, 2, 'c', 'e')).toBe(3);
       expect(await fields('a-4')).toEqual([
         ['c', 'a'],
         ['c', 'b'],

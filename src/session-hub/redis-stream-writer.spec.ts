@@ -13,9 +13,15 @@ function fakeRedis() {
   const calls: Array<{ stream: string; expire: number; first: number; entries: string[][]; compactInto?: string }> = [];
   const state = { down: false, replyLost: false, turns: 0 };
   let turnOpen = false;
-  const appendEntries = (keyCount: number, ...keysAndArgs: Array<string | number>) => {
-    const [stream, compactInto] = keysAndArgs.slice(0, keyCount).map(String);
-    const [, expire, first, ...args] = keysAndArgs.slice(keyCount) as [number, number, number, ...Array<string | number>];
+  const appendEntries = (
+    stream: string,
+    compactTo: string,
+    _cap: number,
+    expire: number,
+    first: number,
+    ...args: Array<string | number>
+  ) => {
+    const compactInto = compactTo === stream ? undefined : compactTo;
     if (!turnOpen) {
       turnOpen = true;
       state.turns++;

@@ -22,7 +22,8 @@ const RESEND_WINDOW = 64;
 export const ENDED_STREAM_GRACE_MS = 6000;
 
 /**
- * KEYS[1]: a stream; KEYS[2], with the stream's last batch: the key its entries are compacted into.
+ * KEYS[1]: a stream; KEYS[2]: with the stream's last batch, the key its entries are compacted into,
+ * else KEYS[1] again (two keys always: ioredis pipelines a Cluster's commands by their first argument).
  * ARGV: its length cap, its expiry in ms (0: leave it), the number n of the batch's first entry (ids
  * are n-0, n+1-0, …), then each entry: its number of fields, its fields.
  * Adds a stream's entries of one batch in one command, so a failover's redirections cannot reorder
@@ -46,7 +47,7 @@ while at <= #ARGV do
   at = at + 1 + count
 end
 if ARGV[2] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-local compact = KEYS[2] and compacted(redis.call('XRANGE', KEYS[1], '-', '+'))
+local compact = KEYS[2] ~= KEYS[1] and compacted(redis.call('XRANGE', KEYS[1], '-', '+'))
 if compact then
   redis.call('SET', KEYS[2], compact, 'PX', ARGV[2])
   redis.call('PEXPIRE', KEYS[1], ${ENDED_STREAM_GRACE_MS})
@@ -56,8 +57,7 @@ return math.max(last, id - 1)`;
 /** A Cluster's reply that a slot is served by another node now. */
 const MOVED = /^MOVED\b/;
 
-/** The script, given its number of keys (1, or 2 with the last batch), its keys, its arguments. */
-type Appending = RedisClient & { appendEntries(...args: Array<string | number>): Promise<number> };
+type Appending = RedisClient & { appendEntries(stream: string, compactInto: string, ...args: Array<string | number>): Promise<number> };
 
 interface Entry {
   /** Explicit ids (1-0, 2-0, …): an entry Redis has already is skipped, one it lacks is seen missing. */
@@ -114,7 +114,7 @@ export class RedisStreamWriter {
     private readonly retentionMs: number,
     private readonly holeMark: string[],
   ) {
-    redis.defineCommand('appendEntries', { lua: APPEND });
+    redis.defineCommand('appendEntries', { numberOfKeys: 2, lua: APPEND });
     this.redis = redis as Appending;
   }
 
@@ -185,9 +185,8 @@ export class RedisStreamWriter {
     if (batch.state.broken && !batch.hole) return undefined;
     const first = batch.entries[0].id;
     const args = batch.entries.flatMap(({ fields }) => [fields.length, ...fields]);
-    const keys = batch.compactInto === undefined ? [1, stream] : [2, stream, batch.compactInto];
     const top = await this.redis
-      .appendEntries(...keys, MAX_ENTRIES, batch.expire ? this.retentionMs : 0, first, ...args)
+      .appendEntries(stream, batch.compactInto ?? stream, MAX_ENTRIES, batch.expire ? this.retentionMs : 0, first, ...args)
       .then(Number, (error: Error) => {
         this.redirected(error);
         return undefined;
