@@ -33,6 +33,32 @@ export async function untilQuiet(ports: number[]): Promise<void> {
   }
 }
 
+/**
+ * Streams that expire within `withinMs` on a node: (Lua) the node's stream keys whose TTL is that short.
+ * Scripts see only their node's keys, which is what a Cluster's master is asked for here.
+ */
+const EXPIRING_STREAMS = `
+local count = 0
+for _, key in ipairs(redis.call('KEYS', '*')) do
+  local ttl = redis.call('PTTL', key)
+  if ttl > 0 and ttl < tonumber(ARGV[1]) and redis.call('TYPE', key).ok == 'stream' then count = count + 1 end
+end
+return count`;
+
+/**
+ * Waits until no stream expires within `withinMs`: an ended answer's stream outlives its compaction
+ * by a short grace, and is no part of what stays for the retention.
+ */
+export async function untilExpiringStreamsGone(ports: number[], withinMs: number): Promise<void> {
+  const expiring = async () => {
+    const replies = await Promise.all(ports.map((port) => redisCli(port, 'eval', EXPIRING_STREAMS, '0', String(withinMs))));
+    if (replies.some((reply) => !/^\d+$/.test(reply)))
+      throw new Error(`Counting the streams about to expire failed: ${replies.join('; ')}`);
+    return replies.reduce((sum, reply) => sum + Number(reply), 0);
+  };
+  while ((await expiring()) > 0) await sleep(QUIET_MS);
+}
+
 /** The counters of INFO replies (`INFO stats memory cpu commandstats`), one a node, summed. */
 export function countersOf(infos: string[]): RedisCounters {
   const total: RedisCounters = { commands: {}, netInputBytes: 0, netOutputBytes: 0, usedMemoryBytes: 0, cpuSeconds: 0 };

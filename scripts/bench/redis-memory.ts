@@ -6,7 +6,7 @@
 import WebSocket from 'ws';
 import { ask, closeAll, connectMany } from './clients';
 import { Measured } from './processes';
-import { RedisCounters, redisCounters, redisDelta, untilQuiet } from './redis-info';
+import { RedisCounters, redisCounters, redisDelta, untilExpiringStreamsGone, untilQuiet } from './redis-info';
 import { round, stats } from './stats';
 
 /** Dify's own answer at a pace: its pieces, and how long it took read directly. */
@@ -51,8 +51,9 @@ export async function concurrentAnswers(
   await halfway;
   const streaming = await redisCounters(ports);
   const answers = await asked;
-  // The answer log may still be writing what the clients already have.
+  // The answer log may still be writing what the clients already have; ended answers' streams go soon after.
   await untilQuiet(ports);
+  await untilExpiringStreamsGone(ports, (retentionSeconds * 1000) / 2);
   const ended = await redisCounters(ports);
   await closeAll(sockets);
   const perAnswer = (after: RedisCounters) => Math.round(redisDelta(before, after).usedMemoryBytes / count);

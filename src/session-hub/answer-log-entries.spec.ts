@@ -1,5 +1,5 @@
 import { sessionKey } from '../session';
-import { decodeEntry, ENDED, HANDED_OVER, HOLE, messageFields, upstreamFields } from './answer-log-entries';
+import { compactedEntries, decodeEntry, ENDED, HANDED_OVER, HOLE, messageFields, upstreamFields } from './answer-log-entries';
 import { finalChunk } from './session-message';
 
 const session = sessionKey('alice', 'default', 's-1');
@@ -35,5 +35,13 @@ describe('answer log entries', () => {
     const upstream = { conversationId: 'c', messageId: 'm', user: 'u' };
     expect(decodeEntry(session, 'a-1', upstreamFields(upstream))).toEqual({ upstream });
     expect(decodeEntry(session, 'a-1', ['m', JSON.stringify(chunk)])).toEqual({ message: chunk });
+  });
+
+  it("reads an ended answer's compacted entries back as its stream had them: ids from the first one's, a bare text as a chunk", () => {
+    expect(compactedEntries('[3,"RAG 是",["c","","z","complete"],["e","1"]]')).toEqual([
+      ['3-0', ['c', 'RAG 是']],
+      ['4-0', ['c', '', 'z', 'complete']],
+      ['5-0', ENDED],
+    ]);
   });
 });

@@ -16,6 +16,9 @@ import type { AnswerChunk } from './session-message';
  *
  * Each entry decodes on its own (no state across entries), so a follower can start anywhere.
  * Entries of older instances (`m` for every message) read the same (a fleet upgraded mid-answer).
+ *
+ * An ended answer's entries are kept compacted, as one string (see COMPACTED_LUA): a stream costs
+ * 4 KB at least (Redis preallocates its newest node), the string about its text.
  */
 
 /** The fields of the mark that ends an answer. */
@@ -24,6 +27,32 @@ export const ENDED = ['e', '1'];
 export const HANDED_OVER = ['h', '1'];
 /** The fields of the mark written where entries were lost: readers stop there, as at a hand-over. */
 export const HOLE = ['h', 'hole'];
+
+/**
+ * A Lua function of the writer's script: an ended answer's stream entries (its XRANGE) as one string,
+ * the JSON array `[n, entry, entry, …]`: n the number of the first entry's id (the writer's ids are
+ * n-0, n+1-0, …, so the others need no room), each entry its fields (`["e","1"]`), or, for a text
+ * chunk `c <text>` (nearly every entry), its text alone: about 3 bytes beside the text, where a stream
+ * entry takes about 30. nil when the ids are not the writer's (then the stream stays as it is).
+ */
+export const COMPACTED_LUA = `
+local function compacted(entries)
+  local first = entries[1] and tonumber(string.match(entries[1][1], '^(%d+)-0$'))
+  if not first then return nil end
+  local compact = { first }
+  for i, entry in ipairs(entries) do
+    if entry[1] ~= (first + i - 1) .. '-0' then return nil end
+    local fields = entry[2]
+    compact[i + 1] = (#fields == 2 and fields[1] == 'c') and fields[2] or fields
+  end
+  return cjson.encode(compact)
+end`;
+
+/** The entries (ids and fields) of an answer compacted by COMPACTED_LUA, as its stream had them. */
+export function compactedEntries(compact: string): Array<[id: string, fields: string[]]> {
+  const [first, ...entries] = JSON.parse(compact) as [number, ...Array<string | string[]>];
+  return entries.map((entry, i) => [`${first + i}-0`, typeof entry === 'string' ? ['c', entry] : entry]);
+}
 
 /** The keys an answer chunk may have for its short form; a chunk with any other keeps its whole JSON. */
 const CHUNK_KEYS = new Set(['type', 'content', 'final', 'replace', 'finish_reason', 'answer_id', 'session_id']);

@@ -7,7 +7,7 @@ import { RedisClient, RedisConnections, SessionStoreUnavailableError } from '../
 import { RedisStreamFollowers } from './redis-stream-followers';
 import { streamReader } from './redis-stream-readers';
 import { RedisStreamWriter } from './redis-stream-writer';
-import { decodeEntry, ENDED, HANDED_OVER, HOLE, messageFields, upstreamFields } from './answer-log-entries';
+import { compactedEntries, decodeEntry, ENDED, HANDED_OVER, HOLE, messageFields, upstreamFields } from './answer-log-entries';
 
 /** At shutdown, how long the writes still under way (a hand-over mark among them) may take. */
 const FLUSH_WAIT_MS = 2000;
@@ -17,8 +17,9 @@ const WATCH_TTL_MS = 3000;
 type StreamEntry = [id: string, fields: string[]];
 
 /**
- * The answer log in Redis Streams: one stream per answer (XADD, trimmed, expiring with the
- * retention), read whole with XRANGE and followed through the instance's one reader of every followed
+ * The answer log in Redis Streams: one stream per answer (XADD, trimmed), compacted into one string
+ * once the answer ended (kept the retention; the stream expires soon after), read whole (the string,
+ * or else the stream's XRANGE) and followed through the instance's one reader of every followed
  * stream (RedisStreamFollowers). Ordered, readable from any instance, and what a
  * reader missed while it was away is still there, which pub/sub would have lost.
  */
@@ -80,18 +81,15 @@ export class RedisAnswerLog extends AnswerLog {
   }
 
   end(session: string, answerId: string): void {
-    this.write(this.stream(session, answerId), ENDED, true);
+    this.writeLast(session, answerId, ENDED);
   }
 
   handOver(session: string, answerId: string): void {
-    this.write(this.stream(session, answerId), HANDED_OVER, true);
+    this.writeLast(session, answerId, HANDED_OVER);
   }
 
   async read(session: string, answerId: string): Promise<AnswerLogReplay | undefined> {
-    // Redis down is not "no such answer": the client is told to try again (SESSION_STORE_UNAVAILABLE).
-    const entries = (await this.redis.xrange(this.stream(session, answerId), '-', '+').catch((error: unknown) => {
-      throw new SessionStoreUnavailableError(error);
-    })) as StreamEntry[];
+    const entries = await this.entries(session, answerId);
     if (entries.length === 0) return undefined;
     const replay: AnswerLogReplay = { messages: [], state: 'open', cursor: entries.at(-1)![0] };
     for (const [id, fields] of entries) {
@@ -146,11 +144,38 @@ export class RedisAnswerLog extends AnswerLog {
     return this.keys.answer(session, answerId).stream;
   }
 
+  /** An answer's entries: compacted (it ended), or else its stream's; both in one round trip (one slot). */
+  private async entries(session: string, answerId: string): Promise<StreamEntry[]> {
+    const { ended, stream } = this.keys.answer(session, answerId);
+    const [compact, entries] = await this.redis
+      .multi()
+      .get(ended)
+      .xrange(stream, '-', '+')
+      .exec()
+      .then((replies) =>
+        replies!.map(([error, reply]) => {
+          if (error) throw error;
+          return reply;
+        }),
+      )
+      .catch((error: unknown) => {
+        // Redis down is not "no such answer": the client is told to try again (SESSION_STORE_UNAVAILABLE).
+        throw new SessionStoreUnavailableError(error);
+      });
+    return typeof compact === 'string' ? compactedEntries(compact) : (entries as StreamEntry[]);
+  }
+
   private async flush(): Promise<void> {
     await Promise.race([this.writer.flushed(), sleep(FLUSH_WAIT_MS, undefined, { ref: false })]);
   }
 
-  private write(stream: string, fields: string[], last = false): void {
-    this.writer.append(stream, fields, last);
+  private write(stream: string, fields: string[]): void {
+    this.writer.append(stream, fields);
+  }
+
+  /** The answer's last entry: once written, its stream is compacted. */
+  private writeLast(session: string, answerId: string, fields: string[]): void {
+    const { stream, ended } = this.keys.answer(session, answerId);
+    this.writer.append(stream, fields, ended);
   }
 }

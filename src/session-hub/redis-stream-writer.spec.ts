@@ -10,10 +10,18 @@ const HOLE = ['h', 'hole'];
  */
 function fakeRedis() {
   const streams = new Map<string, Array<{ id: number; fields: string[] }>>();
-  const calls: Array<{ stream: string; expire: number; first: number; entries: string[][] }> = [];
+  const calls: Array<{ stream: string; expire: number; first: number; entries: string[][]; compactInto?: string }> = [];
   const state = { down: false, replyLost: false, turns: 0 };
   let turnOpen = false;
-  const appendEntries = (stream: string, _cap: number, expire: number, first: number, ...args: Array<string | number>) => {
+  const appendEntries = (
+    stream: string,
+    compactTo: string,
+    _cap: number,
+    expire: number,
+    first: number,
+    ...args: Array<string | number>
+  ) => {
+    const compactInto = compactTo === stream ? undefined : compactTo;
     if (!turnOpen) {
       turnOpen = true;
       state.turns++;
@@ -21,7 +29,7 @@ function fakeRedis() {
     }
     const entries: string[][] = [];
     for (let at = 0; at < args.length; at += 1 + Number(args[at])) entries.push(args.slice(at + 1, at + 1 + Number(args[at])).map(String));
-    calls.push({ stream, expire, first, entries });
+    calls.push({ stream, expire, first, entries, ...(compactInto ? { compactInto } : {}) });
     if (state.down) return Promise.reject(new Error('Connection is closed.'));
     const log = streams.get(stream) ?? [];
     streams.set(stream, log);
@@ -40,13 +48,13 @@ function fakeRedis() {
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('RedisStreamWriter', () => {
-  it('sends one turn of every stream together, in order, the expiry with the first and last entries only', async () => {
+  it('sends one turn of every stream together, in order, the expiry with the first and last entries only, the last batch to be compacted', async () => {
     const { redis, calls, state, fields } = fakeRedis();
     const writer = new RedisStreamWriter(redis, 300_000, HOLE);
     writer.append('a', ['c', '1']);
     writer.append('b', ['c', 'x']);
     writer.append('a', ['c', '2']);
-    writer.append('a', ['e', '1'], true);
+    writer.append('a', ['e', '1'], 'a:ended');
     await writer.flushed();
     expect(state.turns).toBe(1);
     expect(calls).toEqual([
@@ -59,6 +67,7 @@ describe('RedisStreamWriter', () => {
           ['c', '2'],
           ['e', '1'],
         ],
+        compactInto: 'a:ended',
       },
       { stream: 'b', expire: 300_000, first: 1, entries: [['c', 'x']] },
     ]);
@@ -116,7 +125,7 @@ describe('RedisStreamWriter', () => {
     await writer.flushed();
     lose('a', 2);
     writer.append('a', ['c', '4']);
-    writer.append('a', ['e', '1'], true);
+    writer.append('a', ['e', '1'], 'a:ended');
     await writer.flushed();
     expect(fields('a')).toEqual([
       ['c', '1'],
@@ -125,12 +134,15 @@ describe('RedisStreamWriter', () => {
       ['c', '4'],
       ['e', '1'],
     ]);
-    // Refused at 4 (the stream ended at 1), then 2 to the end.
-    expect(calls.slice(1).map(({ first }) => first)).toEqual([4, 2]);
+    // Refused at 4 (the stream ended at 1), then 2 to the end, compacted once written.
+    expect(calls.slice(1).map(({ first, compactInto }) => ({ first, compactInto }))).toEqual([
+      { first: 4, compactInto: 'a:ended' },
+      { first: 2, compactInto: 'a:ended' },
+    ]);
   });
 
-  it('marks a hole it can no longer fill, where it begins, and writes nothing more to that stream', async () => {
-    const { redis, fields, lose } = fakeRedis();
+  it('marks a hole it can no longer fill, where it begins, and writes nothing more to that stream (nor compacts it)', async () => {
+    const { redis, calls, fields, lose } = fakeRedis();
     const writer = new RedisStreamWriter(redis, 300_000, HOLE);
     for (let n = 1; n <= 100; n++) writer.append('a', ['c', `${n}`]);
     await writer.flushed();
@@ -138,8 +150,9 @@ describe('RedisStreamWriter', () => {
     writer.append('a', ['c', '101']);
     await writer.flushed();
     writer.append('a', ['c', '102']);
-    writer.append('a', ['e', '1'], true);
+    writer.append('a', ['e', '1'], 'a:ended');
     await writer.flushed();
     expect(fields('a').slice(9)).toEqual([['c', '10'], HOLE]);
+    expect(calls.some(({ compactInto }) => compactInto)).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isCluster, RedisClient } from '../session';
+import { COMPACTED_LUA } from './answer-log-entries';
 
 /** Entries a stream keeps at most (trimmed approximately, as XADD MAXLEN ~ does cheaply). */
 const MAX_ENTRIES = 100_000;
@@ -11,14 +12,29 @@ const ATTEMPTS = 60;
 const RESEND_WINDOW = 64;
 
 /**
- * KEYS[1]: a stream. ARGV: its length cap, its expiry in ms (0: leave it), the number n of the
- * batch's first entry (ids are n-0, n+1-0, …), then each entry: its number of fields, its fields.
+ * How long an ended answer's stream outlives its compaction: for its followers to read its end mark.
+ * One node's or Sentinel's reader is woken by it at once, a Cluster's reads every
+ * REDIS_CLUSTER_FOLLOW_POLL_MS (50 ms), a failed read is tried again after 250 ms; and a follower that
+ * got nothing for 6 s (answer-following.ts) gives up on the stream anyway, for Dify's history. A
+ * stream costs 4 KB at least: an answer slot's ended answers' streams, each kept this long, are
+ * part of what one concurrent answer costs.
+ */
+export const ENDED_STREAM_GRACE_MS = 6000;
+
+/**
+ * KEYS[1]: a stream; KEYS[2]: with the stream's last batch, the key its entries are compacted into,
+ * else KEYS[1] again (two keys always: ioredis pipelines a Cluster's commands by their first argument).
+ * ARGV: its length cap, its expiry in ms (0: leave it), the number n of the batch's first entry (ids
+ * are n-0, n+1-0, …), then each entry: its number of fields, its fields.
  * Adds a stream's entries of one batch in one command, so a failover's redirections cannot reorder
  * them. Entries the stream has already (a retry of a batch whose reply was lost) are skipped; a
  * batch that does not follow the stream's last entry (entries lost in between) is refused whole.
+ * Once the last batch is written, the stream's entries go into KEYS[2] as one string kept for the
+ * expiry (COMPACTED_LUA: a read of the stream once per answer, O(its entries), at most MAX_ENTRIES),
+ * and the stream expires after ENDED_STREAM_GRACE_MS.
  * Returns the number of the stream's last entry: below the batch's last, the batch was refused.
  */
-const APPEND = `
+const APPEND = `${COMPACTED_LUA}
 local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
 local last = top and tonumber(string.match(top[1], '^%d+')) or 0
 local id = tonumber(ARGV[3])
@@ -31,12 +47,17 @@ while at <= #ARGV do
   at = at + 1 + count
 end
 if ARGV[2] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+local compact = KEYS[2] ~= KEYS[1] and compacted(redis.call('XRANGE', KEYS[1], '-', '+'))
+if compact then
+  redis.call('SET', KEYS[2], compact, 'PX', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ${ENDED_STREAM_GRACE_MS})
+end
 return math.max(last, id - 1)`;
 
 /** A Cluster's reply that a slot is served by another node now. */
 const MOVED = /^MOVED\b/;
 
-type Appending = RedisClient & { appendEntries(stream: string, ...args: Array<string | number>): Promise<number> };
+type Appending = RedisClient & { appendEntries(stream: string, compactInto: string, ...args: Array<string | number>): Promise<number> };
 
 interface Entry {
   /** Explicit ids (1-0, 2-0, …): an entry Redis has already is skipped, one it lacks is seen missing. */
@@ -62,6 +83,8 @@ interface Batch {
   expire: boolean;
   /** The batch is the mark of a hole. */
   hole?: true;
+  /** The batch ends the stream: where its entries are compacted once written. */
+  compactInto?: string;
 }
 
 /**
@@ -91,13 +114,17 @@ export class RedisStreamWriter {
     private readonly retentionMs: number,
     private readonly holeMark: string[],
   ) {
-    redis.defineCommand('appendEntries', { numberOfKeys: 1, lua: APPEND });
+    redis.defineCommand('appendEntries', { numberOfKeys: 2, lua: APPEND });
     this.redis = redis as Appending;
   }
 
-  /** Appends `fields` to `stream`; `last`: nothing more comes (the stream's expiry counts from here). */
-  append(stream: string, fields: string[], last = false): void {
+  /**
+   * Appends `fields` to `stream`. With `compactInto`, nothing more comes: once written, the stream's
+   * entries go into that key (its expiry counts from here) and the stream itself soon expires.
+   */
+  append(stream: string, fields: string[], compactInto?: string): void {
     const now = Date.now();
+    const last = compactInto !== undefined;
     let state = this.streams.get(stream);
     const first = !state;
     state ??= { next: 1, expirySetAt: now, recent: [], broken: false };
@@ -113,7 +140,8 @@ export class RedisStreamWriter {
     if (batch) {
       batch.entries.push(entry);
       batch.expire ||= expire;
-    } else this.pending.set(stream, { state, entries: [entry], expire });
+      batch.compactInto ??= compactInto;
+    } else this.pending.set(stream, { state, entries: [entry], expire, compactInto });
     this.sending ??= this.sendAll();
   }
 
@@ -158,7 +186,7 @@ export class RedisStreamWriter {
     const first = batch.entries[0].id;
     const args = batch.entries.flatMap(({ fields }) => [fields.length, ...fields]);
     const top = await this.redis
-      .appendEntries(stream, MAX_ENTRIES, batch.expire ? this.retentionMs : 0, first, ...args)
+      .appendEntries(stream, batch.compactInto ?? stream, MAX_ENTRIES, batch.expire ? this.retentionMs : 0, first, ...args)
       .then(Number, (error: Error) => {
         this.redirected(error);
         return undefined;

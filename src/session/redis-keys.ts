@@ -19,10 +19,10 @@ export class RedisKeys {
     return { lease: base, stop: `${base}:stop`, fence: `${base}:fence` };
   }
 
-  /** One answer's stream, and the mark that some instance follows it. */
-  answer(session: string, answerId: string): { stream: string; watched: string } {
+  /** One answer's stream, what it is compacted into once ended, and the mark that some instance follows it. */
+  answer(session: string, answerId: string): { stream: string; ended: string; watched: string } {
     const stream = `${this.prefix}:answer:${tag(session)}:${encodeURIComponent(answerId)}`;
-    return { stream, watched: `${stream}:watched` };
+    return { stream, ended: `${stream}:ended`, watched: `${stream}:watched` };
   }
 
   /** The channel a session's new answers are announced on (a sharded channel on a Cluster: it stays in the session's shard). */
