@@ -66,6 +66,8 @@ export interface RedisVerdict {
   cpuPerChunkRatio: number;
   firstChunkOverheadMs: number;
   megabytesPerConcurrentAnswer: number;
+  /** The same of the answer logs' own keys: the goal's figure (the rest is per session, or Redis's own). */
+  answerLogMegabytesPerConcurrentAnswer: number;
   /** Service cores (each at its chunks per CPU-second with Redis) one Redis core keeps up with. */
   serviceCoresPerRedisCore: number;
 }
@@ -144,6 +146,7 @@ function verdictsOf(f: Omit<RedisFigures, 'verdicts'>): Record<RedisMode, RedisV
       cpuPerChunkRatio: round(base / chunksPerCpuSecond, 2),
       firstChunkOverheadMs: round(f.firstChunkMs[mode].p50 - f.firstChunkMs.memoryLog.p50),
       megabytesPerConcurrentAnswer: round(f.memory[mode].steadyBytesPerConcurrentAnswer / 1e6),
+      answerLogMegabytesPerConcurrentAnswer: round(f.memory[mode].answerLogBytesPerConcurrentAnswer / 1e6),
       serviceCoresPerRedisCore: round(1e6 / f.perChunk[mode].cpuMicros / chunksPerCpuSecond, 1),
     };
   }
@@ -165,6 +168,7 @@ export function redisFailures(f: RedisFigures): string[] {
     positive(`${mode} commands per chunk`, chunk.commands);
     positive(`${mode} input bytes per chunk`, chunk.netInputBytes);
     positive(`${mode} memory per ended answer`, memory.endedBytesPerAnswer);
+    positive(`${mode} answer log per ended answer`, memory.answerLogEndedBytesPerAnswer);
     if (memory.lost + memory.disordered > 0) failures.push(`${mode}: ${memory.lost} answers lost, ${memory.disordered} out of order`);
   }
   return failures;

@@ -59,6 +59,19 @@ export async function untilExpiringStreamsGone(ports: number[], withinMs: number
   while ((await expiring()) > 0) await sleep(QUIET_MS);
 }
 
+/** (Lua) The bytes (MEMORY USAGE) of a node's answer-log keys: every answer's stream or compacted log. */
+const ANSWER_LOG_BYTES = `
+local bytes = 0
+for _, key in ipairs(redis.call('KEYS', '*:answer:*')) do bytes = bytes + (redis.call('MEMORY', 'USAGE', key) or 0) end
+return bytes`;
+
+/** What the answer logs' own keys take, summed over the nodes (the rest of used_memory: sessions, leases, Redis's own). */
+export async function answerLogBytes(ports: number[]): Promise<number> {
+  const replies = await Promise.all(ports.map((port) => redisCli(port, 'eval', ANSWER_LOG_BYTES, '0')));
+  if (replies.some((reply) => !/^\d+$/.test(reply))) throw new Error(`Measuring the answer logs failed: ${replies.join('; ')}`);
+  return replies.reduce((sum, reply) => sum + Number(reply), 0);
+}
+
 /** The counters of INFO replies (`INFO stats memory cpu commandstats`), one a node, summed. */
 export function countersOf(infos: string[]): RedisCounters {
   const total: RedisCounters = { commands: {}, netInputBytes: 0, netOutputBytes: 0, usedMemoryBytes: 0, cpuSeconds: 0 };

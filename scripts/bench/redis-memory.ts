@@ -6,7 +6,7 @@
 import WebSocket from 'ws';
 import { ask, closeAll, connectMany } from './clients';
 import { Measured } from './processes';
-import { RedisCounters, redisCounters, redisDelta, untilExpiringStreamsGone, untilQuiet } from './redis-info';
+import { answerLogBytes, RedisCounters, redisCounters, redisDelta, untilExpiringStreamsGone, untilQuiet } from './redis-info';
 import { round, stats } from './stats';
 
 /** Dify's own answer at a pace: its pieces, and how long it took read directly. */
@@ -34,6 +34,14 @@ export interface ConcurrentAnswers {
    * streaming answer" is this figure (40 chunks a second, 300 s, ~170 bytes a chunk).
    */
   steadyBytesPerConcurrentAnswer: number;
+  /**
+   * The same of the answer logs' own keys (MEMORY USAGE), halfway and ended: what grows with the
+   * answers. used_memory also holds each answer's session here (every bench answer asks in a new
+   * session: its record and fence, kept SESSION_TTL, a cost per session, not per answer) and Redis's own.
+   */
+  answerLogStreamingBytesPerAnswer: number;
+  answerLogEndedBytesPerAnswer: number;
+  answerLogBytesPerConcurrentAnswer: number;
 }
 
 export async function concurrentAnswers(
@@ -48,16 +56,20 @@ export async function concurrentAnswers(
   const before = await redisCounters(ports);
   const halfway = chunksDelivered(sockets, (count * expected.length) / 2);
   const asked = Promise.all(sockets.map((socket) => ask(socket)));
+  const logBefore = await answerLogBytes(ports);
   await halfway;
-  const streaming = await redisCounters(ports);
+  const [streaming, logStreaming] = await Promise.all([redisCounters(ports), answerLogBytes(ports)]);
   const answers = await asked;
   // The answer log may still be writing what the clients already have; ended answers' streams go soon after.
   await untilQuiet(ports);
   await untilExpiringStreamsGone(ports, (retentionSeconds * 1000) / 2);
-  const ended = await redisCounters(ports);
+  const [ended, logEnded] = await Promise.all([redisCounters(ports), answerLogBytes(ports)]);
   await closeAll(sockets);
   const perAnswer = (after: RedisCounters) => Math.round(redisDelta(before, after).usedMemoryBytes / count);
   const [streamingBytesPerAnswer, endedBytesPerAnswer] = [perAnswer(streaming), perAnswer(ended)];
+  const [logStreamingPerAnswer, logEndedPerAnswer] = [logStreaming, logEnded].map((bytes) => Math.round((bytes - logBefore) / count));
+  const steady = (streamingBytes: number, endedBytes: number) =>
+    Math.round(streamingBytes + (endedBytes * retentionSeconds) / model.seconds);
   return {
     answers: count,
     chunksPerAnswer: expected.length,
@@ -68,7 +80,10 @@ export async function concurrentAnswers(
     lost: answers.filter((a) => a.text !== expected.join('')).length,
     disordered: answers.filter((a) => !a.ordered).length,
     keptBytesPerChunk: Math.round(endedBytesPerAnswer / expected.length),
-    steadyBytesPerConcurrentAnswer: Math.round(streamingBytesPerAnswer + (endedBytesPerAnswer * retentionSeconds) / model.seconds),
+    steadyBytesPerConcurrentAnswer: steady(streamingBytesPerAnswer, endedBytesPerAnswer),
+    answerLogStreamingBytesPerAnswer: logStreamingPerAnswer,
+    answerLogEndedBytesPerAnswer: logEndedPerAnswer,
+    answerLogBytesPerConcurrentAnswer: steady(logStreamingPerAnswer, logEndedPerAnswer),
   };
 }
 

@@ -13,7 +13,7 @@ class ResumeEnv {
   @IsInt()
   @Min(1)
   @Max(24 * 3600)
-  ANSWER_RETENTION_SECONDS: number = 300;
+  ANSWER_RETENTION_SECONDS: number = 60;
 
   @IsOptional()
   @IsInt()
