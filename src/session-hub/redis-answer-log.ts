@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { map, Observable, takeWhile, throwError, timeout } from 'rxjs';
 import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, OwnerGoneError } from './answer-log';
@@ -25,7 +24,6 @@ type StreamEntry = [id: string, fields: string[]];
  */
 export class RedisAnswerLog extends AnswerLog {
   readonly shared = true;
-  private readonly logger = new Logger(RedisAnswerLog.name);
   /** The writes of every answer, batched once per event-loop turn, on a connection of their own. */
   private readonly writer: RedisStreamWriter;
   private readonly writes: RedisClient;
