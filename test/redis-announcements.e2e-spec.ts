@@ -17,6 +17,14 @@ async function join(client: WsTestClient, session: string): Promise<void> {
   await client.waitFor((m) => m.type === 'ack' && m.received_type === 'keepalive', { from });
 }
 
+/** The agent asks in `session`; the supervisor, on another instance, is shown the same answer. */
+async function expectSeenAsAsked(agent: WsTestClient, supervisor: WsTestClient, session: string): Promise<void> {
+  const from = { agent: agent.received.length, supervisor: supervisor.received.length };
+  agent.send(ask('什么是 RAG？', session));
+  const [asked, watched] = await Promise.all([agent.answer(from.agent, 15_000), supervisor.answer(from.supervisor, 15_000)]);
+  expect(watched.text).toBe(asked.text);
+}
+
 describeWithRedis('announcements reach only the instances with connections of the session (e2e)', () => {
   let redis: RedisServer;
   let dify: LocalDifyServer;
@@ -78,10 +86,7 @@ describeWithRedis('announcements reach only the instances with connections of th
       for (let i = 0; i < 5; i++) {
         const session = `at-once-${i}`;
         await join(supervisor, session);
-        const from = { agent: agent.received.length, supervisor: supervisor.received.length };
-        agent.send(ask('什么是 RAG？', session));
-        const [asked, watched] = await Promise.all([agent.answer(from.agent, 15_000), supervisor.answer(from.supervisor, 15_000)]);
-        expect(watched.text).toBe(asked.text);
+        await expectSeenAsAsked(agent, supervisor, session);
       }
       agent.close();
       supervisor.close();
@@ -99,10 +104,7 @@ describeWithRedis('announcements reach only the instances with connections of th
       await redis.run();
       await waitUntil(async () => (await subscribers('restarted')) === 1);
       await waitUntil(async () => (await fetch(`${a.httpUrl}/health/ready`)).status === 200);
-      const from = supervisor.received.length;
-      agent.send(ask('什么是 RAG？', 'restarted'));
-      const [asked, watched] = await Promise.all([agent.answer(0, 15_000), supervisor.answer(from, 15_000)]);
-      expect(watched.text).toBe(asked.text);
+      await expectSeenAsAsked(agent, supervisor, 'restarted');
       agent.close();
       supervisor.close();
     } finally {
