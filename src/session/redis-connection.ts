@@ -1,6 +1,7 @@
 import Redis, { Cluster, ClusterOptions, RedisOptions } from 'ioredis';
 import type { RedisConnectionConfig } from '../config';
 import { RedisKeys } from './redis-keys';
+import { SentinelSwitches } from './sentinel-switches';
 
 /** A connection to Redis in any mode: one node (standalone or the master Sentinels name), or a Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -21,9 +22,13 @@ const DEMOTED = /^READONLY\b/;
  */
 export class RedisConnections {
   readonly keys: RedisKeys;
+  /** Sentinel mode: moves every connection to the new master as soon as the Sentinels name it. */
+  private readonly switches?: SentinelSwitches;
 
   constructor(readonly config: RedisConnectionConfig) {
     this.keys = new RedisKeys(config.keyPrefix);
+    if (config.mode === 'sentinel')
+      this.switches = new SentinelSwitches(config.nodes, config.sentinelName!, config.tls ? { tls: { ...config.tls } } : {});
   }
 
   open(
@@ -53,17 +58,15 @@ export class RedisConnections {
         ...clusterOptions,
       });
     if (config.mode === 'sentinel')
-      return new Redis({
-        ...node,
-        sentinels: config.nodes,
-        name: config.sentinelName,
-        // Every connection hears the Sentinels announce a new master (+switch-master) and moves at once: a
-        // connection the demoted master never closed would write there until Sentinel turns it into a
-        // replica (seconds later), and those writes are lost.
-        failoverDetector: true,
-        enableTLSForSentinelMode: Boolean(config.tls),
-        ...(config.tls ? { sentinelTLS: { ...config.tls } } : {}),
-      });
+      return this.switches!.watch(
+        new Redis({
+          ...node,
+          sentinels: config.nodes,
+          name: config.sentinelName,
+          enableTLSForSentinelMode: Boolean(config.tls),
+          ...(config.tls ? { sentinelTLS: { ...config.tls } } : {}),
+        }),
+      );
     return new Redis(config.url!, node);
   }
 }
