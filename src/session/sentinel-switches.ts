@@ -1,5 +1,7 @@
 import Redis, { RedisOptions } from 'ioredis';
-import type { RedisAddress } from '../config/redis-env';
+import type { RedisConnectionConfig } from '../config';
+
+type RedisAddress = RedisConnectionConfig['nodes'][number];
 
 /** What the Sentinels publish when they name a new master: `<name> <old ip> <old port> <new ip> <new port>`. */
 const SWITCH_MASTER = '+switch-master';
