@@ -6,12 +6,12 @@ const HOLE = ['h', 'hole'];
 /**
  * A Redis whose append script does what the real one does (skips the entries a stream has, refuses
  * a batch after a gap, answers the stream's last id), recording each call and in which turn it came.
- * `down`: calls fail untouched; `replyLost`: calls are applied, then fail (the reply never came).
+ * `down`: calls fail untouched (`downStreams`: those of these streams); `replyLost`: calls are applied, then fail (the reply never came).
  */
 function fakeRedis() {
   const streams = new Map<string, Array<{ id: number; fields: string[] }>>();
   const calls: Array<{ stream: string; expire: number; first: number; entries: string[][]; compactInto?: string }> = [];
-  const state = { down: false, replyLost: false, turns: 0 };
+  const state = { down: false, replyLost: false, turns: 0, downStreams: new Set<string>() };
   let turnOpen = false;
   const appendEntries = (
     stream: string,
@@ -30,7 +30,7 @@ function fakeRedis() {
     const entries: string[][] = [];
     for (let at = 0; at < args.length; at += 1 + Number(args[at])) entries.push(args.slice(at + 1, at + 1 + Number(args[at])).map(String));
     calls.push({ stream, expire, first, entries, ...(compactInto ? { compactInto } : {}) });
-    if (state.down) return Promise.reject(new Error('Connection is closed.'));
+    if (state.down || state.downStreams.has(stream)) return Promise.reject(new Error('Connection is closed.'));
     const log = streams.get(stream) ?? [];
     streams.set(stream, log);
     const last = log.at(-1)?.id ?? 0;
@@ -154,5 +154,28 @@ describe('RedisStreamWriter', () => {
     await writer.flushed();
     expect(fields('a').slice(9)).toEqual([['c', '10'], HOLE]);
     expect(calls.some(({ compactInto }) => compactInto)).toBe(false);
+  });
+
+  it("holds back only the failing stream's entries: the others are written meanwhile, then it catches up", async () => {
+    const { redis, calls, state, fields } = fakeRedis();
+    const writer = new RedisStreamWriter(redis, 300_000, HOLE);
+    state.downStreams.add('a'); // its Cluster shard failing over, say
+    writer.append('a', ['c', '1']);
+    writer.append('b', ['c', '1']);
+    await turn();
+    await turn();
+    writer.append('b', ['c', '2']);
+    writer.append('a', ['c', '2']);
+    // b's second batch goes while a's first is still being tried again.
+    while (fields('b').length < 2) await turn();
+    expect(fields('a')).toEqual([]);
+    expect(calls.filter(({ stream }) => stream === 'a').map(({ first }) => first)).toEqual([1]);
+    state.downStreams.clear();
+    await writer.flushed();
+    expect(fields('a')).toEqual([
+      ['c', '1'],
+      ['c', '2'],
+    ]);
+    expect(calls.filter(({ stream }) => stream === 'a').map(({ first }) => first)).toEqual([1, 1, 2]);
   });
 });

@@ -90,9 +90,10 @@ interface Batch {
 /**
  * Appends to Redis streams cheaply: every entry of every stream written in one event-loop turn goes
  * to Redis together (one command per stream, one pipeline per Redis node: the connection pipelines
- * automatically), and what comes while a batch is on its way goes in the next, so the batches grow
- * with the load instead of the round trips. Per stream the order holds: one batch at a time, a
- * failed one tried again before the next. A stream's expiry is set with its first entry, with its
+ * automatically), and what comes while a stream's batch is on its way goes in that stream's next, so
+ * the batches grow with the load instead of the round trips. Per stream the order holds: one batch
+ * at a time, a failed one tried again before the next; a stream whose writes fail (its Cluster
+ * shard failing over) holds back its own entries only. A stream's expiry is set with its first entry, with its
  * last, and again when half the retention has passed (an answer longer than the retention).
  *
  * Never a silent hole: when Redis lost entries (a failover that did not carry them, a batch given
@@ -105,8 +106,15 @@ export class RedisStreamWriter {
   private readonly logger = new Logger('RedisAnswerLog');
   /** The streams still written to (until their last entry is appended). */
   private readonly streams = new Map<string, Stream>();
-  private pending = new Map<string, Batch>();
-  private sending?: Promise<void>;
+  /** Each stream's entries waiting to be sent. */
+  private readonly pending = new Map<string, Batch>();
+  /** Streams with a batch on its way (or being tried again). */
+  private readonly inFlight = new Set<string>();
+  /** The batches on their way, for `flushed`. */
+  private readonly sending = new Set<Promise<void>>();
+  private scheduled = false;
+  /** Batches given up since the last warning: Redis away gives up every stream's within moments, said in one line. */
+  private lost?: { answers: number; entries: number };
 
   constructor(
     /** A connection with `enableAutoPipelining`: one turn's commands leave in one write per node. */
@@ -142,41 +150,52 @@ export class RedisStreamWriter {
       batch.expire ||= expire;
       batch.compactInto ??= compactInto;
     } else this.pending.set(stream, { state, entries: [entry], expire, compactInto });
-    this.sending ??= this.sendAll();
+    this.schedule();
   }
 
   /** Resolves once what was appended so far is written (or given up). */
   async flushed(): Promise<void> {
-    await this.sending;
-  }
-
-  private async sendAll(): Promise<void> {
-    // The rest of this turn's entries join the first batch.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (this.pending.size > 0) {
-      const batches = this.pending;
-      this.pending = new Map();
-      await this.sendBatches(batches);
+    while (this.pending.size > 0 || this.sending.size > 0) {
+      await Promise.all(this.sending);
+      // What waited for its stream's batch goes at the next turn.
+      if (this.pending.size > 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    this.sending = undefined;
   }
 
-  private async sendBatches(batches: Map<string, Batch>): Promise<void> {
+  /** The rest of this turn's entries join the batches: they leave at the next turn. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.sendWaiting();
+    });
+  }
+
+  /** Sends every waiting batch whose stream has none on its way; a stream's next batch waits for its last. */
+  private sendWaiting(): void {
+    for (const [stream, batch] of this.pending) {
+      if (this.inFlight.has(stream)) continue;
+      this.pending.delete(stream);
+      this.inFlight.add(stream);
+      const sent: Promise<void> = this.sendUntilWritten(stream, batch).finally(() => {
+        this.inFlight.delete(stream);
+        this.sending.delete(sent);
+        if (this.pending.has(stream)) this.schedule();
+      });
+      this.sending.add(sent);
+    }
+  }
+
+  /** One stream's batch, tried again (RETRY_MS apart) until written or ATTEMPTS are spent; other streams go on meanwhile. */
+  private async sendUntilWritten(stream: string, batch: Batch): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      batches = await this.unwritten(batches);
-      if (batches.size === 0) return;
-      if (attempt >= ATTEMPTS) {
-        const entries = [...batches.values()].reduce((sum, batch) => sum + batch.entries.length, 0);
-        return this.logger.warn(`Answer log writes given up after ${ATTEMPTS} attempts: ${entries} entries of ${batches.size} answers`);
-      }
+      const rest = await this.send(stream, batch);
+      if (rest === undefined) return;
+      if (attempt >= ATTEMPTS) return this.givenUp(rest.entries.length);
+      batch = rest;
       await sleep(RETRY_MS);
     }
-  }
-
-  /** Sends each stream's batch (all together: auto-pipelined); returns those still to be written. */
-  private async unwritten(batches: Map<string, Batch>): Promise<Map<string, Batch>> {
-    const results = await Promise.all([...batches].map(async ([stream, batch]) => [stream, await this.send(stream, batch)] as const));
-    return new Map(results.filter((result): result is [string, Batch] => result[1] !== undefined));
   }
 
   /** Sends one stream's batch; what is still to be written: the batch again, or what fills a hole before it. */
@@ -194,6 +213,20 @@ export class RedisStreamWriter {
     if (top === undefined) return batch;
     if (top >= batch.entries.at(-1)!.id) return undefined;
     return this.filling(batch, top);
+  }
+
+  private givenUp(entries: number): void {
+    if (this.lost) {
+      this.lost.answers++;
+      this.lost.entries += entries;
+      return;
+    }
+    this.lost = { answers: 1, entries };
+    setTimeout(() => {
+      const { answers, entries: total } = this.lost!;
+      this.lost = undefined;
+      this.logger.warn(`Answer log writes given up after ${ATTEMPTS} attempts: ${total} entries of ${answers} answers`);
+    }, RETRY_MS).unref();
   }
 
   /**
