@@ -96,22 +96,31 @@ describe('configuration', () => {
     expect(appsConfig().apps.get('default')?.apiKey).toBe('app-key');
   });
 
-  it('bounds every Redis command: 1000 ms unless REDIS_COMMAND_TIMEOUT_MS says otherwise, within 10..60000', () => {
-    delete process.env.REDIS_COMMAND_TIMEOUT_MS;
-    expect(sessionConfig().commandTimeoutMs).toBe(1000);
-    process.env.REDIS_COMMAND_TIMEOUT_MS = '250';
-    expect(sessionConfig().commandTimeoutMs).toBe(250);
-    process.env.REDIS_COMMAND_TIMEOUT_MS = '0';
-    expect(() => sessionConfig()).toThrow(/REDIS_COMMAND_TIMEOUT_MS/);
-  });
-
-  it('reads followed answers on a Redis Cluster every 50 ms unless REDIS_CLUSTER_FOLLOW_POLL_MS says otherwise, within 5..5000', () => {
-    delete process.env.REDIS_CLUSTER_FOLLOW_POLL_MS;
-    expect(sessionConfig().clusterFollowPollMs).toBe(50);
-    process.env.REDIS_CLUSTER_FOLLOW_POLL_MS = '200';
-    expect(sessionConfig().clusterFollowPollMs).toBe(200);
-    process.env.REDIS_CLUSTER_FOLLOW_POLL_MS = '1';
-    expect(() => sessionConfig()).toThrow(/REDIS_CLUSTER_FOLLOW_POLL_MS/);
+  it.each([
+    // Every Redis command is bounded; followed answers on a Redis Cluster are read this often.
+    {
+      name: 'REDIS_COMMAND_TIMEOUT_MS',
+      read: () => sessionConfig().commandTimeoutMs,
+      byDefault: 1000,
+      within: '10..60000',
+      set: 250,
+      refused: '0',
+    },
+    {
+      name: 'REDIS_CLUSTER_FOLLOW_POLL_MS',
+      read: () => sessionConfig().clusterFollowPollMs,
+      byDefault: 50,
+      within: '5..5000',
+      set: 200,
+      refused: '1',
+    },
+  ])('$name: $byDefault ms unless set, within $within', ({ name, read, byDefault, set, refused }) => {
+    delete process.env[name];
+    expect(read()).toBe(byDefault);
+    process.env[name] = String(set);
+    expect(read()).toBe(set);
+    process.env[name] = refused;
+    expect(read).toThrow(new RegExp(name));
   });
 
   it('strips a trailing slash from the base URL and parses DIFY_INPUTS', () => {
