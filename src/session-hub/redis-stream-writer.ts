@@ -93,8 +93,9 @@ interface Batch {
  * automatically), and what comes while a stream's batch is on its way goes in that stream's next, so
  * the batches grow with the load instead of the round trips. Per stream the order holds: one batch
  * at a time, a failed one tried again before the next; a stream whose writes fail (its Cluster
- * shard failing over) holds back its own entries only. A stream's expiry is set with its first entry, with its
- * last, and again when half the retention has passed (an answer longer than the retention).
+ * shard failing over) holds back its own entries only. A stream's expiry is set with its first
+ * entry, with its last, and again when half the retention has passed (an answer longer than the
+ * retention).
  *
  * Never a silent hole: when Redis lost entries (a failover that did not carry them, a batch given
  * up), the next batch finds the stream's last entry short of its first; the writer sends the
