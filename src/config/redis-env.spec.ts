@@ -29,12 +29,20 @@ describe('Redis configuration', () => {
       mode: 'sentinel',
       sentinelName: 'mymaster',
       password: 'pw',
+      sentinelPassword: undefined,
     });
+    // The Sentinels' own credentials, apart from the master's.
+    expect(
+      only({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: 'm', REDIS_SENTINEL_USERNAME: 'watcher', REDIS_SENTINEL_PASSWORD: 'spw' }),
+    ).toMatchObject({ sentinelUsername: 'watcher', sentinelPassword: 'spw', password: undefined });
   });
 
   it('names what contradicts or is missing, never a value', () => {
     expect(() => only({ REDIS_URL: 'redis://h:1', REDIS_CLUSTER_NODES: 'a:1' })).toThrow(/REDIS_URL, REDIS_CLUSTER_NODES: set only one/);
     expect(() => only({ REDIS_SENTINELS: 's1:26379' })).toThrow(/REDIS_SENTINEL_NAME: required/);
+    expect(() => only({ REDIS_URL: 'redis://h:1', REDIS_SENTINEL_PASSWORD: 'secret-pw' })).toThrow(
+      /^Invalid configuration:\n {2}REDIS_SENTINEL_PASSWORD: only with REDIS_SENTINELS \(the Sentinels' own credentials\)$/,
+    );
     expect(() => only({ REDIS_CLUSTER_NODES: 'secret-host' })).toThrow(/REDIS_CLUSTER_NODES must be host:port/);
     expect(() => only({ REDIS_URL: 'redis://h:1', REDIS_KEY_PREFIX: '{tag}' })).toThrow(/REDIS_KEY_PREFIX/);
     expect(() => only({ REDIS_URL: 'redis://h:1', REDIS_TLS_CA: '/no/such/secret-file.pem' })).toThrow(

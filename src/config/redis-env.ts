@@ -24,6 +24,14 @@ export class RedisEnv {
 
   @IsOptional()
   @IsString()
+  REDIS_SENTINEL_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
+
+  @IsOptional()
+  @IsString()
   REDIS_USERNAME?: string;
 
   @IsOptional()
@@ -66,6 +74,9 @@ export interface RedisConnectionConfig {
   nodes: RedisAddress[];
   /** sentinel: the name of the master the Sentinels watch. */
   sentinelName?: string;
+  /** sentinel: the Sentinels' own ACL user and password (`requirepass` in sentinel.conf), not the master's. */
+  sentinelUsername?: string;
+  sentinelPassword?: string;
   username?: string;
   password?: string;
   /** TLS in every mode; undefined: plain TCP (a `rediss://` URL turns TLS on by itself). */
@@ -81,6 +92,9 @@ export function redisConnectionConfig(env: RedisEnv): RedisConnectionConfig | un
   if (given.length > 1) throw new Error(`Invalid configuration:\n  ${given.join(', ')}: set only one of them`);
   if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME)
     throw new Error('Invalid configuration:\n  REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the master the Sentinels watch)');
+  const sentinelOnly = (['REDIS_SENTINEL_USERNAME', 'REDIS_SENTINEL_PASSWORD'] as const).filter((name) => env[name]);
+  if (sentinelOnly.length > 0 && !env.REDIS_SENTINELS)
+    throw new Error(`Invalid configuration:\n  ${sentinelOnly.join(', ')}: only with REDIS_SENTINELS (the Sentinels' own credentials)`);
   const tlsFiles = { ca: env.REDIS_TLS_CA, cert: env.REDIS_TLS_CERT, key: env.REDIS_TLS_KEY };
   const tlsWanted = env.REDIS_TLS || Object.values(tlsFiles).some(Boolean);
   return {
@@ -88,6 +102,8 @@ export function redisConnectionConfig(env: RedisEnv): RedisConnectionConfig | un
     url: env.REDIS_URL,
     nodes: addresses(env.REDIS_CLUSTER_NODES ?? env.REDIS_SENTINELS ?? ''),
     sentinelName: env.REDIS_SENTINELS ? env.REDIS_SENTINEL_NAME : undefined,
+    sentinelUsername: env.REDIS_SENTINEL_USERNAME,
+    sentinelPassword: env.REDIS_SENTINEL_PASSWORD,
     username: env.REDIS_USERNAME,
     password: env.REDIS_PASSWORD,
     tls: tlsWanted

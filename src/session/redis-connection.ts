@@ -28,7 +28,11 @@ export class RedisConnections {
   constructor(readonly config: RedisConnectionConfig) {
     this.keys = new RedisKeys(config.keyPrefix);
     if (config.mode === 'sentinel')
-      this.switches = new SentinelSwitches(config.nodes, config.sentinelName!, config.tls ? { tls: { ...config.tls } } : {});
+      this.switches = new SentinelSwitches(config.nodes, config.sentinelName!, {
+        ...(config.sentinelUsername ? { username: config.sentinelUsername } : {}),
+        ...(config.sentinelPassword ? { password: config.sentinelPassword } : {}),
+        ...(config.tls ? { tls: { ...config.tls } } : {}),
+      });
   }
 
   open(
@@ -63,6 +67,8 @@ export class RedisConnections {
           ...node,
           sentinels: config.nodes,
           name: config.sentinelName,
+          ...(config.sentinelUsername ? { sentinelUsername: config.sentinelUsername } : {}),
+          ...(config.sentinelPassword ? { sentinelPassword: config.sentinelPassword } : {}),
           enableTLSForSentinelMode: Boolean(config.tls),
           ...(config.tls ? { sentinelTLS: { ...config.tls } } : {}),
         }),

@@ -1,7 +1,11 @@
 import Redis from 'ioredis';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { redisCli } from '../../test/support/redis-cluster';
 import { RedisServer, redisServerInstalled } from '../../test/support/redis-server';
-import { RedisSentinels, SENTINEL_MASTER } from '../../test/support/redis-sentinel';
+import { RedisSentinels, SENTINEL_MASTER, startSentinel } from '../../test/support/redis-sentinel';
 import { waitUntil } from '../../test/support/wait-until';
 import { RedisConnections } from './redis-connection';
 import { SentinelSwitches } from './sentinel-switches';
@@ -99,4 +103,58 @@ describeWithRedis('Sentinel-mode connections, on a real master, replica and thre
       opened.forEach((connection) => connection.disconnect());
     }
   }, 90_000);
+});
+
+describeWithRedis('Sentinel-mode connections to Sentinels that require a password of their own', () => {
+  it("authenticate to the Sentinels with the Sentinels' password and to the master with the master's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sentinel-auth-'));
+    const master = await RedisServer.start(undefined, undefined, ['--requirepass', 'master-pw']);
+    const sentinel = await startSentinel(dir, master.port, ['requirepass sentinel-pw', `sentinel auth-pass ${SENTINEL_MASTER} master-pw`]);
+    const open = (sentinelPassword?: string) =>
+      new RedisConnections({
+        mode: 'sentinel',
+        nodes: [{ host: '127.0.0.1', port: sentinel.port }],
+        sentinelName: SENTINEL_MASTER,
+        password: 'master-pw',
+        sentinelPassword,
+        keyPrefix: 'sentinel-auth',
+      }).open({ maxRetriesPerRequest: 1 }) as Redis;
+    const [authenticated, refused] = [open('sentinel-pw'), open()];
+    const refusals: string[] = [];
+    refused.on('error', (error: Error) => refusals.push(error.message));
+    try {
+      await waitUntil(() => authenticated.status === 'ready', 10_000);
+      expect(await authenticated.set('sentinel-auth:written', 'through the Sentinel')).toBe('OK');
+      // Without it the Sentinels refuse to name the master, and nothing is sent to it.
+      await waitUntil(() => refusals.some((message) => /NOAUTH|Authentication required/i.test(message)), 10_000);
+      expect(refused.status).not.toBe('ready');
+    } finally {
+      authenticated.disconnect();
+      refused.disconnect();
+      const exited = once(sentinel.process, 'exit');
+      sentinel.process.kill('SIGKILL');
+      await exited;
+      await master.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it("subscribes to a Sentinel's switches with the Sentinels' password", async () => {
+    const announcer = await RedisServer.start(undefined, undefined, ['--requirepass', 'sentinel-pw']);
+    const master = await RedisServer.start();
+    const connection = new SentinelSwitches([{ host: '127.0.0.1', port: announcer.port }], 'mine', { password: 'sentinel-pw' }).watch(
+      new Redis(master.port, '127.0.0.1'),
+    );
+    const authed = (...args: string[]) => redisCli(announcer.port, '-a', 'sentinel-pw', '--no-auth-warning', ...args);
+    try {
+      await waitUntil(async () => (await authed('pubsub', 'numsub', '+switch-master')).endsWith('\n1'), 10_000);
+      let moved = 0;
+      connection.on('reconnecting', () => moved++);
+      await authed('publish', '+switch-master', switchTo('mine', 7001));
+      await waitUntil(() => moved === 1 && connection.status === 'ready', 10_000);
+    } finally {
+      connection.disconnect();
+      await Promise.all([announcer.stop(), master.stop()]);
+    }
+  });
 });

@@ -70,7 +70,12 @@ export class RedisSentinels {
   }
 }
 
-async function startSentinel(dir: string, masterPort: number): Promise<{ port: number; process: ChildProcess }> {
+/** One `redis-server --sentinel` watching the master on `masterPort`, with more sentinel.conf lines (`requirepass …`, say). */
+export async function startSentinel(
+  dir: string,
+  masterPort: number,
+  lines: string[] = [],
+): Promise<{ port: number; process: ChildProcess }> {
   const port = await freePort();
   // Sentinel rewrites its configuration file as it learns: one writable file each.
   const file = join(dir, `sentinel-${port}.conf`);
@@ -82,6 +87,7 @@ async function startSentinel(dir: string, masterPort: number): Promise<{ port: n
       `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${masterPort} 2`,
       `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
       `sentinel failover-timeout ${SENTINEL_MASTER} 5000`,
+      ...lines,
       '',
     ].join('\n'),
   );
