@@ -1,7 +1,7 @@
 export { appConfig, AppConfig } from './app.config';
 export { difyConfig, DifyConfig } from './dify.config';
 export { sessionConfig, SessionConfig } from './session.config';
-export { RedisConnectionConfig } from './redis-env';
+export { RedisConnectionConfig, RedisAddress } from './redis-env';
 export { turnConfig, TurnConfig, DEFAULT_QUESTION_THRESHOLD } from './turn.config';
 export { authConfig, AuthConfig } from './auth.config';
 export { limitsConfig, LimitsConfig } from './limits.config';

@@ -1,11 +1,10 @@
 import Redis from 'ioredis';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redisCli } from '../../test/support/redis-cluster';
 import { RedisServer, redisServerInstalled } from '../../test/support/redis-server';
-import { RedisSentinels, SENTINEL_MASTER, startSentinel } from '../../test/support/redis-sentinel';
+import { RedisSentinels, SENTINEL_MASTER, startSentinel, stopSentinel } from '../../test/support/redis-sentinel';
 import { waitUntil } from '../../test/support/wait-until';
 import { RedisConnections } from './redis-connection';
 import { SentinelSwitches } from './sentinel-switches';
@@ -131,9 +130,7 @@ describeWithRedis('Sentinel-mode connections to Sentinels that require a passwor
     } finally {
       authenticated.disconnect();
       refused.disconnect();
-      const exited = once(sentinel.process, 'exit');
-      sentinel.process.kill('SIGKILL');
-      await exited;
+      await stopSentinel(sentinel);
       await master.stop();
       rmSync(dir, { recursive: true, force: true });
     }

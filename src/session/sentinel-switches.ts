@@ -1,7 +1,5 @@
 import Redis, { RedisOptions } from 'ioredis';
-import type { RedisConnectionConfig } from '../config';
-
-type RedisAddress = RedisConnectionConfig['nodes'][number];
+import type { RedisAddress } from '../config';
 
 /** What the Sentinels publish when they name a new master: `<name> <old ip> <old port> <new ip> <new port>`. */
 const SWITCH_MASTER = '+switch-master';

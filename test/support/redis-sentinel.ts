@@ -59,15 +59,18 @@ export class RedisSentinels {
   }
 
   async stop(): Promise<void> {
-    for (const { process } of this.sentinels) {
-      if (process.exitCode !== null || process.signalCode !== null) continue;
-      const exited = once(process, 'exit');
-      process.kill('SIGKILL');
-      await exited;
-    }
+    for (const sentinel of this.sentinels) await stopSentinel(sentinel);
     await Promise.all(this.servers.map((server) => server.stop()));
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Kills a sentinel started by `startSentinel` and waits until it has exited. */
+export async function stopSentinel({ process }: { process: ChildProcess }): Promise<void> {
+  if (process.exitCode !== null || process.signalCode !== null) return;
+  const exited = once(process, 'exit');
+  process.kill('SIGKILL');
+  await exited;
 }
 
 /** One `redis-server --sentinel` watching the master on `masterPort`, with more sentinel.conf lines (`requirepass …`, say). */
