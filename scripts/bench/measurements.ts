@@ -73,6 +73,25 @@ export async function throughput(
   await settled();
   const cpuSeconds = target.cpuSeconds() - cpuBefore;
   await closeAll(sockets);
+  return throughputOf(concurrency, answers, chunksPerAnswer, cpuSeconds, wallSeconds);
+}
+
+export type Throughput = ReturnType<typeof throughputOf>;
+
+/** Rounds of `throughput` of one process as one figure: all their chunks over all their CPU and wall time. */
+export function throughputInAll(rounds: Throughput[], chunksPerAnswer: number): Throughput {
+  const sum = (figure: (round: Throughput) => number) => rounds.reduce((total, round) => total + figure(round), 0);
+  const answers = sum((round) => round.answers);
+  return throughputOf(
+    rounds[0].concurrency,
+    answers,
+    chunksPerAnswer,
+    sum((r) => r.cpuSeconds),
+    sum((r) => r.wallSeconds),
+  );
+}
+
+function throughputOf(concurrency: number, answers: number, chunksPerAnswer: number, cpuSeconds: number, wallSeconds: number) {
   const chunks = answers * chunksPerAnswer;
   return {
     concurrency,
@@ -80,6 +99,8 @@ export async function throughput(
     chunksPerSecond: Math.round(chunks / wallSeconds),
     chunksPerCpuSecond: Math.round(chunks / cpuSeconds),
     cpuBusy: round(cpuSeconds / wallSeconds, 2),
+    cpuSeconds,
+    wallSeconds,
   };
 }
 

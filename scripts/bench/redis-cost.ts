@@ -17,14 +17,16 @@ import { LocalDifyServer } from '../../src/local-dify';
 import { RedisCluster } from '../../test/support/redis-cluster';
 import { RedisServer } from '../../test/support/redis-server';
 import { streamDirect } from './clients';
-import { firstChunkLatency, throughput } from './measurements';
+import { firstChunkLatency, throughput, Throughput, throughputInAll } from './measurements';
 import { Measured, Placement, startService } from './processes';
-import { QUIET_MS, RedisCounters, redisCounters, redisDelta, totalCommands, untilQuiet } from './redis-info';
+import { QUIET_MS, RedisCounters, redisCounters, redisDelta, summedDeltas, totalCommands, untilQuiet } from './redis-info';
 import { ConcurrentAnswers, concurrentAnswers, DirectAnswer } from './redis-memory';
 import { round, Stats } from './stats';
 
 const KEY = 'app-bench';
 const SOCKETS = 50;
+/** Throughput is measured in rounds about this long, the modes in turn (see `throughputs`). */
+const THROUGHPUT_ROUND_SECONDS = 2;
 /** The modes compared; the first is the baseline. */
 export const MODES = ['memoryLog', 'redis', 'redisCluster'] as const;
 export type Mode = (typeof MODES)[number];
@@ -45,7 +47,7 @@ export interface RedisPerChunk {
   netOutputBytes: number;
   cpuMicros: number;
   byCommand: Record<string, number>;
-  /** How long the service still wrote to Redis after the clients had their last answer (a backlog of log writes). */
+  /** How long the service still wrote to Redis after the clients had their last answer (a backlog of log writes), at most in a round. */
   writesBehindSeconds: number;
 }
 
@@ -53,7 +55,8 @@ export interface RedisFigures {
   rounds: number;
   retentionSeconds: number;
   firstChunkMs: Record<string, Stats>;
-  throughput: Record<Mode, Awaited<ReturnType<typeof throughput>>>;
+  /** Over all its rounds. */
+  throughput: Record<Mode, Throughput>;
   /** What Redis did per upstream chunk of the throughput run (Cluster: summed over its masters). */
   perChunk: Record<RedisMode, RedisPerChunk>;
   memory: Record<RedisMode, ConcurrentAnswers>;
@@ -108,33 +111,62 @@ export async function redisFigures(placement: Placement, size: RedisSize): Promi
         retentionSeconds,
       );
     const firstChunkMs = await firstChunkLatency(urls.paced, KEY, services, size.rounds);
-    const figures = { throughput: {}, perChunk: {} } as Pick<RedisFigures, 'throughput' | 'perChunk'>;
-    for (const [i, mode] of MODES.entries()) {
-      const target = at(services[i], 'flat');
-      if (mode === 'memoryLog') {
-        figures.throughput[mode] = await throughput(target, SOCKETS, size.throughputSeconds, flatChunks);
-        continue;
-      }
-      const before = await redisCounters(ports[mode]);
-      let behind = 0;
-      const settled = async () => {
-        const answered = performance.now();
-        await untilQuiet(ports[mode]);
-        behind = (performance.now() - answered - QUIET_MS) / 1000;
-      };
-      figures.throughput[mode] = await throughput(target, SOCKETS, size.throughputSeconds, flatChunks, settled);
-      const delta = redisDelta(before, await redisCounters(ports[mode]));
-      figures.perChunk[mode] = {
-        ...perChunk(delta, figures.throughput[mode].answers * flatChunks),
-        writesBehindSeconds: round(Math.max(0, behind), 2),
-      };
-    }
+    const figures = await throughputs(
+      services.map((service) => at(service, 'flat')),
+      ports,
+      size.throughputSeconds,
+      flatChunks,
+    );
     const measured = { rounds: size.rounds, retentionSeconds, firstChunkMs, ...figures, memory };
     return { ...measured, verdicts: verdictsOf(measured) };
   } finally {
     await stopAll(services);
     await Promise.all([...Object.values(servers).map((server) => server.close()), standalone.stop(), cluster.stop()]);
   }
+}
+
+/**
+ * Each mode's throughput against the unpaced upstream, and what its Redis did per chunk meanwhile:
+ * in rounds of THROUGHPUT_ROUND_SECONDS taken by the modes in turn (each round's first mode the
+ * next), so what the machine does meanwhile (a shared VM's neighbours come and go within seconds)
+ * touches every mode alike, as the first-chunk rounds are interleaved.
+ */
+async function throughputs(
+  targets: Measured[],
+  ports: Record<RedisMode, number[]>,
+  seconds: number,
+  flatChunks: number,
+): Promise<Pick<RedisFigures, 'throughput' | 'perChunk'>> {
+  const rounds = Math.max(2, Math.round(seconds / THROUGHPUT_ROUND_SECONDS));
+  const measured = Object.fromEntries(MODES.map((mode) => [mode, [] as Throughput[]])) as Record<Mode, Throughput[]>;
+  const deltas: Record<RedisMode, RedisCounters[]> = { redis: [], redisCluster: [] };
+  const behind: Record<RedisMode, number> = { redis: 0, redisCluster: 0 };
+  for (let round = 0; round < rounds; round++) {
+    for (let turn = 0; turn < MODES.length; turn++) {
+      const i = (round + turn) % MODES.length;
+      const mode = MODES[i];
+      if (mode === 'memoryLog') {
+        measured[mode].push(await throughput(targets[i], SOCKETS, seconds / rounds, flatChunks));
+        continue;
+      }
+      const before = await redisCounters(ports[mode]);
+      const settled = async () => {
+        const answered = performance.now();
+        await untilQuiet(ports[mode]);
+        behind[mode] = Math.max(behind[mode], (performance.now() - answered - QUIET_MS) / 1000);
+      };
+      measured[mode].push(await throughput(targets[i], SOCKETS, seconds / rounds, flatChunks, settled));
+      deltas[mode].push(redisDelta(before, await redisCounters(ports[mode])));
+    }
+  }
+  const figures = { throughput: {}, perChunk: {} } as Pick<RedisFigures, 'throughput' | 'perChunk'>;
+  for (const mode of MODES) figures.throughput[mode] = throughputInAll(measured[mode], flatChunks);
+  for (const mode of REDIS_MODES)
+    figures.perChunk[mode] = {
+      ...perChunk(summedDeltas(deltas[mode]), figures.throughput[mode].answers * flatChunks),
+      writesBehindSeconds: round(Math.max(0, behind[mode]), 2),
+    };
+  return figures;
 }
 
 function verdictsOf(f: Omit<RedisFigures, 'verdicts'>): Record<RedisMode, RedisVerdict> {

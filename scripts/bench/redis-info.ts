@@ -74,7 +74,7 @@ export async function answerLogBytes(ports: number[]): Promise<number> {
 
 /** The counters of INFO replies (`INFO stats memory cpu commandstats`), one a node, summed. */
 export function countersOf(infos: string[]): RedisCounters {
-  const total: RedisCounters = { commands: {}, netInputBytes: 0, netOutputBytes: 0, usedMemoryBytes: 0, cpuSeconds: 0 };
+  const total = noCounters();
   for (const text of infos) {
     const info = parseInfo(text);
     total.netInputBytes += Number(info.total_net_input_bytes);
@@ -106,8 +106,25 @@ export function redisDelta(before: RedisCounters, after: RedisCounters): RedisCo
   };
 }
 
+/** Several readings' differences (`redisDelta`) as one. */
+export function summedDeltas(deltas: RedisCounters[]): RedisCounters {
+  const total = noCounters();
+  for (const delta of deltas) {
+    for (const [command, calls] of Object.entries(delta.commands)) total.commands[command] = (total.commands[command] ?? 0) + calls;
+    total.netInputBytes += delta.netInputBytes;
+    total.netOutputBytes += delta.netOutputBytes;
+    total.usedMemoryBytes += delta.usedMemoryBytes;
+    total.cpuSeconds += delta.cpuSeconds;
+  }
+  return total;
+}
+
 export function totalCommands(counters: RedisCounters): number {
   return Object.values(counters.commands).reduce((sum, calls) => sum + calls, 0);
+}
+
+function noCounters(): RedisCounters {
+  return { commands: {}, netInputBytes: 0, netOutputBytes: 0, usedMemoryBytes: 0, cpuSeconds: 0 };
 }
 
 /** INFO's `field:value` lines as a record (section headers and blank lines skipped). */
