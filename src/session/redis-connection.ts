@@ -2,6 +2,7 @@ import Redis, { Cluster, ClusterOptions, RedisOptions } from 'ioredis';
 import type { RedisConnectionConfig } from '../config';
 import { RedisKeys } from './redis-keys';
 import { SentinelSwitches } from './sentinel-switches';
+import { keepStoppedShardedSubscribersQuiet } from './sharded-subscriber-stop';
 
 /** A connection to Redis in any mode: one node (standalone or the master Sentinels name), or a Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -48,6 +49,7 @@ export class RedisConnections {
       reconnectOnError: (error: Error) => DEMOTED.test(error.message),
       ...options,
     };
+    if (config.mode === 'cluster' && clusterOptions.shardedSubscribers) keepStoppedShardedSubscribersQuiet();
     if (config.mode === 'cluster')
       return new Cluster(config.nodes, {
         redisOptions: node,
