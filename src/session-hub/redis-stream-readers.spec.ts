@@ -1,7 +1,7 @@
 import { Subscription } from 'rxjs';
 import { RedisConnectionConfig } from '../config';
 import { RedisConnections } from '../session';
-import { redisCli } from '../../test/support/redis-cluster';
+import { RedisCluster, redisCli } from '../../test/support/redis-cluster';
 import { RedisSentinels, SENTINEL_MASTER } from '../../test/support/redis-sentinel';
 import { RedisServer, redisServerInstalled } from '../../test/support/redis-server';
 import { waitUntil } from '../../test/support/wait-until';
@@ -20,6 +20,12 @@ async function blockedRead(port: number): Promise<boolean> {
 /** How many CLIENT UNBLOCK the Redis server at `port` has been sent. */
 async function unblocks(port: number): Promise<number> {
   return Number(/cmdstat_client\|unblock:calls=(\d+)/.exec(await redisCli(port, 'info', 'commandstats'))?.[1] ?? 0);
+}
+
+/** Calls of `command` the Redis servers at `ports` have run (commandstats, summed). */
+async function calls(ports: number[], command: string): Promise<number> {
+  const infos = await Promise.all(ports.map((port) => redisCli(port, 'info', 'commandstats')));
+  return infos.reduce((sum, info) => sum + Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0), 0);
 }
 
 /** Followers on `config`'s Redis, without the service: what each gets, on the command connection `commands`. */
@@ -94,6 +100,59 @@ describeWithRedis("the followers' shared read, on real Redis", () => {
     } finally {
       direct.close();
       await sentinels.stop();
+    }
+  }, 90_000);
+
+  it("on a Cluster, reads each master's followed streams in one script, and fails only the followers of a key that is no stream", async () => {
+    const cluster = await RedisCluster.start(3);
+    const masters = await cluster.masters();
+    const direct = directFollowers({ mode: 'cluster', nodes: masters.map((port) => ({ host: '127.0.0.1', port })), keyPrefix: 'direct' });
+    try {
+      // Thirty sessions' streams: their hash tags spread them over the three masters.
+      const keys = Array.from({ length: 30 }, (_, i) => `direct:answer:{session-${i}}:a`);
+      await direct.commands.set('direct:answer:{bad}:a', 'not a stream');
+      const followers = keys.map((key) => direct.follow(key));
+      const bad = direct.follow('direct:answer:{bad}:a');
+      for (const [i, key] of keys.entries()) await direct.commands.xadd(key, '1-0', 'c', `chunk ${i}`);
+      await waitUntil(() => followers.every((follower) => follower.got.length === 1) && bad.error !== undefined);
+      expect(followers.map((follower) => follower.got)).toEqual(keys.map((_, i) => [['c', `chunk ${i}`]]));
+      expect(bad.error!.message).toMatch(/^WRONGTYPE/);
+      // Polled every 50 ms, once the client knows the slots: one script a master a round, not one XREAD a stream.
+      await Promise.all(masters.map((port) => redisCli(port, 'config', 'resetstat')));
+      await waitUntil(async () => (await calls(masters, 'eval')) >= 3 * masters.length);
+      expect(await calls(masters, 'xread')).toBe(0);
+    } finally {
+      direct.close();
+      await cluster.stop();
+    }
+  }, 60_000);
+
+  it("on a Cluster, follows a stream whose master failed over (the master's script refused, its streams read alone, the slots looked up)", async () => {
+    const cluster = await RedisCluster.start(3, 1);
+    const masters = await cluster.masters();
+    const direct = directFollowers({ mode: 'cluster', nodes: masters.map((port) => ({ host: '127.0.0.1', port })), keyPrefix: 'direct' });
+    try {
+      const key = 'direct:answer:{failover}:a';
+      const follower = direct.follow(key);
+      await direct.commands.xadd(key, '1-0', 'c', 'before');
+      await waitUntil(() => follower.got.length === 1);
+      // The master holding the stream: the one whose count of the key's slot is 1.
+      const slot = await redisCli(masters[0], 'cluster', 'keyslot', key);
+      const counts = await Promise.all(masters.map((port) => redisCli(port, 'cluster', 'countkeysinslot', slot)));
+      const owner = masters[counts.findIndex((count) => count === '1')];
+      await cluster.failover(owner);
+      await direct.commands.xadd(key, '2-0', 'c', 'after');
+      await waitUntil(() => follower.got.length === 2, 30_000);
+      expect(follower).toEqual({
+        got: [
+          ['c', 'before'],
+          ['c', 'after'],
+        ],
+        error: undefined,
+      });
+    } finally {
+      direct.close();
+      await cluster.stop();
     }
   }, 90_000);
 });

@@ -1,3 +1,4 @@
+import { Cluster, Command } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisClient, RedisConnections } from '../session';
 
@@ -27,6 +28,21 @@ const UNBLOCK_RETRY_MS = 10;
 const UNBLOCK_ATTEMPTS = 5;
 /** What reading that stream again will not cure (a key of another type, a key the ACL user may not read). */
 const STREAM_FAULT = /^(WRONGTYPE|NOPERM)\b/;
+
+/**
+ * (Lua) ARGV: the entries a stream gives at most, then each stream and its position: streams one node
+ * serves, whatever their slots; KEYS[1] the first of them, which routes the script to that node
+ * (declared keys must share a slot; allow-cross-slot-keys lets the script read the others). Each
+ * stream's entries after its position, or the error reading it gave (WRONGTYPE, NOPERM) as a string:
+ * one command a node for a round's reads instead of one a stream.
+ */
+const READ_NODE = `#!lua flags=no-writes,allow-cross-slot-keys
+local read = {}
+for i = 2, #ARGV, 2 do
+  local entries = redis.pcall('XRANGE', ARGV[i], '(' .. ARGV[i + 1], '+', 'COUNT', ARGV[1])
+  read[#read + 1] = entries.err or entries
+end
+return read`;
 
 /**
  * The reader for the configured mode: one blocking read (one node, or Sentinel's master), or on a
@@ -103,17 +119,18 @@ class BlockingStreamReader implements StreamReader {
 }
 
 /**
- * On a Cluster: one client (a connection per master) reads every followed stream alone, without
- * blocking, every `pollMs`; the reads of one round are sent to each node as one pipeline.
+ * On a Cluster: one client (a connection per master) reads every followed stream without blocking,
+ * every `pollMs`: each node's streams in one script (READ_NODE), the nodes as ioredis knows them now.
  */
 class PollingStreamReader implements StreamReader {
-  private connection?: RedisClient;
+  private connection?: Cluster;
   /** The wait before the next round, while it lasts. */
   private pause?: { timer: NodeJS.Timeout; resume: () => void };
   /** The next round starts at once: a follower joined, or a stream gave as many entries as one read takes (there may be more). */
   private hurry = true;
   private lastRound = 0;
   private closed = false;
+  private readonly slots = new Map<string, number>();
 
   constructor(
     private readonly connections: RedisConnections,
@@ -128,9 +145,16 @@ class PollingStreamReader implements StreamReader {
     this.hurry = false;
     this.lastRound = Date.now();
     if (this.closed) return new Map();
-    const outcome = await readEachAlone((this.connection ??= this.open()), positions);
+    const outcome = await readByNode((this.connection ??= this.open()), positions, this.slotsOf(positions));
     this.hurry ||= [...outcome.values()].some((entries) => Array.isArray(entries) && entries.length === READ_COUNT);
     return outcome;
+  }
+
+  /** Each followed stream's hash slot, worked out once while it is followed. */
+  private slotsOf(positions: Map<string, string>): Map<string, number> {
+    for (const key of this.slots.keys()) if (!positions.has(key)) this.slots.delete(key);
+    for (const key of positions.keys()) if (!this.slots.has(key)) this.slots.set(key, new Command('xrange', [key]).getSlot());
+    return this.slots;
   }
 
   wake(): void {
@@ -149,14 +173,51 @@ class PollingStreamReader implements StreamReader {
     this.pause?.resume();
   }
 
-  private open(): RedisClient {
+  private open(): Cluster {
     const connection = this.connections.open(
       { commandTimeout: REPLY_WAIT_MS, enableOfflineQueue: true, maxRetriesPerRequest: 1 },
       { enableAutoPipelining: true },
-    );
+    ) as Cluster;
     connection.on('error', () => undefined); // a failed read is retried next round; the client's own errors say nothing more
     return connection;
   }
+}
+
+/**
+ * Every stream read, each node's in one script sent to that node's connection (ioredis's pipelines
+ * take one slot's keys only). A node's script that fails (its slots moved: a failover, a resharding;
+ * Redis away; the first stream's own fault) leaves its streams to be read each alone, which follows
+ * the redirections and fails only a faulty stream's followers, and has ioredis look where the slots are now.
+ */
+async function readByNode(cluster: Cluster, positions: Map<string, string>, slots: Map<string, number>): Promise<ReadOutcome> {
+  const streams = new Map<string, string[]>();
+  for (const key of positions.keys()) {
+    const node = cluster.slots[slots.get(key)!]?.[0] ?? '';
+    const keys = streams.get(node);
+    if (keys) keys.push(key);
+    else streams.set(node, [key]);
+  }
+  const masters = new Map(cluster.nodes('master').map((node) => [`${node.options.host}:${node.options.port}`, node]));
+  const reads = [...streams].map(async ([node, keys]): Promise<Array<[string, StreamEntry[] | Error]>> => {
+    const master = masters.get(node);
+    try {
+      if (!master) throw new Error(`no connection to ${node}`);
+      const streamsAt = keys.flatMap((key) => [key, positions.get(key)!]);
+      const read = (await master.eval(READ_NODE, 1, keys[0], READ_COUNT, ...streamsAt)) as Array<StreamEntry[] | string>;
+      return keys.map((key, i) => [key, streamRead(read[i])]);
+    } catch (error) {
+      // The first stream's own fault (NOPERM) says nothing of where the slots are.
+      if (!(error instanceof Error && STREAM_FAULT.test(error.message))) cluster.refreshSlotsCache();
+      return [...(await readEachAlone(cluster, new Map(keys.map((key) => [key, positions.get(key)!]))))];
+    }
+  });
+  return new Map((await Promise.all(reads)).flat());
+}
+
+/** One stream's part of READ_NODE's reply: its entries, its error if reading it again will not cure it, or else nothing this time. */
+function streamRead(read: StreamEntry[] | string): StreamEntry[] | Error {
+  if (typeof read !== 'string') return read;
+  return STREAM_FAULT.test(read) ? new Error(read) : [];
 }
 
 /**
