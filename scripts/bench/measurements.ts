@@ -80,15 +80,9 @@ export type Throughput = ReturnType<typeof throughputOf>;
 
 /** Rounds of `throughput` of one process as one figure: all their chunks over all their CPU and wall time. */
 export function throughputInAll(rounds: Throughput[], chunksPerAnswer: number): Throughput {
-  const sum = (figure: (round: Throughput) => number) => rounds.reduce((total, round) => total + figure(round), 0);
-  const answers = sum((round) => round.answers);
-  return throughputOf(
-    rounds[0].concurrency,
-    answers,
-    chunksPerAnswer,
-    sum((r) => r.cpuSeconds),
-    sum((r) => r.wallSeconds),
-  );
+  const sum = (figure: keyof Pick<Throughput, 'answers' | 'cpuSeconds' | 'wallSeconds'>) =>
+    rounds.reduce((total, one) => total + one[figure], 0);
+  return throughputOf(rounds[0].concurrency, sum('answers'), chunksPerAnswer, sum('cpuSeconds'), sum('wallSeconds'));
 }
 
 function throughputOf(concurrency: number, answers: number, chunksPerAnswer: number, cpuSeconds: number, wallSeconds: number) {

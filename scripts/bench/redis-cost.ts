@@ -141,9 +141,9 @@ async function throughputs(
   const measured = Object.fromEntries(MODES.map((mode) => [mode, [] as Throughput[]])) as Record<Mode, Throughput[]>;
   const deltas: Record<RedisMode, RedisCounters[]> = { redis: [], redisCluster: [] };
   const behind: Record<RedisMode, number> = { redis: 0, redisCluster: 0 };
-  for (let round = 0; round < rounds; round++) {
+  for (let lap = 0; lap < rounds; lap++) {
     for (let turn = 0; turn < MODES.length; turn++) {
-      const i = (round + turn) % MODES.length;
+      const i = (lap + turn) % MODES.length;
       const mode = MODES[i];
       if (mode === 'memoryLog') {
         measured[mode].push(await throughput(targets[i], SOCKETS, seconds / rounds, flatChunks));
