@@ -9,6 +9,8 @@
  *   - first answer chunk: one question at a time, rounds interleaved (the main run's measurement).
  *   - throughput on one core against the unpaced upstream (the main run's measurement): chunks per
  *     CPU-second of the service, and Redis's commands, bytes and CPU per chunk from INFO deltas.
+ *   - the same at a model's pace (the local Dify's default, 40 chunks a second an answer), with
+ *     PACED_SOCKETS asking: every mode serves the same load, below what one core takes.
  */
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +27,13 @@ import { round, Stats } from './stats';
 
 const KEY = 'app-bench';
 const SOCKETS = 50;
+/**
+ * Answers at once at a model's pace: about 8,000 chunks a second, which the memory log serves at about
+ * half a core here. Unpaced, each mode serves what the cores let it (Redis shares the clients' core),
+ * and a service's CPU per chunk falls as its load rises (more chunks per read, per write, per turn): so
+ * the modes are compared at one load too.
+ */
+const PACED_SOCKETS = 100;
 /** Throughput is measured in rounds about this long, the modes in turn (see `throughputs`). */
 const THROUGHPUT_ROUND_SECONDS = 2;
 /** The modes compared; the first is the baseline. */
@@ -59,14 +68,23 @@ export interface RedisFigures {
   throughput: Record<Mode, Throughput>;
   /** What Redis did per upstream chunk of the throughput run (Cluster: summed over its masters). */
   perChunk: Record<RedisMode, RedisPerChunk>;
+  /** The same at a model's pace, PACED_SOCKETS answers at once. */
+  paced: Load;
   memory: Record<RedisMode, ConcurrentAnswers>;
   /** The figures the goals and docs/operating.md's sizing read, derived from the others. */
   verdicts: Record<RedisMode, RedisVerdict>;
 }
 
+/** Throughput of every mode under one load, and what Redis did per chunk meanwhile. */
+export interface Load {
+  throughput: Record<Mode, Throughput>;
+  perChunk: Record<RedisMode, RedisPerChunk>;
+}
+
 export interface RedisVerdict {
-  /** The service's CPU per chunk with this Redis over the memory log's. */
+  /** The service's CPU per chunk with this Redis over the memory log's (unpaced; `paced`: at a model's pace). */
   cpuPerChunkRatio: number;
+  pacedCpuPerChunkRatio: number;
   firstChunkOverheadMs: number;
   megabytesPerConcurrentAnswer: number;
   /** The same of the answer logs' own keys: the goal's figure (the rest is per session, or Redis's own). */
@@ -115,9 +133,15 @@ export async function redisFigures(placement: Placement, size: RedisSize): Promi
       services.map((service) => at(service, 'flat')),
       ports,
       size.throughputSeconds,
-      flatChunks,
+      { sockets: SOCKETS, chunksPerAnswer: flatChunks },
     );
-    const measured = { rounds: size.rounds, retentionSeconds, firstChunkMs, ...figures, memory };
+    const paced = await throughputs(
+      services.map((service) => at(service, 'model')),
+      ports,
+      size.throughputSeconds,
+      { sockets: PACED_SOCKETS, chunksPerAnswer: model.pieces.length },
+    );
+    const measured = { rounds: size.rounds, retentionSeconds, firstChunkMs, ...figures, paced, memory };
     return { ...measured, verdicts: verdictsOf(measured) };
   } finally {
     await stopAll(services);
@@ -126,7 +150,7 @@ export async function redisFigures(placement: Placement, size: RedisSize): Promi
 }
 
 /**
- * Each mode's throughput against the unpaced upstream, and what its Redis did per chunk meanwhile:
+ * Each mode's throughput, `sockets` asking back to back, and what its Redis did per chunk meanwhile:
  * in rounds of THROUGHPUT_ROUND_SECONDS taken by the modes in turn (each round's first mode the
  * next), so what the machine does meanwhile (a shared VM's neighbours come and go within seconds)
  * touches every mode alike, as the first-chunk rounds are interleaved.
@@ -135,8 +159,8 @@ async function throughputs(
   targets: Measured[],
   ports: Record<RedisMode, number[]>,
   seconds: number,
-  flatChunks: number,
-): Promise<Pick<RedisFigures, 'throughput' | 'perChunk'>> {
+  { sockets, chunksPerAnswer }: { sockets: number; chunksPerAnswer: number },
+): Promise<Load> {
   const rounds = Math.max(2, Math.round(seconds / THROUGHPUT_ROUND_SECONDS));
   const measured = Object.fromEntries(MODES.map((mode) => [mode, [] as Throughput[]])) as Record<Mode, Throughput[]>;
   const deltas: Record<RedisMode, RedisCounters[]> = { redis: [], redisCluster: [] };
@@ -146,7 +170,7 @@ async function throughputs(
       const i = (lap + turn) % MODES.length;
       const mode = MODES[i];
       if (mode === 'memoryLog') {
-        measured[mode].push(await throughput(targets[i], SOCKETS, seconds / rounds, flatChunks));
+        measured[mode].push(await throughput(targets[i], sockets, seconds / rounds, chunksPerAnswer));
         continue;
       }
       const before = await redisCounters(ports[mode]);
@@ -155,27 +179,29 @@ async function throughputs(
         await untilQuiet(ports[mode]);
         behind[mode] = Math.max(behind[mode], (performance.now() - answered - QUIET_MS) / 1000);
       };
-      measured[mode].push(await throughput(targets[i], SOCKETS, seconds / rounds, flatChunks, settled));
+      measured[mode].push(await throughput(targets[i], sockets, seconds / rounds, chunksPerAnswer, settled));
       deltas[mode].push(redisDelta(before, await redisCounters(ports[mode])));
     }
   }
-  const figures = { throughput: {}, perChunk: {} } as Pick<RedisFigures, 'throughput' | 'perChunk'>;
-  for (const mode of MODES) figures.throughput[mode] = throughputInAll(measured[mode], flatChunks);
+  const figures = { throughput: {}, perChunk: {} } as Load;
+  for (const mode of MODES) figures.throughput[mode] = throughputInAll(measured[mode], chunksPerAnswer);
   for (const mode of REDIS_MODES)
     figures.perChunk[mode] = {
-      ...perChunk(summedDeltas(deltas[mode]), figures.throughput[mode].answers * flatChunks),
+      ...perChunk(summedDeltas(deltas[mode]), figures.throughput[mode].answers * chunksPerAnswer),
       writesBehindSeconds: round(Math.max(0, behind[mode]), 2),
     };
   return figures;
 }
 
 function verdictsOf(f: Omit<RedisFigures, 'verdicts'>): Record<RedisMode, RedisVerdict> {
-  const base = f.throughput.memoryLog.chunksPerCpuSecond;
+  const ratio = ({ throughput }: Load, mode: RedisMode) =>
+    round(throughput.memoryLog.chunksPerCpuSecond / throughput[mode].chunksPerCpuSecond, 2);
   const verdicts = {} as Record<RedisMode, RedisVerdict>;
   for (const mode of REDIS_MODES) {
     const chunksPerCpuSecond = f.throughput[mode].chunksPerCpuSecond;
     verdicts[mode] = {
-      cpuPerChunkRatio: round(base / chunksPerCpuSecond, 2),
+      cpuPerChunkRatio: ratio(f, mode),
+      pacedCpuPerChunkRatio: ratio(f.paced, mode),
       firstChunkOverheadMs: round(f.firstChunkMs[mode].p50 - f.firstChunkMs.memoryLog.p50),
       megabytesPerConcurrentAnswer: round(f.memory[mode].steadyBytesPerConcurrentAnswer / 1e6),
       answerLogMegabytesPerConcurrentAnswer: round(f.memory[mode].answerLogBytesPerConcurrentAnswer / 1e6),
@@ -192,6 +218,7 @@ export function redisFailures(f: RedisFigures): string[] {
     if (!(Number.isFinite(value) && value > 0)) failures.push(`${label} is ${value}`);
   };
   for (const mode of MODES) positive(`${mode} chunks per CPU-second`, f.throughput[mode].chunksPerCpuSecond);
+  for (const mode of MODES) positive(`${mode} chunks per CPU-second at a model's pace`, f.paced.throughput[mode].chunksPerCpuSecond);
   for (const mode of MODES) {
     if (!Number.isFinite(f.firstChunkMs[mode]?.p50)) failures.push(`${mode} first chunk p50 is ${f.firstChunkMs[mode]?.p50}`);
   }

@@ -18,13 +18,29 @@ export function printRedis(f: RedisFigures): void {
     `throughput on one core, chunks per CPU-s (per s)`,
     ...MODES.map((mode) => `${f.throughput[mode].chunksPerCpuSecond} (${f.throughput[mode].chunksPerSecond})`),
   );
-  row('Redis commands per chunk', '', ...REDIS_MODES.map((mode) => f.perChunk[mode].commands));
+  row(
+    `  … at a model's pace, ${f.paced.throughput.memoryLog.concurrency} answers at once`,
+    ...MODES.map((mode) => `${f.paced.throughput[mode].chunksPerCpuSecond} (${f.paced.throughput[mode].chunksPerSecond})`),
+  );
+  row(
+    '  … the service busy, share of its core (unpaced / paced)',
+    ...MODES.map((mode) => `${f.throughput[mode].cpuBusy} / ${f.paced.throughput[mode].cpuBusy}`),
+  );
+  row(
+    'Redis commands per chunk (unpaced / paced)',
+    '',
+    ...REDIS_MODES.map((mode) => `${f.perChunk[mode].commands} / ${f.paced.perChunk[mode].commands}`),
+  );
   row(
     'Redis bytes in / out per chunk',
     '',
     ...REDIS_MODES.map((mode) => `${f.perChunk[mode].netInputBytes} / ${f.perChunk[mode].netOutputBytes}`),
   );
-  row('Redis CPU per chunk, µs', '', ...REDIS_MODES.map((mode) => f.perChunk[mode].cpuMicros));
+  row(
+    'Redis CPU per chunk, µs (unpaced / paced)',
+    '',
+    ...REDIS_MODES.map((mode) => `${f.perChunk[mode].cpuMicros} / ${f.paced.perChunk[mode].cpuMicros}`),
+  );
   row('Redis writes behind the last answer, s', '', ...REDIS_MODES.map((mode) => f.perChunk[mode].writesBehindSeconds));
   row('service cores one Redis core keeps up with', '', ...REDIS_MODES.map((mode) => verdicts[mode].serviceCoresPerRedisCore));
   row(`Redis bytes per answer, ${m.answers} at once, halfway`, '', ...REDIS_MODES.map((mode) => f.memory[mode].streamingBytesPerAnswer));
@@ -50,6 +66,11 @@ export function printRedis(f: RedisFigures): void {
     `service CPU per chunk ≤ ${GOALS.cpuPerChunkRatio}× the memory log's`,
     '',
     ...REDIS_MODES.map((mode) => verdict(verdicts[mode].cpuPerChunkRatio, GOALS.cpuPerChunkRatio, '×')),
+  );
+  row(
+    `  … at a model's pace`,
+    '',
+    ...REDIS_MODES.map((mode) => verdict(verdicts[mode].pacedCpuPerChunkRatio, GOALS.cpuPerChunkRatio, '×')),
   );
   row(
     `Redis memory per concurrent answer (answer log) ≤ ${GOALS.megabytesPerConcurrentAnswer} MB`,
