@@ -30,6 +30,12 @@ class SessionEnv extends RedisEnv {
 
   @IsOptional()
   @IsInt()
+  @Min(0)
+  @Max(1000)
+  REDIS_ANSWER_LOG_FLUSH_MS: number = 50;
+
+  @IsOptional()
+  @IsInt()
   @Min(64)
   @Max(1024 * 1024)
   MAX_INPUTS_BYTES: number = 16 * 1024;
@@ -50,6 +56,11 @@ export interface SessionConfig {
    */
   clusterFollowPollMs: number;
   /**
+   * How long an answer-log write waits for others to go to Redis with it (0: the rest of its
+   * event-loop turn): the most, about, that another instance's follower of the answer gets it later.
+   */
+  answerLogFlushMs: number;
+  /**
    * Largest `hello{inputs}` a session keeps, as the UTF-8 size of its JSON, whatever max_length the
    * Dify app's form gives or omits: with SESSION_MAX it bounds what sessions hold.
    */
@@ -64,6 +75,7 @@ export const sessionConfig = registerAs('session', (): SessionConfig => {
     redis: redisConnectionConfig(env),
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     clusterFollowPollMs: env.REDIS_CLUSTER_FOLLOW_POLL_MS,
+    answerLogFlushMs: env.REDIS_ANSWER_LOG_FLUSH_MS,
     maxInputsBytes: env.MAX_INPUTS_BYTES,
   };
 });

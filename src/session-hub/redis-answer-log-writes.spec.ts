@@ -28,7 +28,7 @@ describeWithRedis('the answer log writes on a real Redis', () => {
   });
   beforeEach(() => {
     store = connections.open() as Redis;
-    log = new RedisAnswerLog(store, connections, 300_000, 5000, 50);
+    log = new RedisAnswerLog(store, connections, 300_000, 5000, 50, 0);
   });
   afterEach(async () => {
     await log.close();

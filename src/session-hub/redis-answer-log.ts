@@ -24,7 +24,7 @@ type StreamEntry = [id: string, fields: string[]];
  */
 export class RedisAnswerLog extends AnswerLog {
   readonly shared = true;
-  /** The writes of every answer, batched once per event-loop turn, on a connection of their own. */
+  /** The writes of every answer, batched once per REDIS_ANSWER_LOG_FLUSH_MS, on a connection of their own. */
   private readonly writer: RedisStreamWriter;
   private readonly writes: RedisClient;
   /** New answers, announced to the instances with a room for their session. */
@@ -39,6 +39,8 @@ export class RedisAnswerLog extends AnswerLog {
     /** REDIS_COMMAND_TIMEOUT_MS: the writes' command timeout, and how long a joining room may wait for its session's announcements. */
     commandTimeoutMs: number,
     clusterFollowPollMs: number,
+    /** REDIS_ANSWER_LOG_FLUSH_MS: how long a write waits for others to go with it. */
+    flushMs: number,
   ) {
     super();
     this.writes = connections.open({
@@ -48,7 +50,7 @@ export class RedisAnswerLog extends AnswerLog {
       commandTimeout: commandTimeoutMs,
     });
     this.writes.on('error', () => undefined); // the store's connection says it: the same Redis
-    this.writer = new RedisStreamWriter(this.writes, retentionMs, HOLE);
+    this.writer = new RedisStreamWriter(this.writes, retentionMs, HOLE, flushMs);
     this.announcer = new RedisAnnouncements(redis, connections, commandTimeoutMs);
     this.followers = new RedisStreamFollowers(streamReader(redis, connections, clusterFollowPollMs));
   }

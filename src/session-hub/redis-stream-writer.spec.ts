@@ -178,4 +178,55 @@ describe('RedisStreamWriter', () => {
     ]);
     expect(calls.filter(({ stream }) => stream === 'a').map(({ first }) => first)).toEqual([1, 1, 2]);
   });
+
+  it('with a window, sends the entries of every turn within it together, and at once when flushed', async () => {
+    const { redis, calls, fields } = fakeRedis();
+    const writer = new RedisStreamWriter(redis, 300_000, HOLE, 60_000);
+    writer.append('a', ['c', '1']);
+    await turn();
+    writer.append('b', ['c', 'x']);
+    writer.append('a', ['c', '2']);
+    await turn();
+    expect(calls).toEqual([]);
+    // A minute's window: this resolves only if flushing sends without waiting for it.
+    await writer.flushed();
+    expect(calls.map(({ stream, first, entries }) => ({ stream, first, entries }))).toEqual([
+      {
+        stream: 'a',
+        first: 1,
+        entries: [
+          ['c', '1'],
+          ['c', '2'],
+        ],
+      },
+      { stream: 'b', first: 1, entries: [['c', 'x']] },
+    ]);
+    writer.append('a', ['c', '3']);
+    await writer.flushed();
+    expect(fields('a')).toEqual([
+      ['c', '1'],
+      ['c', '2'],
+      ['c', '3'],
+    ]);
+  });
+
+  it('with a window, sends by itself once the window has passed', async () => {
+    const { redis, calls, state } = fakeRedis();
+    const writer = new RedisStreamWriter(redis, 300_000, HOLE, 5);
+    writer.append('a', ['c', '1']);
+    writer.append('a', ['c', '2']);
+    while (calls.length === 0) await turn();
+    expect(calls).toEqual([
+      {
+        stream: 'a',
+        expire: 300_000,
+        first: 1,
+        entries: [
+          ['c', '1'],
+          ['c', '2'],
+        ],
+      },
+    ]);
+    expect(state.turns).toBe(1);
+  });
 });

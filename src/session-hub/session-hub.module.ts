@@ -30,6 +30,7 @@ import { SessionLease } from './session-lease';
           resume.retentionMs,
           session.commandTimeoutMs,
           session.clusterFollowPollMs,
+          session.answerLogFlushMs,
         );
         shutdown.register('flush', 'answer log', () => log.close());
         // A room that joins while announcements cannot be heard misses what other instances answer at once.
