@@ -23,9 +23,10 @@
  *   npm run bench -- --tracing    only the tracing cost (tracing-cost.ts): tracing off, on at 10 % and 100 % sampling,
  *                                 first chunk and chunks per CPU-second side by side (also part of the full run)
  *   npm run bench -- --redis      only the Redis cost (redis-cost.ts): the memory answer log, a standalone Redis and a
- *                                 3-master Cluster side by side: chunks per CPU-second (unpaced, and at a model's pace),
- *                                 Redis commands, bytes and memory, first chunk, with issue 25's goals (also part of the full run and of --quick, where it
- *                                 fails only on a lost answer or a figure that is zero or not a number, never on a goal)
+ *                                 3-master Cluster side by side: chunks per CPU-second (unpaced, and at a model's
+ *                                 pace), Redis commands, bytes and memory, first chunk, with issue 25's goals (also
+ *                                 part of the full run and of --quick, where it fails only on a lost answer or a
+ *                                 figure that is zero or not a number, never on a goal)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';

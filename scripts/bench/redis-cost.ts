@@ -9,8 +9,8 @@
  *   - first answer chunk: one question at a time, rounds interleaved (the main run's measurement).
  *   - throughput on one core against the unpaced upstream (the main run's measurement): chunks per
  *     CPU-second of the service, and Redis's commands, bytes and CPU per chunk from INFO deltas.
- *   - the same at a model's pace (the local Dify's default, 40 chunks a second an answer), with
- *     PACED_SOCKETS asking: every mode serves the same load, below what one core takes.
+ *   - the same at a model's pace (the local Dify's default: a chunk every 25 ms), PACED_SOCKETS
+ *     asking: every mode serves the same load, below what one core takes.
  */
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -28,10 +28,10 @@ import { round, Stats } from './stats';
 const KEY = 'app-bench';
 const SOCKETS = 50;
 /**
- * Answers at once at a model's pace: about 8,000 chunks a second, which the memory log serves at about
- * half a core here. Unpaced, each mode serves what the cores let it (Redis shares the clients' core),
- * and a service's CPU per chunk falls as its load rises (more chunks per read, per write, per turn): so
- * the modes are compared at one load too.
+ * Answers at once at a model's pace: about 3,200 chunks a second, which the memory log serves at about
+ * 40 % of a core here (200 left the Redis modes short of it: the clients' core, which Redis shares,
+ * was full). Unpaced, each mode serves what the cores let it, and a service's CPU per chunk falls as
+ * its load rises (more chunks per read, per write, per turn): so the modes are compared at one load too.
  */
 const PACED_SOCKETS = 100;
 /** Throughput is measured in rounds about this long, the modes in turn (see `throughputs`). */
