@@ -163,9 +163,7 @@ export class RedisStreamWriter {
   /** Sends what waits now, without waiting for its window, and resolves once all that was appended so far is written (or given up). */
   async flushed(): Promise<void> {
     while (this.pending.size > 0 || this.sending.size > 0) {
-      this.scheduled?.();
-      this.scheduled = undefined;
-      this.sendWaiting();
+      this.sendNow();
       // What waited for its stream's batch goes once that batch is back.
       await Promise.all(this.sending);
     }
@@ -174,17 +172,20 @@ export class RedisStreamWriter {
   /** The rest of this turn's (or window's) entries join the batches: they leave together at its end. */
   private schedule(): void {
     if (this.scheduled) return;
-    const send = () => {
-      this.scheduled = undefined;
-      this.sendWaiting();
-    };
     if (this.windowMs === 0) {
-      const immediate = setImmediate(send);
+      const immediate = setImmediate(() => this.sendNow());
       this.scheduled = () => clearImmediate(immediate);
     } else {
-      const timer = setTimeout(send, this.windowMs);
+      const timer = setTimeout(() => this.sendNow(), this.windowMs);
       this.scheduled = () => clearTimeout(timer);
     }
+  }
+
+  /** The waiting batches go now, the send they were due for cancelled. */
+  private sendNow(): void {
+    this.scheduled?.();
+    this.scheduled = undefined;
+    this.sendWaiting();
   }
 
   /** Sends every waiting batch whose stream has none on its way; a stream's next batch waits for its last. */
