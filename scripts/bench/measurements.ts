@@ -43,18 +43,33 @@ export async function burst(target: Measured, count: number, expected: string) {
   };
 }
 
+/** How a throughput run goes beyond its load, and what else it gathers. */
+export interface ThroughputOptions {
+  /**
+   * Resolves once the process has done what it still does for the run after the clients have their
+   * answers (writes to Redis behind them): that CPU counts too.
+   */
+  settled?: () => Promise<void>;
+  /**
+   * The sockets' first questions spread evenly over this long, as independent speakers ask; without
+   * it they all ask at once, and, answers being alike, go on asking in step: every question in a
+   * burst, each waiting for the others' work.
+   */
+  staggerMs?: number;
+  /** Gets each answer's first-chunk time (ms from asking). */
+  firstChunks?: number[];
+}
+
 /**
  * Upstream chunks relayed per second by a process held to one core, with `concurrency` sockets
  * asking back to back; also per CPU-second it used, which does not depend on who the bottleneck was.
- * `settled` resolves once the process has done what it still does for the run after the clients
- * have their answers (writes to Redis behind them): that CPU counts too.
  */
 export async function throughput(
   target: Measured,
   concurrency: number,
   seconds: number,
   chunksPerAnswer: number,
-  settled: () => Promise<void> = () => Promise.resolve(),
+  { settled, staggerMs = 0, firstChunks }: ThroughputOptions = {},
 ) {
   const sockets = await connectMany(target.url, concurrency);
   const cpuBefore = target.cpuSeconds();
@@ -62,15 +77,16 @@ export async function throughput(
   const until = started + seconds * 1000;
   let answers = 0;
   await Promise.all(
-    sockets.map(async (socket) => {
+    sockets.map(async (socket, i) => {
+      if (staggerMs) await sleep((i * staggerMs) / concurrency);
       while (performance.now() < until) {
-        await ask(socket);
+        firstChunks?.push((await ask(socket)).firstMs);
         answers++;
       }
     }),
   );
   const wallSeconds = (performance.now() - started) / 1000;
-  await settled();
+  await settled?.();
   const cpuSeconds = target.cpuSeconds() - cpuBefore;
   await closeAll(sockets);
   return throughputOf(concurrency, answers, chunksPerAnswer, cpuSeconds, wallSeconds);

@@ -10,7 +10,9 @@
  *   - throughput on one core against the unpaced upstream (the main run's measurement): chunks per
  *     CPU-second of the service, and Redis's commands, bytes and CPU per chunk from INFO deltas.
  *   - the same at a model's pace (the local Dify's default: a chunk every 25 ms), PACED_SOCKETS
- *     asking: every mode serves the same load, below what one core takes.
+ *     asking, their first questions spread over one answer's duration as independent speakers ask:
+ *     every mode serves the same steady load, below what one core takes; and the answers' first
+ *     chunks meanwhile.
  */
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -23,7 +25,7 @@ import { firstChunkLatency, throughput, Throughput, throughputInAll } from './me
 import { Measured, Placement, startService } from './processes';
 import { QUIET_MS, RedisCounters, redisCounters, redisDelta, summedDeltas, totalCommands, untilQuiet } from './redis-info';
 import { ConcurrentAnswers, concurrentAnswers, DirectAnswer } from './redis-memory';
-import { round, Stats } from './stats';
+import { round, Stats, stats } from './stats';
 
 const KEY = 'app-bench';
 const SOCKETS = 50;
@@ -79,13 +81,17 @@ export interface RedisFigures {
 export interface Load {
   throughput: Record<Mode, Throughput>;
   perChunk: Record<RedisMode, RedisPerChunk>;
+  /** The answers' first chunks meanwhile, ms from asking. */
+  firstChunkMs: Record<Mode, Stats>;
 }
 
 export interface RedisVerdict {
   /** The service's CPU per chunk with this Redis over the memory log's (unpaced; `paced`: at a model's pace). */
   cpuPerChunkRatio: number;
   pacedCpuPerChunkRatio: number;
+  /** First-chunk p50 with this Redis less the memory log's: one question at a time, and at a model's pace (`paced`). */
   firstChunkOverheadMs: number;
+  pacedFirstChunkOverheadMs: number;
   megabytesPerConcurrentAnswer: number;
   /** The same of the answer logs' own keys: the goal's figure (the rest is per session, or Redis's own). */
   answerLogMegabytesPerConcurrentAnswer: number;
@@ -129,7 +135,7 @@ export async function redisFigures(placement: Placement, size: RedisSize): Promi
         retentionSeconds,
       );
     const firstChunkMs = await firstChunkLatency(urls.paced, KEY, services, size.rounds);
-    const figures = await throughputs(
+    const unpaced = await throughputs(
       services.map((service) => at(service, 'flat')),
       ports,
       size.throughputSeconds,
@@ -139,9 +145,11 @@ export async function redisFigures(placement: Placement, size: RedisSize): Promi
       services.map((service) => at(service, 'model')),
       ports,
       size.throughputSeconds,
-      { sockets: PACED_SOCKETS, chunksPerAnswer: model.pieces.length },
+      { sockets: PACED_SOCKETS, chunksPerAnswer: model.pieces.length, staggerMs: model.seconds * 1000 },
     );
-    const measured = { rounds: size.rounds, retentionSeconds, firstChunkMs, ...figures, paced, memory };
+    // Unpaced, the service is saturated and a first chunk waits in its queue: only the paced first chunks tell.
+    const { throughput: unpacedThroughput, perChunk } = unpaced;
+    const measured = { rounds: size.rounds, retentionSeconds, firstChunkMs, throughput: unpacedThroughput, perChunk, paced, memory };
     return { ...measured, verdicts: verdictsOf(measured) };
   } finally {
     await stopAll(services);
@@ -153,24 +161,26 @@ export async function redisFigures(placement: Placement, size: RedisSize): Promi
  * Each mode's throughput, `sockets` asking back to back, and what its Redis did per chunk meanwhile:
  * in rounds of THROUGHPUT_ROUND_SECONDS taken by the modes in turn (each round's first mode the
  * next), so what the machine does meanwhile (a shared VM's neighbours come and go within seconds)
- * touches every mode alike, as the first-chunk rounds are interleaved.
+ * touches every mode alike, as the first-chunk rounds are interleaved. `staggerMs`: see ThroughputOptions.
  */
 async function throughputs(
   targets: Measured[],
   ports: Record<RedisMode, number[]>,
   seconds: number,
-  { sockets, chunksPerAnswer }: { sockets: number; chunksPerAnswer: number },
+  { sockets, chunksPerAnswer, staggerMs }: { sockets: number; chunksPerAnswer: number; staggerMs?: number },
 ): Promise<Load> {
   const rounds = Math.max(2, Math.round(seconds / THROUGHPUT_ROUND_SECONDS));
   const measured = Object.fromEntries(MODES.map((mode) => [mode, [] as Throughput[]])) as Record<Mode, Throughput[]>;
+  const firstChunks = Object.fromEntries(MODES.map((mode) => [mode, [] as number[]])) as Record<Mode, number[]>;
   const deltas: Record<RedisMode, RedisCounters[]> = { redis: [], redisCluster: [] };
   const behind: Record<RedisMode, number> = { redis: 0, redisCluster: 0 };
   for (let lap = 0; lap < rounds; lap++) {
     for (let turn = 0; turn < MODES.length; turn++) {
       const i = (lap + turn) % MODES.length;
       const mode = MODES[i];
+      const options = { staggerMs, firstChunks: firstChunks[mode] };
       if (mode === 'memoryLog') {
-        measured[mode].push(await throughput(targets[i], sockets, seconds / rounds, chunksPerAnswer));
+        measured[mode].push(await throughput(targets[i], sockets, seconds / rounds, chunksPerAnswer, options));
         continue;
       }
       const before = await redisCounters(ports[mode]);
@@ -179,12 +189,13 @@ async function throughputs(
         await untilQuiet(ports[mode]);
         behind[mode] = Math.max(behind[mode], (performance.now() - answered - QUIET_MS) / 1000);
       };
-      measured[mode].push(await throughput(targets[i], sockets, seconds / rounds, chunksPerAnswer, settled));
+      measured[mode].push(await throughput(targets[i], sockets, seconds / rounds, chunksPerAnswer, { ...options, settled }));
       deltas[mode].push(redisDelta(before, await redisCounters(ports[mode])));
     }
   }
-  const figures = { throughput: {}, perChunk: {} } as Load;
+  const figures = { throughput: {}, perChunk: {}, firstChunkMs: {} } as Load;
   for (const mode of MODES) figures.throughput[mode] = throughputInAll(measured[mode], chunksPerAnswer);
+  for (const mode of MODES) figures.firstChunkMs[mode] = stats(firstChunks[mode]);
   for (const mode of REDIS_MODES)
     figures.perChunk[mode] = {
       ...perChunk(summedDeltas(deltas[mode]), figures.throughput[mode].answers * chunksPerAnswer),
@@ -203,6 +214,7 @@ function verdictsOf(f: Omit<RedisFigures, 'verdicts'>): Record<RedisMode, RedisV
       cpuPerChunkRatio: ratio(f, mode),
       pacedCpuPerChunkRatio: ratio(f.paced, mode),
       firstChunkOverheadMs: round(f.firstChunkMs[mode].p50 - f.firstChunkMs.memoryLog.p50),
+      pacedFirstChunkOverheadMs: round(f.paced.firstChunkMs[mode].p50 - f.paced.firstChunkMs.memoryLog.p50),
       megabytesPerConcurrentAnswer: round(f.memory[mode].steadyBytesPerConcurrentAnswer / 1e6),
       answerLogMegabytesPerConcurrentAnswer: round(f.memory[mode].answerLogBytesPerConcurrentAnswer / 1e6),
       serviceCoresPerRedisCore: round(1e6 / f.perChunk[mode].cpuMicros / chunksPerCpuSecond, 1),
@@ -221,6 +233,7 @@ export function redisFailures(f: RedisFigures): string[] {
   for (const mode of MODES) positive(`${mode} chunks per CPU-second at a model's pace`, f.paced.throughput[mode].chunksPerCpuSecond);
   for (const mode of MODES) {
     if (!Number.isFinite(f.firstChunkMs[mode]?.p50)) failures.push(`${mode} first chunk p50 is ${f.firstChunkMs[mode]?.p50}`);
+    positive(`${mode} first chunk p50 at a model's pace`, f.paced.firstChunkMs[mode].p50);
   }
   for (const mode of REDIS_MODES) {
     const [chunk, memory] = [f.perChunk[mode], f.memory[mode]];

@@ -15,6 +15,10 @@ export function printRedis(f: RedisFigures): void {
     ...MODES.map((mode) => `${f.firstChunkMs[mode].p50} / ${f.firstChunkMs[mode].p99}`),
   );
   row(
+    `  … at a model's pace, ${f.paced.throughput.memoryLog.concurrency} answers at once`,
+    ...MODES.map((mode) => `${f.paced.firstChunkMs[mode].p50} / ${f.paced.firstChunkMs[mode].p99}`),
+  );
+  row(
     `throughput on one core, chunks per CPU-s (per s)`,
     ...MODES.map((mode) => `${f.throughput[mode].chunksPerCpuSecond} (${f.throughput[mode].chunksPerSecond})`),
   );
@@ -86,6 +90,11 @@ export function printRedis(f: RedisFigures): void {
     `first-chunk p50 overhead ≤ ${GOALS.firstChunkOverheadMs} ms`,
     '',
     ...REDIS_MODES.map((mode) => verdict(verdicts[mode].firstChunkOverheadMs, GOALS.firstChunkOverheadMs, ' ms')),
+  );
+  row(
+    `  … at a model's pace`,
+    '',
+    ...REDIS_MODES.map((mode) => verdict(verdicts[mode].pacedFirstChunkOverheadMs, GOALS.firstChunkOverheadMs, ' ms')),
   );
   console.log(
     `  (memory per concurrent answer: one answer slot answering back to back, the one streaming (halfway) and the ended ones kept, ${f.retentionSeconds} s ÷ ${m.answerSeconds} s of them)`,
