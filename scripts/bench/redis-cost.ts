@@ -38,6 +38,11 @@ const SOCKETS = 50;
 const PACED_SOCKETS = 100;
 /** Throughput is measured in rounds about this long, the modes in turn (see `throughputs`). */
 const THROUGHPUT_ROUND_SECONDS = 2;
+/**
+ * At a model's pace a round's questions start spread over an answer's duration (1.6 s) and its last
+ * answers end as long after: four times as long rounds, so the load is steady for most of a round.
+ */
+const PACED_ROUNDS_LONGER = 4;
 /** The modes compared; the first is the baseline. */
 export const MODES = ['memoryLog', 'redis', 'redisCluster'] as const;
 export type Mode = (typeof MODES)[number];
@@ -144,8 +149,13 @@ export async function redisFigures(placement: Placement, size: RedisSize): Promi
     const paced = await throughputs(
       services.map((service) => at(service, 'model')),
       ports,
-      size.throughputSeconds,
-      { sockets: PACED_SOCKETS, chunksPerAnswer: model.pieces.length, staggerMs: model.seconds * 1000 },
+      size.throughputSeconds * PACED_ROUNDS_LONGER,
+      {
+        sockets: PACED_SOCKETS,
+        chunksPerAnswer: model.pieces.length,
+        staggerMs: model.seconds * 1000,
+        roundSeconds: THROUGHPUT_ROUND_SECONDS * PACED_ROUNDS_LONGER,
+      },
     );
     // Unpaced, the service is saturated and a first chunk waits in its queue: only the paced first chunks tell.
     const { throughput: unpacedThroughput, perChunk } = unpaced;
@@ -159,17 +169,22 @@ export async function redisFigures(placement: Placement, size: RedisSize): Promi
 
 /**
  * Each mode's throughput, `sockets` asking back to back, and what its Redis did per chunk meanwhile:
- * in rounds of THROUGHPUT_ROUND_SECONDS taken by the modes in turn (each round's first mode the
- * next), so what the machine does meanwhile (a shared VM's neighbours come and go within seconds)
- * touches every mode alike, as the first-chunk rounds are interleaved. `staggerMs`: see ThroughputOptions.
+ * in rounds of `roundSeconds` taken by the modes in turn (each round's first mode the next), so what
+ * the machine does meanwhile (a shared VM's neighbours come and go within seconds) touches every
+ * mode alike, as the first-chunk rounds are interleaved. `staggerMs`: see ThroughputOptions.
  */
 async function throughputs(
   targets: Measured[],
   ports: Record<RedisMode, number[]>,
   seconds: number,
-  { sockets, chunksPerAnswer, staggerMs }: { sockets: number; chunksPerAnswer: number; staggerMs?: number },
+  {
+    sockets,
+    chunksPerAnswer,
+    staggerMs,
+    roundSeconds = THROUGHPUT_ROUND_SECONDS,
+  }: { sockets: number; chunksPerAnswer: number; staggerMs?: number; roundSeconds?: number },
 ): Promise<Load> {
-  const rounds = Math.max(2, Math.round(seconds / THROUGHPUT_ROUND_SECONDS));
+  const rounds = Math.max(2, Math.round(seconds / roundSeconds));
   const measured = Object.fromEntries(MODES.map((mode) => [mode, [] as Throughput[]])) as Record<Mode, Throughput[]>;
   const firstChunks = Object.fromEntries(MODES.map((mode) => [mode, [] as number[]])) as Record<Mode, number[]>;
   const deltas: Record<RedisMode, RedisCounters[]> = { redis: [], redisCluster: [] };
