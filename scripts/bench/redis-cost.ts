@@ -158,8 +158,15 @@ export async function redisFigures(placement: Placement, size: RedisSize): Promi
       },
     );
     // Unpaced, the service is saturated and a first chunk waits in its queue: only the paced first chunks tell.
-    const { throughput: unpacedThroughput, perChunk } = unpaced;
-    const measured = { rounds: size.rounds, retentionSeconds, firstChunkMs, throughput: unpacedThroughput, perChunk, paced, memory };
+    const measured = {
+      rounds: size.rounds,
+      retentionSeconds,
+      firstChunkMs,
+      throughput: unpaced.throughput,
+      perChunk: unpaced.perChunk,
+      paced,
+      memory,
+    };
     return { ...measured, verdicts: verdictsOf(measured) };
   } finally {
     await stopAll(services);
