@@ -80,7 +80,8 @@ export async function throughput(
     sockets.map(async (socket, i) => {
       if (staggerMs) await sleep((i * staggerMs) / concurrency);
       while (performance.now() < until) {
-        firstChunks?.push((await ask(socket)).firstMs);
+        const { firstMs } = await ask(socket);
+        firstChunks?.push(firstMs);
         answers++;
       }
     }),
