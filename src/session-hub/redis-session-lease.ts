@@ -37,6 +37,13 @@ const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1], KEYS[2]) end
 return 1`;
 
+/** The scripts above as commands of the connection (EVALSHA: their text goes to Redis once, not with every call). */
+type Leasing = RedisClient & {
+  leaseAcquire(lease: string, stop: string, fence: string, ...args: Array<string | number>): Promise<string | null>;
+  leaseRenew(lease: string, stop: string, value: string, ttlMs: number): Promise<LeaseState>;
+  leaseRelease(lease: string, stop: string, value: string): Promise<number>;
+};
+
 /**
  * Session leases in Redis: SET NX PX with a value of this instance's id and a fencing token (the
  * session's own counter, so it only grows, and no key every question of the fleet writes); renewal
@@ -45,28 +52,33 @@ return 1`;
  */
 export class RedisSessionLease extends SessionLease {
   private readonly instance = randomUUID();
+  private readonly redis: Leasing;
 
   constructor(
-    private readonly redis: RedisClient,
+    redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
     super();
+    redis.defineCommand('leaseAcquire', { numberOfKeys: 3, lua: ACQUIRE });
+    redis.defineCommand('leaseRenew', { numberOfKeys: 2, lua: RENEW });
+    redis.defineCommand('leaseRelease', { numberOfKeys: 2, lua: RELEASE });
+    this.redis = redis as Leasing;
   }
 
   async tryAcquire(session: string, interrupt: boolean): Promise<Lease | undefined> {
     const { lease, stop, fence } = this.keys.lease(session);
     const args = [this.instance, LEASE_TTL_MS, interrupt ? '1' : '0', FENCE_TTL_MS];
-    const value = (await this.redis.eval(ACQUIRE, 3, lease, stop, fence, ...args)) as string | null;
+    const value = await this.redis.leaseAcquire(lease, stop, fence, ...args);
     return value ? { session, value } : undefined;
   }
 
   async renew(lease: Lease): Promise<LeaseState> {
     const keys = this.keys.lease(lease.session);
-    return (await this.redis.eval(RENEW, 2, keys.lease, keys.stop, lease.value, LEASE_TTL_MS)) as LeaseState;
+    return this.redis.leaseRenew(keys.lease, keys.stop, lease.value, LEASE_TTL_MS);
   }
 
   async release(lease: Lease): Promise<void> {
     const keys = this.keys.lease(lease.session);
-    await this.redis.eval(RELEASE, 2, keys.lease, keys.stop, lease.value);
+    await this.redis.leaseRelease(keys.lease, keys.stop, lease.value);
   }
 }
