@@ -10,7 +10,7 @@ import { RedisConnectionConfig } from '../src/config';
 import { RedisConnections } from '../src/session';
 import { RedisStreamFollowers } from '../src/session-hub/redis-stream-followers';
 import { streamReader } from '../src/session-hub/redis-stream-readers';
-import { RedisCluster, redisCli } from '../test/support/redis-cluster';
+import { lastingConnections, RedisCluster, redisCli } from '../test/support/redis-cluster';
 import { RedisServer } from '../test/support/redis-server';
 
 const FOLLOWED = Number(process.env.FOLLOWED ?? 500);
@@ -27,12 +27,6 @@ async function redisCpu(ports: number[]): Promise<number> {
     (sum, info) => sum + Number(/used_cpu_sys:([\d.]+)/.exec(info)![1]) + Number(/used_cpu_user:([\d.]+)/.exec(info)![1]),
     0,
   );
-}
-
-/** The clients connected to them (the redis-cli asking left out). */
-async function clients(ports: number[]): Promise<number> {
-  const lists = await Promise.all(ports.map((port) => redisCli(port, 'client', 'list')));
-  return lists.flatMap((list) => list.split('\n')).filter((line) => line.startsWith('id=') && !line.includes('cmd=client|list')).length;
 }
 
 /** Redis's and this process's share of a core over `phase`. */
@@ -52,14 +46,14 @@ async function measure(mode: string, config: RedisConnectionConfig, ports: numbe
   // Both clients connected to every node before counting: a write to every stream.
   await Promise.all(keys.map((key) => writer.xadd(key, '1-0', 't', '0')));
   await commands.ping();
-  const before = await clients(ports);
+  const before = await lastingConnections(ports);
   const followers = new RedisStreamFollowers(streamReader(commands, connections, POLL_MS));
   const latencies: number[] = [];
   const following = keys.map((key) =>
     followers.follow(key, '1-0').subscribe((fields) => latencies.push(performance.now() - Number(fields[1]))),
   );
   await pause(500);
-  const added = (await clients(ports)) - before;
+  const added = (await lastingConnections(ports)) - before;
   const idle = await cpuDuring(ports, () => pause(PHASE_MS));
   let written = 0;
   const busy = await cpuDuring(ports, async () => {

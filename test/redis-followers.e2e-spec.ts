@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalDifyServer } from '../src/local-dify';
-import { RedisCluster, redisCli } from './support/redis-cluster';
+import { lastingConnections, RedisCluster } from './support/redis-cluster';
 import { RedisServer, redisServerInstalled } from './support/redis-server';
 import { startApp, TEST_API_KEY } from './support/stack';
 import { WsTestClient } from './support/ws-test-client';
@@ -15,12 +15,6 @@ const SESSIONS = 12;
 
 const ask = (text: string, session_id: string) => ({ type: 'asr_chunk', text, is_final: true, session_id });
 type App = Awaited<ReturnType<typeof startApp>>;
-
-/** The clients connected to the Redis servers at `ports` now (CLIENT LIST; the redis-cli asking is not counted). */
-async function connections(ports: number[]): Promise<number> {
-  const lists = await Promise.all(ports.map((port) => redisCli(port, 'client', 'list')));
-  return lists.flatMap((list) => list.split('\n')).filter((line) => line.startsWith('id=') && !line.includes('cmd=client|list')).length;
-}
 
 /**
  * On B, a connection of each of `count` sessions (a supervisor); on A, a question in each: B follows
@@ -73,9 +67,9 @@ describeWithRedis('followers of answers across instances share one reader per in
     it(`follows ${SESSIONS} answers of another instance on one more Redis connection, not one per follower`, async () => {
       const [a, b] = await Promise.all([instance(), instance()]);
       try {
-        const before = await connections([redis.port]);
+        const before = await lastingConnections([redis.port]);
         const { agents, supervisors } = await followedFromB(a, b, 'many');
-        expect((await connections([redis.port])) - before).toBeLessThanOrEqual(1);
+        expect((await lastingConnections([redis.port])) - before).toBeLessThanOrEqual(1);
         await sameAnswers(agents, supervisors);
       } finally {
         await Promise.all([a.close(), b.close()]);
@@ -116,9 +110,9 @@ describeWithRedis('followers of answers across instances share one reader per in
         // sessions to land on every master, has every client of both instances connected to each.
         const warm = await followedFromB(a, b, 'cluster-warm', 2 * SESSIONS);
         await sameAnswers(warm.agents, warm.supervisors);
-        const before = await connections(masters);
+        const before = await lastingConnections(masters);
         const { agents, supervisors } = await followedFromB(a, b, 'cluster-many');
-        expect((await connections(masters)) - before).toBeLessThanOrEqual(0);
+        expect((await lastingConnections(masters)) - before).toBeLessThanOrEqual(0);
         await sameAnswers(agents, supervisors);
       } finally {
         await Promise.all([a.close(), b.close()]);

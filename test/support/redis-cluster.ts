@@ -14,6 +14,27 @@ export async function redisCli(port: number, ...args: string[]): Promise<string>
   return (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args])).stdout.trim();
 }
 
+/** The clients connected to the Redis servers at `ports` now, by server and id (not the redis-cli asking, nor a named refresher). */
+async function clients(ports: number[]): Promise<Set<string>> {
+  const lists = await Promise.all(ports.map((port) => redisCli(port, 'client', 'list')));
+  const lines = lists.flatMap((list, i) => list.split('\n').map((line) => `${ports[i]} ${line}`));
+  return new Set(
+    lines
+      .filter((line) => / id=/.test(line) && !line.includes('cmd=client|list') && !line.includes('(refresher)'))
+      .map((line) => line.split(' ', 2).join(' ')),
+  );
+}
+
+/**
+ * The lasting clients connected to the Redis servers at `ports`: those in two lists in a row. A Cluster
+ * client opens a connection of its own for a moment at each slots refresh (every second or five), seen
+ * unnamed before its CLIENT SETNAME.
+ */
+export async function lastingConnections(ports: number[]): Promise<number> {
+  const first = await clients(ports);
+  return [...(await clients(ports))].filter((client) => first.has(client)).length;
+}
+
 /**
  * A real Redis Cluster of the test's own on loopback: `masters` redis-servers with
  * `--cluster-enabled yes` (each with `replicas` replicas), joined by `redis-cli --cluster create`.
