@@ -37,7 +37,7 @@ export interface ConcurrentAnswers {
   /**
    * The same of the answer logs' own keys (MEMORY USAGE), halfway and ended: what grows with the
    * answers. used_memory also holds each answer's session here (every bench answer asks in a new
-   * session: its record and fence, kept SESSION_TTL, a cost per session, not per answer) and Redis's own.
+   * session: its record, kept SESSION_TTL, a cost per session, not per answer) and Redis's own.
    */
   answerLogStreamingBytesPerAnswer: number;
   answerLogEndedBytesPerAnswer: number;

@@ -5,25 +5,13 @@ import { Lease, LeaseState, SessionLease } from './session-lease';
 /** An instance that dies (or is cut off) loses its leases this long after its last renewal. */
 export const LEASE_TTL_MS = 5000;
 /**
- * A session's fence (the counter of its fencing tokens) outlives its last lease this long: a token
- * only has to grow while some holder of the session may still be around.
+ * KEYS: lease, stop request. ARGV: lease TTL. Asks whoever holds the lease now to stop: its next
+ * renewal hears it. Only a question that found the session taken sends it (BARGE_IN=interrupt).
  */
-const FENCE_TTL_MS = 24 * 3600 * 1000;
-
-/**
- * KEYS: lease, stop request, fence. ARGV: instance, lease TTL, '1' to ask the holder to stop, fence TTL.
- * The next fencing token and the lease in one step (one round trip), or asks the holder to stop.
- */
-const ACQUIRE = `
-local token = redis.call('INCR', KEYS[3])
-redis.call('PEXPIRE', KEYS[3], ARGV[4])
-local value = ARGV[1] .. ':' .. token
-if redis.call('SET', KEYS[1], value, 'PX', ARGV[2], 'NX') then return value end
-if ARGV[3] == '1' then
-  local holder = redis.call('GET', KEYS[1])
-  if holder then redis.call('SET', KEYS[2], holder, 'PX', ARGV[2]) end
-end
-return false`;
+const ASK_TO_STOP = `
+local holder = redis.call('GET', KEYS[1])
+if holder then redis.call('SET', KEYS[2], holder, 'PX', ARGV[1]) end
+return 1`;
 
 /** Renews the lease if it is still this holder's, and says whether another asked it to stop. */
 const RENEW = `
@@ -39,19 +27,21 @@ return 1`;
 
 /** The scripts above as commands of the connection (EVALSHA: their text goes to Redis once, not with every call). */
 type Leasing = RedisClient & {
-  leaseAcquire(lease: string, stop: string, fence: string, ...args: Array<string | number>): Promise<string | null>;
+  leaseAskToStop(lease: string, stop: string, ttlMs: number): Promise<number>;
   leaseRenew(lease: string, stop: string, value: string, ttlMs: number): Promise<LeaseState>;
   leaseRelease(lease: string, stop: string, value: string): Promise<number>;
 };
 
 /**
- * Session leases in Redis: SET NX PX with a value of this instance's id and a fencing token (the
- * session's own counter, so it only grows, and no key every question of the fleet writes); renewal
- * and release are scripts that act only while the value is still the holder's, so a holder that
- * paused past its expiry finds its lease lost and stops. A session's keys share its hash slot.
+ * Session leases in Redis: a plain SET NX PX (the cheapest command that can take it: a question's one
+ * round trip before its upstream call, with the record's read) with a value no other taking shares
+ * (this instance's id and its count of takings); renewal and release are scripts that act only while
+ * the value is still the holder's, so a holder that paused past its expiry finds its lease lost and
+ * stops. A session's keys share its hash slot.
  */
 export class RedisSessionLease extends SessionLease {
   private readonly instance = randomUUID();
+  private taken = 0;
   private readonly redis: Leasing;
 
   constructor(
@@ -59,17 +49,18 @@ export class RedisSessionLease extends SessionLease {
     private readonly keys: RedisKeys,
   ) {
     super();
-    redis.defineCommand('leaseAcquire', { numberOfKeys: 3, lua: ACQUIRE });
+    redis.defineCommand('leaseAskToStop', { numberOfKeys: 2, lua: ASK_TO_STOP });
     redis.defineCommand('leaseRenew', { numberOfKeys: 2, lua: RENEW });
     redis.defineCommand('leaseRelease', { numberOfKeys: 2, lua: RELEASE });
     this.redis = redis as Leasing;
   }
 
   async tryAcquire(session: string, interrupt: boolean): Promise<Lease | undefined> {
-    const { lease, stop, fence } = this.keys.lease(session);
-    const args = [this.instance, LEASE_TTL_MS, interrupt ? '1' : '0', FENCE_TTL_MS];
-    const value = await this.redis.leaseAcquire(lease, stop, fence, ...args);
-    return value ? { session, value } : undefined;
+    const { lease, stop } = this.keys.lease(session);
+    const value = `${this.instance}:${++this.taken}`;
+    if ((await this.redis.set(lease, value, 'PX', LEASE_TTL_MS, 'NX')) === 'OK') return { session, value };
+    if (interrupt) await this.redis.leaseAskToStop(lease, stop, LEASE_TTL_MS);
+    return undefined;
   }
 
   async renew(lease: Lease): Promise<LeaseState> {

@@ -1,7 +1,7 @@
 /** The right to call Dify for a session, held by one instance at a time. */
 export interface Lease {
   session: string;
-  /** Who holds it and its fencing token (a number that only grows): a stale holder cannot renew. */
+  /** Who holds it, and which of its takings this is (no two share it): a stale holder cannot renew or release a newer one. */
   value: string;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The names of this deployment's keys and channels in Redis, all beginning with REDIS_KEY_PREFIX.
- * Everything of one session (its record, lease, fence, answers, announcements) carries the session's
+ * Everything of one session (its record, lease, answers, announcements) carries the session's
  * hash tag `{…}`, so the scripts, transactions and pipelines that touch several of them work on a
  * Redis Cluster (one slot), and sessions spread over the cluster's nodes: no key the whole fleet
  * writes per question.
@@ -13,10 +13,10 @@ export class RedisKeys {
     return `${this.prefix}:session:${tag(session)}`;
   }
 
-  /** The session's lease, the stop request for it, and the counter its fencing tokens come from. */
-  lease(session: string): { lease: string; stop: string; fence: string } {
+  /** The session's lease, and the stop request for it. */
+  lease(session: string): { lease: string; stop: string } {
     const base = `${this.prefix}:lease:${tag(session)}`;
-    return { lease: base, stop: `${base}:stop`, fence: `${base}:fence` };
+    return { lease: base, stop: `${base}:stop` };
   }
 
   /** One answer's stream, what it is compacted into once ended, and the mark that some instance follows it. */
