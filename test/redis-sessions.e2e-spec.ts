@@ -44,6 +44,38 @@ describeWithRedis('sessions in Redis, shared by two instances (e2e)', () => {
     }
   });
 
+  it('takes feedback on the other instance for an answer streamed on this one, in the session that had it only', async () => {
+    const [a, b] = await Promise.all([instance(), instance()]);
+    const store = new Redis(redis.url);
+    try {
+      const onA = await a.connect();
+      onA.send(ask('年假有几天？', 'rated-session'));
+      const { chunks } = await onA.answer();
+      const { messageId, user } = dify.streams.at(-1)!;
+      const feedbacks = () => dify.requests.filter((r) => r.path === `/v1/messages/${messageId}/feedbacks`);
+      onA.close();
+      // A keeps the answer's Dify message when Dify names it (its first event), not awaited by the stream: wait for the write.
+      const kept = async () => {
+        const [sessionKey] = await store.keys('realtime-rag:session:*rated-session}');
+        return sessionKey !== undefined && ((await store.get(sessionKey)) ?? '').includes(messageId);
+      };
+      await waitUntil(kept);
+      const onB = await b.connect();
+      onB.send({ type: 'feedback', answer_id: chunks[0].answer_id, rating: 'like', session_id: 'rated-session' });
+      await waitUntil(() => feedbacks().length === 1);
+      expect(feedbacks()[0].body).toEqual({ rating: 'like', user });
+      // Another session knows no such answer.
+      onB.send({ type: 'feedback', answer_id: chunks[0].answer_id, rating: 'dislike', session_id: 'other-session' });
+      const refused = await onB.waitFor((m) => m.type === 'error');
+      expect(refused).toMatchObject({ code: 'UNKNOWN_ANSWER' });
+      expect(feedbacks()).toHaveLength(1);
+      onB.close();
+    } finally {
+      store.disconnect();
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('forgets a session unused for SESSION_TTL_SECONDS', async () => {
     const app = await startApp({ DIFY_API_KEY: TEST_API_KEY, DIFY_BASE_URL: difyUrl, REDIS_URL: redis.url, SESSION_TTL_SECONDS: '1' });
     const store = new Redis(redis.url);
