@@ -56,8 +56,8 @@ describeWithRedis('sessions in Redis, shared by two instances (e2e)', () => {
       onA.close();
       // A keeps the answer's Dify message when Dify names it (its first event), not awaited by the stream: wait for the write.
       const kept = async () => {
-        const [sessionKey] = await store.keys('realtime-rag:session:*rated-session}');
-        return sessionKey !== undefined && ((await store.get(sessionKey)) ?? '').includes(messageId);
+        const [messages] = await store.keys('realtime-rag:session:*rated-session}:messages');
+        return messages !== undefined && (await store.lrange(messages, 0, -1)).some((entry) => entry.includes(messageId));
       };
       await waitUntil(kept);
       const onB = await b.connect();

@@ -1,5 +1,5 @@
 import { DEFAULT_APP_NAME } from '../config';
-import type { RedisClient } from '../session';
+import { RedisClient, repliesOf } from '../session';
 import { BatchKeys } from './redis-batch-keys';
 import { ItemResult, ResultsPage, TaskOptions, TaskStatus, TaskView } from './batch.types';
 import { allFailed, now } from './task-view';
@@ -149,10 +149,11 @@ export class RedisTaskStore {
       .lindex(texts, index)
       .hexists(results, String(index))
       .exec();
-    const [[principal, status, conversation, total, app], text, answered] = (replies ?? []).map(([error, value]) => {
-      if (error) throw error;
-      return value;
-    }) as [Array<string | null>, string | null, number];
+    const [[principal, status, conversation, total, app], text, answered] = repliesOf(replies) as [
+      Array<string | null>,
+      string | null,
+      number,
+    ];
     if (principal === null || text === null) return undefined;
     return {
       principal,

@@ -35,8 +35,7 @@ export class AnswerFeedback {
   async send(principal: string, app: string, sessionId: string, { answerId, rating, content }: Rating): Promise<void> {
     const dify = this.dify.find(app);
     if (!dify) throw wireErrors.unsupportedByApp(app, 'feedback');
-    const record = await this.sessions.get(sessionKey(principal, app, sessionId));
-    const messageId = record?.messages?.[answerId];
+    const messageId = await this.sessions.findMessage(sessionKey(principal, app, sessionId), answerId);
     if (!messageId) throw wireErrors.unknownAnswer();
     await dify.api.feedback(messageId, difyUser(principal, sessionId), rating, content);
   }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { map, Observable, takeWhile, throwError, timeout } from 'rxjs';
 import { AnswerLog, AnswerLogReplay, AnswerUpstream, LogEntry, LoggedMessage, OwnerGoneError } from './answer-log';
 import { RedisAnnouncements } from './redis-announcements';
-import { RedisClient, RedisConnections, SessionStoreUnavailableError } from '../session';
+import { RedisClient, RedisConnections, repliesOf, SessionStoreUnavailableError } from '../session';
 import { RedisStreamFollowers } from './redis-stream-followers';
 import { streamReader } from './redis-stream-readers';
 import { RedisStreamWriter } from './redis-stream-writer';
@@ -152,12 +152,7 @@ export class RedisAnswerLog extends AnswerLog {
       .get(ended)
       .xrange(stream, '-', '+')
       .exec()
-      .then((replies) =>
-        replies!.map(([error, reply]) => {
-          if (error) throw error;
-          return reply;
-        }),
-      )
+      .then(repliesOf)
       .catch((error: unknown) => {
         // Redis down is not "no such answer": the client is told to try again (SESSION_STORE_UNAVAILABLE).
         throw new SessionStoreUnavailableError(error);

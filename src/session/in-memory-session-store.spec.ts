@@ -61,4 +61,29 @@ describe('InMemorySessionStore', () => {
     expect(await store.get(sessionKey('a', 'hr', 's99'))).toEqual({});
     expect(await store.get(sessionKey('a', 'hr', 's0'))).toBeUndefined();
   });
+
+  it('keeps the messages of the latest answers beside the record, each session its own, expiring with it', async () => {
+    const store = new InMemorySessionStore(1000, 10, clock);
+    await store.save('a', { conversationId: 'c1' });
+    for (let i = 1; i <= 4; i++) await store.keepMessage('a', `answer-${i}`, `m-${i}`, 3);
+    await store.keepMessage('a', 'answer-2', 'm-2', 3); // kept again: now the newest
+    await store.keepMessage('a', 'answer-5', 'm-5', 3);
+    expect(await store.findMessage('a', 'answer-1')).toBeUndefined();
+    expect(await store.findMessage('a', 'answer-3')).toBeUndefined();
+    expect(await store.findMessage('a', 'answer-2')).toBe('m-2');
+    expect(await store.findMessage('a', 'answer-5')).toBe('m-5');
+    expect(await store.findMessage('b', 'answer-5')).toBeUndefined();
+    await store.save('a', { conversationId: 'c2' });
+    expect(await store.findMessage('a', 'answer-4')).toBe('m-4');
+    expect(await store.get('a')).toEqual({ conversationId: 'c2' });
+    now += 1000;
+    expect(await store.findMessage('a', 'answer-4')).toBeUndefined();
+  });
+
+  it('keeps a message of a session it has no record of yet', async () => {
+    const store = new InMemorySessionStore(1000, 10, clock);
+    await store.keepMessage('a', 'answer-1', 'm-1', 50);
+    expect(await store.findMessage('a', 'answer-1')).toBe('m-1');
+    expect(await store.get('a')).toEqual({});
+  });
 });

@@ -3,6 +3,8 @@ import { principalOf, SessionRecord, SessionStore } from './session-store';
 
 interface Entry {
   record: SessionRecord;
+  /** Dify's message of each kept answer, by answer id, oldest first. */
+  messages: Map<string, string>;
   expiresAt: number;
 }
 
@@ -29,26 +31,51 @@ export class InMemorySessionStore extends SessionStore {
   }
 
   async get(key: string): Promise<SessionRecord | undefined> {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    if (entry.expiresAt <= this.now()) return undefined;
-    this.touch(key, entry.record);
-    return entry.record;
+    return this.live(key)?.record;
   }
 
   async save(key: string, record: SessionRecord): Promise<void> {
-    this.entries.delete(key);
-    this.touch(key, record);
-    this.evict();
+    this.touch(key, { ...this.entryOf(key), record });
+  }
+
+  async keepMessage(key: string, answerId: string, messageId: string, limit: number): Promise<void> {
+    const entry = this.entryOf(key);
+    entry.messages.delete(answerId);
+    entry.messages.set(answerId, messageId);
+    for (const oldest of entry.messages.keys()) {
+      if (entry.messages.size <= limit) break;
+      entry.messages.delete(oldest);
+    }
+    this.touch(key, entry);
+  }
+
+  async findMessage(key: string, answerId: string): Promise<string | undefined> {
+    return this.live(key)?.messages.get(answerId);
   }
 
   async whyUnready(): Promise<string | undefined> {
     return undefined;
   }
 
-  private touch(key: string, record: SessionRecord): void {
-    this.entries.set(key, principalOf(key), { record, expiresAt: this.now() + this.ttlMs });
+  /** The session's entry if it has not expired, renewed by the use. */
+  private live(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (entry.expiresAt <= this.now()) return undefined;
+    this.entries.set(key, principalOf(key), { ...entry, expiresAt: this.now() + this.ttlMs });
+    return entry;
+  }
+
+  /** The live entry, or a new empty one (not stored until touched). */
+  private entryOf(key: string): Entry {
+    return this.live(key) ?? { record: {}, messages: new Map(), expiresAt: 0 };
+  }
+
+  /** Stores the entry as the most recently used, renewed, then applies the bounds. */
+  private touch(key: string, entry: Entry): void {
+    this.entries.set(key, principalOf(key), { ...entry, expiresAt: this.now() + this.ttlMs });
+    this.evict();
   }
 
   /** Drops expired entries from the old end, then the biggest holder's oldest beyond the cap. */

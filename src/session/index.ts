@@ -14,5 +14,5 @@ export { InMemorySessionStore } from './in-memory-session-store';
 export { RedisSessionStore } from './redis-session-store';
 export { KeyedSequence } from './keyed-sequence';
 export { FairLru } from './fair-lru';
-export { RedisConnections, RedisClient, isCluster } from './redis-connection';
+export { RedisConnections, RedisClient, isCluster, repliesOf } from './redis-connection';
 export { RedisKeys } from './redis-keys';

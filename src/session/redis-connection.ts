@@ -79,6 +79,18 @@ export class RedisConnections {
   }
 }
 
+/**
+ * The replies of a pipeline or transaction, of which ioredis resolves each command's error rather than
+ * throwing it: throws the first error (or an aborted transaction's), else the replies in order.
+ */
+export function repliesOf(replies: Array<[Error | null, unknown]> | null): unknown[] {
+  if (!replies) throw new Error('Redis aborted the transaction');
+  return replies.map(([error, reply]) => {
+    if (error) throw error;
+    return reply;
+  });
+}
+
 /** Whether the client is a Cluster's (pipelines and transactions then take one slot's keys only). */
 export function isCluster(redis: RedisClient): redis is Cluster {
   return redis instanceof Cluster;

@@ -8,9 +8,14 @@
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 
-  /** The session's record (its Dify conversation, inputs, messages). */
+  /** The session's record (its Dify conversation, inputs, history). */
   session(session: string): string {
     return `${this.prefix}:session:${tag(session)}`;
+  }
+
+  /** The Dify messages of the session's latest answers (for feedback), a list beside its record. */
+  messages(session: string): string {
+    return `${this.session(session)}:messages`;
   }
 
   /** The session's lease, and the stop request for it. */

@@ -1,9 +1,12 @@
 import { Logger, OnModuleInit } from '@nestjs/common';
 import type { RedisConnectionConfig } from '../config';
-import { RedisClient, RedisConnections } from './redis-connection';
+import { RedisClient, RedisConnections, repliesOf } from './redis-connection';
 import { credentialsRefusal } from './redis-credentials';
 import { RedisWriteProbe } from './redis-readiness';
 import { SessionRecord, SessionStore, SessionStoreUnavailableError } from './session-store';
+
+/** A record as versions before keepMessage's list wrote it: the answers' messages inside. */
+type RecordOfEarlierVersions = SessionRecord & { messages?: Record<string, string> };
 
 /** How long start-up waits for Redis before going on without it (readiness then says so). */
 const CONNECT_WAIT_MS = 3000;
@@ -73,6 +76,38 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit {
 
   async save(key: string, record: SessionRecord): Promise<void> {
     await this.run(() => this.redis.set(this.connections.keys.session(key), JSON.stringify(record), 'PX', this.ttlMs));
+  }
+
+  /** A list, newest first, trimmed and its expiry renewed in the same transaction: one small write an answer. */
+  async keepMessage(key: string, answerId: string, messageId: string, limit: number): Promise<void> {
+    const list = this.connections.keys.messages(key);
+    const entry = JSON.stringify([answerId, messageId]);
+    await this.run(async () =>
+      repliesOf(
+        await this.redis
+          .multi()
+          .lpush(list, entry)
+          .ltrim(list, 0, limit - 1)
+          .pexpire(list, this.ttlMs)
+          .exec(),
+      ),
+    );
+  }
+
+  /**
+   * The newest entry for the answer; else the record's own `messages` (written there by versions before
+   * this one: a rolling update keeps their answers rateable). Both in one round trip.
+   */
+  async findMessage(key: string, answerId: string): Promise<string | undefined> {
+    const keys = this.connections.keys;
+    const [entries, record] = (await this.run(async () =>
+      repliesOf(await this.redis.pipeline().lrange(keys.messages(key), 0, -1).get(keys.session(key)).exec()),
+    )) as [string[], string | null];
+    for (const entry of entries) {
+      const [answer, message] = JSON.parse(entry) as [string, string];
+      if (answer === answerId) return message;
+    }
+    return record ? (JSON.parse(record) as RecordOfEarlierVersions).messages?.[answerId] : undefined;
   }
 
   /** Not only answering: taking writes (redis-readiness.ts). */

@@ -7,8 +7,8 @@ const RATEABLE_ANSWERS = 50;
 
 /**
  * The one writer of the session record: each part asks it to keep its own field (the conversation
- * Dify named, the inputs, an answer's Dify message, an `openai` app's history) and reads the record through it. Keys are
- * `sessionKey`s. Failures are the store's (`SessionStoreUnavailableError`).
+ * Dify named, the inputs, an `openai` app's history, and beside the record an answer's Dify message)
+ * and reads the record through it. Keys are `sessionKey`s. Failures are the store's (`SessionStoreUnavailableError`).
  */
 @Injectable()
 export class SessionRecords {
@@ -29,12 +29,14 @@ export class SessionRecords {
     return this.update(key, (record) => ({ ...record, inputs }));
   }
 
-  /** Dify's message of an answer, for its feedback; the latest RATEABLE_ANSWERS are kept. */
+  /** Dify's message of an answer, for its feedback; the latest RATEABLE_ANSWERS are kept (one write, the record untouched). */
   keepMessage(key: string, answerId: string, messageId: string): Promise<void> {
-    return this.update(key, (record) => {
-      const messages = Object.entries({ ...record.messages, [answerId]: messageId }).slice(-RATEABLE_ANSWERS);
-      return { ...record, messages: Object.fromEntries(messages) };
-    });
+    return this.store.keepMessage(key, answerId, messageId, RATEABLE_ANSWERS);
+  }
+
+  /** Dify's message of one of the session's latest answers, or undefined. */
+  findMessage(key: string, answerId: string): Promise<string | undefined> {
+    return this.store.findMessage(key, answerId);
   }
 
   /** The question/answer pairs an `openai` app's server does not keep, as `change` makes them from the stored ones. */
@@ -44,8 +46,7 @@ export class SessionRecords {
 
   /**
    * Saves the record as `change` makes it from the stored one. One session's changes on this
-   * instance run one after the other (an answer's first event saves its conversation and its message
-   * at once); across instances it is read, then written, not atomic: two instances changing one
+   * instance run one after the other; across instances it is read, then written, not atomic: two instances changing one
    * session at the same moment may lose one change (the session lease keeps that rare).
    */
   private update(key: string, change: (record: SessionRecord) => SessionRecord): Promise<void> {

@@ -1,10 +1,11 @@
-/** What outlives a connection: the Dify conversation a session continues, and what goes with it. */
+/**
+ * What outlives a connection: the Dify conversation a session continues, and what goes with it (its
+ * answers' Dify messages are kept beside it: `SessionStore.keepMessage`).
+ */
 export interface SessionRecord {
   conversationId?: string;
   /** The session's values for the Dify app's input variables (`hello{inputs}`). */
   inputs?: Record<string, unknown>;
-  /** Dify's message id of each of the session's latest answers, by answer_id, oldest first (for feedback). */
-  messages?: Record<string, string>;
   /** An `openai` app's memory (it keeps none): the session's last question/answer pairs, oldest first. */
   history?: RememberedTurn[];
 }
@@ -34,6 +35,14 @@ export abstract class SessionStore {
   abstract readonly kind: string;
   abstract get(key: string): Promise<SessionRecord | undefined>;
   abstract save(key: string, record: SessionRecord): Promise<void>;
+  /**
+   * Keeps Dify's message of one of the session's answers (for its feedback) beside the record, not in
+   * it: a session's question reads the record and no answer rewrites it. The latest `limit` are kept,
+   * for as long as the record.
+   */
+  abstract keepMessage(key: string, answerId: string, messageId: string, limit: number): Promise<void>;
+  /** Dify's message of one of the session's kept answers, or undefined. */
+  abstract findMessage(key: string, answerId: string): Promise<string | undefined>;
   /** Why the store cannot serve now (readiness), or undefined when it can. Never throws; the caller bounds the wait. */
   abstract whyUnready(): Promise<string | undefined>;
 }
