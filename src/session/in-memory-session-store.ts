@@ -63,7 +63,7 @@ export class InMemorySessionStore extends SessionStore {
     if (!entry) return undefined;
     this.entries.delete(key);
     if (entry.expiresAt <= this.now()) return undefined;
-    this.entries.set(key, principalOf(key), { ...entry, expiresAt: this.now() + this.ttlMs });
+    this.touch(key, entry);
     return entry;
   }
 
