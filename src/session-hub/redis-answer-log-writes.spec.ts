@@ -191,4 +191,35 @@ describeWithRedis('the answer log writes on a real Redis', () => {
       writes.disconnect();
     }
   });
+
+  it('writes several streams in one call on one node, each as alone: skipped, refused after a gap, compacted at its end', async () => {
+    const writes = connections.open() as Redis & { appendMany(...args: Array<string | number>): Promise<number[]> };
+    try {
+      new RedisStreamWriter(writes, 300_000, HOLE);
+      const [a, b, c] = ['m-a', 'm-b', 'm-c'].map(stream);
+      await admin.xadd(b, '1-0', 'c', 'x');
+      const tops = await writes.appendMany(
+        6,
+        a,
+        a,
+        b,
+        b,
+        c,
+        ended('m-c'),
+        ...[6, 100_000, 300_000, 1, 2, 'c', 'a', 2, 'c', 'b'],
+        ...[3, 100_000, 0, 3, 2, 'c', 'z'],
+        ...[6, 100_000, 300_000, 1, 2, 'c', 'q', 2, 'e', '1'],
+      );
+      expect(tops).toEqual([2, 1, 2]);
+      expect(await fields('m-a')).toEqual([
+        ['c', 'a'],
+        ['c', 'b'],
+      ]);
+      expect(await fields('m-b')).toEqual([['c', 'x']]);
+      expect(await admin.get(ended('m-c'))).toBe(JSON.stringify([1, 'q', ['e', '1']]));
+      expect(await admin.pttl(a)).toBeGreaterThan(250_000);
+    } finally {
+      writes.disconnect();
+    }
+  });
 });

@@ -4,23 +4,20 @@ import { RedisStreamWriter } from './redis-stream-writer';
 const HOLE = ['h', 'hole'];
 
 /**
- * A Redis whose append script does what the real one does (skips the entries a stream has, refuses
- * a batch after a gap, answers the stream's last id), recording each call and in which turn it came.
- * `down`: calls fail untouched (`downStreams`: those of these streams); `replyLost`: calls are applied, then fail (the reply never came).
+ * A Redis whose append scripts do what the real ones do (skip the entries a stream has, refuse a
+ * batch after a gap, answer the stream's last id; the many-stream script each stream's in turn),
+ * recording each stream's batch and in which turn it came, and how many calls carried several.
+ * `down`: calls fail untouched (`downStreams`: those of these streams, and a many-stream call fails
+ * at the first of them, the streams before it written); `replyLost`: calls are applied, then fail
+ * (the reply never came).
  */
 function fakeRedis() {
   const streams = new Map<string, Array<{ id: number; fields: string[] }>>();
   const calls: Array<{ stream: string; expire: number; first: number; entries: string[][]; compactInto?: string }> = [];
-  const state = { down: false, replyLost: false, turns: 0, downStreams: new Set<string>() };
+  const state = { down: false, replyLost: false, turns: 0, downStreams: new Set<string>(), manyCalls: 0 };
   let turnOpen = false;
-  const appendEntries = (
-    stream: string,
-    compactTo: string,
-    _cap: number,
-    expire: number,
-    first: number,
-    ...args: Array<string | number>
-  ) => {
+  /** One stream's batch: the stream's last id, or throws as Redis would fail it. */
+  const apply = (stream: string, compactTo: string, expire: number, first: number, args: Array<string | number>): number => {
     const compactInto = compactTo === stream ? undefined : compactTo;
     if (!turnOpen) {
       turnOpen = true;
@@ -30,15 +27,34 @@ function fakeRedis() {
     const entries: string[][] = [];
     for (let at = 0; at < args.length; at += 1 + Number(args[at])) entries.push(args.slice(at + 1, at + 1 + Number(args[at])).map(String));
     calls.push({ stream, expire, first, entries, ...(compactInto ? { compactInto } : {}) });
-    if (state.down || state.downStreams.has(stream)) return Promise.reject(new Error('Connection is closed.'));
+    if (state.down || state.downStreams.has(stream)) throw new Error('Connection is closed.');
     const log = streams.get(stream) ?? [];
     streams.set(stream, log);
     const last = log.at(-1)?.id ?? 0;
-    if (first > last + 1) return Promise.resolve(last);
+    if (first > last + 1) return last;
     entries.forEach((fields, i) => first + i > last && log.push({ id: first + i, fields }));
-    return state.replyLost ? Promise.reject(new Error('Command timed out')) : Promise.resolve(log.at(-1)!.id);
+    return log.at(-1)!.id;
   };
-  const redis = { defineCommand: () => undefined, appendEntries } as unknown as RedisClient;
+  /** A command's reply: what it did, or its failure; either way a failure if the reply was lost. */
+  const replied = async <T>(reply: () => T): Promise<T> => {
+    const value = reply();
+    if (state.replyLost) throw new Error('Command timed out');
+    return value;
+  };
+  const appendEntries = (stream: string, compactTo: string, _cap: number, expire: number, first: number, ...args: Array<string | number>) =>
+    replied(() => apply(stream, compactTo, expire, first, args));
+  const appendMany = (keyCount: number, ...keysThenArgs: Array<string | number>) =>
+    replied(() => {
+      state.manyCalls++;
+      const [keys, args] = [keysThenArgs.slice(0, keyCount).map(String), keysThenArgs.slice(keyCount)];
+      const tops: number[] = [];
+      for (let k = 0, at = 0; k < keys.length; k += 2, at += 4 + Number(args[at])) {
+        const entries = args.slice(at + 4, at + 4 + Number(args[at]));
+        tops.push(apply(keys[k], keys[k + 1], Number(args[at + 2]), Number(args[at + 3]), entries));
+      }
+      return tops;
+    });
+  const redis = { defineCommand: () => undefined, appendEntries, appendMany } as unknown as RedisClient;
   const fields = (stream: string) => (streams.get(stream) ?? []).map((entry) => entry.fields);
   /** Redis loses the stream's last `count` entries (a failover that did not carry them). */
   const lose = (stream: string, count: number) => streams.get(stream)!.splice(-count);
@@ -158,7 +174,7 @@ describe('RedisStreamWriter', () => {
 
   it("holds back only the failing stream's entries: the others are written meanwhile, then it catches up", async () => {
     const { redis, calls, state, fields } = fakeRedis();
-    const writer = new RedisStreamWriter(redis, 300_000, HOLE);
+    const writer = new RedisStreamWriter(redis, 300_000, HOLE, 0, false); // a Cluster's: a call per stream
     state.downStreams.add('a'); // its Cluster shard failing over, say
     writer.append('a', ['c', '1']);
     writer.append('b', ['c', '1']);
@@ -177,6 +193,36 @@ describe('RedisStreamWriter', () => {
       ['c', '2'],
     ]);
     expect(calls.filter(({ stream }) => stream === 'a').map(({ first }) => first)).toEqual([1, 1, 2]);
+  });
+
+  it('on one node, sends every stream’s batch in one call; a Cluster’s one call per stream', async () => {
+    const one = fakeRedis();
+    const writer = new RedisStreamWriter(one.redis, 300_000, HOLE);
+    for (const stream of ['a', 'b', 'c']) writer.append(stream, ['c', stream]);
+    await writer.flushed();
+    expect(one.state.manyCalls).toBe(1);
+    expect(one.calls.map(({ stream, first }) => `${stream}${first}`)).toEqual(['a1', 'b1', 'c1']);
+    expect(['a', 'b', 'c'].map(one.fields)).toEqual([[['c', 'a']], [['c', 'b']], [['c', 'c']]]);
+    const cluster = fakeRedis();
+    const perStream = new RedisStreamWriter(cluster.redis, 300_000, HOLE, 0, false);
+    for (const stream of ['a', 'b']) perStream.append(stream, ['c', stream]);
+    await perStream.flushed();
+    expect(cluster.state.manyCalls).toBe(0);
+    expect(cluster.calls).toHaveLength(2);
+  });
+
+  it('tries each stream of a failed many-stream call again alone, the ones Redis wrote not twice', async () => {
+    const { redis, calls, state, fields } = fakeRedis();
+    const writer = new RedisStreamWriter(redis, 300_000, HOLE);
+    state.downStreams.add('b'); // the script fails at b, a written before it
+    for (const stream of ['a', 'b', 'c']) writer.append(stream, ['c', '1']);
+    await turn();
+    state.downStreams.clear();
+    await writer.flushed();
+    expect(state.manyCalls).toBe(1);
+    expect(['a', 'b', 'c'].map(fields)).toEqual([[['c', '1']], [['c', '1']], [['c', '1']]]);
+    // Each again alone: a's entry skipped as already there, b's and c's written.
+    expect(calls.slice(2).map(({ stream }) => stream)).toEqual(['a', 'b', 'c']);
   });
 
   it('with a window, sends the entries of every turn within it together, and at once when flushed', async () => {

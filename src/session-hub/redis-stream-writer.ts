@@ -34,30 +34,52 @@ export const ENDED_STREAM_GRACE_MS = 6000;
  * and the stream expires after ENDED_STREAM_GRACE_MS.
  * Returns the number of the stream's last entry: below the batch's last, the batch was refused.
  */
-const APPEND = `${COMPACTED_LUA}
-local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
-local last = top and tonumber(string.match(top[1], '^%d+')) or 0
-local id = tonumber(ARGV[3])
-if id > last + 1 then return last end
-local at = 4
-while at <= #ARGV do
-  local count = tonumber(ARGV[at])
-  if id > last then redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], id .. '-0', unpack(ARGV, at + 1, at + count)) end
-  id = id + 1
-  at = at + 1 + count
+const APPEND_LUA = `${COMPACTED_LUA}
+local function append(stream, compactInto, cap, expiry, id, at, stop)
+  local top = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)[1]
+  local last = top and tonumber(string.match(top[1], '^%d+')) or 0
+  if id > last + 1 then return last end
+  while at <= stop do
+    local count = tonumber(ARGV[at])
+    if id > last then redis.call('XADD', stream, 'MAXLEN', '~', cap, id .. '-0', unpack(ARGV, at + 1, at + count)) end
+    id = id + 1
+    at = at + 1 + count
+  end
+  if expiry ~= '0' then redis.call('PEXPIRE', stream, expiry) end
+  local compact = compactInto ~= stream and compacted(redis.call('XRANGE', stream, '-', '+'))
+  if compact then
+    redis.call('SET', compactInto, compact, 'PX', expiry)
+    redis.call('PEXPIRE', stream, ${ENDED_STREAM_GRACE_MS})
+  end
+  return math.max(last, id - 1)
+end`;
+
+/** One stream's batch: KEYS and ARGV as above. */
+const APPEND = `${APPEND_LUA}
+return append(KEYS[1], KEYS[2], ARGV[1], ARGV[2], tonumber(ARGV[3]), 4, #ARGV)`;
+
+/**
+ * Many streams' batches in one call (a Redis that is one node: a Cluster's streams lie in different
+ * slots). KEYS: each stream and its compaction key, in pairs. ARGV: for each stream in turn, the
+ * number of its entries' arguments, its length cap, its expiry, its first entry's number, then its
+ * entries as APPEND takes them. Returns each stream's last entry number, in order.
+ */
+const APPEND_MANY = `${APPEND_LUA}
+local tops, at = {}, 1
+for i = 1, #KEYS, 2 do
+  local size = tonumber(ARGV[at])
+  tops[#tops + 1] = append(KEYS[i], KEYS[i + 1], ARGV[at + 1], ARGV[at + 2], tonumber(ARGV[at + 3]), at + 4, at + 3 + size)
+  at = at + 4 + size
 end
-if ARGV[2] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-local compact = KEYS[2] ~= KEYS[1] and compacted(redis.call('XRANGE', KEYS[1], '-', '+'))
-if compact then
-  redis.call('SET', KEYS[2], compact, 'PX', ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], ${ENDED_STREAM_GRACE_MS})
-end
-return math.max(last, id - 1)`;
+return tops`;
 
 /** A Cluster's reply that a slot is served by another node now. */
 const MOVED = /^MOVED\b/;
 
-type Appending = RedisClient & { appendEntries(stream: string, compactInto: string, ...args: Array<string | number>): Promise<number> };
+type Appending = RedisClient & {
+  appendEntries(stream: string, compactInto: string, ...args: Array<string | number>): Promise<number>;
+  appendMany(keyCount: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
+};
 
 interface Entry {
   /** Explicit ids (1-0, 2-0, …): an entry Redis has already is skipped, one it lacks is seen missing. */
@@ -89,12 +111,14 @@ interface Batch {
 
 /**
  * Appends to Redis streams cheaply: every entry of every stream written within one window
- * (REDIS_ANSWER_LOG_FLUSH_MS from the first; 0: one event-loop turn) goes to Redis together (one
- * command per stream, one pipeline per Redis node: the connection pipelines automatically), and what
+ * (REDIS_ANSWER_LOG_FLUSH_MS from the first; 0: one event-loop turn) goes to Redis together (on one
+ * node, one call for all the streams; on a Cluster, one per stream, one pipeline per node: the
+ * connection pipelines automatically; a failed batch is tried again alone), and what
  * comes while a stream's batch is on its way goes in that stream's next, so the batches grow with the
  * load instead of the round trips. A window of a few tens of ms lets an answer streamed at a model's
  * pace (a chunk every 25 ms or so) write several chunks a command instead of one: that halved Redis's
- * CPU per chunk and most of what the service spends beyond the memory log (README § Redis cost).
+ * CPU per chunk and most of what the service spends beyond the memory log; one call for all streams
+ * instead of one each cut the service's garbage, which is per command (README § Redis cost).
  * Per stream the order holds: one batch at a time, a failed one tried again before the next; a
  * stream whose writes fail (its Cluster shard failing over) holds back its own entries only. A
  * stream's expiry is set with its first entry, with its last, and again when half the retention has
@@ -128,8 +152,14 @@ export class RedisStreamWriter {
     private readonly holeMark: string[],
     /** How long the first entry of a send waits for others (REDIS_ANSWER_LOG_FLUSH_MS); 0: until the next turn. */
     private readonly windowMs = 0,
+    /**
+     * Whether a send's batches go in one call (APPEND_MANY): on one node, every command costs the
+     * service far more than its bytes (README § Redis cost). A Cluster's go one per stream.
+     */
+    private readonly together = !isCluster(redis),
   ) {
     redis.defineCommand('appendEntries', { numberOfKeys: 2, lua: APPEND });
+    redis.defineCommand('appendMany', { lua: APPEND_MANY });
     this.redis = redis as Appending;
   }
 
@@ -190,45 +220,69 @@ export class RedisStreamWriter {
 
   /** Sends every waiting batch whose stream has none on its way; a stream's next batch waits for its last. */
   private sendWaiting(): void {
-    for (const [stream, batch] of this.pending) {
-      if (this.inFlight.has(stream)) continue;
-      this.pending.delete(stream);
+    const ready = [...this.pending].filter(([stream, batch]) => !this.inFlight.has(stream) && !this.dropped(batch));
+    for (const [stream] of this.pending) if (!this.inFlight.has(stream)) this.pending.delete(stream);
+    const together = this.together && ready.length > 1 ? this.sendTogether(ready) : undefined;
+    ready.forEach(([stream, batch], i) => {
       this.inFlight.add(stream);
-      const sent: Promise<void> = this.sendUntilWritten(stream, batch).finally(() => {
+      const first = together ? together.then((rests) => rests[i]) : this.send(stream, batch);
+      const sent: Promise<void> = this.untilWritten(stream, first).finally(() => {
         this.inFlight.delete(stream);
         this.sending.delete(sent);
         if (this.pending.has(stream)) this.schedule();
       });
       this.sending.add(sent);
+    });
+  }
+
+  /**
+   * One stream's batch, from its first attempt's outcome: tried again alone (RETRY_MS apart) until
+   * written or ATTEMPTS are spent; other streams go on meanwhile.
+   */
+  private async untilWritten(stream: string, first: Promise<Batch | undefined>): Promise<void> {
+    let rest = await first;
+    for (let attempt = 1; rest !== undefined; attempt++) {
+      if (attempt >= ATTEMPTS) return this.givenUp(rest.entries.length);
+      await sleep(RETRY_MS);
+      rest = this.dropped(rest) ? undefined : await this.send(stream, rest);
     }
   }
 
-  /** One stream's batch, tried again (RETRY_MS apart) until written or ATTEMPTS are spent; other streams go on meanwhile. */
-  private async sendUntilWritten(stream: string, batch: Batch): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const rest = await this.send(stream, batch);
-      if (rest === undefined) return;
-      if (attempt >= ATTEMPTS) return this.givenUp(rest.entries.length);
-      batch = rest;
-      await sleep(RETRY_MS);
-    }
+  /** Entries queued before their stream's hole was marked: readers stop at the mark, they are not sent. */
+  private dropped(batch: Batch): boolean {
+    return batch.state.broken && !batch.hole;
   }
 
   /** Sends one stream's batch; what is still to be written: the batch again, or what fills a hole before it. */
   private async send(stream: string, batch: Batch): Promise<Batch | undefined> {
-    // Entries queued before a hole was marked: readers stop at the mark.
-    if (batch.state.broken && !batch.hole) return undefined;
-    const first = batch.entries[0].id;
-    const args = batch.entries.flatMap(({ fields }) => [fields.length, ...fields]);
     const top = await this.redis
-      .appendEntries(stream, batch.compactInto ?? stream, MAX_ENTRIES, batch.expire ? this.retentionMs : 0, first, ...args)
+      .appendEntries(stream, batch.compactInto ?? stream, ...this.header(batch), ...entryArgs(batch))
       .then(Number, (error: Error) => {
         this.redirected(error);
         return undefined;
       });
-    if (top === undefined) return batch;
-    if (top >= batch.entries.at(-1)!.id) return undefined;
-    return this.filling(batch, top);
+    return top === undefined ? batch : this.rest(batch, top);
+  }
+
+  /** Sends the batches of several streams in one call (one node's); what is still to be written of each. */
+  private async sendTogether(ready: Array<[string, Batch]>): Promise<Array<Batch | undefined>> {
+    const keys = ready.flatMap(([stream, batch]) => [stream, batch.compactInto ?? stream]);
+    const args = ready.flatMap(([, batch]) => {
+      const entries = entryArgs(batch);
+      return [entries.length, ...this.header(batch), ...entries];
+    });
+    const tops = await this.redis.appendMany(keys.length, ...keys, ...args).catch(() => undefined);
+    return ready.map(([, batch], i) => (tops === undefined ? batch : this.rest(batch, Number(tops[i]))));
+  }
+
+  /** A batch's length cap, expiry (0: leave it) and first entry's number, as the scripts take them. */
+  private header(batch: Batch): number[] {
+    return [MAX_ENTRIES, batch.expire ? this.retentionMs : 0, batch.entries[0].id];
+  }
+
+  /** What is still to be written of a batch once the stream's last entry is `top`. */
+  private rest(batch: Batch, top: number): Batch | undefined {
+    return top >= batch.entries.at(-1)!.id ? undefined : this.filling(batch, top);
   }
 
   private givenUp(entries: number): void {
@@ -266,4 +320,9 @@ export class RedisStreamWriter {
     state.broken = true;
     return { state, entries: [{ id: top + 1, fields: this.holeMark }], expire: true, hole: true };
   }
+}
+
+/** A batch's entries as the scripts take them: each its number of fields, then its fields. */
+function entryArgs(batch: Batch): Array<string | number> {
+  return batch.entries.flatMap(({ fields }) => [fields.length, ...fields]);
 }
