@@ -211,6 +211,16 @@ describe('RedisStreamWriter', () => {
     expect(cluster.calls).toHaveLength(2);
   });
 
+  it('splits a send of many entries into calls of at most a thousand, each stream whole', async () => {
+    const { redis, state, fields } = fakeRedis();
+    const writer = new RedisStreamWriter(redis, 300_000, HOLE);
+    for (const stream of ['a', 'b', 'c']) for (let n = 1; n <= 400; n++) writer.append(stream, ['c', `${n}`]);
+    writer.append('d', ['c', '1']);
+    await writer.flushed();
+    expect(state.manyCalls).toBe(2); // a and b; then c and d
+    expect(['a', 'b', 'c', 'd'].map((stream) => fields(stream).length)).toEqual([400, 400, 400, 1]);
+  });
+
   it('tries each stream of a failed many-stream call again alone, the ones Redis wrote not twice', async () => {
     const { redis, calls, state, fields } = fakeRedis();
     const writer = new RedisStreamWriter(redis, 300_000, HOLE);

@@ -10,6 +10,11 @@ const RETRY_MS = 250;
 const ATTEMPTS = 60;
 /** Entries of an open stream held after they are sent, to write again what Redis lost (a failover). */
 const RESEND_WINDOW = 64;
+/**
+ * Entries one call for many streams carries at most (the next streams go in another): its arguments,
+ * spread into the call, stay far below what a call takes, however much waited (Redis back after 15 s).
+ */
+const ENTRIES_PER_CALL = 1000;
 
 /**
  * How long an ended answer's stream outlives its compaction: for its followers to read its end mark.
@@ -220,19 +225,41 @@ export class RedisStreamWriter {
 
   /** Sends every waiting batch whose stream has none on its way; a stream's next batch waits for its last. */
   private sendWaiting(): void {
-    const ready = [...this.pending].filter(([stream, batch]) => !this.inFlight.has(stream) && !this.dropped(batch));
-    for (const [stream] of this.pending) if (!this.inFlight.has(stream)) this.pending.delete(stream);
-    const together = this.together && ready.length > 1 ? this.sendTogether(ready) : undefined;
-    ready.forEach(([stream, batch], i) => {
-      this.inFlight.add(stream);
-      const first = together ? together.then((rests) => rests[i]) : this.send(stream, batch);
-      const sent: Promise<void> = this.untilWritten(stream, first).finally(() => {
-        this.inFlight.delete(stream);
-        this.sending.delete(sent);
-        if (this.pending.has(stream)) this.schedule();
+    const ready: Array<[string, Batch]> = [];
+    for (const [stream, batch] of this.pending) {
+      if (this.inFlight.has(stream)) continue;
+      this.pending.delete(stream);
+      if (!this.dropped(batch)) ready.push([stream, batch]);
+    }
+    for (const call of this.calls(ready)) {
+      const together = call.length > 1 ? this.sendTogether(call) : undefined;
+      call.forEach(([stream, batch], i) => {
+        this.inFlight.add(stream);
+        const first = together ? together.then((rests) => rests[i]) : this.send(stream, batch);
+        const sent: Promise<void> = this.untilWritten(stream, first).finally(() => {
+          this.inFlight.delete(stream);
+          this.sending.delete(sent);
+          if (this.pending.has(stream)) this.schedule();
+        });
+        this.sending.add(sent);
       });
-      this.sending.add(sent);
-    });
+    }
+  }
+
+  /** The ready batches as calls: on a Cluster one each; on one node together, up to ENTRIES_PER_CALL a call. */
+  private calls(ready: Array<[string, Batch]>): Array<Array<[string, Batch]>> {
+    if (!this.together) return ready.map((one) => [one]);
+    const calls: Array<Array<[string, Batch]>> = [];
+    let entries = Infinity;
+    for (const one of ready) {
+      if (entries + one[1].entries.length > ENTRIES_PER_CALL) {
+        calls.push([]);
+        entries = 0;
+      }
+      calls.at(-1)!.push(one);
+      entries += one[1].entries.length;
+    }
+    return calls;
   }
 
   /**
